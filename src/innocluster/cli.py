@@ -1,0 +1,59 @@
+"""Command-line interface: ``innocluster ...``.
+
+One entry point for every job: scenarios, simulation runs, cost curves, the cluster
+monitor. Bad input of any kind ends with one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+from rich.console import Console
+
+from innocluster.errors import InputError
+
+app = typer.Typer(
+    name="innocluster",
+    help="Simulate, measure and forecast how industrial clusters raise SME innovation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def _register_subcommands() -> None:
+    # Each sub-package registers its own commands so that modules stay small.
+    from innocluster.monitor.cli import register as register_monitor
+    from innocluster.sim_cli import register as register_sim
+
+    register_sim(app)
+    register_monitor(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; convert input errors to one line and exit code 2."""
+    _register_subcommands()
+    try:
+        rv = app(args=argv, standalone_mode=False)
+    except InputError as exc:
+        err_console.print(f"error: {exc}", style="red", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("interrupted; results already written are intact")
+        sys.exit(130)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
