@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 from rich.console import Console
 
@@ -34,25 +33,19 @@ def _register_subcommands() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; convert input errors to one line and exit code 2."""
+    """Run the CLI; convert input errors to one line on stderr and exit code 2.
+
+    Usage errors (unknown option, missing argument) are Typer's and also exit 2.
+    """
     _register_subcommands()
     try:
-        rv = app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="innocluster")
     except InputError as exc:
         err_console.print(f"error: {exc}", style="red", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
     except KeyboardInterrupt:
         err_console.print("interrupted; results already written are intact")
         sys.exit(130)
-    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

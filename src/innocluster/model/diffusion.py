@@ -1,0 +1,95 @@
+"""Diffusion: knowledge spillovers over the trust network and through proximity
+(paper: *promote technological progress and technology diffusion*), and the
+formation and decay of ties.
+
+Each year firm ``i`` learns
+
+``dA_i = nu_net * sum_j w_ij max(0, A_j - A_i) / deg_i + nu_loc * loc_r * max(0, Abar_r - A_i)``
+
+where ``w_ij = 1`` for ties within a region and ``w_ij = between_clusters`` (< 1) for
+ties across regions: diffusion between clusters is weaker than within. New ties form
+with nearby firms at rate ``tie_formation * loc_r`` (a share ``external_links_r`` of
+them reach other regions: returnees, MNE links); each tie dissolves with probability
+``tie_decay`` a year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from innocluster.model.world import World
+
+
+def network_spillovers(world: World) -> None:
+    """Apply network and proximity spillovers to technology (step 5)."""
+    f = world.firms
+    sc = world.scenario
+    d = sc.diffusion
+    if not sc.mechanisms.diffusion or f.n == 0:
+        return
+    n = f.n
+    src, dst = world.network.directed()
+    dA = np.zeros(n)
+    if src.size:
+        w = np.where(f.region[src] == f.region[dst], 1.0, d.between_clusters)
+        gap = np.maximum(0.0, f.A[dst] - f.A[src]) * w
+        deg = np.bincount(src, minlength=n)
+        dA += d.network_rate * np.bincount(src, weights=gap, minlength=n) / np.maximum(deg, 1)
+    reg = world.regions
+    counts = np.bincount(f.region, minlength=reg.R)
+    Abar = np.bincount(f.region, weights=f.A, minlength=reg.R) / np.maximum(counts, 1)
+    dA += d.local_rate * reg.localisation[f.region] * np.maximum(0.0, Abar[f.region] - f.A)
+    f.A += dA
+
+
+def nearby_partner(world: World, who: np.ndarray, rng: np.random.Generator, tries: int = 3) -> np.ndarray:
+    """For each firm in ``who``, the closest of ``tries`` random firms of its region."""
+    f = world.firms
+    reg = world.regions
+    order = np.argsort(f.region, kind="stable")
+    counts = np.bincount(f.region, minlength=reg.R)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    r = f.region[who]
+    cand = order[starts[r][:, None] + np.floor(rng.random((who.size, tries)) * counts[r][:, None]).astype(np.int64)]
+    d2 = (f.x[cand] - f.x[who][:, None]) ** 2 + (f.y[cand] - f.y[who][:, None]) ** 2
+    d2 = np.where(cand == who[:, None], np.inf, d2)
+    return cand[np.arange(who.size), np.argmin(d2, axis=1)]
+
+
+def tie_dynamics(world: World, rng: np.random.Generator) -> None:
+    """Form new proximity ties, some reaching other regions; dissolve old ones."""
+    f = world.firms
+    d = world.scenario.diffusion
+    net = world.network
+    n = f.n
+    if n < 2:
+        return
+    if net.n_ties:
+        net.drop(rng.random(net.n_ties) < d.tie_decay)
+    reg = world.regions
+    k = rng.poisson(d.tie_formation * reg.localisation[f.region])
+    who = np.repeat(np.arange(n), k)
+    if who.size == 0:
+        return
+    partner = nearby_partner(world, who, rng)
+    external = rng.random(who.size) < reg.external_links[f.region[who]]
+    partner = np.where(external, rng.integers(0, n, who.size), partner)
+    net.add(who, partner)
+
+
+def initial_ties(world: World, rng: np.random.Generator) -> None:
+    """Seed the network at t = 0 (kinship, classmates, former colleagues)."""
+    f = world.firms
+    d = world.scenario.diffusion
+    if f.n < 2 or d.initial_ties <= 0:
+        return
+    reg = world.regions
+    # each tie has two ends: draw half the mean degree per firm
+    k = rng.poisson(0.5 * d.initial_ties * np.maximum(reg.localisation[f.region], 0.2))
+    who = np.repeat(np.arange(f.n), k)
+    if who.size == 0:
+        return
+    partner = nearby_partner(world, who, rng)
+    external = rng.random(who.size) < reg.external_links[f.region[who]]
+    partner = np.where(external, rng.integers(0, f.n, who.size), partner)
+    world.network.add(who, partner)

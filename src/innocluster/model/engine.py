@@ -1,0 +1,292 @@
+"""The simulation engine: initial population, the yearly step order, results.
+
+One step is one year, in the order of DESIGN.md: 1 market, 2 costs and
+agglomeration, 3 finance, 4 innovation, 5 diffusion, 6 entry, 7 relocation, 8 GVC
+upgrading, 9 exit, 10 government, 11 record. Every random draw comes from one
+:class:`numpy.random.Generator` built from the seed, consumed in this fixed order, so
+a run is bit-for-bit reproducible from ``(scenario, seed)``.
+
+Example
+-------
+>>> from innocluster import load_scenario, simulate
+>>> res = simulate(load_scenario("hsinchu"), seed=1, years=5, firms=500)
+>>> res.timeseries.query("region == 'hsinchu'")["firms"].iloc[-1] > 0
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from innocluster.errors import InputError
+from innocluster.model import costs, diffusion, entry, exit as exit_, finance, gvc, innovation, market, policy, record, relocation
+from innocluster.model.network import TrustNetwork
+from innocluster.model.state import FirmTable
+from innocluster.model.world import World, YearCounters, build_regions
+from innocluster.scenario.schema import Scenario
+
+
+@dataclass
+class SimulationResults:
+    """What a run produced (statsmodels-style results object).
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The resolved scenario that was run.
+    seed : int
+    timeseries : pandas.DataFrame
+        One row per region and year (DESIGN.md, "Outputs per region and year").
+    firms : pandas.DataFrame
+        The final firm table.
+    ledger : pandas.DataFrame
+        Money flows into (+) and out of (-) the firm sector per year and the change
+        in total net worth; ``residual`` is zero when every USD is accounted for.
+    firm_panel : pandas.DataFrame or None
+        Yearly firm snapshots in the monitor's schema (``firm_panel=True``).
+    """
+
+    scenario: Scenario
+    seed: int
+    timeseries: pd.DataFrame
+    firms: pd.DataFrame
+    ledger: pd.DataFrame
+    firm_panel: pd.DataFrame | None = None
+    world: World | None = field(default=None, repr=False)
+
+    def region(self, name: str) -> pd.DataFrame:
+        """Time series of one region."""
+        return self.timeseries[self.timeseries["region"] == name].reset_index(drop=True)
+
+    def summary(self) -> pd.DataFrame:
+        """Last-year key figures per region."""
+        last = self.timeseries[self.timeseries["year"] == self.timeseries["year"].max()]
+        cols = ["region", "firms", "employment", "revenue", "exports", "patents_new", "patents_per_firm",
+                "share_rd_active", "share_credit_constrained", "tech_mean", "lifecycle_stage"]
+        return last[[c for c in cols if c in last.columns]].reset_index(drop=True)
+
+
+class ClusterModel:
+    """A cluster economy: firms, trust network, regions and government.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int, optional
+        Root seed; defaults to ``scenario.seed``.
+    firms : int, optional
+        Total initial firms; rescales the whole economy (see :mod:`innocluster.model.world`).
+    firm_panel : bool
+        Keep yearly firm snapshots.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, firms: int | None = None,
+                 firm_panel: bool = False):
+        self.scenario = scenario
+        self.seed = int(scenario.seed if seed is None else seed)
+        if self.seed < 0:
+            raise InputError(f"seed = {self.seed}: must be a non-negative integer")
+        self.rng = np.random.default_rng(np.random.SeedSequence(self.seed))
+        base = sum(r.initial_firms for r in scenario.regions)
+        if firms is not None and firms < 1:
+            raise InputError(f"--firms = {firms}: must be at least 1")
+        scale = 1.0 if firms is None else firms / base
+        counts = np.array([int(round(r.initial_firms * scale)) if r.initial_firms else 0 for r in scenario.regions])
+        counts = np.where((counts == 0) & (np.array([r.initial_firms for r in scenario.regions]) > 0), 1, counts)
+        st = scenario.stages
+        self.world = World(
+            scenario=scenario, firms=FirmTable(), network=TrustNetwork(),
+            regions=build_regions(scenario, scale, counts), scale=scale,
+            stage_names=[s.name for s in st],
+            value_added_share=np.array([s.value_added for s in st]),
+            demand0=np.array([s.demand for s in st]) * scale,
+            demand_growth=np.array([s.demand_growth for s in st]),
+            threshold=np.array([s.threshold for s in st]),
+            upgrade_cost=np.array([s.upgrade_cost for s in st]),
+            skill_premium=np.array([s.skill_premium for s in st]),
+        )
+        self.keep_panel = firm_panel
+        self.panel: list[dict] = []
+        self.ledger_rows: list[dict] = []
+        self._initial_population(counts)
+
+    # ------------------------------------------------------------------ setup
+    def _initial_population(self, counts: np.ndarray) -> None:
+        w = self.world
+        sc = self.scenario
+        rng = self.rng
+        region = np.repeat(np.arange(len(counts)), counts)
+        n = region.size
+        rs = sc.regions
+        tech_mean = np.array([r.tech_mean for r in rs])[region]
+        tech_sd = np.array([r.tech_sd for r in rs])[region]
+        A = tech_mean + rng.normal(0, 1, n) * tech_sd
+        cum = np.cumsum(np.array([r.stage_mix for r in rs]), axis=1)[region]
+        stage = np.minimum((rng.random(n)[:, None] > cum).sum(axis=1), w.S - 1)
+        reg = w.regions
+        x = reg.x[region] + rng.normal(0, 1, n) * reg.radius[region]
+        y = reg.y[region] + rng.normal(0, 1, n) * reg.radius[region]
+        size = np.exp(rng.normal(0, 1.0, n))  # heavy-tailed initial sizes
+        idx = entry.add_firms(w, region, stage, A, x, y, 10.0, 0.0, rng)
+        f = w.firms
+        f.age[idx] = rng.integers(0, 20, n).astype(np.int16)
+        f.founded_year[idx] = (sc.start_year - f.age[idx]).astype(np.int16)
+        f.share = size * np.exp(A)
+        tot = np.bincount(f.stage, weights=f.share, minlength=w.S)
+        f.share = f.share / np.maximum(tot[f.stage], 1e-300)
+        market.revenues(w)
+        f.net_worth = 0.5 * f.revenue + sc.finance.founder_capital
+        f.capital = f.net_worth.copy()
+        diffusion.initial_ties(w, rng)
+        factors = costs.region_factors(w, employment=np.zeros(reg.R))
+        comp = costs.cost_components(f.revenue, f.A, f.stage.astype(np.int64), f.region.astype(np.int64),
+                                     w.network.degree(f.n), factors, w)
+        f.employees = comp["labour"].astype(np.float32)
+        w.A0 = w.mean_technology()
+        comp = costs.cost_components(f.revenue, f.A, f.stage.astype(np.int64), f.region.astype(np.int64),
+                                     w.network.degree(f.n), factors, w)
+        f.unit_cost = comp["total"] / np.maximum(f.revenue, 1e-12)
+
+    # ------------------------------------------------------------------ step
+    def step(self) -> None:
+        """Advance one year (steps 1-11)."""
+        w = self.world
+        f = w.firms
+        rng = self.rng
+        sc = self.scenario
+        w.counters = ctr = YearCounters(w.regions.R)
+        nw_before = f.net_worth.sum()
+        f.patents_new[:] = 0
+
+        # 1 market
+        market.replicator_shares(w, rng)
+        market.revenues(w)
+        # 2 costs and agglomeration (wages react to last year's labour demand)
+        factors = costs.region_factors(w)
+        degree = w.network.degree(f.n)
+        comp = costs.cost_components(f.revenue, f.A, f.stage.astype(np.int64), f.region.astype(np.int64),
+                                     degree, factors, w)
+        w.regions.wage, w.regions.rent = factors.wage, factors.rent
+        f.employees = comp["labour"].astype(np.float32)
+        f.unit_cost = np.where(f.revenue > 0, comp["total"] / np.maximum(f.revenue, 1e-12), f.unit_cost)
+        interest = sc.costs.interest_rate * f.debt
+        operating = f.revenue - comp["total"] - interest
+        f.value_added = f.revenue - comp["inputs"]
+        for name, amount in (("revenue", f.revenue.sum()), ("wages", -comp["wages"].sum()),
+                             ("inputs", -comp["inputs"].sum()), ("fixed_costs", -comp["fixed"].sum()),
+                             ("transaction_costs", -comp["transaction"].sum()), ("rent", -comp["rent"].sum()),
+                             ("interest", -interest.sum())):
+            ctr.book(name, amount)
+        # 3 finance
+        finance.fund_rd(w, operating, rng)
+        ctr.book("rd_spending", -f.rd.sum())
+        # 4 innovation
+        innovation.institutes(w)
+        innovation.spillover_pool(w)
+        innovation.own_research(w, rng)
+        innovation.absorption(w, degree, rng)
+        innovation.absorptive_capacity(w, rng)
+        f.patents_cum += f.patents_new
+        profit = operating - f.rd
+        f.profit = profit
+        owners = sc.finance.payout_ratio * np.maximum(profit, 0.0)
+        vc_pay = finance.vc_recycling(w, profit)
+        f.net_worth = f.net_worth + profit - owners - vc_pay
+        ctr.book("owner_payout", -owners.sum())
+        ctr.book("vc_payout", -vc_pay.sum())
+        f.debt = f.debt * 0.85  # amortisation from cash: lowers assets and debt alike
+        f.capital = np.maximum(f.net_worth + f.debt, 0.0)
+        f.subsidy[:] = 0.0
+        # 5 diffusion
+        diffusion.network_spillovers(w)
+        diffusion.tie_dynamics(w, rng)
+        # 6 entry
+        entry.startups(w, rng)
+        entry.spinoffs(w, rng)
+        # 7 relocation / polarisation
+        degree = w.network.degree(f.n)
+        factors = costs.region_factors(w)
+        relocation.relocate(w, factors, degree, rng)
+        relocation.mne_inflow(w, factors, rng)
+        # 8 GVC upgrading
+        gvc.upgrade(w, rng)
+        # 9 exit
+        leaving = exit_.exiting(w)
+        if self.keep_panel:
+            self.panel.append(record.firm_panel_snapshot(w, leaving))
+        exit_.remove(w, leaving)
+        # 10 government and institutions
+        if sc.mechanisms.stage_programme and w.history:
+            w.regions.stage_label = policy.detect_stages(w)
+        policy.govern(w, rng)
+        # 11 record
+        f.age = (f.age + 1).astype(np.int16)
+        rows = record.region_rows(w, costs.region_factors(w))
+        w.history.extend(rows)
+        ledger = dict(ctr.ledger)
+        ledger["year"] = w.year
+        ledger["net_worth_change"] = f.net_worth.sum() - nw_before
+        ledger["residual"] = ledger["net_worth_change"] - sum(v for k, v in ctr.ledger.items())
+        self.ledger_rows.append(ledger)
+        w.t += 1
+
+    # ------------------------------------------------------------------ run
+    def run(self, years: int | None = None, progress: Callable[[int], None] | None = None) -> SimulationResults:
+        """Run ``years`` steps (default: the scenario's) and collect the results."""
+        years = self.scenario.years if years is None else int(years)
+        if years < 1:
+            raise InputError(f"--years = {years}: must be at least 1")
+        for _ in range(years):
+            self.step()
+            if progress is not None:
+                progress(1)
+        return self.results()
+
+    def results(self) -> SimulationResults:
+        w = self.world
+        ts = pd.DataFrame(w.history)
+        ts = add_lifecycle_columns(ts)
+        panel = None
+        if self.keep_panel and self.panel:
+            panel = pd.DataFrame({k: np.concatenate([p[k] for p in self.panel]) for k in self.panel[0]})
+        firms = w.firms.to_frame(w.regions.names, w.stage_names)
+        return SimulationResults(self.scenario, self.seed, ts, firms, pd.DataFrame(self.ledger_rows).fillna(0.0),
+                                 panel, w)
+
+
+def add_lifecycle_columns(ts: pd.DataFrame) -> pd.DataFrame:
+    """Life-cycle stage, lock-in and race-to-the-bottom flags per region and year,
+    from the monitor's classifier and detectors (:mod:`innocluster.lifecycle`)."""
+    from innocluster.model.lifecycle_bridge import lifecycle_columns
+
+    if ts.empty:
+        return ts
+    return lifecycle_columns(ts)
+
+
+def simulate(scenario: Scenario, seed: int | None = None, years: int | None = None, firms: int | None = None,
+             firm_panel: bool = False, progress: Callable[[int], None] | None = None) -> SimulationResults:
+    """Run a scenario and return its :class:`SimulationResults`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`innocluster.load_scenario`.
+    seed : int, optional
+        Root seed (default: the scenario's). Same seed, same results, bit for bit.
+    years : int, optional
+        Years to simulate (default: the scenario's).
+    firms : int, optional
+        Total initial firms; rescales the economy.
+    firm_panel : bool
+        Also return yearly firm snapshots in the monitor's firm-panel schema.
+    progress : callable, optional
+        Called with 1 after each year (for progress bars).
+    """
+    if not isinstance(scenario, Scenario):
+        raise InputError(f"simulate: expected a Scenario (use load_scenario), got {type(scenario).__name__}")
+    return ClusterModel(scenario, seed=seed, firms=firms, firm_panel=firm_panel).run(years, progress)

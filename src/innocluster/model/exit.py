@@ -1,0 +1,36 @@
+"""Exit: firms with negative net worth after financing, or a vanishing market share.
+
+``exit_i = NW_i < 0  or  f_i < f_min * (1 / n_s)`` for firms older than the grace
+period. Exits free labour (the wage pressure falls next year) and write off the
+firm's remaining net worth and any VC stake (booked as named sinks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from innocluster.model.world import World
+
+
+def exiting(world: World) -> np.ndarray:
+    """Boolean mask of firms that exit this year (step 9)."""
+    f = world.firms
+    sc = world.scenario
+    if not sc.mechanisms.exit or f.n == 0:
+        return np.zeros(f.n, dtype=bool)
+    counts = np.bincount(f.stage, minlength=world.S).astype(float)
+    f_min = sc.market.min_share / np.maximum(counts, 1.0)
+    old = f.age >= sc.exit.grace_years
+    return old & ((f.net_worth < 0) | (f.share < f_min[f.stage]))
+
+
+def remove(world: World, mask: np.ndarray) -> None:
+    """Mark exiting firms dead, book what they take with them, compact the table."""
+    f = world.firms
+    ctr = world.counters
+    if mask.any():
+        ctr.exits += np.bincount(f.region[mask], minlength=world.regions.R)
+        ctr.book("exit_write_off", -f.net_worth[mask].sum())
+        f.alive[mask] = False
+    old_to_new = f.compact()
+    world.network.remap(old_to_new)

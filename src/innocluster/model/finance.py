@@ -1,0 +1,113 @@
+"""Finance: how wanted R&D gets funded (paper: *a multi-channel financing system*).
+
+Wanted R&D ``RD*_i = rho_i R_i`` (``rho_i = 0`` for the many SMEs without R&D). It is
+funded in order from
+
+1. cash: ``cash_share * max(NW_i, 0) + max(operating profit_i, 0)``;
+2. bank loans up to ``lambda K_i (1 + guarantee) - debt_i``; banks practise "prudent
+   lending" and refuse innovation loans to young or collateral-poor firms with
+   probability ``p_prudent``, lowered by credit guarantees;
+3. venture capital from the regional pool ``V_r`` (private money plus the
+   government's guiding fund): young firms whose technology passes the region's
+   screening quantile are matched with probability ``vc_matching`` raised by
+   intermediaries (VC services); the fund takes equity (``vc_stake``) and recycles
+   a share of the backed firms' profits into the pool. Public money screens less
+   sharply than private money (noise in the screening score grows with the public
+   share).
+
+``credit_constrained_i = RD_i < RD*_i``. With ``mechanisms.finance = false`` capital
+markets are perfect: every wanted R&D project is funded (by loans).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from innocluster.model.world import World
+
+
+def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator) -> None:
+    """Decide R&D spending and its funding (step 3); updates debt, net worth, VC pools."""
+    f = world.firms
+    sc = world.scenario
+    fin = sc.finance
+    reg = world.regions
+    ctr = world.counters
+    n = f.n
+    # R&D projects are lumpy (Hall & Lerner 2010): a firm that does R&D needs at
+    # least one project of size rd_min_project, which is what small firms cannot fund.
+    wanted = np.where(f.rd_intensity > 0, np.maximum(f.rd_intensity * f.revenue, fin.rd_min_project), 0.0)
+    f.rd_wanted = wanted
+    if n == 0:
+        return
+    if not sc.mechanisms.finance:
+        loans = np.maximum(0.0, wanted - np.maximum(operating_profit, 0.0))
+        f.debt = f.debt + loans
+        f.rd = wanted.copy()
+        f.credit_constrained = np.zeros(n, dtype=bool)
+        f.rd_active = f.rd > 0
+        return
+    cash = fin.cash_share * np.maximum(f.net_worth, 0.0) + np.maximum(operating_profit, 0.0)
+    internal = np.minimum(wanted, cash)
+    gap = wanted - internal
+
+    # Banks: collateral-based limit, prudent refusal of risky innovation loans.
+    limit = np.maximum(0.0, fin.collateral_ratio * np.maximum(f.capital, 0.0) * (1.0 + fin.guarantee) - f.debt)
+    risky = (f.age < fin.young_age) | (f.capital < fin.collateral_floor)
+    p_refuse = fin.prudent_lending * (1.0 - fin.guarantee_refusal_cut * min(1.0, fin.guarantee))
+    refused = risky & (rng.random(n) < p_refuse)
+    loans = np.where(refused, 0.0, np.minimum(gap, limit))
+    gap = gap - loans
+
+    # Venture capital: screen, match, invest pro rata to what the pool holds.
+    vc = np.zeros(n)
+    if sc.mechanisms.venture_capital and (reg.vc_pool > 0).any():
+        R = reg.R
+        counts = np.bincount(f.region, minlength=R)
+        tech_sd = np.sqrt(np.maximum(
+            np.bincount(f.region, weights=f.A**2, minlength=R) / np.maximum(counts, 1)
+            - (np.bincount(f.region, weights=f.A, minlength=R) / np.maximum(counts, 1)) ** 2, 0.0))
+        public = 1.0 - fin.vc_private_share
+        noise_sd = tech_sd * (0.25 + public) / max(fin.vc_private_efficiency, 1e-6)
+        score = f.A + rng.normal(0.0, 1.0, n) * noise_sd[f.region]
+        # regional screening threshold: the quantile of technology among the region's firms
+        order = np.lexsort((f.A, f.region))
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        qidx = starts + np.minimum(counts - 1, np.floor(fin.vc_screen_quantile * counts).astype(np.int64))
+        thr = np.where(counts > 0, f.A[order[np.clip(qidx, 0, n - 1)]], np.inf)
+        M = reg.intermediaries
+        boost = fin.vc_intermediary_boost * M / (M + sc.costs.intermediaries_half * world.scale)
+        if not sc.mechanisms.intermediaries:
+            boost = np.zeros(R)
+        p_match = np.minimum(1.0, fin.vc_matching * (1.0 + boost))
+        eligible = (gap > 0) & (f.age < fin.vc_max_age) & ~f.is_mne & (score >= thr[f.region])
+        matched = eligible & (rng.random(n) < p_match[f.region])
+        ask = np.where(matched, np.minimum(gap, fin.vc_ticket), 0.0)
+        demand = np.bincount(f.region, weights=ask, minlength=R)
+        ratio = np.where(demand > 0, np.minimum(1.0, reg.vc_pool / np.maximum(demand, 1e-300)), 0.0)
+        vc = ask * ratio[f.region]
+        invested = np.bincount(f.region, weights=vc, minlength=R)
+        reg.vc_pool = reg.vc_pool - invested
+        ctr.vc_invested += invested
+        f.vc_stake = f.vc_stake + vc
+        f.vc_backed = f.vc_backed | (vc > 0)
+        f.net_worth = f.net_worth + vc
+        ctr.book("vc_equity_in", vc.sum())
+    gap = gap - vc
+
+    f.debt = f.debt + loans
+    f.rd = wanted - gap
+    f.credit_constrained = (wanted > 0) & (gap > 1e-12 * np.maximum(wanted, 1.0))
+    f.rd_active = f.rd > 0
+
+
+def vc_recycling(world: World, profit: np.ndarray) -> np.ndarray:
+    """VC-backed firms pay a share of positive profit back to their region's pool.
+
+    Returns the payout per firm (it leaves the firm's net worth).
+    """
+    f = world.firms
+    reg = world.regions
+    pay = np.where(f.vc_stake > 0, world.scenario.finance.vc_payout * np.maximum(profit, 0.0), 0.0)
+    reg.vc_pool = reg.vc_pool + np.bincount(f.region, weights=pay, minlength=reg.R)
+    return pay

@@ -1,0 +1,184 @@
+"""Innovation: endogenous (own research) and graft-type (digestion, absorption and
+re-creation) innovation, research institutes, absorptive capacity.
+
+Own research (Dosi et al. 2010, K+S model; Nelson & Winter 1982). Researchers
+``N_in = xi RD / (w_r * premium)``; inventions arrive as a Poisson process with rate
+``zeta1 N_in (1 + b_sp S_r)``, so a firm innovates with probability
+``1 - exp(-zeta1 N_in (1 + b_sp S_r))`` (DESIGN.md). A success draws a productivity
+jump ``x = x_inf + (x_sup - x_inf) Beta(a1, b1)`` and keeps it only if ``x > 0``.
+Each invention is patented with probability ``pi_pat (ip_floor + (1 - ip_floor) IP_r)``.
+
+Absorption (the paper's "graft-type" innovation). ``N_im = (1 - xi) RD / (w_r premium)``
+succeeds with probability ``1 - exp(-zeta2 N_im alpha_i access_i)``,
+``access_i = 1 + d_int M_r/(M_r + M_half) + d_tie deg_i/k_ref + d_info info_r``. The
+source is drawn among candidates — tied firms, same-region firms, rarely firms of
+other regions, and the regional research institute — with weight
+``exp(-dist/lambda_geo) / (1 + |A_j - A_i|)`` among better sources (closer in space
+and technology is easier to learn from; Cohen & Levinthal 1990), and the firm closes
+``eta`` of the gap. Re-creation follows with probability ``p_re``: one more
+incremental draw, patentable.
+
+The spillover pool ``S_r = s_n log(1 + loc_r n_r) + s_inst max(0, K_inst - Abar_r)``
+grows with the number of local firms and the research institute's lead. Absorptive
+capacity ``alpha_i += k_rd RD_i/R_i + k_tr training_r - d_alpha alpha_i``, clipped
+to ``[0, 1]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from innocluster.model.world import World
+
+N_CANDIDATES = 6
+
+
+def spillover_pool(world: World) -> np.ndarray:
+    """S_r from the number of local firms and the research institute's lead."""
+    f = world.firms
+    reg = world.regions
+    inn = world.scenario.innovation
+    counts = np.bincount(f.region, minlength=reg.R).astype(float)
+    Abar = np.bincount(f.region, weights=f.A, minlength=reg.R) / np.maximum(counts, 1.0)
+    # scale-free: density enters per simulated "firm of the original scenario"
+    S = inn.spill_density * np.log1p(reg.localisation * counts / world.scale)
+    if world.scenario.mechanisms.research_institutes:
+        S = S + inn.spill_institute * np.maximum(0.0, reg.institute - Abar)
+    reg.spillover = S
+    return S
+
+
+def _jump(rng, k, inn) -> np.ndarray:
+    return inn.jump_low + (inn.jump_high - inn.jump_low) * rng.beta(inn.beta_a, inn.beta_b, k)
+
+
+def _patent_probability(world: World) -> np.ndarray:
+    inn = world.scenario.innovation
+    return inn.patent_propensity * (inn.ip_floor + (1.0 - inn.ip_floor) * world.regions.ip_strength)
+
+
+def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
+    """Endogenous innovation (step 4a). Returns the number of inventions per firm."""
+    f = world.firms
+    sc = world.scenario
+    inn = sc.innovation
+    n = f.n
+    inventions = np.zeros(n, dtype=np.int64)
+    if not sc.mechanisms.own_research or n == 0:
+        return inventions
+    w = world.regions.wage[f.region] * inn.researcher_wage_premium
+    researchers = inn.rd_share_own * f.rd / w
+    rate = inn.zeta1 * researchers * (1.0 + inn.spillover_effect * world.regions.spillover[f.region])
+    inventions = rng.poisson(rate)
+    success = np.flatnonzero(inventions > 0)
+    x = _jump(rng, success.size, inn)
+    f.A[success] += np.maximum(x, 0.0)  # adopt only if better
+    pats = rng.binomial(inventions[success], _patent_probability(world)[f.region[success]])
+    f.patents_new[success] += pats.astype(np.int32)
+    return inventions
+
+
+def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Graft-type innovation (step 4b). Returns a boolean array of successes."""
+    f = world.firms
+    sc = world.scenario
+    inn = sc.innovation
+    mech = sc.mechanisms
+    reg = world.regions
+    ctr = world.counters
+    n = f.n
+    success = np.zeros(n, dtype=bool)
+    if not mech.absorption or n == 0:
+        return success
+    w = reg.wage[f.region] * inn.researcher_wage_premium
+    researchers = (1.0 - inn.rd_share_own) * f.rd / w
+    access = 1.0 + inn.tie_access * degree / sc.costs.ties_ref + inn.information_access * reg.information[f.region]
+    if mech.intermediaries:
+        M = reg.intermediaries
+        access = access + inn.intermediary_access * (M / (M + sc.costs.intermediaries_half * world.scale))[f.region]
+    p = 1.0 - np.exp(-inn.zeta2 * researchers * f.alpha * access)
+    trying = researchers > 0
+    success = trying & (rng.random(n) < p)
+    ctr.absorption_attempts += np.bincount(f.region, weights=trying, minlength=reg.R)
+    idx = np.flatnonzero(success)
+    if idx.size == 0:
+        return success
+    k = idx.size
+    C = N_CANDIDATES
+    # candidate sources: ties, same-region firms, other regions, the research institute
+    order = np.argsort(f.region, kind="stable")
+    counts = np.bincount(f.region, minlength=reg.R)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    ri = f.region[idx]
+    u = rng.random((k, C))
+    same = order[starts[ri][:, None] + np.floor(rng.random((k, C)) * counts[ri][:, None]).astype(np.int64)]
+    anywhere = rng.integers(0, n, size=(k, C))
+    cand = np.where(u < inn.external_search, anywhere, same)
+    tie_slot = u > 1.0 - 0.5  # half of the slots look at tied firms first
+    nb = np.column_stack([world.network.random_neighbour(idx, n, rng) for _ in range(C)])
+    use_tie = tie_slot & (nb >= 0)
+    cand = np.where(use_tie, nb, cand)
+    A_c = f.A[cand]
+    dx = f.x[cand] - f.x[idx][:, None]
+    dy = f.y[cand] - f.y[idx][:, None]
+    dist = np.sqrt(dx * dx + dy * dy)
+    A_i = f.A[idx][:, None]
+    weight = np.exp(-dist / inn.geo_decay) / (1.0 + np.abs(A_c - A_i)) * np.where(use_tie, 2.0, 1.0)
+    if mech.research_institutes:
+        # the institute as one more candidate at distance 0 (collaboration)
+        inst_ok = rng.random(k) < inn.institute_collaboration
+        A_inst = reg.institute[ri]
+        A_c = np.column_stack([A_c, A_inst])
+        w_inst = np.where(inst_ok, 1.0 / (1.0 + np.abs(A_inst - f.A[idx])), 0.0)
+        weight = np.column_stack([weight, w_inst])
+        cand = np.column_stack([cand, np.full(k, -1)])
+    weight = np.where(A_c > A_i, weight, 0.0)
+    # weighted choice per row by the Gumbel-max trick (vectorised)
+    g = np.log(np.maximum(weight, 1e-300)) - np.log(-np.log(rng.random(weight.shape)))
+    pick = np.argmax(np.where(weight > 0, g, -np.inf), axis=1)
+    rows = np.arange(k)
+    has_target = weight[rows, pick] > 0
+    A_target = A_c[rows, pick]
+    gain = np.where(has_target, inn.catch_up * (A_target - f.A[idx]), 0.0)
+    f.A[idx] += gain
+    success[idx[~has_target]] = False
+    ctr.absorption_successes += np.bincount(ri[has_target], minlength=reg.R)
+    # re-creation: an incremental own improvement on what was absorbed, patentable
+    rec = has_target & (rng.random(k) < inn.recreation)
+    ridx = idx[rec]
+    x = np.maximum(_jump(rng, ridx.size, inn), 0.0)
+    f.A[ridx] += x
+    pat = (x > 0) & (rng.random(ridx.size) < _patent_probability(world)[f.region[ridx]])
+    f.patents_new[ridx[pat]] += 1
+    # successful collaboration can create a trust tie to the source firm
+    src = cand[rows, pick]
+    new_tie = has_target & (src >= 0) & (rng.random(k) < inn.tie_from_collaboration)
+    world.network.add(idx[new_tie], src[new_tie])
+    return success
+
+
+def absorptive_capacity(world: World, rng: np.random.Generator) -> None:
+    """Update alpha and R&D-unit adoption (step 4c)."""
+    f = world.firms
+    inn = world.scenario.innovation
+    reg = world.regions
+    if f.n == 0:
+        return
+    intensity = np.where(f.revenue > 0, f.rd / np.maximum(f.revenue, 1e-12), 0.0)
+    a = f.alpha + inn.alpha_rd * intensity + inn.alpha_training * reg.training[f.region] - inn.alpha_decay * f.alpha
+    f.alpha = np.clip(a, 0.0, 1.0).astype(np.float32)
+    # SMEs set up R&D units over time; training makes it likelier
+    p = inn.rd_unit_adoption * (1.0 + 10.0 * reg.training[f.region])
+    adopt = ~f.has_rd_unit & (rng.random(f.n) < p)
+    if adopt.any():
+        f.has_rd_unit = f.has_rd_unit | adopt
+        fin = world.scenario.finance
+        f.rd_intensity[adopt] = (fin.rd_intensity * np.exp(
+            rng.normal(-0.5 * fin.rd_intensity_sd**2, fin.rd_intensity_sd, int(adopt.sum())))).astype(np.float32)
+
+
+def institutes(world: World) -> None:
+    """Research institutes' knowledge grows at their own rate (ITRI, IISc)."""
+    reg = world.regions
+    if world.scenario.mechanisms.research_institutes:
+        reg.institute = reg.institute + reg.institute_growth

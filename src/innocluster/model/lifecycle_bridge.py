@@ -1,0 +1,60 @@
+"""Apply the monitor's life-cycle classifier and warning detectors to simulated
+series, so simulated and real clusters are judged by the same rules.
+
+The simulator's column names are mapped onto those :mod:`innocluster.lifecycle`
+documents (``tech_sd`` -> ``tech_heterogeneity``, ``tech_mean`` ->
+``mean_technology``, the lowest GVC stage share -> ``gvc_share_0``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MIN_YEARS_FOR_WARNINGS = 6
+
+
+def monitor_frame(region_ts: pd.DataFrame) -> pd.DataFrame:
+    """One region's simulated series in the lifecycle module's column names."""
+    lowest = [c for c in region_ts.columns if c.startswith("gvc_share_")][0]
+    return pd.DataFrame({
+        "year": region_ts["year"].to_numpy(),
+        "firms": region_ts["firms"].to_numpy(dtype=float),
+        "employment": region_ts["employment"].to_numpy(dtype=float),
+        "tech_heterogeneity": region_ts["tech_sd"].to_numpy(dtype=float),
+        "mean_technology": region_ts["tech_mean"].to_numpy(dtype=float),
+        "external_tie_share": region_ts["external_tie_share"].to_numpy(dtype=float),
+        "gvc_share_0": region_ts[lowest].to_numpy(dtype=float),
+        "margin": region_ts["margin"].to_numpy(dtype=float),
+        "rd_intensity": region_ts["rd_intensity"].to_numpy(dtype=float),
+        "patents": region_ts["patents_new"].to_numpy(dtype=float),
+    })
+
+
+def lifecycle_columns(ts: pd.DataFrame) -> pd.DataFrame:
+    """Add ``lifecycle_stage``, ``lock_in`` and ``race_to_bottom`` to a time series.
+
+    The stage of year ``t`` uses only the years up to ``t`` (as a cluster manager
+    would see it then); the warnings use an expanding window from year
+    :data:`MIN_YEARS_FOR_WARNINGS` on.
+    """
+    from innocluster.lifecycle import classify_stage, lock_in, race_to_the_bottom
+
+    ts = ts.copy()
+    ts["lifecycle_stage"] = ""
+    ts["lock_in"] = False
+    ts["race_to_bottom"] = False
+    for region, idx in ts.groupby("region", sort=False).groups.items():
+        sub = ts.loc[idx].sort_values("year")
+        mf = monitor_frame(sub)
+        labels = np.asarray(classify_stage(mf), dtype=object)
+        ts.loc[sub.index, "lifecycle_stage"] = labels
+        li = np.zeros(len(sub), dtype=bool)
+        rb = np.zeros(len(sub), dtype=bool)
+        for k in range(MIN_YEARS_FOR_WARNINGS, len(sub) + 1):
+            window = mf.iloc[:k]
+            li[k - 1] = bool(lock_in(window).flag)
+            rb[k - 1] = bool(race_to_the_bottom(window).flag)
+        ts.loc[sub.index, "lock_in"] = li
+        ts.loc[sub.index, "race_to_bottom"] = rb
+    return ts

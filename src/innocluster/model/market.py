@@ -1,0 +1,53 @@
+"""Market: demand per GVC stage and replicator dynamics of market shares.
+
+``D_s(t) = D_s(0) (1 + g_s)^t``. Competitiveness ``E_i = A_i - log c_i`` with ``c_i``
+last year's average cost per USD of output. Shares follow the replicator equation
+``f_i <- f_i (1 + chi (E_i - Ebar_s))`` (Dosi et al. 2010, K+S model), times a
+log-normal demand shock, renormalised within the stage; revenue ``R_i = f_i D_s``
+and exports ``X_i = x_r R_i``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from innocluster.model.world import World
+
+
+def stage_sums(values: np.ndarray, stage: np.ndarray, S: int) -> np.ndarray:
+    """Sum of ``values`` per GVC stage."""
+    return np.bincount(stage, weights=values, minlength=S)
+
+
+def replicator_shares(world: World, rng: np.random.Generator) -> None:
+    """Update market shares ``f_i`` in place (step 1)."""
+    f = world.firms
+    if f.n == 0:
+        return
+    sc = world.scenario
+    S = world.S
+    share = f.share
+    if sc.mechanisms.market:
+        E = f.A - np.log(np.maximum(f.unit_cost, 1e-9))
+        tot = stage_sums(share, f.stage, S)
+        Ebar = stage_sums(share * E, f.stage, S) / np.maximum(tot, 1e-300)
+        share = share * np.maximum(0.0, 1.0 + sc.market.chi * (E - Ebar[f.stage]))
+        if sc.market.replication_noise > 0:
+            share = share * np.exp(rng.normal(0.0, sc.market.replication_noise, f.n))
+    tot = stage_sums(share, f.stage, S)
+    f.share = share / np.maximum(tot[f.stage], 1e-300)
+
+
+def revenues(world: World) -> None:
+    """Revenue and exports from shares and stage demand."""
+    f = world.firms
+    D = world.demand()
+    f.revenue = f.share * D[f.stage]
+    f.exports = world.regions.export_share[f.region] * f.revenue
+
+
+def entrant_share(world: World, stage: np.ndarray) -> np.ndarray:
+    """Initial (pre-normalisation) share of entrants: a fraction of the stage's mean share."""
+    counts = np.bincount(world.firms.stage, minlength=world.S).astype(float)
+    mean_share = 1.0 / np.maximum(counts, 1.0)
+    return world.scenario.market.entrant_share * mean_share[stage]

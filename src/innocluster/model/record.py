@@ -1,0 +1,156 @@
+"""Record: one row per region and year with every output of DESIGN.md, and optional
+firm-panel snapshots in the monitor's schema (:mod:`innocluster.panel_schema`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from innocluster.model.costs import RegionCostFactors
+from innocluster.model.world import World
+from innocluster.scenario.schema import INSTRUMENTS
+
+ENTROPY_BIN = 0.1  # width of technology bins for the Shannon entropy, log points
+
+
+def _group_gini(values: np.ndarray, group: np.ndarray, G: int) -> np.ndarray:
+    """Gini coefficient of ``values`` within each group (vectorised, sorted form).
+
+    ``G = 2 sum_i i x_(i) / (n sum x) - (n + 1) / n`` with ``x_(i)`` ascending, i = 1..n.
+    """
+    out = np.zeros(G)
+    if values.size == 0:
+        return out
+    order = np.lexsort((values, group))
+    g = group[order]
+    v = values[order]
+    counts = np.bincount(g, minlength=G)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.arange(v.size) - starts[g] + 1
+    tot = np.bincount(g, weights=v, minlength=G)
+    wsum = np.bincount(g, weights=rank * v, minlength=G)
+    ok = (counts > 0) & (tot > 0)
+    out[ok] = 2 * wsum[ok] / (counts[ok] * tot[ok]) - (counts[ok] + 1) / counts[ok]
+    return out
+
+
+def _group_entropy(A: np.ndarray, group: np.ndarray, G: int) -> np.ndarray:
+    """Shannon entropy (bits) of the technology distribution in each group."""
+    out = np.zeros(G)
+    if A.size == 0:
+        return out
+    b = np.floor(A / ENTROPY_BIN).astype(np.int64)
+    b -= b.min()
+    nb = int(b.max()) + 1
+    counts = np.bincount(group * nb + b, minlength=G * nb).reshape(G, nb).astype(float)
+    tot = counts.sum(axis=1, keepdims=True)
+    p = np.divide(counts, tot, out=np.zeros_like(counts), where=tot > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = -(np.where(p > 0, p * np.log2(p), 0.0)).sum(axis=1)
+    return out
+
+
+def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
+    """The per-region rows of the current year."""
+    f = world.firms
+    reg = world.regions
+    ctr = world.counters
+    R, S = reg.R, world.S
+    r = f.region.astype(np.int64)
+
+    def rsum(w):
+        return np.bincount(r, weights=w, minlength=R)
+
+    n = rsum(np.ones(f.n))
+    nz = np.maximum(n, 1.0)
+    sme = ~f.is_mne
+    rev = rsum(f.revenue)
+    rd = rsum(f.rd)
+    emp = rsum(f.employees)
+    pats = rsum(f.patents_new)
+    reg.patents_cum = reg.patents_cum + pats
+    meanA = rsum(f.A) / nz
+    sdA = np.sqrt(np.maximum(rsum(f.A**2) / nz - meanA**2, 0.0))
+    wanting = rsum(f.rd_wanted > 0)
+    constrained = rsum(f.credit_constrained)
+    profit = rsum(f.profit)
+    # network: ties within the region, and tie ends leaving it
+    src, dst = world.network.directed()
+    within = np.bincount(r[src], weights=(f.region[src] == f.region[dst]), minlength=R) if src.size else np.zeros(R)
+    ends = np.bincount(r[src], minlength=R).astype(float) if src.size else np.zeros(R)
+    density = np.where(n > 1, within / np.maximum(n * (n - 1), 1.0), 0.0)  # within counts both directions
+    ext_share = np.where(ends > 0, (ends - within) / np.maximum(ends, 1.0), 0.0)
+    emp_share_sq = rsum((f.employees / np.maximum(emp[r], 1e-12)) ** 2)
+    gini = _group_gini(f.employees.astype(float), r, R)
+    ent = _group_entropy(f.A, r, R)
+    stage_counts = np.bincount(r * S + f.stage, minlength=R * S).reshape(R, S)
+    # average cost per USD of output = SMEs' total cost / SMEs' output (revenue-weighted)
+    producing = sme & (f.revenue > 0)
+    cost_usd = np.where(producing, f.unit_cost * f.revenue, 0.0)
+    out_usd = np.where(producing, f.revenue, 0.0)
+    cost_sme = rsum(cost_usd) / np.maximum(rsum(out_usd), 1e-12)
+    inside = reg.is_cluster[r]
+    avg_in = cost_usd[inside].sum() / out_usd[inside].sum() if out_usd[inside].sum() > 0 else np.nan
+    avg_out = cost_usd[~inside].sum() / out_usd[~inside].sum() if out_usd[~inside].sum() > 0 else np.nan
+    zombie = rsum((f.profit < 0) & (f.subsidy > 0))
+    rows = []
+    for i, name in enumerate(reg.names):
+        row = {
+            "year": world.year, "region": name, "kind": "cluster" if reg.is_cluster[i] else "periphery",
+            "firms": int(n[i]), "firms_sme": int(rsum(sme)[i]), "firms_mne": int(rsum(f.is_mne)[i]),
+            "entries": int(ctr.startups[i] + ctr.spinoffs[i] + ctr.mne_arrivals[i]),
+            "startups": int(ctr.startups[i]), "spinoffs": int(ctr.spinoffs[i]),
+            "mne_arrivals": int(ctr.mne_arrivals[i]), "exits": int(ctr.exits[i]),
+            "relocations_in": int(ctr.relocations_in[i]), "relocations_out": int(ctr.relocations_out[i]),
+            "employment": emp[i], "revenue": rev[i], "value_added": rsum(f.value_added)[i],
+            "exports": rsum(f.exports)[i], "rd_spend": rd[i],
+            "patents_new": int(pats[i]), "patents_cum": int(reg.patents_cum[i]),
+            "patents_per_firm": pats[i] / nz[i],
+            "patents_per_rd": pats[i] / rd[i] if rd[i] > 0 else 0.0,
+            "share_with_patent": rsum(f.patents_cum > 0)[i] / nz[i],
+            "share_rd_unit": rsum(f.has_rd_unit)[i] / nz[i],
+            "share_rd_active": rsum(f.rd_active)[i] / nz[i],
+            "share_credit_constrained": constrained[i] / nz[i],
+            "constrained_among_rd": constrained[i] / wanting[i] if wanting[i] > 0 else 0.0,
+            "vc_invested": ctr.vc_invested[i], "share_vc_backed": rsum(f.vc_backed)[i] / nz[i],
+            "vc_pool": reg.vc_pool[i],
+            "tech_mean": meanA[i], "tech_sd": sdA[i], "tech_entropy": ent[i],
+            "mean_alpha": rsum(f.alpha)[i] / nz[i],
+            "absorption_success_rate": (ctr.absorption_successes[i] / ctr.absorption_attempts[i]
+                                        if ctr.absorption_attempts[i] > 0 else 0.0),
+            "upgrades": int(ctr.upgrades[i]),
+        }
+        for s, sname in enumerate(world.stage_names):
+            row[f"gvc_share_{sname}"] = stage_counts[i, s] / nz[i]
+        row.update({
+            "network_density": density[i], "external_tie_share": ext_share[i],
+            "avg_cost": cost_sme[i], "avg_cost_inside": avg_in, "avg_cost_outside": avg_out,
+            "margin": profit[i] / rev[i] if rev[i] > 0 else 0.0,
+            "rd_intensity": rd[i] / rev[i] if rev[i] > 0 else 0.0,
+            "size_hhi": emp_share_sq[i], "size_gini": gini[i],
+            "zombie_share": zombie[i] / nz[i],
+            "wage": factors.wage[i], "rent": factors.rent[i],
+            "infrastructure": reg.infrastructure[i], "intermediaries": reg.intermediaries[i],
+            "ip_strength": reg.ip_strength[i], "spillover_pool": reg.spillover[i],
+        })
+        total = 0.0
+        for k in INSTRUMENTS:
+            row[f"gov_spend_{k}"] = ctr.gov_spend[k][i]
+            total += ctr.gov_spend[k][i]
+        row["gov_spend_total"] = total
+        rows.append(row)
+    return rows
+
+
+def firm_panel_snapshot(world: World, exiting: np.ndarray) -> dict:
+    """This year's rows of the firm panel (schema of :mod:`innocluster.panel_schema`)."""
+    f = world.firms
+    names = np.asarray(world.regions.names, dtype=object)
+    return {
+        "firm": f.id.copy(), "region": names[f.region], "industry": np.full(f.n, world.scenario.industry, dtype=object),
+        "year": np.full(f.n, world.year, dtype=np.int32), "employees": f.employees.astype(float),
+        "patents": f.patents_new.copy(), "rd": f.rd.copy(), "founded": f.founded_year.astype(np.int32),
+        "exited": exiting.astype(np.int8), "parent": f.parent.copy(), "gvc_stage": f.stage.astype(np.int8),
+        "revenue": f.revenue.copy(), "value_added": f.value_added.copy(), "exports": f.exports.copy(),
+        "technology": f.A.copy(), "is_mne": f.is_mne.astype(np.int8),
+    }

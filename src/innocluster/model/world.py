@@ -1,0 +1,170 @@
+"""The simulated world: firms, trust network, regions, GVC stages, yearly counters.
+
+Region-level state is held as NumPy arrays indexed by region (``R`` entries); stage
+parameters as arrays indexed by stage (``S`` entries). The scenario's extensive
+quantities (demand, budgets, pools, labour, capacities, half-saturation counts) are
+multiplied by :attr:`World.scale` when ``--firms`` resizes the economy, so per-firm
+outcomes do not depend on the number of simulated firms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from innocluster.model.network import TrustNetwork
+from innocluster.model.state import FirmTable
+from innocluster.scenario.schema import INSTRUMENTS, Scenario
+
+
+@dataclass
+class RegionState:
+    """Region-level state, arrays of length R."""
+
+    names: list[str]
+    is_cluster: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    radius: np.ndarray
+    localisation: np.ndarray
+    wage0: np.ndarray
+    wage: np.ndarray
+    labour_supply: np.ndarray
+    labour_growth: np.ndarray
+    rent0: np.ndarray
+    rent: np.ndarray
+    capacity: np.ndarray
+    infrastructure: np.ndarray
+    intermediaries: np.ndarray
+    vc_pool: np.ndarray
+    vc_inflow: np.ndarray
+    institute: np.ndarray
+    institute_growth: np.ndarray
+    budget0: np.ndarray
+    budget_growth: np.ndarray
+    export_share: np.ndarray
+    culture: np.ndarray
+    ip_base: np.ndarray
+    ip_strength: np.ndarray
+    incentives0: np.ndarray
+    incentives: np.ndarray
+    external_links: np.ndarray
+    initial_firms: np.ndarray
+    training: np.ndarray  # training spend per firm this year, USD million
+    information: np.ndarray  # information-service coverage in [0, 1)
+    spillover: np.ndarray  # spillover pool S_r
+    stage_label: list[str]
+    patents_cum: np.ndarray
+
+    @property
+    def R(self) -> int:
+        return len(self.names)
+
+
+@dataclass
+class YearCounters:
+    """Flows counted during one step, per region (arrays of length R)."""
+
+    R: int
+    startups: np.ndarray = None
+    spinoffs: np.ndarray = None
+    mne_arrivals: np.ndarray = None
+    exits: np.ndarray = None
+    relocations_in: np.ndarray = None
+    relocations_out: np.ndarray = None
+    vc_invested: np.ndarray = None
+    absorption_attempts: np.ndarray = None
+    absorption_successes: np.ndarray = None
+    upgrades: np.ndarray = None
+    gov_spend: dict = None
+    # money flows (economy-wide, USD million) for the accounting identity
+    ledger: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name in ("startups", "spinoffs", "mne_arrivals", "exits", "relocations_in", "relocations_out",
+                     "vc_invested", "absorption_attempts", "absorption_successes", "upgrades"):
+            setattr(self, name, np.zeros(self.R))
+        self.gov_spend = {k: np.zeros(self.R) for k in INSTRUMENTS}
+
+    def book(self, name: str, amount: float) -> None:
+        """Add a money flow into or out of the firm sector (positive = into firms)."""
+        self.ledger[name] = self.ledger.get(name, 0.0) + float(amount)
+
+
+@dataclass
+class World:
+    """Everything the mechanisms read and write."""
+
+    scenario: Scenario
+    firms: FirmTable
+    network: TrustNetwork
+    regions: RegionState
+    scale: float
+    t: int = 0  # years since start
+    stage_names: list = None
+    value_added_share: np.ndarray = None  # v_s
+    demand0: np.ndarray = None
+    demand_growth: np.ndarray = None
+    threshold: np.ndarray = None
+    upgrade_cost: np.ndarray = None
+    skill_premium: np.ndarray = None
+    counters: YearCounters = None
+    A0: float = 0.0  # economy-wide mean technology at t = 0 (wage indexation base)
+    history: list = field(default_factory=list)  # per-year region rows (dicts)
+
+    @property
+    def year(self) -> int:
+        return self.scenario.start_year + self.t
+
+    @property
+    def S(self) -> int:
+        return int(self.value_added_share.size)
+
+    def demand(self) -> np.ndarray:
+        """D_s(t) = D_s(0) (1 + g_s)^t, scaled to the simulated economy."""
+        return self.demand0 * (1.0 + self.demand_growth) ** self.t
+
+    def mean_technology(self) -> float:
+        """Economy-wide mean technology (employment-weighted)."""
+        f = self.firms
+        w = f.employees.astype(float)
+        if f.n == 0 or w.sum() <= 0:
+            return self.A0
+        return float((f.A * w).sum() / w.sum())
+
+    def region_counts(self) -> np.ndarray:
+        return np.bincount(self.firms.region, minlength=self.regions.R).astype(float)
+
+
+def build_regions(sc: Scenario, scale: float, initial_counts: np.ndarray) -> RegionState:
+    """Region arrays from the scenario, with extensive quantities scaled."""
+    rs = sc.regions
+
+    def arr(attr, mult=1.0):
+        return np.array([getattr(r, attr) for r in rs], dtype=float) * mult
+
+    R = len(rs)
+    return RegionState(
+        names=[r.name for r in rs],
+        is_cluster=np.array([r.kind == "cluster" for r in rs]),
+        x=arr("x"), y=arr("y"), radius=arr("radius"),
+        localisation=arr("localisation"),
+        wage0=arr("wage"), wage=arr("wage"),
+        labour_supply=arr("labour_supply", scale), labour_growth=arr("labour_growth"),
+        rent0=arr("land_rent"), rent=np.zeros(R),
+        capacity=arr("capacity", scale),
+        infrastructure=arr("infrastructure", scale),
+        intermediaries=arr("intermediaries", scale),
+        vc_pool=arr("vc_pool", scale), vc_inflow=arr("vc_inflow", scale),
+        institute=arr("institute_level"), institute_growth=arr("institute_growth"),
+        budget0=arr("budget", scale), budget_growth=arr("budget_growth"),
+        export_share=arr("export_share"), culture=arr("culture"),
+        ip_base=arr("ip_strength"), ip_strength=arr("ip_strength"),
+        incentives0=arr("incentives"), incentives=arr("incentives"),
+        external_links=arr("external_links"),
+        initial_firms=initial_counts.astype(float),
+        training=np.zeros(R), information=np.zeros(R), spillover=np.zeros(R),
+        stage_label=["budding"] * R,
+        patents_cum=np.zeros(R),
+    )
