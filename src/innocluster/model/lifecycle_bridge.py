@@ -14,6 +14,20 @@ import pandas as pd
 MIN_YEARS_FOR_WARNINGS = 6
 
 
+def paper_stage_name(label: str) -> str:
+    """The paper's name for a monitor stage label (emergence -> budding)."""
+    s = str(label).lower()
+    if s.startswith(("emerg", "budd")):
+        return "budding"
+    if s.startswith("grow"):
+        return "growth"
+    if s.startswith(("matur", "sust")):
+        return "maturity"
+    if s.startswith("decl"):
+        return "decline"
+    raise ValueError(f"unknown life-cycle stage label {label!r}")
+
+
 def monitor_frame(region_ts: pd.DataFrame) -> pd.DataFrame:
     """One region's simulated series in the lifecycle module's column names."""
     lowest = [c for c in region_ts.columns if c.startswith("gvc_share_")][0]
@@ -34,9 +48,11 @@ def monitor_frame(region_ts: pd.DataFrame) -> pd.DataFrame:
 def lifecycle_columns(ts: pd.DataFrame) -> pd.DataFrame:
     """Add ``lifecycle_stage``, ``lock_in`` and ``race_to_bottom`` to a time series.
 
-    The stage of year ``t`` uses only the years up to ``t`` (as a cluster manager
-    would see it then); the warnings use an expanding window from year
-    :data:`MIN_YEARS_FOR_WARNINGS` on.
+    Stages are labelled with the paper's names (budding, growth, maturity, decline;
+    the monitor's "emergence" is the paper's "budding") by the monitor's retrospective
+    rule. The warnings of year ``t`` use only the years up to ``t`` (an expanding
+    window from year :data:`MIN_YEARS_FOR_WARNINGS` on), as a cluster manager would
+    have seen them then.
     """
     from innocluster.lifecycle import classify_stage, lock_in, race_to_the_bottom
 
@@ -47,7 +63,7 @@ def lifecycle_columns(ts: pd.DataFrame) -> pd.DataFrame:
     for region, idx in ts.groupby("region", sort=False).groups.items():
         sub = ts.loc[idx].sort_values("year")
         mf = monitor_frame(sub)
-        labels = np.asarray(classify_stage(mf), dtype=object)
+        labels = np.array([paper_stage_name(x) for x in np.asarray(classify_stage(mf))], dtype=object)
         ts.loc[sub.index, "lifecycle_stage"] = labels
         li = np.zeros(len(sub), dtype=bool)
         rb = np.zeros(len(sub), dtype=bool)

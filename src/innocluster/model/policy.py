@@ -30,21 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model.lifecycle_bridge import paper_stage_name
 from innocluster.model.world import World
 from innocluster.scenario.schema import INSTRUMENTS, LIFECYCLE_STAGES
-
-
-def _stage_name(label: str) -> str:
-    s = str(label).lower()
-    if s.startswith(("emerg", "budd")):
-        return "budding"
-    if s.startswith("grow"):
-        return "growth"
-    if s.startswith(("matur", "sust")):
-        return "maturity"
-    if s.startswith("decl"):
-        return "decline"
-    return "budding"
 
 
 def detect_stages(world: World) -> list[str]:
@@ -67,7 +55,7 @@ def detect_stages(world: World) -> list[str]:
             "tech_heterogeneity": [h["tech_sd"] for h in rows],
         })
         stage = classify_stage(df)
-        labels.append(_stage_name(np.asarray(stage)[-1]))
+        labels.append(paper_stage_name(np.asarray(stage)[-1]))
     return labels
 
 

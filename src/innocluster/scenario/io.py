@@ -86,8 +86,12 @@ def format_validation_error(err: ValidationError, source: str) -> str:
         return f"{source}: unknown field '{field}' (misspelled?); see `innocluster scenario show` for the fields"
     if etype == "missing":
         return f"{source}: required field '{field}' is missing"
-    shown = value if not isinstance(value, (dict, list)) else "…"
-    text = f"{source}: {field} = {shown!r}: {msg}"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if isinstance(value, (dict, list)):
+        text = f"{source}: {field}: {msg}"
+    else:
+        text = f"{source}: {field} = {value!r}: {msg}"
     if rng:
         text += f"; allowed {rng}"
     if desc:

@@ -1,0 +1,156 @@
+"""Invariants of the engine (hypothesis), reproducibility and the output schema."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from innocluster import load_scenario, simulate
+from innocluster.errors import InputError
+from innocluster.model.engine import ClusterModel
+
+from conftest import small
+
+#: Every output named in DESIGN.md, "Outputs per region and year" (GVC shares and
+#: government spend are checked per stage / per instrument below).
+DESIGN_COLUMNS = [
+    "firms", "firms_sme", "firms_mne", "entries", "exits", "spinoffs", "relocations_in", "employment", "revenue",
+    "value_added", "exports", "rd_spend", "patents_new", "patents_cum", "patents_per_firm", "patents_per_rd",
+    "share_with_patent", "share_rd_unit", "share_rd_active", "share_credit_constrained", "vc_invested",
+    "share_vc_backed", "tech_mean", "tech_sd", "tech_entropy", "network_density", "external_tie_share",
+    "avg_cost_inside", "avg_cost_outside", "size_hhi", "size_gini", "lifecycle_stage", "lock_in", "race_to_bottom",
+]
+INSTRUMENTS = ["infrastructure", "training", "information", "ip_protection", "direct_subsidy", "seed_enterprises",
+               "guiding_fund", "intermediaries", "research_institute"]
+SHARE_COLUMNS = ["share_with_patent", "share_rd_unit", "share_rd_active", "share_credit_constrained",
+                 "constrained_among_rd", "share_vc_backed", "network_density", "external_tie_share", "size_hhi",
+                 "size_gini", "absorption_success_rate", "zombie_share", "mean_alpha"]
+
+
+def test_every_design_column_present():
+    res = simulate(load_scenario("hsinchu"), seed=1, years=8, firms=500)
+    ts = res.timeseries
+    missing = [c for c in DESIGN_COLUMNS if c not in ts.columns]
+    assert not missing, missing
+    sc = res.scenario
+    for s in sc.stages:
+        assert f"gvc_share_{s.name}" in ts.columns
+    for k in INSTRUMENTS:
+        assert f"gov_spend_{k}" in ts.columns
+    assert set(ts["region"]) == {r.name for r in sc.regions}
+    assert sorted(ts["year"].unique()) == list(range(sc.start_year, sc.start_year + 8))
+    gvc = ts[[f"gvc_share_{s.name}" for s in sc.stages]].sum(axis=1)
+    assert np.allclose(gvc[ts["firms"] > 0], 1.0)
+
+
+params = st.fixed_dictionaries({
+    "seed": st.integers(0, 2**32 - 1),
+    "chi": st.floats(0.0, 2.0),
+    "zeta1": st.floats(0.0, 1.0),
+    "spinoff": st.floats(0.0, 0.3),
+    "startup": st.floats(0.0, 0.2),
+    "prudent": st.floats(0.0, 1.0),
+    "accuracy": st.floats(0.0, 1.0),
+    "subsidy": st.floats(0.0, 0.5),
+    "years": st.integers(2, 10),
+    "firms": st.integers(20, 400),
+    "mech_off": st.sampled_from(["none", "agglomeration", "finance", "exit", "market", "diffusion", "government"]),
+})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(p=params)
+def test_invariants(p):
+    overrides = [f"market.chi={p['chi']}", f"innovation.zeta1={p['zeta1']}", f"entry.spinoff_rate={p['spinoff']}",
+                 f"entry.startup_rate={p['startup']}", f"finance.prudent_lending={p['prudent']}",
+                 f"government.selection_accuracy={p['accuracy']}",
+                 f"government.shares.direct_subsidy={p['subsidy']}", "government.shares.infrastructure=0.05",
+                 "government.shares.training=0", "government.shares.seed_enterprises=0"]
+    if p["mech_off"] != "none":
+        overrides.append(f"mechanisms.{p['mech_off']}=false")
+    sc = small("hsinchu", *overrides)
+    res = simulate(sc, seed=p["seed"], years=p["years"], firms=p["firms"])
+    ts = res.timeseries
+    num = ts.select_dtypes(include=[np.number])
+    # avg_cost_* is undefined (NaN) only when no SME produces on that side
+    finite = num.drop(columns=["avg_cost_inside", "avg_cost_outside"])
+    assert np.isfinite(finite.to_numpy()).all(), finite.columns[~np.isfinite(finite.to_numpy()).all(axis=0)].tolist()
+    for col in SHARE_COLUMNS:
+        assert ((ts[col] >= -1e-12) & (ts[col] <= 1 + 1e-12)).all(), col
+    # stocks and flows: per region, the change in firms is entries + moves in - moves out - exits
+    for _, g in ts.groupby("region"):
+        g = g.sort_values("year")
+        d = g["firms"].diff().iloc[1:].to_numpy()
+        flow = (g["entries"] + g["relocations_in"] - g["relocations_out"] - g["exits"]).iloc[1:].to_numpy()
+        assert np.array_equal(d, flow)
+    # economy-wide: entries - exits = change in the firm count
+    tot = ts.groupby("year")[["firms", "entries", "exits"]].sum()
+    assert np.array_equal(tot["firms"].diff().iloc[1:].to_numpy(), (tot["entries"] - tot["exits"]).iloc[1:].to_numpy())
+    # money accounted for: net worth changes only through booked flows
+    led = res.ledger
+    scale = led.drop(columns=["year", "residual"]).abs().to_numpy().max() + 1.0
+    assert (led["residual"].abs() <= 1e-9 * scale).all()
+    f = res.firms
+    assert np.isfinite(f[["A", "net_worth", "share", "revenue", "employees"]].to_numpy(dtype=float)).all()
+    assert ((f["alpha"] >= 0) & (f["alpha"] <= 1)).all()
+
+
+def test_same_seed_identical_different_seed_differs():
+    sc = load_scenario("hsinchu")
+    a = simulate(sc, seed=7, years=10, firms=600)
+    b = simulate(sc, seed=7, years=10, firms=600)
+    c = simulate(sc, seed=8, years=10, firms=600)
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
+    pd.testing.assert_frame_equal(a.firms, b.firms)
+    assert not a.timeseries[["patents_new", "firms"]].equals(c.timeseries[["patents_new", "firms"]])
+
+
+def test_firm_panel_schema_matches_monitor():
+    from innocluster.panel_schema import FIRM_PANEL_OPTIONAL, FIRM_PANEL_REQUIRED
+
+    res = simulate(load_scenario("hsinchu"), seed=1, years=5, firms=400, firm_panel=True)
+    p = res.firm_panel
+    assert set(FIRM_PANEL_REQUIRED) <= set(p.columns)
+    assert set(p.columns) <= set(FIRM_PANEL_REQUIRED) | set(FIRM_PANEL_OPTIONAL)
+    assert not p.duplicated(["firm", "year"]).any()
+    # panel and series agree: patents and firm counts per region-year
+    agg = p.groupby(["region", "year"]).agg(patents=("patents", "sum"), n=("firm", "size")).reset_index()
+    ts = res.timeseries.merge(agg, on=["region", "year"])
+    assert (ts["patents"] == ts["patents_new"]).all()
+    # the panel is taken before exit: survivors = n - exited firms
+    ex = p.groupby(["region", "year"])["exited"].sum().reset_index()
+    ts = ts.merge(ex, on=["region", "year"])
+    assert (ts["exited"] == ts["exits"]).all()
+
+
+def test_firms_option_rescales_economy():
+    sc = load_scenario("hsinchu")
+    small_run = simulate(sc, seed=1, years=3, firms=300)
+    big_run = simulate(sc, seed=1, years=3, firms=3000)
+    n0 = small_run.timeseries.groupby("year")["firms"].sum().iloc[0]
+    n1 = big_run.timeseries.groupby("year")["firms"].sum().iloc[0]
+    assert 7 < n1 / n0 < 13
+    # per-firm outcomes do not depend on the number of simulated firms (statistically)
+    r_small = small_run.timeseries["revenue"].sum() / small_run.timeseries["firms"].sum()
+    r_big = big_run.timeseries["revenue"].sum() / big_run.timeseries["firms"].sum()
+    assert 0.7 < r_small / r_big < 1.4
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"years": 0}, "--years"), ({"firms": 0}, "--firms"), ({"seed": -1}, "seed"),
+])
+def test_bad_run_arguments(kwargs, fragment):
+    with pytest.raises(InputError, match=fragment):
+        simulate(load_scenario("hsinchu"), **kwargs)
+
+
+def test_step_by_step_equals_run():
+    sc = load_scenario("china-sme-baseline")
+    m = ClusterModel(sc, seed=3, firms=500)
+    for _ in range(4):
+        m.step()
+    a = m.results().timeseries
+    b = simulate(sc, seed=3, firms=500, years=4).timeseries
+    pd.testing.assert_frame_equal(a, b)

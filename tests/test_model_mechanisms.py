@@ -1,0 +1,221 @@
+"""Each mechanism's economic effect, with everything else fixed: same scenario,
+same seeds, the mechanism (or parameter) on versus off, over several seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from innocluster.model.costs import average_cost_curve, region_factors
+from innocluster.model.engine import ClusterModel, simulate
+
+from conftest import small
+
+SEEDS = (1, 2, 3, 4)
+
+
+def cluster_mean(res, col, region="hsinchu", skip=3):
+    ts = res.region(region)
+    return float(ts[col].iloc[skip:].mean())
+
+
+def paired(scenario_on, scenario_off, col, firms=800, years=15, region="hsinchu"):
+    on = [cluster_mean(simulate(scenario_on, seed=s, years=years, firms=firms), col, region) for s in SEEDS]
+    off = [cluster_mean(simulate(scenario_off, seed=s, years=years, firms=firms), col, region) for s in SEEDS]
+    return np.array(on), np.array(off)
+
+
+# --------------------------------------------------------------- agglomeration
+def _min_ac_gap(sc, seed):
+    """min AC outside - min AC inside for the same SME (same A, stage, ties)."""
+    m = ClusterModel(sc, seed=seed, firms=800)
+    for _ in range(8):
+        m.step()
+    w = m.world
+    fac = region_factors(w)
+    Q = np.logspace(-1, 2, 40)
+    inside = average_cost_curve(w, Q, 0.0, 0, 0, 4.0, fac)
+    outside = average_cost_curve(w, Q, 0.0, 0, 1, 4.0, fac)
+    return outside.min() - inside.min(), inside, outside
+
+
+def test_agglomeration_lowers_same_sme_average_cost_inside_cluster():
+    base = small("hsinchu", "regions.hsinchu.wage=0.01", "regions.hsinchu.land_rent=0.01")
+    off = small("hsinchu", "regions.hsinchu.wage=0.01", "regions.hsinchu.land_rent=0.01", "mechanisms.agglomeration=false")
+    for seed in SEEDS:
+        gap_on, inside, outside = _min_ac_gap(base, seed)
+        gap_off, *_ = _min_ac_gap(off, seed)
+        assert gap_on > 0.02, "inside the cluster the same SME's minimum average cost is lower"
+        assert np.all(inside <= outside + 1e-12), "lower at every output level (Figure 1)"
+        assert gap_off < gap_on - 0.02, "switching agglomeration off removes most of the advantage"
+
+
+def test_figure1_curves_are_u_shaped():
+    from innocluster.model.figure1 import cost_curves
+
+    curves, meta = cost_curves(small("hsinchu"), seed=1, burn_in=5, firms=600)
+    for _, sub in curves.groupby("where"):
+        ac = sub["average_cost"].to_numpy()
+        i = int(np.argmin(ac))
+        assert 0 < i < ac.size - 1, "average cost falls, then rises (fixed costs, then span of control)"
+    assert meta["min_ac_inside"] < meta["min_ac_outside"]
+
+
+# --------------------------------------------------------------- finance / VC
+def test_venture_capital_lowers_constrained_share_and_raises_rd():
+    tight = ("finance.prudent_lending=0.95", "finance.cash_share=0.02", "finance.rd_min_project=0.2",
+             "regions.hsinchu.vc_pool=200", "regions.hsinchu.vc_inflow=40", "finance.vc_matching=0.8",
+             "finance.vc_screen_quantile=0.2", "finance.vc_max_age=30")
+    on, off = paired(small("hsinchu", *tight), small("hsinchu", *tight, "mechanisms.venture_capital=false"),
+                     "constrained_among_rd")
+    assert (on < off).all(), (on, off)
+    on_rd, off_rd = paired(small("hsinchu", *tight), small("hsinchu", *tight, "mechanisms.venture_capital=false"),
+                           "rd_spend")
+    assert on_rd.mean() > off_rd.mean()
+
+
+def test_prudent_lending_constrains_rd():
+    lax, strict = paired(small("hsinchu", "finance.prudent_lending=0.0", "finance.cash_share=0.05"),
+                         small("hsinchu", "finance.prudent_lending=1.0", "finance.cash_share=0.05"),
+                         "constrained_among_rd")
+    assert (lax < strict).all()
+
+
+# --------------------------------------------------------------- intermediaries
+def test_intermediaries_raise_imitation_success():
+    many = ("regions.hsinchu.intermediaries=200", "government.shares.intermediaries=0.3",
+            "government.shares.infrastructure=0.1")
+    on, off = paired(small("hsinchu", *many), small("hsinchu", *many, "mechanisms.intermediaries=false"),
+                     "absorption_success_rate")
+    assert (on > off).all(), (on, off)
+
+
+# --------------------------------------------------------------- spin-offs
+def test_spinoffs_tied_to_parents_with_correlated_technology():
+    sc = small("hsinchu", "entry.spinoff_rate=0.1")
+    child_A, parent_A, tied = [], [], []
+    for seed in SEEDS[:2]:
+        m = ClusterModel(sc, seed=seed, firms=800)
+        for _ in range(6):
+            f = m.world.firms
+            before = dict(zip(f.id.tolist(), f.A.tolist()))
+            m.step()
+            f = m.world.firms
+            new = np.flatnonzero((f.founded_year == m.world.year - 1) & (f.parent >= 0))
+            indptr, indices = m.world.network.csr(f.n)
+            row_of = {fid: i for i, fid in enumerate(f.id.tolist())}
+            for i in new:
+                p = int(f.parent[i])
+                if p in before and p in row_of:
+                    child_A.append(f.A[i])
+                    parent_A.append(before[p])
+                    tied.append(row_of[p] in set(indices[indptr[i]:indptr[i + 1]].tolist()))
+    assert len(child_A) > 30
+    assert np.corrcoef(child_A, parent_A)[0, 1] > 0.6, "children inherit their parent's technology"
+    assert np.mean(tied) > 0.85, "children keep a tie to the parent (a few decay in the birth year)"
+    off = simulate(small("hsinchu", "mechanisms.spinoffs=false"), seed=1, years=6, firms=800)
+    assert off.timeseries["spinoffs"].sum() == 0
+    assert (off.firms["parent"] < 0).all()
+
+
+def test_better_parents_spawn_more():
+    sc = small("hsinchu", "entry.spinoff_rate=0.05", "entry.spinoff_quality=5")
+    res = simulate(sc, seed=3, years=10, firms=1500, firm_panel=True)
+    panel = res.firm_panel
+    parents = set(panel.loc[panel["parent"] >= 0, "parent"])
+    first = panel.sort_values("year").groupby("firm").first()
+    has_child = first.index.isin(parents)
+    assert first.loc[has_child, "technology"].mean() > first.loc[~has_child, "technology"].mean()
+
+
+# --------------------------------------------------------------- relocation
+def test_relocation_moves_firms_in_and_congestion_slows_it():
+    base = ("relocation.sample_share=0.2",)
+    free = [simulate(small("hsinchu", *base), seed=s, years=10, firms=800).region("hsinchu")["relocations_in"].sum()
+            for s in SEEDS]
+    congested = [simulate(small("hsinchu", *base, "regions.hsinchu.capacity=20", "regions.hsinchu.land_rent=0.5"),
+                          seed=s, years=10, firms=800).region("hsinchu")["relocations_in"].sum() for s in SEEDS]
+    off = [simulate(small("hsinchu", *base, "mechanisms.relocation=false"), seed=s, years=10, firms=800)
+           .region("hsinchu")["relocations_in"].sum() for s in SEEDS]
+    assert min(free) > 0, "an attractive cluster draws firms in"
+    assert np.mean(congested) < 0.5 * np.mean(free), "congestion slows the inflow"
+    assert sum(off) == 0
+
+
+def test_moved_firms_gain():
+    """Relocated firms face lower costs in the cluster than they did outside."""
+    res = simulate(small("hsinchu", "relocation.sample_share=0.3"), seed=2, years=8, firms=800)
+    f = res.firms
+    moved = f[f["relocated"] & ~f["is_mne"]]
+    stay = f[(f["region_name"] == "periphery") & ~f["is_mne"] & (f["revenue"] > 0)]
+    assert len(moved) > 5
+    assert moved["unit_cost"].median() < stay["unit_cost"].median()
+
+
+# --------------------------------------------------------------- direct intervention
+def test_poor_selection_accuracy_keeps_weak_firms_alive():
+    heavy = ("government.shares.direct_subsidy=0.6", "government.shares.infrastructure=0.1",
+             "government.shares.training=0.05", "government.shares.seed_enterprises=0.0",
+             "government.shares.information=0.05",
+             "government.shares.guiding_fund=0.05", "government.shares.intermediaries=0.05",
+             "government.shares.research_institute=0.05",
+             "regions.hsinchu.budget=200", "government.subsidised_share=0.2")
+    poor, good = paired(small("hsinchu", *heavy, "government.selection_accuracy=0.0"),
+                        small("hsinchu", *heavy, "government.selection_accuracy=1.0"), "zombie_share")
+    assert (poor > good).all(), (poor, good)
+    # weak firms live longer: the yearly exit rate of the region's least productive
+    # quarter of firms is lower when subsidies are handed out without selection
+    def weak_exit_rate(acc, seed):
+        res = simulate(small("hsinchu", *heavy, f"government.selection_accuracy={acc}"), seed=seed, years=15,
+                       firms=800, firm_panel=True)
+        p = res.firm_panel
+        p = p[p["region"] == "hsinchu"]
+        q25 = p.groupby("year")["technology"].transform(lambda a: a.quantile(0.25))
+        weak = p[p["technology"] <= q25]
+        return weak["exited"].mean()
+    poor_exit = np.mean([weak_exit_rate(0.0, s) for s in SEEDS])
+    good_exit = np.mean([weak_exit_rate(1.0, s) for s in SEEDS])
+    assert poor_exit < good_exit, (poor_exit, good_exit)
+
+
+# --------------------------------------------------------------- IP protection
+def test_stronger_ip_raises_patent_propensity():
+    weak, strong = paired(small("hsinchu", "regions.hsinchu.ip_strength=0.05", "government.shares.ip_protection=0"),
+                          small("hsinchu", "regions.hsinchu.ip_strength=0.95", "government.shares.ip_protection=0"),
+                          "patents_per_rd")
+    assert (strong > weak).all(), (strong, weak)
+
+
+# --------------------------------------------------------------- innovation channels
+def test_own_research_and_absorption_raise_technology():
+    full, none = paired(small("hsinchu"), small("hsinchu", "mechanisms.own_research=false",
+                                                "mechanisms.absorption=false"), "tech_mean")
+    assert (full > none).all()
+    res = simulate(small("hsinchu", "mechanisms.own_research=false", "mechanisms.absorption=false"), seed=1,
+                   years=10, firms=600)
+    assert res.timeseries["patents_new"].sum() == 0, "no research, no patents"
+
+
+def test_diffusion_between_clusters_weaker_than_within():
+    """With between-cluster diffusion switched to zero the periphery learns less from the cluster."""
+    strong, weak = paired(small("hsinchu", "diffusion.between_clusters=1.0", "regions.periphery.external_links=0.5"),
+                          small("hsinchu", "diffusion.between_clusters=0.0", "regions.periphery.external_links=0.5"),
+                          "tech_mean", region="periphery")
+    assert strong.mean() > weak.mean()
+
+
+def test_mne_inflow_links_suppliers_and_helps_upgrading():
+    on = simulate(small("hsinchu", "relocation.mne_rate=3"), seed=1, years=12, firms=800)
+    assert on.region("hsinchu")["mne_arrivals"].sum() > 0
+    assert on.firms["is_mne"].any()
+    up_on, up_off = paired(small("hsinchu", "relocation.mne_rate=3", "upgrading.mne_link_boost=5"),
+                           small("hsinchu", "relocation.mne_rate=3", "upgrading.mne_link_boost=0"), "upgrades")
+    assert up_on.mean() > up_off.mean()
+
+
+def test_stage_programme_follows_detected_stage():
+    res = simulate(small("hsinchu", "mechanisms.stage_programme=true"), seed=1, years=20, firms=600)
+    ts = res.region("hsinchu")
+    assert ts["lifecycle_stage"].isin(["budding", "growth", "maturity", "decline"]).all()
+    # the budget split changes with the stage: spending on seed enterprises (budding/decline)
+    # and on the research institute (maturity/decline) is not constant
+    assert ts["gov_spend_research_institute"].nunique() > 1 or ts["gov_spend_seed_enterprises"].nunique() > 1
