@@ -119,18 +119,23 @@ def _direct_subsidies(world: World, amount: np.ndarray, rng: np.random.Generator
     f = world.firms
     if f.n == 0:
         return
-    order = np.lexsort((-f.A, f.region))  # best first within each region
     counts = np.bincount(f.region, minlength=world.regions.R)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     paid = np.zeros(f.n)
     for r in np.flatnonzero((amount > 0) & (counts > 0)):  # loop over regions, not firms
-        members = order[starts[r]: starts[r] + counts[r]]
+        members = np.flatnonzero(f.region == r)
         n_sub = int(np.ceil(gov.subsidised_share * members.size))
         if n_sub == 0:
             continue
-        k_best = rng.binomial(n_sub, gov.selection_accuracy)
-        best = members[:k_best]
-        rest = members[k_best:]
+        k_best = int(rng.binomial(n_sub, gov.selection_accuracy))
+        # the k_best most productive firms (a partial sort), the rest drawn at random
+        if 0 < k_best < members.size:
+            top = np.argpartition(-f.A[members], k_best - 1)[:k_best]
+        else:
+            top = np.arange(k_best)
+        is_best = np.zeros(members.size, dtype=bool)
+        is_best[top] = True
+        best = members[is_best]
+        rest = members[~is_best]
         rand = rng.choice(rest, size=min(n_sub - k_best, rest.size), replace=False) if rest.size else rest
         chosen = np.concatenate([best, rand])
         paid[chosen] += amount[r] / chosen.size

@@ -19,18 +19,12 @@ def _group_gini(values: np.ndarray, group: np.ndarray, G: int) -> np.ndarray:
     ``G = 2 sum_i i x_(i) / (n sum x) - (n + 1) / n`` with ``x_(i)`` ascending, i = 1..n.
     """
     out = np.zeros(G)
-    if values.size == 0:
-        return out
-    order = np.lexsort((values, group))
-    g = group[order]
-    v = values[order]
-    counts = np.bincount(g, minlength=G)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rank = np.arange(v.size) - starts[g] + 1
-    tot = np.bincount(g, weights=v, minlength=G)
-    wsum = np.bincount(g, weights=rank * v, minlength=G)
-    ok = (counts > 0) & (tot > 0)
-    out[ok] = 2 * wsum[ok] / (counts[ok] * tot[ok]) - (counts[ok] + 1) / counts[ok]
+    for g in np.flatnonzero(np.bincount(group, minlength=G)):  # loop over regions, not firms
+        x = np.sort(values[group == g])
+        n = x.size
+        tot = x.sum()
+        if n and tot > 0:
+            out[g] = 2.0 * np.dot(np.arange(1, n + 1), x) / (n * tot) - (n + 1) / n
     return out
 
 
@@ -93,29 +87,33 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     avg_in = cost_usd[inside].sum() / out_usd[inside].sum() if out_usd[inside].sum() > 0 else np.nan
     avg_out = cost_usd[~inside].sum() / out_usd[~inside].sum() if out_usd[~inside].sum() > 0 else np.nan
     zombie = rsum((f.profit < 0) & (f.subsidy > 0))
+    n_sme, n_mne = rsum(sme), rsum(f.is_mne)
+    va, exports = rsum(f.value_added), rsum(f.exports)
+    with_pat, rd_unit, rd_active = rsum(f.patents_cum > 0), rsum(f.has_rd_unit), rsum(f.rd_active)
+    vc_backed, alpha_sum = rsum(f.vc_backed), rsum(f.alpha)
     rows = []
     for i, name in enumerate(reg.names):
         row = {
             "year": world.year, "region": name, "kind": "cluster" if reg.is_cluster[i] else "periphery",
-            "firms": int(n[i]), "firms_sme": int(rsum(sme)[i]), "firms_mne": int(rsum(f.is_mne)[i]),
+            "firms": int(n[i]), "firms_sme": int(n_sme[i]), "firms_mne": int(n_mne[i]),
             "entries": int(ctr.startups[i] + ctr.spinoffs[i] + ctr.mne_arrivals[i]),
             "startups": int(ctr.startups[i]), "spinoffs": int(ctr.spinoffs[i]),
             "mne_arrivals": int(ctr.mne_arrivals[i]), "exits": int(ctr.exits[i]),
             "relocations_in": int(ctr.relocations_in[i]), "relocations_out": int(ctr.relocations_out[i]),
-            "employment": emp[i], "revenue": rev[i], "value_added": rsum(f.value_added)[i],
-            "exports": rsum(f.exports)[i], "rd_spend": rd[i],
+            "employment": emp[i], "revenue": rev[i], "value_added": va[i],
+            "exports": exports[i], "rd_spend": rd[i],
             "patents_new": int(pats[i]), "patents_cum": int(reg.patents_cum[i]),
             "patents_per_firm": pats[i] / nz[i],
             "patents_per_rd": pats[i] / rd[i] if rd[i] > 0 else 0.0,
-            "share_with_patent": rsum(f.patents_cum > 0)[i] / nz[i],
-            "share_rd_unit": rsum(f.has_rd_unit)[i] / nz[i],
-            "share_rd_active": rsum(f.rd_active)[i] / nz[i],
+            "share_with_patent": with_pat[i] / nz[i],
+            "share_rd_unit": rd_unit[i] / nz[i],
+            "share_rd_active": rd_active[i] / nz[i],
             "share_credit_constrained": constrained[i] / nz[i],
             "constrained_among_rd": constrained[i] / wanting[i] if wanting[i] > 0 else 0.0,
-            "vc_invested": ctr.vc_invested[i], "share_vc_backed": rsum(f.vc_backed)[i] / nz[i],
+            "vc_invested": ctr.vc_invested[i], "share_vc_backed": vc_backed[i] / nz[i],
             "vc_pool": reg.vc_pool[i],
             "tech_mean": meanA[i], "tech_sd": sdA[i], "tech_entropy": ent[i],
-            "mean_alpha": rsum(f.alpha)[i] / nz[i],
+            "mean_alpha": alpha_sum[i] / nz[i],
             "absorption_success_rate": (ctr.absorption_successes[i] / ctr.absorption_attempts[i]
                                         if ctr.absorption_attempts[i] > 0 else 0.0),
             "upgrades": int(ctr.upgrades[i]),

@@ -1,0 +1,109 @@
+"""Diversity, ubiquity and economic complexity (ECI of regions, PCI of industries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from innocluster.errors import InputError
+from innocluster.indicators._validate import as_matrix, wrap_rows
+from innocluster.indicators.relatedness import _binary
+
+
+def diversity(x):
+    r"""Diversity of each region, ``k_r,0 = sum_j M_rj`` (number of industries with
+    ``LQ >= 1``; ``x`` is binarised unless already 0/1).
+
+    Source: Hidalgo & Hausmann (2009) *PNAS* 106(26): 10570-10575; EconGeo ``diversity``.
+    """
+    m, rows, _ = _binary(x)
+    return wrap_rows(m.sum(axis=1), rows, "diversity")
+
+
+def ubiquity(x):
+    r"""Ubiquity of each industry, ``k_j,0 = sum_r M_rj`` (number of regions specialised).
+
+    Source: Hidalgo & Hausmann (2009); EconGeo ``ubiquity``.
+    """
+    m, _, cols = _binary(x)
+    return wrap_rows(m.sum(axis=0), cols, "ubiquity")
+
+
+@dataclass(frozen=True)
+class ComplexityResult:
+    """ECI of regions and PCI of industries, standardised to mean 0 and sd 1 over the
+    regions (industries) with at least one specialisation; NaN for regions without any
+    specialisation and industries in which no region is specialised (undefined)."""
+
+    eci: object
+    pci: object
+    method: str
+
+
+def _zscore(v: np.ndarray) -> np.ndarray:
+    sd = v.std()
+    return (v - v.mean()) / sd if sd > 0 else np.zeros_like(v)
+
+
+def complexity(x, method: str = "eigenvector", iterations: int = 20) -> ComplexityResult:
+    r"""Economic complexity of regions (ECI) and industries (PCI).
+
+    ``M`` = binary specialisation matrix, ``D = diag(diversity)``, ``U =
+    diag(ubiquity)``.
+
+    * ``eigenvector`` (Hausmann, Hidalgo et al. 2014 *Atlas*; Mealy, Farmer & Teytelboym
+      2019): PCI is the eigenvector of the second-largest eigenvalue of
+      ``U^-1 M^T D^-1 M`` and ``ECI = D^-1 M PCI`` (the matching eigenvector of
+      ``D^-1 M U^-1 M^T``), each standardised. The symmetric form
+      ``U^-1/2 M^T D^-1 M U^-1/2`` is used for a stable ``eigh``.
+    * ``reflections`` (Hidalgo & Hausmann 2009): ``k_r,N = (1/k_r,0) sum_j M_rj k_j,N-1``,
+      ``k_j,N = (1/k_j,0) sum_r M_rj k_r,N-1``, ``iterations`` steps (even; default
+      20), then standardised. Converges towards the eigenvector solution, up to sign.
+
+    Sign convention: ECI correlates positively with diversity, and PCI with the mean
+    ECI of the regions specialised in it (EconGeo uses the same orientation).
+
+    Returns
+    -------
+    ComplexityResult (``eci`` per region, ``pci`` per industry; Series when ``x`` is a
+    DataFrame).
+    """
+    if method not in ("eigenvector", "reflections"):
+        raise InputError(f"method: {method!r} is not one of eigenvector, reflections")
+    m, rows, cols = _binary(x)
+    kr, kj = m.sum(axis=1), m.sum(axis=0)
+    r_ok, j_ok = kr > 0, kj > 0
+    if r_ok.sum() < 2 or j_ok.sum() < 2:
+        raise InputError(
+            "complexity: needs at least 2 regions and 2 industries with a specialisation (LQ >= 1)"
+        )
+    mm = m[np.ix_(r_ok, j_ok)]
+    d, u = mm.sum(axis=1), mm.sum(axis=0)
+    if method == "eigenvector":
+        a = (mm / np.sqrt(u)[None, :]).T @ (mm / d[:, None] / np.sqrt(u)[None, :])
+        a = (a + a.T) / 2.0
+        w, v = np.linalg.eigh(a)
+        pci = v[:, -2] / np.sqrt(u)
+        eci = (mm @ pci) / d
+    else:
+        if iterations < 2 or iterations % 2:
+            raise InputError(f"iterations: must be an even number >= 2, got {iterations}")
+        kc, kp = d.astype(float), u.astype(float)
+        for _ in range(iterations):
+            kc, kp = (mm @ kp) / d, (mm.T @ kc) / u
+        eci, pci = kc, kp
+    eci, pci = _zscore(eci), _zscore(pci)
+    if np.corrcoef(eci, d)[0, 1] < 0 if eci.std() > 0 else False:
+        eci = -eci
+    # orient PCI so that regions' ECI is (positively) the mean PCI of their industries
+    if np.corrcoef(eci, (mm @ pci) / d)[0, 1] < 0 if pci.std() > 0 else False:
+        pci = -pci
+    e_full = np.full(m.shape[0], np.nan)
+    e_full[r_ok] = eci
+    p_full = np.full(m.shape[1], np.nan)
+    p_full[j_ok] = pci
+    if rows is not None:
+        return ComplexityResult(pd.Series(e_full, index=rows, name="eci"), pd.Series(p_full, index=cols, name="pci"), method)
+    return ComplexityResult(e_full, p_full, method)

@@ -1,0 +1,123 @@
+"""Relatedness between industries and relatedness density of regions.
+
+Conventions follow EconGeo (Balland 2017) where it is explicit; differences are
+stated per method.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from innocluster.errors import InputError
+from innocluster.indicators._validate import as_matrix, safe_divide, wrap_matrix
+from innocluster.indicators.specialisation import location_quotient
+
+METHODS = ("prob", "association", "cosine", "jaccard")
+
+
+def co_occurrence(x):
+    r"""Industry x industry co-occurrence ``C = M^T M`` of a binary region x industry
+    incidence matrix ``M`` (``x`` is binarised with ``LQ >= 1`` unless it is 0/1).
+
+    ``C_jk`` = number of regions specialised in both ``j`` and ``k``; the diagonal
+    holds the ubiquity of each industry (EconGeo ``co_occurrence`` with diagonal).
+    """
+    m, _, cols = _binary(x)
+    c = m.T @ m
+    return wrap_matrix(c, cols, cols) if cols is not None else c
+
+
+def _binary(x):
+    a, rows, cols = as_matrix(x)
+    if not np.isin(a, (0.0, 1.0)).all():
+        a = np.asarray(location_quotient(a, binary=True))
+    return a, rows, cols
+
+
+def relatedness(cooccurrence, method: str = "prob"):
+    r"""Relatedness ``phi_jk`` between industries from a co-occurrence matrix.
+
+    ``C`` is symmetric with non-negative entries, diagonal ``C_jj`` = occurrences
+    (ubiquity) of ``j``. The result has a zero diagonal.
+
+    * ``prob`` (Hidalgo et al. 2007, product space "proximity"): the minimum of the two
+      conditional probabilities, ``phi_jk = C_jk / max(C_jj, C_kk)``.
+    * ``association`` (observed over expected co-occurrence; van Eck & Waltman 2009
+      association strength up to a constant, as EconGeo ``relatedness(method =
+      "association")``): with the off-diagonal matrix ``C0``, ``S_j = sum_k C0_jk`` and
+      ``T = sum_j S_j``, ``phi_jk = C0_jk T / (S_j S_k)``. 1 = as often as expected by
+      chance.
+    * ``cosine``: ``phi_jk = C_jk / sqrt(C_jj C_kk)`` (Salton's cosine of the
+      incidence columns, since ``C = M^T M``).
+    * ``jaccard``: ``phi_jk = C_jk / (C_jj + C_kk - C_jk)``.
+
+    Zero denominators give 0.
+
+    Parameters
+    ----------
+    cooccurrence : square array-like or DataFrame
+    method : {"prob", "association", "cosine", "jaccard"}
+
+    Notes
+    -----
+    Sources: Hidalgo, Klinger, Barabasi & Hausmann (2007) *Science* 317: 482-487;
+    van Eck & Waltman (2009) *JASIST* 60(8); Balland (2017) EconGeo.
+    """
+    if method not in METHODS:
+        raise InputError(f"method: {method!r} is not one of {', '.join(METHODS)}")
+    c, rows, cols = as_matrix(cooccurrence, "cooccurrence")
+    if c.shape[0] != c.shape[1]:
+        raise InputError(f"cooccurrence: must be square, got shape {c.shape}")
+    if not np.allclose(c, c.T):
+        raise InputError("cooccurrence: must be symmetric")
+    d = np.diag(c).copy()
+    if method == "prob":
+        phi = safe_divide(c, np.maximum(d[:, None], d[None, :]))
+    elif method == "cosine":
+        phi = safe_divide(c, np.sqrt(d[:, None] * d[None, :]))
+    elif method == "jaccard":
+        phi = safe_divide(c, d[:, None] + d[None, :] - c)
+    else:
+        c0 = c.copy()
+        np.fill_diagonal(c0, 0.0)
+        s = c0.sum(axis=1)
+        phi = safe_divide(c0 * s.sum(), s[:, None] * s[None, :])
+    np.fill_diagonal(phi, 0.0)
+    return wrap_matrix(phi, rows, cols)
+
+
+def relatedness_density(x, phi):
+    r"""Relatedness density of every region around every industry, in percent.
+
+    .. math:: RD_{rj} = 100\, \frac{\sum_{k \ne j} M_{rk}\, \phi_{kj}}{\sum_{k \ne j} \phi_{kj}}
+
+    ``M`` is the binary specialisation matrix (``x`` is binarised with ``LQ >= 1``
+    unless already 0/1). 0 when industry ``j`` is related to nothing.
+
+    Notes
+    -----
+    Source: Hidalgo et al. (2007) "density"; Boschma, Balland & Kogler (2015).
+    Percent scale as in EconGeo ``relatedness_density``; divide by 100 for the [0, 1]
+    "density" of Hidalgo et al.
+    """
+    m, rows, cols = _binary(x)
+    p, _, _ = as_matrix(phi, "phi")
+    if p.shape != (m.shape[1], m.shape[1]):
+        raise InputError(f"phi: expected shape {(m.shape[1], m.shape[1])} for {m.shape[1]} industries, got {p.shape}")
+    p = p.copy()
+    np.fill_diagonal(p, 0.0)
+    num = m @ p
+    den = p.sum(axis=0)
+    return wrap_matrix(100.0 * safe_divide(num, den[None, :]), rows, cols)
+
+
+def relatedness_flexibility(x, phi) -> np.ndarray:
+    """Mean relatedness density (percent) of each region over the industries in which it
+    is *not* yet specialised: how many nearby diversification options it has. A region
+    specialised in everything gets 0. Used by the lock-in detector."""
+    m, rows, _ = _binary(x)
+    rd = np.asarray(relatedness_density(m, phi))
+    out_mask = m == 0
+    out = safe_divide((rd * out_mask).sum(axis=1), out_mask.sum(axis=1))
+    return pd.Series(out, index=rows, name="relatedness_flexibility") if rows is not None else out

@@ -1,0 +1,197 @@
+"""Warnings from the last section of the seed paper: avoid **lock-in** and the
+**race to the bottom** ("low competition") by continuous monitoring.
+
+Both detectors read a per-year DataFrame (``year`` column or a year index) and use
+whichever documented optional columns are present. Each signal is the trend over the
+last ``window`` years (OLS slope per year) or the latest level; a flag needs at least
+``min_signals`` firing signals out of at least ``min_available`` measurable ones.
+
+Lock-in (Grabher 1993; Menzel & Fornahl 2010; Boschma 2005 on cognitive and network
+lock-in) — columns:
+
+* ``tech_heterogeneity`` — falling: the knowledge base narrows;
+* ``relatedness_flexibility`` — falling: fewer related diversification options (mean
+  relatedness density of industries the region is not specialised in, see
+  :func:`innocluster.indicators.relatedness_flexibility`);
+* ``external_tie_share`` — share of network ties leaving the region, falling or
+  below ``closed_network_share``: an inward-looking, closed network;
+* ``mean_technology`` (log productivity) or ``productivity`` — growth below
+  ``productivity_stall`` per year: stalling productivity.
+
+Race to the bottom (cost competition at the low end of the GVC; Pietrobelli &
+Rabellotti 2011, Humphrey & Schmitz 2002) — columns:
+
+* ``gvc_share_0`` — share of firms in the lowest GVC stage (assembly), rising;
+* ``margin`` — profit or value-added margin, falling;
+* ``rd_intensity`` — R&D over revenue, falling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from innocluster.errors import InputError
+
+
+@dataclass(frozen=True)
+class DetectorResult:
+    """``flag`` raised or not, ``evidence`` (signal -> measured values), ``reasons``
+    (one sentence per firing signal, or why nothing could be judged)."""
+
+    flag: bool
+    evidence: dict = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DetectorThresholds:
+    """Thresholds of :func:`lock_in` and :func:`race_to_the_bottom`.
+
+    Attributes
+    ----------
+    window : years of the trend window (>= 3).
+    relative_fall : a relative slope (slope / mean level, per year) below
+        ``-relative_fall`` counts as falling (default 2 %/yr).
+    share_rise : an absolute slope of a share above this counts as rising (1 pp/yr).
+    share_fall : an absolute slope of a share below ``-share_fall`` counts as falling.
+    closed_network_share : a latest ``external_tie_share`` below this is closed.
+    productivity_stall : ``mean_technology`` growing less than this per year stalls.
+    min_signals : firing signals needed for a flag.
+    min_available : measurable signals needed to judge at all.
+    """
+
+    window: int = 5
+    relative_fall: float = 0.02
+    share_rise: float = 0.01
+    share_fall: float = 0.01
+    closed_network_share: float = 0.10
+    productivity_stall: float = 0.005
+    min_signals: int = 2
+    min_available: int = 2
+
+    def __post_init__(self):
+        if self.window < 3:
+            raise InputError(f"window: must be >= 3 years, got {self.window}")
+        if self.min_signals < 1 or self.min_available < 1:
+            raise InputError("min_signals and min_available must be >= 1")
+
+
+def _frame(df: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"expected a per-year DataFrame, got {type(df).__name__}")
+    if "year" in df.columns:
+        if df["year"].duplicated().any():
+            raise InputError("per-year data: a year appears twice")
+        df = df.sort_values("year").set_index("year")
+    return df
+
+
+def _tail(df: pd.DataFrame, col: str, window: int):
+    if col not in df.columns:
+        return None
+    s = pd.to_numeric(df[col], errors="coerce").dropna()
+    s = s.iloc[-window:]
+    if len(s) < 3:
+        return None
+    t = np.asarray(s.index, dtype=float)
+    v = s.to_numpy(dtype=float)
+    slope = float(np.polyfit(t - t[0], v, 1)[0])
+    level = float(np.mean(np.abs(v)))
+    return {
+        "first_year": int(s.index[0]) if float(s.index[0]).is_integer() else float(s.index[0]),
+        "last_year": int(s.index[-1]) if float(s.index[-1]).is_integer() else float(s.index[-1]),
+        "first": float(v[0]),
+        "last": float(v[-1]),
+        "slope_per_year": slope,
+        "relative_slope_per_year": slope / level if level > 0 else 0.0,
+    }
+
+
+def _decide(signals: dict, fired: list[str], reasons: list[str], th: DetectorThresholds, what: str, columns) -> DetectorResult:
+    available = [k for k, v in signals.items() if v is not None]
+    evidence = {k: v for k, v in signals.items() if v is not None}
+    evidence["signals_available"] = available
+    evidence["signals_fired"] = fired
+    if len(available) < th.min_available:
+        return DetectorResult(
+            False,
+            evidence,
+            [f"cannot judge {what}: {len(available)} of the signals measurable (need {th.min_available}); "
+             f"provide at least {th.min_available} of the columns {', '.join(columns)} with >= 3 years"],
+        )
+    flag = len(fired) >= th.min_signals
+    if not fired:
+        reasons = [f"no {what} signal: {', '.join(available)} within thresholds"]
+    return DetectorResult(flag, evidence, reasons)
+
+
+def lock_in(df: pd.DataFrame, thresholds: DetectorThresholds | None = None) -> DetectorResult:
+    """Lock-in warning from a per-year DataFrame (columns in the module docstring)."""
+    th = thresholds or DetectorThresholds()
+    d = _frame(df)
+    sig, fired, reasons = {}, [], []
+    het = sig["tech_heterogeneity"] = _tail(d, "tech_heterogeneity", th.window)
+    if het and het["relative_slope_per_year"] < -th.relative_fall:
+        fired.append("tech_heterogeneity")
+        reasons.append(
+            f"technological heterogeneity fell from {het['first']:.3g} to {het['last']:.3g} "
+            f"({100 * het['relative_slope_per_year']:.1f} %/yr, {het['first_year']}-{het['last_year']})"
+        )
+    flex = sig["relatedness_flexibility"] = _tail(d, "relatedness_flexibility", th.window)
+    if flex and flex["relative_slope_per_year"] < -th.relative_fall:
+        fired.append("relatedness_flexibility")
+        reasons.append(
+            f"relatedness-density flexibility fell from {flex['first']:.3g} to {flex['last']:.3g} "
+            f"({100 * flex['relative_slope_per_year']:.1f} %/yr): fewer related diversification options"
+        )
+    tie = sig["external_tie_share"] = _tail(d, "external_tie_share", th.window)
+    if tie and (tie["slope_per_year"] < -th.share_fall or tie["last"] < th.closed_network_share):
+        fired.append("external_tie_share")
+        reasons.append(
+            f"closed network: share of ties leaving the region {tie['first']:.2f} -> {tie['last']:.2f}"
+            + (f" (below {th.closed_network_share:.2f})" if tie["last"] < th.closed_network_share else " (falling)")
+        )
+    prod_col = "mean_technology" if "mean_technology" in d.columns else "productivity"
+    prod = _tail(d, prod_col, th.window)
+    if prod and prod_col == "productivity":
+        # productivity in levels: judge its relative growth
+        prod["growth_per_year"] = prod["relative_slope_per_year"]
+    elif prod:
+        prod["growth_per_year"] = prod["slope_per_year"]  # log productivity: slope = growth
+    sig["productivity"] = prod
+    if prod and prod["growth_per_year"] < th.productivity_stall:
+        fired.append("productivity")
+        reasons.append(
+            f"productivity stalls: {prod_col} grows {100 * prod['growth_per_year']:.2f} %/yr "
+            f"(threshold {100 * th.productivity_stall:.2f} %/yr)"
+        )
+    cols = ("tech_heterogeneity", "relatedness_flexibility", "external_tie_share", "mean_technology")
+    return _decide(sig, fired, reasons, th, "lock-in", cols)
+
+
+def race_to_the_bottom(df: pd.DataFrame, thresholds: DetectorThresholds | None = None) -> DetectorResult:
+    """Race-to-the-bottom warning from a per-year DataFrame (columns in the module docstring)."""
+    th = thresholds or DetectorThresholds()
+    d = _frame(df)
+    sig, fired, reasons = {}, [], []
+    low = sig["gvc_share_0"] = _tail(d, "gvc_share_0", th.window)
+    if low and low["slope_per_year"] > th.share_rise:
+        fired.append("gvc_share_0")
+        reasons.append(
+            f"share of firms in the lowest GVC stage rose from {low['first']:.2f} to {low['last']:.2f} "
+            f"({100 * low['slope_per_year']:.1f} pp/yr)"
+        )
+    mg = sig["margin"] = _tail(d, "margin", th.window)
+    if mg and mg["relative_slope_per_year"] < -th.relative_fall:
+        fired.append("margin")
+        reasons.append(f"margins fell from {mg['first']:.3g} to {mg['last']:.3g} ({100 * mg['relative_slope_per_year']:.1f} %/yr)")
+    rd = sig["rd_intensity"] = _tail(d, "rd_intensity", th.window)
+    if rd and rd["relative_slope_per_year"] < -th.relative_fall:
+        fired.append("rd_intensity")
+        reasons.append(
+            f"R&D intensity fell from {rd['first']:.3g} to {rd['last']:.3g} ({100 * rd['relative_slope_per_year']:.1f} %/yr)"
+        )
+    return _decide(sig, fired, reasons, th, "race to the bottom", ("gvc_share_0", "margin", "rd_intensity"))

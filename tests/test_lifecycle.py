@@ -1,0 +1,163 @@
+"""Life-cycle stages, lock-in / race-to-the-bottom detectors, growth-curve forecasts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from innocluster.errors import InputError
+from innocluster.lifecycle import (
+    DetectorThresholds,
+    StageThresholds,
+    bass_cumulative,
+    classify_stage,
+    fit_bass,
+    fit_gompertz,
+    fit_logistic,
+    gompertz,
+    lock_in,
+    logistic,
+    race_to_the_bottom,
+)
+
+
+def _life_cycle_series():
+    # 6 budding years (2..8 firms), 15 years of 15 % growth, 10 flat, 10 of -10 %
+    firms = np.r_[np.linspace(2, 8, 6), 8 * 1.15 ** np.arange(1, 16), np.full(10, 8 * 1.15**15),
+                  8 * 1.15**15 * 0.9 ** np.arange(1, 11)]
+    return pd.DataFrame({"year": np.arange(1980, 1980 + firms.size), "firms": firms, "employment": firms * 50})
+
+
+def test_classify_stage_full_cycle():
+    s = _life_cycle_series()
+    st = classify_stage(s)
+    assert list(st.index) == list(s["year"])
+    assert (st.loc[1980:1985] == "emergence").all()
+    assert (st.loc[1988:2000] == "growth").all()
+    assert (st.loc[2002:2009] == "maturity").all()
+    assert (st.loc[2011:] == "decline").all()
+    # the order of stages is the life cycle
+    firsts = [st[st == lab].index.min() for lab in ("emergence", "growth", "maturity", "decline")]
+    assert firsts == sorted(firsts)
+
+
+def test_classify_stage_thresholds_are_configurable():
+    s = _life_cycle_series()
+    # with a 20 %/yr growth threshold the 15 % years are no longer "growth"
+    st = classify_stage(s, StageThresholds(growth_rate=0.2))
+    assert not (st == "growth").any()
+    st1 = classify_stage(s, StageThresholds(window=1))
+    assert st1.loc[2015] == "decline"
+
+
+def test_rising_heterogeneity_keeps_small_fast_growing_cluster_emerging():
+    years = np.arange(2000, 2010)
+    firms = 12 * 1.2 ** np.arange(10)
+    base = pd.DataFrame({"year": years, "firms": firms})
+    assert classify_stage(base).loc[2002] == "growth"
+    rising = base.assign(tech_heterogeneity=np.linspace(1, 2, 10))
+    assert classify_stage(rising).loc[2002] == "emergence"
+    falling = base.assign(tech_heterogeneity=np.linspace(2, 1, 10))
+    assert classify_stage(falling).loc[2002] == "growth"
+
+
+def test_classify_stage_bad_input():
+    with pytest.raises(InputError, match="firms"):
+        classify_stage(pd.DataFrame({"year": [1, 2], "employment": [1, 2]}))
+    with pytest.raises(InputError):
+        classify_stage(pd.DataFrame({"year": [1], "firms": [3]}))
+    with pytest.raises(InputError):
+        StageThresholds(window=2)
+    with pytest.raises(InputError):
+        classify_stage(pd.DataFrame({"year": [1, 1], "firms": [3, 4]}))
+
+
+def test_lock_in_detects_and_explains():
+    years = np.arange(2000, 2010)
+    df = pd.DataFrame({
+        "year": years,
+        "tech_heterogeneity": np.linspace(1.0, 0.6, 10),
+        "relatedness_flexibility": np.linspace(40, 25, 10),
+        "external_tie_share": np.linspace(0.2, 0.08, 10),
+        "mean_technology": np.full(10, 1.5),
+    })
+    r = lock_in(df)
+    assert r.flag
+    assert set(r.evidence["signals_fired"]) == {"tech_heterogeneity", "relatedness_flexibility", "external_tie_share", "productivity"}
+    assert len(r.reasons) == 4 and any("closed network" in x for x in r.reasons)
+    assert r.evidence["tech_heterogeneity"]["last"] == pytest.approx(0.6)
+    healthy = df.assign(tech_heterogeneity=np.linspace(0.6, 1.0, 10), relatedness_flexibility=np.linspace(25, 40, 10),
+                        external_tie_share=np.linspace(0.2, 0.4, 10), mean_technology=np.linspace(1, 1.5, 10))
+    h = lock_in(healthy)
+    assert not h.flag and h.evidence["signals_fired"] == []
+
+
+def test_lock_in_uses_only_present_columns_and_says_when_it_cannot_judge():
+    one = pd.DataFrame({"year": range(6), "tech_heterogeneity": np.linspace(1, 0.5, 6)})
+    r = lock_in(one)
+    assert not r.flag and "cannot judge" in r.reasons[0]
+    two = one.assign(mean_technology=1.0)
+    assert lock_in(two).flag
+    assert not lock_in(two, DetectorThresholds(min_signals=3)).flag
+
+
+def test_race_to_the_bottom():
+    years = np.arange(2000, 2008)
+    bad = pd.DataFrame({"year": years, "gvc_share_0": np.linspace(0.4, 0.6, 8), "margin": np.linspace(0.2, 0.12, 8),
+                        "rd_intensity": np.linspace(0.02, 0.01, 8)})
+    r = race_to_the_bottom(bad)
+    assert r.flag and len(r.evidence["signals_fired"]) == 3
+    good = bad.assign(gvc_share_0=np.linspace(0.6, 0.4, 8), margin=np.linspace(0.12, 0.2, 8))
+    g = race_to_the_bottom(good)
+    assert not g.flag and g.evidence["signals_fired"] == ["rd_intensity"]
+
+
+def test_fits_recover_parameters_and_intervals_cover():
+    rng = np.random.default_rng(0)
+    t = np.arange(1980, 2011)
+    y = np.maximum(logistic(t - 1980, 500, 0.3, 12) + rng.normal(0, 5, t.size), 0)
+    r = fit_logistic(t, y)
+    assert r.ok, r.message
+    assert r.saturation == pytest.approx(500, rel=0.02)
+    assert r.peak_time == pytest.approx(1992, abs=0.5)
+    assert r.params["r"] == pytest.approx(0.3, rel=0.05)
+    p = r.predict([1990, 2020])
+    assert (p["lower"] < p["mean"]).all() and (p["mean"] < p["upper"]).all()
+    pp = r.predict([1990, 2020], kind="prediction")
+    assert (pp["upper"] - pp["lower"] > p["upper"] - p["lower"]).all()
+    yg = np.maximum(gompertz(t - 1980, 300, 0.2, 10) + rng.normal(0, 3, t.size), 0)
+    g = fit_gompertz(t, yg)
+    assert g.ok and g.saturation == pytest.approx(300, rel=0.03) and g.peak_time == pytest.approx(1990, abs=0.7)
+    yb = np.maximum(bass_cumulative(t - 1979, 1000, 0.01, 0.4) + rng.normal(0, 5, t.size), 0)
+    b = fit_bass(t, yb)
+    assert b.ok and b.saturation == pytest.approx(1000, rel=0.03)
+    assert b.peak_time == pytest.approx(1979 + np.log(40) / 0.41, abs=0.7)
+
+
+def test_delta_method_band_matches_monte_carlo():
+    rng = np.random.default_rng(1)
+    t = np.arange(0, 25.0)
+    truth = logistic(t, 100, 0.4, 10)
+    fits = [fit_logistic(t, np.maximum(truth + rng.normal(0, 2, t.size), 0)) for _ in range(150)]
+    sat = np.array([f.saturation for f in fits if f.ok])
+    se = np.median([f.se["K"] for f in fits if f.ok])
+    assert sat.std() == pytest.approx(se, rel=0.3)
+
+
+def test_bad_fits_say_so():
+    t = np.arange(2000, 2008)
+    r = fit_logistic(t[:3], [1, 2, 3])
+    assert not r.ok and "too few points" in r.message
+    with pytest.raises(InputError):
+        r.predict([2010])
+    # exponential phase only: the ceiling is not identified
+    early = fit_logistic(np.arange(10), 5 * 1.3 ** np.arange(10))
+    assert not early.ok and ("saturation" in early.message or "bound" in early.message)
+    const = fit_gompertz(np.arange(8), np.full(8, 4.0))
+    assert not const.ok and "constant" in const.message
+    # a collapsing series: saturation below the last observation or not identified
+    with pytest.raises(InputError):
+        fit_logistic([1, 2, 3], [1, 2])
+    with pytest.raises(InputError):
+        fit_bass([1, 2, np.nan], [1, 2, 3])

@@ -1,0 +1,62 @@
+"""The trust network: unique undirected ties that follow the firm table."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from innocluster.model.network import TrustNetwork
+
+
+def pairs_of(net):
+    return set(zip(net.u.tolist(), net.v.tolist()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=80),
+       st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=40),
+       st.lists(st.booleans(), min_size=31, max_size=31))
+def test_ties_unique_sorted_and_follow_compaction(first, second, alive):
+    net = TrustNetwork()
+    expect = set()
+    for batch in (first, second):
+        if batch:
+            a, b = np.array(batch).T
+            net.add(a, b)
+            expect |= {(min(x, y), max(x, y)) for x, y in batch if x != y}
+    assert pairs_of(net) == expect
+    assert net.n_ties == len(expect)
+    key = net.u * 1000 + net.v
+    assert np.all(np.diff(key) > 0), "sorted by (u, v), no duplicates"
+    n = 31
+    deg = net.degree(n)
+    indptr, indices = net.csr(n)
+    assert np.array_equal(np.diff(indptr), deg)
+    for i in range(n):
+        assert set(indices[indptr[i]:indptr[i + 1]].tolist()) == {v for u, v in expect if u == i} | {u for u, v in expect if v == i}
+    # compaction: dead firms lose their ties, survivors are renumbered in order
+    alive = np.array(alive)
+    old_to_new = np.full(n, -1)
+    old_to_new[alive] = np.arange(alive.sum())
+    net.remap(old_to_new)
+    remapped = {(old_to_new[u], old_to_new[v]) for u, v in expect if alive[u] and alive[v]}
+    assert pairs_of(net) == remapped
+    # dropping keeps the rest
+    if net.n_ties:
+        mask = np.zeros(net.n_ties, dtype=bool)
+        mask[0] = True
+        gone = (int(net.u[0]), int(net.v[0]))
+        net.drop(mask)
+        assert pairs_of(net) == remapped - {gone}
+
+
+def test_random_neighbour_is_a_neighbour():
+    net = TrustNetwork()
+    net.add(np.array([0, 0, 1, 3]), np.array([1, 2, 2, 4]))
+    rng = np.random.default_rng(0)
+    who = np.array([0, 1, 2, 3, 4, 5] * 50)
+    nb = net.random_neighbour(who, 6, rng)
+    adj = {0: {1, 2}, 1: {0, 2}, 2: {0, 1}, 3: {4}, 4: {3}, 5: set()}
+    for w, x in zip(who, nb):
+        assert (x == -1) if not adj[w] else (x in adj[w])
+    assert set(nb[who == 0]) == {1, 2}
