@@ -144,8 +144,12 @@ def firm_panel_snapshot(world: World, exiting: np.ndarray) -> dict:
     """This year's rows of the firm panel (schema of :mod:`innocluster.panel_schema`)."""
     f = world.firms
     names = np.asarray(world.regions.names, dtype=object)
+    # "industry" is the firm's GVC function (assembly, components, ... brand), so the
+    # monitor's specialisation measures show functional specialisation along the value
+    # chain (Timmer et al. 2019); the scenario's industry label prefixes it.
+    functions = np.asarray([f"{world.scenario.industry}:{s}" for s in world.stage_names], dtype=object)
     return {
-        "firm": f.id.copy(), "region": names[f.region], "industry": np.full(f.n, world.scenario.industry, dtype=object),
+        "firm": f.id.copy(), "region": names[f.region], "industry": functions[f.stage],
         "year": np.full(f.n, world.year, dtype=np.int32), "employees": f.employees.astype(float),
         "patents": f.patents_new.copy(), "rd": f.rd.copy(), "founded": f.founded_year.astype(np.int32),
         "exited": exiting.astype(np.int8), "parent": f.parent.copy(), "gvc_stage": f.stage.astype(np.int8),
