@@ -69,7 +69,9 @@ def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator
             - (np.bincount(f.region, weights=f.A, minlength=R) / np.maximum(counts, 1)) ** 2, 0.0))
         public = 1.0 - fin.vc_private_share
         noise_sd = tech_sd * (0.25 + public) / max(fin.vc_private_efficiency, 1e-6)
-        score = f.A + rng.normal(0.0, 1.0, n) * noise_sd[f.region]
+        # only firms that could be screened at all are scored (young SMEs with a gap)
+        candidates = np.flatnonzero((gap > 0) & (f.age < fin.vc_max_age) & ~f.is_mne)
+        score = f.A[candidates] + rng.normal(0.0, 1.0, candidates.size) * noise_sd[f.region[candidates]]
         # regional screening threshold: the quantile of technology among the region's
         # firms (a selection per region, O(n), rather than a global sort)
         thr = np.full(R, np.inf)
@@ -80,9 +82,10 @@ def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator
         if not sc.mechanisms.intermediaries:
             boost = np.zeros(R)
         p_match = np.minimum(1.0, fin.vc_matching * (1.0 + boost))
-        eligible = (gap > 0) & (f.age < fin.vc_max_age) & ~f.is_mne & (score >= thr[f.region])
-        matched = eligible & (rng.random(n) < p_match[f.region])
-        ask = np.where(matched, np.minimum(gap, fin.vc_ticket), 0.0)
+        passed = candidates[score >= thr[f.region[candidates]]]
+        matched = passed[rng.random(passed.size) < p_match[f.region[passed]]]
+        ask = np.zeros(n)
+        ask[matched] = np.minimum(gap[matched], fin.vc_ticket)
         demand = np.bincount(f.region, weights=ask, minlength=R)
         ratio = np.where(demand > 0, np.minimum(1.0, reg.vc_pool / np.maximum(demand, 1e-300)), 0.0)
         vc = ask * ratio[f.region]

@@ -20,11 +20,11 @@ def _group_gini(values: np.ndarray, group: np.ndarray, G: int) -> np.ndarray:
     """
     out = np.zeros(G)
     for g in np.flatnonzero(np.bincount(group, minlength=G)):  # loop over regions, not firms
-        x = np.sort(values[group == g])
+        x = np.sort(values[group == g]).astype(np.float64)
         n = x.size
         tot = x.sum()
         if n and tot > 0:
-            out[g] = 2.0 * np.dot(np.arange(1, n + 1), x) / (n * tot) - (n + 1) / n
+            out[g] = 2.0 * np.dot(np.arange(1, n + 1, dtype=np.float64), x) / (n * tot) - (n + 1) / n
     return out
 
 
@@ -53,6 +53,10 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     r = f.region.astype(np.int64)
 
     def rsum(w):
+        w = np.asarray(w)
+        if w.dtype == bool:
+            # counting the true rows is much cheaper than a weighted bincount
+            return np.bincount(r[w], minlength=R).astype(float)
         return np.bincount(r, weights=w, minlength=R)
 
     n = rsum(np.ones(f.n))
@@ -75,7 +79,7 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     density = np.where(n > 1, within / np.maximum(n * (n - 1), 1.0), 0.0)  # within counts both directions
     ext_share = np.where(ends > 0, (ends - within) / np.maximum(ends, 1.0), 0.0)
     emp_share_sq = rsum((f.employees / np.maximum(emp[r], 1e-12)) ** 2)
-    gini = _group_gini(f.employees.astype(float), r, R)
+    gini = _group_gini(f.employees, r, R)
     ent = _group_entropy(f.A, r, R)
     stage_counts = np.bincount(r * S + f.stage, minlength=R * S).reshape(R, S)
     # average cost per USD of output = SMEs' total cost / SMEs' output (revenue-weighted)
