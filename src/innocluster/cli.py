@@ -27,9 +27,14 @@ def _register_subcommands() -> None:
     # Each sub-package registers its own commands so that modules stay small.
     from innocluster.monitor.cli import register as register_monitor
     from innocluster.sim_cli import register as register_sim
+    from innocluster.experiments.cli import register as register_experiments
 
     register_sim(app)
     register_monitor(app)
+    register_experiments(app)
+    from innocluster.calibration.cli import register as register_calibration
+
+    register_calibration(app)
 
 
 def main(argv: list[str] | None = None) -> None:

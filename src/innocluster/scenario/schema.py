@@ -131,6 +131,7 @@ class Mechanisms(_Strict):
 
 
 class Market(_Strict):
+    demand_scale: float = Field(1.0, gt=0, le=1e6, description="multiplier on every stage's demand (market size)")
     chi: float = Field(0.3, ge=0, le=5, description="replicator selection strength")
     entrant_share: float = Field(0.3, gt=0, le=5, description="entrant's share relative to the stage mean share")
     min_share: float = Field(1e-5, ge=0, le=0.1, description="f_min relative to the stage mean share: exit below")

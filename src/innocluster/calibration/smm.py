@@ -1,0 +1,266 @@
+"""Calibration by the simulated method of moments (SMM).
+
+For a parameter vector ``theta`` the model is run ``R`` times with the *same* R seeds
+for every candidate (common random numbers: the objective is then a smooth,
+deterministic function of ``theta`` and differences between candidates are not masked
+by simulation noise). Each target ``k`` gets its simulated moment ``m_k(theta)``, the
+mean over replications, and the objective is
+
+``J(theta) = sum_k w_k ((m_k(theta) - y_k) / tol_k)^2``
+
+(a diagonal weighting by the stated tolerances; McFadden 1989, Lee & Ingram 1991).
+
+Optimiser (documented choice): a Latin-hypercube design of ``initial_design``
+candidates over the parameter box (log scale where asked), evaluated as one parallel
+batch, then a bounded Nelder-Mead search (:func:`scipy.optimize.minimize`) from the
+best design point in the unit cube, for at most ``max_evaluations`` objective
+evaluations. Nelder-Mead needs no gradients, which a simulated objective does not
+have. The calibrated parameters are then validated with fresh replications and each
+target reported with its simulated mean and 95 % interval.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+from scipy.stats import qmc
+
+from innocluster.calibration.targets import TargetsFile
+from innocluster.errors import InputError
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+@dataclass
+class CalibrationResult:
+    """Outcome of :func:`calibrate`.
+
+    Attributes
+    ----------
+    parameters : dict
+        Calibrated value of each free parameter.
+    objective : float
+        ``J`` at the optimum (with the calibration seeds).
+    table : pandas.DataFrame
+        One row per target: value, tolerance, simulated mean, 95 % interval, within.
+    history : pandas.DataFrame
+        Every evaluated candidate with its objective.
+    scenario : Scenario
+        The scenario with the calibrated parameters.
+    """
+
+    parameters: dict
+    objective: float
+    table: pd.DataFrame
+    history: pd.DataFrame
+    scenario: object
+    evaluations: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def all_within(self) -> bool:
+        return bool(self.table["within_tolerance"].all())
+
+
+class MomentEvaluator:
+    """Runs candidates through the experiments machinery and returns their moments."""
+
+    def __init__(self, tf: TargetsFile, scenario, executor="local", workers: int | None = None, progress=False):
+        from innocluster.experiments.executors import make_executor
+        from innocluster.experiments.outcomes import parse_outcomes
+
+        self.tf = tf
+        self.scenario = scenario
+        self.regions = [r.name for r in scenario.regions]
+        names = sorted({n for t in tf.targets for n in t.outcomes(self.regions)})
+        self.outcomes = parse_outcomes(names, scenario, tf.years)
+        self.executor = make_executor(executor, workers)
+        self.progress = progress
+        self.evaluations = 0
+
+    def close(self) -> None:
+        self.executor.close()
+
+    def run(self, candidates: list[list[str]], seeds: list[int], progress: bool | None = None) -> pd.DataFrame:
+        """Per-replication moments of every candidate: columns sample, rep, <target names>."""
+        from innocluster.experiments.batch import RunSpec, run_batch
+
+        specs = [RunSpec(i, r, s, tuple(ov)) for i, ov in enumerate(candidates) for r, s in enumerate(seeds)]
+        show = self.progress if progress is None else progress
+        rep = run_batch(self.scenario, specs, outcomes=self.outcomes, years=self.tf.years, firms=self.tf.firms,
+                        executor=self.executor, retries=1, progress=show, total=len(specs))
+        if rep.failed:
+            s, r, err = rep.failures[0]
+            raise InputError(f"calibration: a run failed ({err}); check the parameter ranges")
+        self.evaluations += len(candidates)
+        out = rep.outcomes
+        rows = []
+        for _, row in out.iterrows():
+            vals = {o.name: row[o.name] for o in self.outcomes}
+            d = {"sample": int(row["sample"]), "rep": int(row["rep"])}
+            for t in self.tf.targets:
+                d[t.name] = t.moment(vals, self.regions)
+            rows.append(d)
+        return pd.DataFrame(rows)
+
+
+def _objective(moments: pd.DataFrame, tf: TargetsFile) -> pd.Series:
+    means = moments.groupby("sample")[[t.name for t in tf.targets]].mean()
+    j = pd.Series(0.0, index=means.index)
+    for t in tf.targets:
+        dev = (means[t.name] - t.value) / t.tolerance
+        j = j + t.weight * dev.fillna(1e6) ** 2
+    return j
+
+
+def _to_values(u: np.ndarray, tf: TargetsFile) -> list[float]:
+    out = []
+    for x, p in zip(np.clip(u, 0.0, 1.0), tf.parameters):
+        if p.log:
+            out.append(float(math.exp(math.log(p.low) + x * (math.log(p.high) - math.log(p.low)))))
+        else:
+            out.append(float(p.low + x * (p.high - p.low)))
+    return out
+
+
+def _to_unit(values: list[float], tf: TargetsFile) -> np.ndarray:
+    out = []
+    for v, p in zip(values, tf.parameters):
+        v = min(max(v, p.low), p.high)
+        if p.log:
+            out.append((math.log(v) - math.log(p.low)) / (math.log(p.high) - math.log(p.low)))
+        else:
+            out.append((v - p.low) / (p.high - p.low))
+    return np.array(out)
+
+
+def _overrides(values: list[float], tf: TargetsFile) -> list[str]:
+    return [f"{p.name}={_fmt(v)}" for p, v in zip(tf.parameters, values)]
+
+
+def target_table(moments: pd.DataFrame, tf: TargetsFile, level: float = 0.95) -> pd.DataFrame:
+    """Each target with its simulated mean, standard deviation and interval over replications."""
+    rows = []
+    for t in tf.targets:
+        x = moments[t.name].to_numpy(dtype=float)
+        x = x[np.isfinite(x)]
+        n = x.size
+        mean = float(x.mean()) if n else math.nan
+        sd = float(x.std(ddof=1)) if n > 1 else 0.0
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n)) if n > 1 else math.nan
+        rows.append({"target": t.name, "metric": t.metric, "region": t.region, "year": t.year, "kind": t.kind,
+                     "value": t.value, "tolerance": t.tolerance, "simulated_mean": mean, "simulated_sd": sd,
+                     "ci_low": mean - half, "ci_high": mean + half, "replications": n,
+                     "within_tolerance": bool(abs(mean - t.value) <= t.tolerance), "source": t.source})
+    return pd.DataFrame(rows)
+
+
+def calibrate(tf: TargetsFile, scenario, executor="local", workers: int | None = None, progress=False,
+              validation_replications: int | None = None, log=None) -> CalibrationResult:
+    """Calibrate ``scenario``'s free parameters to the targets by SMM.
+
+    Parameters
+    ----------
+    tf : TargetsFile
+    scenario : Scenario
+        Starting point; its current values seed the search.
+    executor, workers
+        Passed to :func:`innocluster.experiments.executors.make_executor`.
+    validation_replications : int, optional
+        Fresh replications for the final report (default: 2 x tf.replications).
+    log : callable, optional
+        Receives progress messages.
+    """
+    from innocluster.experiments.seeds import replication_seed
+    from innocluster.scenario import apply_overrides
+
+    say = log or (lambda *_: None)
+    seeds = [replication_seed(tf.seed, r) for r in range(tf.replications)]
+    ev = MomentEvaluator(tf, scenario, executor, workers, progress)
+    history: list[dict] = []
+    try:
+        if not tf.parameters:
+            best_vals: list[float] = []
+            best_j = float(_objective(ev.run([[]], seeds), tf).iloc[0])
+        else:
+            start = [float(_lookup(scenario, p.name)) for p in tf.parameters]
+            units = [_to_unit(start, tf)]
+            if tf.initial_design:
+                sampler = qmc.LatinHypercube(d=len(tf.parameters), seed=tf.seed)
+                units += list(sampler.random(tf.initial_design))
+            cands = [_to_values(u, tf) for u in units]
+            say(f"initial design: {len(cands)} candidates x {tf.replications} replications")
+            j = _objective(ev.run([_overrides(c, tf) for c in cands], seeds), tf)
+            for c, jj in zip(cands, j.to_numpy()):
+                history.append({**{p.name: v for p, v in zip(tf.parameters, c)}, "objective": float(jj), "stage": "design"})
+            best = int(np.argmin(j.to_numpy()))
+            say(f"best design point J = {j.iloc[best]:.4g}")
+            cache: dict[tuple, float] = {}
+
+            def fun(u: np.ndarray) -> float:
+                vals = _to_values(u, tf)
+                key = tuple(round(v, 12) for v in vals)
+                if key not in cache:
+                    jj = float(_objective(ev.run([_overrides(vals, tf)], seeds, progress=False), tf).iloc[0])
+                    cache[key] = jj
+                    if len(cache) % 10 == 0:
+                        say(f"  local search: {len(cache)} evaluations, best J so far {min(cache.values()):.4g}")
+                    history.append({**{p.name: v for p, v in zip(tf.parameters, vals)}, "objective": jj,
+                                    "stage": "nelder-mead"})
+                return cache[key]
+
+            res = optimize.minimize(fun, units[best], method="Nelder-Mead",
+                                    bounds=[(0.0, 1.0)] * len(tf.parameters),
+                                    options={"maxfev": tf.max_evaluations, "xatol": 1e-3, "fatol": 1e-3,
+                                             "initial_simplex": _simplex(units[best])})
+            u_best = res.x if res.fun <= j.iloc[best] else units[best]
+            best_vals = _to_values(u_best, tf)
+            best_j = float(min(res.fun, j.iloc[best]))
+            say(f"Nelder-Mead: J = {best_j:.4g} after {ev.evaluations} evaluations")
+        calibrated = apply_overrides(scenario, _overrides(best_vals, tf))
+        n_val = validation_replications or 2 * tf.replications
+        # fresh seeds for validation: a different root so the report is out of sample
+        val_seeds = [replication_seed(tf.seed + 1, r) for r in range(n_val)]
+        val = MomentEvaluator(tf, calibrated, ev.executor, None, progress)
+        val.executor = ev.executor
+        table = target_table(val.run([[]], val_seeds), tf)
+    finally:
+        ev.close()
+    params = {p.name: v for p, v in zip(tf.parameters, best_vals)}
+    return CalibrationResult(params, best_j, table, pd.DataFrame(history), calibrated, ev.evaluations)
+
+
+def _simplex(u0: np.ndarray, step: float = 0.15) -> np.ndarray:
+    """An initial simplex around ``u0`` that stays inside the unit cube."""
+    k = u0.size
+    pts = [u0]
+    for i in range(k):
+        p = u0.copy()
+        p[i] = p[i] + step if p[i] + step <= 1.0 else p[i] - step
+        pts.append(p)
+    return np.array(pts)
+
+
+def _lookup(scenario, path: str):
+    """Current value of a dotted ``--set`` path in a scenario."""
+    data = scenario.model_dump(mode="python")
+    node = data
+    for part in path.split("."):
+        if isinstance(node, list):
+            match = [el for el in node if isinstance(el, dict) and el.get("name") == part]
+            if not match:
+                raise InputError(f"parameter {path!r}: no entry named {part!r}")
+            node = match[0]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise InputError(f"parameter {path!r}: unknown field {part!r}")
+    if not isinstance(node, (int, float)) or isinstance(node, bool):
+        raise InputError(f"parameter {path!r}: not a number ({node!r})")
+    return node
