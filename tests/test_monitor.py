@@ -241,3 +241,35 @@ def test_end_to_end_subprocess(tmp_path):
                         "--region", "hsinchu", "--out", str(tmp_path / "rep")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "rep" / "report.html").exists()
+
+
+@pytest.mark.parametrize("kind", ["region_full", "region_gaps", "firm"])
+def test_streamed_tidy_parquet_equals_to_long(tmp_path, kind):
+    rng = np.random.default_rng(7)
+    if kind == "firm":
+        rows = [(f, f"r{f % 4}", f"i{f % 3}", y, float(rng.integers(1, 100)), int(rng.poisson(2)), float(rng.uniform(1, 10)))
+                for f in range(40) for y in range(2000, 2003)]
+        df = pd.DataFrame(rows, columns=["firm", "region", "industry", "year", "employees", "patents", "rd"])
+    else:
+        df = _random_table(rng, n_r=7, n_i=5)
+        if kind == "region_gaps":
+            df = df.sample(frac=0.8, random_state=1)  # missing cells and unsorted rows
+            df.loc[df.index[:5], "employment"] = 0.0
+    s = compute_indicators(validate(df))
+    ref = s.to_long()
+    n = s.write_long(tmp_path / "t.parquet")
+    got = pd.read_parquet(tmp_path / "t.parquet")
+    assert n == len(ref) == len(got)
+    pd.testing.assert_frame_equal(got, ref)
+
+
+def test_region_labels_validate_to_sorted_categoricals():
+    df = pd.DataFrame({"region": [" b", "a", 10, 9], "industry": [1.0, 2.0, 1.0, 2.0], "year": [2000] * 4, "employment": [1.0, 2, 3, 4]})
+    d = validate(df).data
+    assert isinstance(d["region"].dtype, pd.CategoricalDtype)
+    assert list(d["region"].cat.categories) == ["10", "9", "a", "b"]
+    assert d["region"].astype(str).tolist() == ["10", "9", "a", "b"] and d["industry"].astype(str).tolist() == ["1", "2", "2", "1"]
+    with pytest.raises(InputError, match="row 1, column 'region': empty value"):
+        validate(df.assign(region=["a", "  ", "c", "d"]))
+    with pytest.raises(InputError, match=r"row 2: duplicated key"):
+        validate(df.assign(region=["a", "c", "a", "d"], industry=["x", "y", "x", "y"]))

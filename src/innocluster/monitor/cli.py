@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from innocluster.atomic import atomic_to_parquet, atomic_write
+from innocluster.atomic import atomic_write
 from innocluster.errors import InputError
 
 err = Console(stderr=True)
@@ -45,16 +45,23 @@ def indicators_cmd(
             ds = load_data(data)
             s = compute_indicators(ds, progress=lambda m: prog.update(task, description=m))
             prog.update(task, description="tidy table")
-            long = s.to_long()
+            # Parquet is written block by block from the arrays (no 10^7-row frame)
+            long = None if out_file is not None and out_file.suffix.lower() != ".csv" else s.to_long()
+            if long is None:
+                n_rows = [0]
+
+                def _write(p):
+                    n_rows[0] = s.write_long(p)
+
+                atomic_write(out_file, _write)
     except InputError as exc:
         _fail(exc)
         return
     if out_file is not None:
-        if out_file.suffix.lower() == ".csv":
+        if long is not None:
             atomic_write(out_file, lambda p: long.to_csv(p, index=False))
-        else:
-            atomic_to_parquet(long, out_file)
-        out.print(f"wrote {len(long):,} rows to {out_file}")
+            n_rows = [len(long)]
+        out.print(f"wrote {n_rows[0]:,} rows to {out_file}")
     else:
         from rich.table import Table
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from innocluster import indicators as ind
 from innocluster.indicators._validate import safe_divide
+from innocluster.monitor._blas import blas_threads
 from innocluster.monitor.io import Dataset, to_region_table
 
 ALL = "ALL"
@@ -33,19 +34,45 @@ class Cube:
     present: np.ndarray  # bool [year, region, industry]: row present in the data
 
 
+def _label_codes(s: pd.Series) -> tuple[np.ndarray, object]:
+    """``pd.factorize(s, sort=True)`` without hashing 10^7 labels: category codes for
+    categoricals, an offset for integers with a small range."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        if len(codes) and codes.min() >= 0:
+            cats = s.cat.categories
+            used = np.bincount(codes, minlength=len(cats)) > 0
+            if not used.all():
+                codes = (np.cumsum(used) - 1)[codes]
+            uniq = pd.CategoricalIndex(pd.Categorical.from_codes(np.flatnonzero(used), cats, ordered=s.cat.ordered))
+            return codes, uniq
+    elif s.dtype.kind in "iu" and len(s):
+        v = s.to_numpy()
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo < 4 * len(v) + 1024:
+            used = np.bincount(v - lo, minlength=hi - lo + 1) > 0
+            off = v - lo
+            codes = off if used.all() else (np.cumsum(used) - 1)[off]
+            return codes, (np.flatnonzero(used) + lo).astype(v.dtype)
+    return pd.factorize(s, sort=True)
+
+
 def make_cube(table: pd.DataFrame, columns=("employment", "establishments", "patents", "rd")) -> Cube:
-    yc, years = pd.factorize(table["year"], sort=True)
-    rc, regions = pd.factorize(table["region"], sort=True)
-    ic, industries = pd.factorize(table["industry"], sort=True)
+    yc, years = _label_codes(table["year"])
+    rc, regions = _label_codes(table["region"])
+    ic, industries = _label_codes(table["industry"])
     shape = (len(years), len(regions), len(industries))
+    # one flat index, reused by every column (a scatter per column, no pivot)
+    flat = (yc.astype(np.int64) * shape[1] + rc) * shape[2] + ic
+    del yc, rc, ic
     arrays = {}
     for c in columns:
         if c in table.columns and table[c].notna().any():
             a = np.zeros(shape)
-            a[yc, rc, ic] = np.nan_to_num(table[c].to_numpy(dtype=float))
+            a.reshape(-1)[flat] = np.nan_to_num(table[c].to_numpy(dtype=float))
             arrays[c] = a
     present = np.zeros(shape, dtype=bool)
-    present[yc, rc, ic] = True
+    present.reshape(-1)[flat] = True
     return Cube(np.asarray(years), pd.Index(regions, name="region"), pd.Index(industries, name="industry"), arrays, present)
 
 
@@ -132,12 +159,153 @@ class IndicatorSet:
         )
 
 
+    # -- tidy table straight from arrays -------------------------------------------
+
+    def _long_parts(self):
+        """Labels and a generator of column blocks of :meth:`to_long`, same rows in the
+        same order, without building the whole table: ``(regions, industries,
+        indicators, blocks)``; each block is ``(region_code, industry_code, year,
+        year_missing, indicator_code, value)`` (arrays; ``year_missing`` is None or a
+        bool mask)."""
+        r_lab = [str(x) for x in (self.cube.regions if self.cube is not None else [])]
+        i_lab = [str(x) for x in (self.cube.industries if self.cube is not None else [])]
+        regions = pd.Index(list(dict.fromkeys(r_lab + [ALL])))
+        industries = pd.Index(list(dict.fromkeys(i_lab + [ALL])))
+        frames = [(f, rc, ic) for f, rc, ic in ((self.cell, "region", "industry"), (self.region, "region", None), (self.industry, None, "industry"))
+                  if f is not None and not f.empty]
+        indicators: list[str] = []
+        value_cols = []
+        for f, _, _ in frames:
+            vc = [c for c in f.columns if c not in ("region", "industry", "year")]
+            value_cols.append(vc)
+            indicators.extend(c for c in vc if c not in indicators)
+        overall = {k: float(v) for k, v in self.overall.items() if isinstance(v, int | float | np.floating | np.integer)}
+        indicators.extend(k for k in overall if k not in indicators)
+        r_dt = pd.Categorical.from_codes([], regions).codes.dtype
+        i_dt = pd.Categorical.from_codes([], industries).codes.dtype
+        k_dt = pd.Categorical.from_codes([], indicators).codes.dtype if indicators else np.int8
+        k_pos = {k: j for j, k in enumerate(indicators)}
+
+        def codes(frame, col, index, dt):
+            if col is None:
+                return None, index.get_loc(ALL)
+            v = frame[col]
+            if isinstance(v.dtype, pd.CategoricalDtype):
+                cat_codes = index.get_indexer(v.cat.categories.astype(str)).astype(dt)
+                return cat_codes[v.cat.codes.to_numpy()], None
+            return index.get_indexer(v.astype(str)).astype(dt), None
+
+        def blocks():
+            for (frame, rcol, icol), vc in zip(frames, value_cols, strict=True):
+                if not vc:
+                    continue
+                rc, r_const = codes(frame, rcol, regions, r_dt)
+                ic, i_const = codes(frame, icol, industries, i_dt)
+                yr = frame["year"].to_numpy(dtype=np.int64)
+                n = len(frame)
+                for c in vc:
+                    v = frame[c].to_numpy(dtype=float)
+                    keep = ~np.isnan(v)
+                    sel = (lambda a: a) if keep.all() else (lambda a, keep=keep: a[keep])  # noqa: E731
+                    m = int(keep.sum())
+                    yield (
+                        np.full(m, r_const, dtype=r_dt) if rc is None else sel(rc),
+                        np.full(m, i_const, dtype=i_dt) if ic is None else sel(ic),
+                        sel(yr), None, np.full(m, k_pos[c], dtype=k_dt), sel(v),
+                    )
+                    del keep
+                del rc, ic, yr, n
+            if overall:
+                k = len(overall)
+                yield (np.full(k, regions.get_loc(ALL), r_dt), np.full(k, industries.get_loc(ALL), i_dt), np.zeros(k, np.int64),
+                       np.ones(k, bool), np.array([k_pos[x] for x in overall], k_dt), np.array(list(overall.values()), float))
+
+        return regions, industries, indicators, blocks()
+
+    def write_long(self, path, dropna: bool = True) -> int:
+        """Write :meth:`to_long` to a Parquet file block by block with pyarrow and return
+        the number of rows.
+
+        The file reads back (``pd.read_parquet``) as exactly ``to_long()``: same rows,
+        order, dictionary-encoded (categorical) ``region`` / ``industry`` /
+        ``indicator`` and nullable ``year``; but peak memory is one indicator's block
+        (~15 MB per million cells) instead of the whole 10^7-10^8-row table.
+        Only ``dropna=True`` is streamed; ``dropna=False`` goes through :meth:`to_long`.
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not dropna:
+            long = self.to_long(dropna=False)
+            long.to_parquet(path, engine="pyarrow", index=False)
+            return len(long)
+        regions, industries, indicators, blocks = self._long_parts()
+        template = pd.DataFrame(
+            {
+                "region": pd.Categorical.from_codes(np.zeros(0, int), regions),
+                "industry": pd.Categorical.from_codes(np.zeros(0, int), industries),
+                "year": pd.array(np.zeros(0, np.int64), dtype="Int64"),
+                "indicator": pd.Categorical.from_codes(np.zeros(0, int), pd.Index(indicators, dtype="str") if indicators else pd.Index([], dtype="str")),
+                "value": np.zeros(0),
+            }
+        )
+        if not indicators:
+            template.to_parquet(path, engine="pyarrow", index=False)
+            return 0
+        schema = pa.Schema.from_pandas(template, preserve_index=False)
+        dicts = {
+            name: pa.array([str(x) for x in labels], type=schema.field(name).type.value_type)
+            for name, labels in (("region", regions), ("industry", industries), ("indicator", indicators))
+        }
+        n_rows = 0
+        with pq.ParquetWriter(str(path), schema) as writer:
+            for rc, ic, yr, y_missing, kc, val in blocks:
+                if not len(val):
+                    continue
+                batch = pa.RecordBatch.from_arrays(
+                    [
+                        pa.DictionaryArray.from_arrays(pa.array(rc), dicts["region"]),
+                        pa.DictionaryArray.from_arrays(pa.array(ic), dicts["industry"]),
+                        pa.array(yr, type=pa.int64(), mask=y_missing),
+                        pa.DictionaryArray.from_arrays(pa.array(kc), dicts["indicator"]),
+                        pa.array(val, type=pa.float64()),
+                    ],
+                    schema=schema,
+                )
+                writer.write_batch(batch)
+                n_rows += len(val)
+                del batch
+        return n_rows
+
+
 def _percentile_cols(a: np.ndarray, q: float) -> np.ndarray:
-    """Column-wise percentile ignoring NaN, NaN for all-NaN columns, no warnings."""
+    """Column-wise percentile ignoring NaN, NaN for all-NaN columns, no warnings.
+
+    Vectorised over columns (one sort), bit-for-bit ``np.nanpercentile(a, q, axis=0)``
+    with the default ``linear`` method: same virtual index ``(n - 1) q`` and
+    the same two-sided interpolation.
+    """
+    s = np.sort(a.T, axis=1).T  # NaN last; rows of the contiguous transpose sort faster
+    n = (~np.isnan(a)).sum(axis=0)
     out = np.full(a.shape[1], np.nan)
-    ok = ~np.isnan(a).all(axis=0)
-    if ok.any():
-        out[ok] = np.nanpercentile(a[:, ok], q, axis=0)
+    ok = n > 0
+    if not ok.any():
+        return out
+    qq = np.true_divide(q, 100)
+    vi = (n[ok] - 1) * qq
+    prev = np.floor(vi)
+    last = n[ok] - 1
+    above = vi >= last
+    prev = np.where(above, last, np.maximum(prev, 0)).astype(np.intp)
+    nxt = np.where(above, last, prev + 1).astype(np.intp)
+    cols = np.flatnonzero(ok)
+    lo, hi = s[prev, cols], s[nxt, cols]
+    t = vi - prev
+    diff = hi - lo
+    res = lo + diff * t
+    up = t >= 0.5
+    res[up] = (hi - diff * (1 - t))[up]
+    out[ok] = res
     return out
 
 
@@ -178,7 +346,16 @@ def compute_indicators(ds: Dataset, progress: Callable[[str], None] | None = Non
 
     ``progress`` (optional) is called with a short description before each year /
     stage; the CLI passes a Rich progress callback.
+
+    Dense linear algebra runs with one OpenBLAS thread (see
+    :mod:`innocluster.monitor._blas`): the per-year matrices are too small to gain
+    from threads and lose badly to them on a busy machine.
     """
+    with blas_threads(1):
+        return _compute_indicators(ds, progress, density_max_industries)
+
+
+def _compute_indicators(ds: Dataset, progress, density_max_industries: int) -> IndicatorSet:
     notes = list(ds.notes)
     table = to_region_table(ds)
     cube = make_cube(table)
@@ -261,17 +438,30 @@ def compute_indicators(ds: Dataset, progress: Callable[[str], None] | None = Non
         g[1:][gap] = np.nan
         cell_cols[f"{measure}_growth"] = g
 
-    # assemble wide frames; only cells present in the data
-    yy, rr, ii = np.nonzero(cube.present)
-    cell = pd.DataFrame(
-        {
-            "region": pd.Categorical.from_codes(rr, cube.regions),
-            "industry": pd.Categorical.from_codes(ii, cube.industries),
-            "year": cube.years[yy],
-        }
-    )
+    # assemble wide frames; only cells present in the data. A complete table (every
+    # year x region x industry present) needs no gather: columns are flat views.
+    full = bool(cube.present.all())
+    if full:
+        code_t = np.int16 if max(n_r, n_i) < 2**15 else np.int32
+        rr = np.broadcast_to(np.arange(n_r, dtype=code_t)[None, :, None], M.shape).reshape(-1)
+        ii = np.broadcast_to(np.arange(n_i, dtype=code_t)[None, None, :], M.shape).reshape(-1)
+        year_col = np.repeat(cube.years, n_r * n_i)
+        take = lambda v: v.reshape(-1)  # noqa: E731
+    else:
+        yy, rr, ii = np.nonzero(cube.present)
+        year_col = cube.years[yy]
+        flat = np.flatnonzero(cube.present)
+        take = lambda v: v.reshape(-1)[flat]  # noqa: E731
+    cols = {
+        "region": pd.Categorical.from_codes(rr, cube.regions),
+        "industry": pd.Categorical.from_codes(ii, cube.industries),
+        "year": year_col,
+    }
+    del rr, ii
     for k, v in cell_cols.items():
-        cell[k] = v[yy, rr, ii]
+        cols[k] = take(v)
+    cell = pd.DataFrame(cols, copy=False)
+    del cols
     ry, rr2 = np.divmod(np.arange(n_y * n_r), n_r)
     region = pd.DataFrame({"region": np.asarray(cube.regions)[rr2], "year": cube.years[ry]})
     for k, v in reg_cols.items():

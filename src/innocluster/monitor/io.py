@@ -57,7 +57,10 @@ class Dataset:
     Attributes
     ----------
     kind : ``"firm"`` (firm panel) or ``"region"`` (region x industry x year table).
-    data : the validated frame (labels as strings, numbers as float / int).
+    data : the validated frame (labels as strings, numbers as float / int). In a
+        region x industry x year table the labels are categoricals of strings (codes
+        instead of 10^7 Python strings); in a firm panel they are object strings
+        unless the input was categorical.
     source : file name (or ``"<data>"``) used in messages.
     notes : what was skipped or assumed, for the report.
     """
@@ -134,7 +137,7 @@ def validate(df: pd.DataFrame, source: str = "<data>", kind: str | None = None, 
     """Validate an in-memory frame in one of the two formats and return a :class:`Dataset`."""
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"{source}: expected a table, got {type(df).__name__}")
-    df = df.copy()
+    df = df.copy(deep=False)  # columns are replaced, never modified in place
     df.columns = [str(c).strip().lower() for c in df.columns]
     if df.columns.duplicated().any():
         dup = df.columns[df.columns.duplicated()][0]
@@ -170,54 +173,121 @@ def validate(df: pd.DataFrame, source: str = "<data>", kind: str | None = None, 
         notes.append("no 'employees' column: employment is unknown, employment-based indicators are skipped")
     where = lambda i: _where(row_style, i)  # noqa: E731
     for col in df.columns:
-        df[col] = _check_column(df[col], col, source, where, required=col in required)
+        df[col] = _check_column(df[col], col, source, where, required=col in required, categorical=kind == REGION)
     if kind == FIRM and "employees" in df.columns and df["employees"].isna().all() and not any("employees" in n for n in notes):
         notes.append("'employees' is empty: employment is unknown, employment-based indicators are skipped")
-    # duplicates and sorting on integer codes: fast for 10^7 rows
-    codes = [pd.factorize(df[c], sort=True)[0].astype(np.int64) for c in key]
-    comb = codes[0]
-    for c in codes[1:]:
-        comb = comb * (int(c.max()) + 1) + c
-    dup = pd.Series(comb).duplicated(keep="first").to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        k = ", ".join(f"{c}={_py(df[c].iloc[i])!r}" for c in key)
-        raise InputError(f"{source}: {where(i)}: duplicated key ({k}); each {' x '.join(key)} must appear once")
+    # duplicates and sorting on integer codes: O(n) NumPy, no hashing of labels
+    comb = np.zeros(len(df), dtype=np.int64)
+    for c in key:
+        codes, base = _key_codes(df[c])
+        comb = comb * base + codes
     absent = [c for c in optional if c not in df.columns or df[c].isna().all()]
     if absent:
         notes.append(f"optional column(s) absent or empty: {', '.join(absent)}")
-    order = np.argsort(comb, kind="stable")
-    if not np.all(order == np.arange(len(order))):
+    if len(comb) < 2 or bool(np.all(comb[1:] > comb[:-1])):
+        order = None  # already sorted, hence no duplicates
+    else:
+        order = np.argsort(comb, kind="stable")
+        sc = comb[order]
+        later = np.flatnonzero(sc[1:] == sc[:-1])
+        if later.size:
+            # first row (in file order) whose key was already seen: equal keys keep
+            # file order under the stable sort, so it is the smallest later position
+            i = int(order[later + 1].min())
+            k = ", ".join(f"{c}={_py(df[c].iloc[i])!r}" for c in key)
+            raise InputError(f"{source}: {where(i)}: duplicated key ({k}); each {' x '.join(key)} must appear once")
+        del sc
+    if order is not None:
         df = df.iloc[order].reset_index(drop=True)
     return Dataset(kind=kind, data=df, source=source, notes=notes)
 
 
-def _check_column(s: pd.Series, col: str, source: str, where, required: bool) -> pd.Series:
-    if col in LABELS:
-        na = s.isna() | (s.astype(str).str.strip() == "")
-        if col == "parent":
-            out = s.where(~na).astype(object)
-            out = out.map(lambda v: v if pd.isna(v) else _label(v))
-            return out.where(~out.isin(["-1"]))
+def _key_codes(s: pd.Series) -> tuple[np.ndarray, int]:
+    """Order-preserving integer codes of a key column and their range (codes < range).
+
+    The order is that of ``pd.factorize(s, sort=True)``: category order for
+    categoricals, numeric order for integers, label order otherwise.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy().astype(np.int64), max(len(s.cat.categories), 1)
+    if s.dtype.kind in "iu":
+        v = s.to_numpy().astype(np.int64)
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo < 4 * len(v) + 1024:
+            return v - lo, hi - lo + 1
+    codes, uniques = pd.factorize(s, sort=True)
+    return codes.astype(np.int64), max(len(uniques), 1)
+
+
+def _check_labels(s: pd.Series, col: str, source: str, where, categorical: bool) -> pd.Series:
+    """Canonical string labels, checked for empty values with O(rows) NumPy work and
+    O(distinct labels) Python work (a Python call per row is too slow for 10^7 rows)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = [_label(c) for c in s.cat.categories]
+        codes = s.cat.codes.to_numpy()
+        empty = np.array([c == "" for c in cats] + [True])  # index -1 = missing value
+        na = empty[codes]
         if na.any():
-            i = int(np.flatnonzero(na.to_numpy())[0])
+            i = int(np.flatnonzero(na)[0])
             raise InputError(f"{source}: {where(i)}, column {col!r}: empty value; every row needs a {col}")
-        # vectorised canonical labels (a Python call per row is too slow for 10^7 rows)
-        if s.dtype.kind in "iub":
-            return s.astype(np.int64).astype(str).astype(object)
-        if s.dtype.kind == "f":
-            v = s.to_numpy()
-            if np.all(np.mod(v, 1) == 0):
-                return pd.Series(v.astype(np.int64), index=s.index).astype(str).astype(object)
-            return s.astype(str).astype(object)
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            cats = [_label(c) for c in s.cat.categories]
-            if len(set(cats)) == len(cats):  # stay categorical: O(categories), not O(rows)
-                return s.cat.rename_categories(cats)
-            return pd.Series(pd.Index(cats)[s.cat.codes.to_numpy()], index=s.index, dtype=object)
-        if s.map(type).eq(str).all() if len(s) < 100_000 else s.dtype != object:
-            return s.astype(str).str.strip().astype(object)
-        return s.map(_label)
+        if len(set(cats)) == len(cats):  # stay categorical: O(categories), not O(rows)
+            return s.cat.rename_categories(cats)
+        if categorical:
+            return _as_categorical(s, codes, cats)
+        return pd.Series(pd.Index(cats)[codes], index=s.index, dtype=object)
+    if s.dtype.kind in "iub":
+        if categorical:
+            codes, uniq = pd.factorize(s.to_numpy())
+            return _as_categorical(s, codes, [str(int(u)) for u in uniq])
+        return s.astype(np.int64).astype(str).astype(object)
+    if s.dtype.kind == "f":
+        v = s.to_numpy()
+        na = np.isnan(v)
+        if na.any():
+            i = int(np.flatnonzero(na)[0])
+            raise InputError(f"{source}: {where(i)}, column {col!r}: empty value; every row needs a {col}")
+        if categorical:
+            codes, uniq = pd.factorize(v)
+            return _as_categorical(s, codes, [_label(float(u)) for u in uniq])
+        if np.all(np.mod(v, 1) == 0):
+            return pd.Series(v.astype(np.int64), index=s.index).astype(str).astype(object)
+        return s.astype(str).astype(object)
+    # strings / mixed objects: label the distinct values, then map codes back
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    labs = [("" if _isna(u) else _label(u)) for u in uniq]
+    empty = np.array([lab == "" for lab in labs] + [True])
+    na = empty[codes]
+    if na.any():
+        i = int(np.flatnonzero(na)[0])
+        raise InputError(f"{source}: {where(i)}, column {col!r}: empty value; every row needs a {col}")
+    if categorical:
+        return _as_categorical(s, codes, labs)
+    return pd.Series(np.asarray(labs, dtype=object)[codes], index=s.index, name=s.name, dtype=object)
+
+
+def _as_categorical(s: pd.Series, codes: np.ndarray, labels) -> pd.Series:
+    """Categorical of ``labels[codes]`` with the distinct labels sorted as strings (the
+    order a sorted object column of the same labels would have)."""
+    new_codes, uniq = pd.factorize(np.asarray(labels, dtype=object), sort=True)
+    cat = pd.Categorical.from_codes(new_codes[codes], pd.Index(np.asarray(uniq, dtype=object), dtype="str"))
+    return pd.Series(cat, index=s.index, name=s.name)
+
+
+def _isna(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _check_column(s: pd.Series, col: str, source: str, where, required: bool, categorical: bool = False) -> pd.Series:
+    if col == "parent":
+        na = s.isna() | (s.astype(str).str.strip() == "")
+        out = s.where(~na).astype(object)
+        out = out.map(lambda v: v if pd.isna(v) else _label(v))
+        return out.where(~out.isin(["-1"]))
+    if col in LABELS:
+        return _check_labels(s, col, source, where, categorical)
     # numeric columns
     if s.dtype.kind in "biuf":
         num = s.astype(float)
