@@ -103,7 +103,7 @@ class ClusterModel:
             regions=build_regions(scenario, scale, counts), scale=scale,
             stage_names=[s.name for s in st],
             value_added_share=np.array([s.value_added for s in st]),
-            demand0=np.array([s.demand for s in st]) * scale,
+            demand0=np.array([s.demand for s in st]) * scale * scenario.market.demand_scale,
             demand_growth=np.array([s.demand_growth for s in st]),
             threshold=np.array([s.threshold for s in st]),
             upgrade_cost=np.array([s.upgrade_cost for s in st]),

@@ -76,7 +76,9 @@ def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator
         # firms (a selection per region, O(n), rather than a global sort)
         thr = np.full(R, np.inf)
         for r in np.flatnonzero(counts):  # a handful of regions, not firms
-            thr[r] = np.quantile(f.A[f.region == r], fin.vc_screen_quantile, method="lower")
+            a = f.A[f.region == r]
+            kth = min(int(np.floor(fin.vc_screen_quantile * (a.size - 1))), a.size - 1)
+            thr[r] = np.partition(a, kth)[kth]  # the "lower" empirical quantile
         M = reg.intermediaries
         boost = fin.vc_intermediary_boost * M / (M + sc.costs.intermediaries_half * world.scale)
         if not sc.mechanisms.intermediaries:

@@ -114,8 +114,8 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     same = order[starts[ri][:, None] + np.floor(rng.random((k, C)) * counts[ri][:, None]).astype(np.int64)]
     anywhere = rng.integers(0, n, size=(k, C))
     cand = np.where(u < inn.external_search, anywhere, same)
-    tie_slot = u > 1.0 - 0.5  # half of the slots look at tied firms first
-    nb = np.column_stack([world.network.random_neighbour(idx, n, rng) for _ in range(C)])
+    tie_slot = u > 0.5  # half of the slots look at tied firms first
+    nb = world.network.random_neighbour(np.repeat(idx, C), n, rng).reshape(k, C)
     use_tie = tie_slot & (nb >= 0)
     cand = np.where(use_tie, nb, cand)
     A_c = f.A[cand]
@@ -133,11 +133,13 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
         weight = np.column_stack([weight, w_inst])
         cand = np.column_stack([cand, np.full(k, -1)])
     weight = np.where(A_c > A_i, weight, 0.0)
-    # weighted choice per row by the Gumbel-max trick (vectorised)
-    g = np.log(np.maximum(weight, 1e-300)) - np.log(-np.log(rng.random(weight.shape)))
-    pick = np.argmax(np.where(weight > 0, g, -np.inf), axis=1)
+    # weighted choice per row: one uniform draw against the row's cumulative weights
+    cum = np.cumsum(weight, axis=1)
+    total = cum[:, -1]
+    draw = rng.random(k) * total
+    pick = np.minimum((cum <= draw[:, None]).sum(axis=1), weight.shape[1] - 1)
     rows = np.arange(k)
-    has_target = weight[rows, pick] > 0
+    has_target = total > 0
     A_target = A_c[rows, pick]
     gain = np.where(has_target, inn.catch_up * (A_target - f.A[idx]), 0.0)
     f.A[idx] += gain
