@@ -28,10 +28,12 @@ def _register_subcommands() -> None:
     from innocluster.monitor.cli import register as register_monitor
     from innocluster.sim_cli import register as register_sim
     from innocluster.experiments.cli import register as register_experiments
+    from innocluster.dashboard.cli import register as register_dashboard
 
     register_sim(app)
     register_monitor(app)
     register_experiments(app)
+    register_dashboard(app)
     from innocluster.calibration.cli import register as register_calibration
 
     register_calibration(app)

@@ -146,7 +146,9 @@ class ClusterModel:
         comp = costs.cost_components(f.revenue, f.A, f.stage.astype(np.int64), f.region.astype(np.int64),
                                      w.network.degree(f.n), factors, w)
         f.employees = comp["labour"].astype(np.float32)
+        # wage indexation starts from the employment-weighted mean technology at t = 0
         w.A0 = w.mean_technology()
+        factors = costs.region_factors(w, employment=np.zeros(reg.R))
         comp = costs.cost_components(f.revenue, f.A, f.stage.astype(np.int64), f.region.astype(np.int64),
                                      w.network.degree(f.n), factors, w)
         f.unit_cost = comp["total"] / np.maximum(f.revenue, 1e-12)

@@ -29,7 +29,11 @@ def remove(world: World, mask: np.ndarray) -> None:
     f = world.firms
     ctr = world.counters
     if mask.any():
-        ctr.exits += np.bincount(f.region[mask], minlength=world.regions.R)
+        R = world.regions.R
+        ctr.exits += np.bincount(f.region[mask], minlength=R)
+        # the year's flows of leaving firms still belong to the year's regional totals
+        for col in ("revenue", "rd", "patents_new", "value_added", "exports", "profit"):
+            ctr.exited_flows[col] = np.bincount(f.region[mask], weights=getattr(f, col)[mask], minlength=R)
         ctr.book("exit_write_off", -f.net_worth[mask].sum())
         f.alive[mask] = False
     old_to_new = f.compact()

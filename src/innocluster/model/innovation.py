@@ -67,7 +67,7 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     if not sc.mechanisms.own_research or n == 0:
         return inventions
     w = world.regions.wage[f.region] * inn.researcher_wage_premium
-    researchers = inn.rd_share_own * f.rd / w
+    researchers = f.xi * f.rd / w  # each firm's own split of R&D (xi_i)
     rate = inn.zeta1 * researchers * (1.0 + inn.spillover_effect * world.regions.spillover[f.region])
     inventions = rng.poisson(rate)
     success = np.flatnonzero(inventions > 0)
@@ -91,7 +91,7 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     if not mech.absorption or n == 0:
         return success
     w = reg.wage[f.region] * inn.researcher_wage_premium
-    researchers = (1.0 - inn.rd_share_own) * f.rd / w
+    researchers = (1.0 - f.xi) * f.rd / w
     access = 1.0 + inn.tie_access * degree / sc.costs.ties_ref + inn.information_access * reg.information[f.region]
     if mech.intermediaries:
         M = reg.intermediaries

@@ -63,6 +63,10 @@ def lifecycle_columns(ts: pd.DataFrame) -> pd.DataFrame:
     for region, idx in ts.groupby("region", sort=False).groups.items():
         sub = ts.loc[idx].sort_values("year")
         mf = monitor_frame(sub)
+        if len(mf) < 2:
+            # one year shows no growth: the stage cannot be judged yet
+            ts.loc[sub.index, "lifecycle_stage"] = "undetermined"
+            continue
         labels = np.array([paper_stage_name(x) for x in np.asarray(classify_stage(mf))], dtype=object)
         ts.loc[sub.index, "lifecycle_stage"] = labels
         li = np.zeros(len(sub), dtype=bool)

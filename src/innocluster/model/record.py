@@ -24,7 +24,8 @@ def _group_gini(values: np.ndarray, group: np.ndarray, G: int) -> np.ndarray:
         n = x.size
         tot = x.sum()
         if n and tot > 0:
-            out[g] = 2.0 * np.dot(np.arange(1, n + 1, dtype=np.float64), x) / (n * tot) - (n + 1) / n
+            # an elementwise sum, not np.dot: BLAS threads would only spin on this
+            out[g] = 2.0 * (np.arange(1, n + 1, dtype=np.float64) * x).sum() / (n * tot) - (n + 1) / n
     return out
 
 
@@ -62,16 +63,18 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     n = rsum(np.ones(f.n))
     nz = np.maximum(n, 1.0)
     sme = ~f.is_mne
-    rev = rsum(f.revenue)
-    rd = rsum(f.rd)
+    # flows of the year include the firms that exited at its end (booked by exit.remove)
+    gone = ctr.exited_flows
+    rev = rsum(f.revenue) + gone.get("revenue", 0.0)
+    rd = rsum(f.rd) + gone.get("rd", 0.0)
     emp = rsum(f.employees)
-    pats = rsum(f.patents_new)
+    pats = rsum(f.patents_new) + gone.get("patents_new", 0.0)
     reg.patents_cum = reg.patents_cum + pats
     meanA = rsum(f.A) / nz
     sdA = np.sqrt(np.maximum(rsum(f.A**2) / nz - meanA**2, 0.0))
     wanting = rsum(f.rd_wanted > 0)
     constrained = rsum(f.credit_constrained)
-    profit = rsum(f.profit)
+    profit = rsum(f.profit) + gone.get("profit", 0.0)
     # network: ties within the region, and tie ends leaving it
     src, dst = world.network.directed()
     within = np.bincount(r[src], weights=(f.region[src] == f.region[dst]), minlength=R) if src.size else np.zeros(R)
@@ -92,7 +95,8 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     avg_out = cost_usd[~inside].sum() / out_usd[~inside].sum() if out_usd[~inside].sum() > 0 else np.nan
     zombie = rsum((f.profit < 0) & (f.subsidy > 0))
     n_sme, n_mne = rsum(sme), rsum(f.is_mne)
-    va, exports = rsum(f.value_added), rsum(f.exports)
+    va = rsum(f.value_added) + gone.get("value_added", 0.0)
+    exports = rsum(f.exports) + gone.get("exports", 0.0)
     with_pat, rd_unit, rd_active = rsum(f.patents_cum > 0), rsum(f.has_rd_unit), rsum(f.rd_active)
     vc_backed, alpha_sum = rsum(f.vc_backed), rsum(f.alpha)
     rows = []

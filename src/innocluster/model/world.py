@@ -78,6 +78,7 @@ class YearCounters:
     absorption_successes: np.ndarray = None
     upgrades: np.ndarray = None
     gov_spend: dict = None
+    exited_flows: dict = field(default_factory=dict)  # flows of firms that exit this year, per region
     # money flows (economy-wide, USD million) for the accounting identity
     ledger: dict = field(default_factory=dict)
 

@@ -1,0 +1,1 @@
+"""Benchmarks of innocluster (importable so tests can use ``benchmarks.mesa_reference``)."""

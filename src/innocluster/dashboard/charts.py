@@ -1,0 +1,235 @@
+"""Chart builders (Altair / Vega-Lite) for the pages: pure functions of DataFrames,
+so they can be tested without a browser."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from innocluster.dashboard.shared import STAGE_COLOURS, metric_label, metric_unit
+
+_STAGE_ORDER = ["budding", "emergence", "growth", "maturity", "decline"]
+
+
+def _stage_scale(values) -> alt.Scale:
+    present = [s for s in _STAGE_ORDER if s in set(values)]
+    return alt.Scale(domain=present, range=[STAGE_COLOURS[s] for s in present])
+
+
+def timeseries_chart(ts: pd.DataFrame, metric: str, height: int = 260) -> alt.Chart:
+    """One metric over the years, one line per region."""
+    d = ts[["year", "region", metric]].copy()
+    d[metric] = d[metric].astype(float)
+    return (
+        alt.Chart(d, title=metric_label(metric, with_unit=False))
+        .mark_line(point=alt.OverlayMarkDef(size=18))
+        .encode(
+            x=alt.X("year:Q", title="year", axis=alt.Axis(format="d")),
+            y=alt.Y(f"{metric}:Q", title=metric_unit(metric), axis=alt.Axis(titleLimit=150)),
+            color=alt.Color("region:N", title="region"),
+            tooltip=["region", "year", alt.Tooltip(f"{metric}:Q", format=",.4g")],
+        )
+        .properties(height=height, width="container")
+    )
+
+
+def gvc_share_chart(ts: pd.DataFrame, region: str, stage_names: list[str]) -> alt.Chart:
+    """Stacked area of the GVC stage shares of one region."""
+    cols = [f"gvc_share_{s}" for s in stage_names if f"gvc_share_{s}" in ts.columns]
+    d = ts.loc[ts["region"] == region, ["year", *cols]].melt("year", var_name="stage", value_name="share")
+    d["stage"] = d["stage"].str.removeprefix("gvc_share_")
+    return (
+        alt.Chart(d, title=f"GVC stage shares — {region}")
+        .mark_area()
+        .encode(
+            x=alt.X("year:Q", axis=alt.Axis(format="d")),
+            y=alt.Y("share:Q", stack="normalize", title="share of firms", axis=alt.Axis(format="%")),
+            color=alt.Color("stage:N", sort=[s for s in stage_names], title="GVC stage (smile curve)",
+                            scale=alt.Scale(scheme="viridis")),
+            order=alt.Order("stage_order:Q"),
+            tooltip=["year", "stage", alt.Tooltip("share:Q", format=".1%")],
+        )
+        .transform_calculate(stage_order=f"indexof({list(stage_names)!r}, datum.stage)")
+        .properties(height=260, width="container")
+    )
+
+
+def size_distribution_chart(firms: pd.DataFrame) -> alt.Chart:
+    """Histogram of firm sizes (employees, log bins) per region."""
+    d = firms.loc[firms["employees"] > 0, ["region_name", "employees"]].copy()
+    d["log10_employees"] = np.log10(d["employees"].astype(float))
+    return (
+        alt.Chart(d, title="Firm size distribution (final year)")
+        .mark_bar(opacity=0.7)
+        .encode(
+            x=alt.X("log10_employees:Q", bin=alt.Bin(maxbins=30), title="employees (log10 persons)"),
+            y=alt.Y("count():Q", stack=None, title="firms"),
+            color=alt.Color("region_name:N", title="region"),
+            tooltip=[alt.Tooltip("region_name:N", title="region"), alt.Tooltip("count():Q", title="firms")],
+        )
+        .properties(height=260, width="container")
+    )
+
+
+def size_ccdf_chart(firms: pd.DataFrame) -> alt.Chart:
+    """Share of firms at least as large as x (log-log): a straight tail is heavy-tailed."""
+    rows = []
+    for region, g in firms.groupby("region_name", observed=True):
+        e = np.sort(g["employees"].to_numpy(float))[::-1]
+        e = e[e > 0]
+        if e.size:
+            rows.append(pd.DataFrame({"region": region, "employees": e, "share_at_least": np.arange(1, e.size + 1) / e.size}))
+    d = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        {"region": pd.Series(dtype=str), "employees": pd.Series(dtype=float), "share_at_least": pd.Series(dtype=float)})
+    return (
+        alt.Chart(d, title="Size tail: share of firms with at least x employees")
+        .mark_line()
+        .encode(
+            x=alt.X("employees:Q", scale=alt.Scale(type="log"), title="employees (persons, log scale)"),
+            y=alt.Y("share_at_least:Q", scale=alt.Scale(type="log"), title="share of firms (log scale)"),
+            color=alt.Color("region:N", title="region"),
+        )
+        .properties(height=260, width="container")
+    )
+
+
+def network_sample(firms: pd.DataFrame, u: np.ndarray, v: np.ndarray, region: str | None = None,
+                   size: int = 150, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes and ties of a snowball sample of firms (start from random firms, add their
+    tie partners) in ``region`` (all regions when None). Row ``i`` of ``firms`` is firm
+    ``i`` of the tie arrays."""
+    rng = np.random.default_rng(seed)
+    n = len(firms)
+    pool = np.flatnonzero(firms["region_name"].to_numpy() == region) if region else np.arange(n)
+    if pool.size == 0 or n == 0:
+        return firms.iloc[:0].assign(node=[]), pd.DataFrame({c: pd.Series(dtype=float) for c in ("x", "y", "x2", "y2")})
+    u, v = np.asarray(u), np.asarray(v)
+    ok = (u < n) & (v < n)
+    u, v = u[ok], v[ok]
+    inpool = np.zeros(n, bool)
+    inpool[pool] = True
+    keep = inpool[u] & inpool[v]
+    u, v = u[keep], v[keep]
+    chosen: list[int] = []
+    seen = np.zeros(n, bool)
+    order = rng.permutation(pool)
+    adj_src = np.concatenate([u, v])
+    adj_dst = np.concatenate([v, u])
+    srt = np.argsort(adj_src, kind="stable")
+    adj_src, adj_dst = adj_src[srt], adj_dst[srt]
+    starts = np.searchsorted(adj_src, np.arange(n + 1))
+    for s in order:
+        if len(chosen) >= size:
+            break
+        if seen[s]:
+            continue
+        queue = [int(s)]
+        seen[s] = True
+        while queue and len(chosen) < size:
+            a = queue.pop(0)
+            chosen.append(a)
+            for b in adj_dst[starts[a]:starts[a + 1]]:
+                if not seen[b]:
+                    seen[b] = True
+                    queue.append(int(b))
+    idx = np.array(sorted(chosen), dtype=np.int64)
+    mask = np.zeros(n, bool)
+    mask[idx] = True
+    e = mask[u] & mask[v]
+    nodes = firms.iloc[idx].copy()
+    nodes["node"] = idx
+    xs, ys = firms["x"].to_numpy(float), firms["y"].to_numpy(float)
+    edges = pd.DataFrame({"x": xs[u[e]], "y": ys[u[e]], "x2": xs[v[e]], "y2": ys[v[e]]})
+    return nodes, edges
+
+
+def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, stage_names: list[str], title: str) -> alt.LayerChart:
+    """Firms at their locations (km), trust ties as lines; colour = GVC stage, size =
+    employees, diamonds = MNE subsidiaries."""
+    n = nodes.copy()
+    n["firm_type"] = np.where(n["is_mne"].astype(bool), "MNE subsidiary", "SME")
+    ties = alt.Chart(edges).mark_rule(opacity=0.35, color="#888").encode(
+        x=alt.X("x:Q", title="x (km)"), y=alt.Y("y:Q", title="y (km)"), x2="x2:Q", y2="y2:Q")
+    pts = alt.Chart(n).mark_point(filled=True, opacity=0.9).encode(
+        x="x:Q", y="y:Q",
+        color=alt.Color("stage_name:N", sort=list(stage_names), title="GVC stage", scale=alt.Scale(scheme="viridis")),
+        size=alt.Size("employees:Q", title="employees", scale=alt.Scale(type="sqrt", range=[15, 400])),
+        shape=alt.Shape("firm_type:N", title="firm", scale=alt.Scale(domain=["SME", "MNE subsidiary"], range=["circle", "diamond"])),
+        tooltip=[alt.Tooltip("node:Q", title="firm row"), "region_name", "stage_name",
+                 alt.Tooltip("employees:Q", format=",.0f"), alt.Tooltip("A:Q", title="technology A", format=".2f"), "firm_type"],
+    )
+    return alt.layer(ties, pts, title=title).properties(height=420, width="container")
+
+
+def cost_curve_chart(curves: pd.DataFrame) -> alt.Chart:
+    """The paper's Figure 1: average cost of the same SME outside and inside the cluster."""
+    return (
+        alt.Chart(curves, title="Average cost of the same SME")
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X("output:Q", scale=alt.Scale(type="log"), title="output Q (USD million per year, log scale)"),
+            y=alt.Y("average_cost:Q", title="average cost (USD per USD of output)", scale=alt.Scale(zero=False)),
+            color=alt.Color("where:N", title=None, scale=alt.Scale(range=["#c0392b", "#1f77b4"]),
+                            legend=alt.Legend(orient="top")),
+            tooltip=["where", alt.Tooltip("output:Q", format=",.3g"), alt.Tooltip("average_cost:Q", format=".3f")],
+        )
+        .properties(height=320, width="container")
+    )
+
+
+def stage_band_chart(stage: pd.Series, title: str = "Life-cycle stage") -> alt.Chart:
+    """A band of coloured cells, one per year (``stage`` indexed by year)."""
+    d = pd.DataFrame({"year": np.asarray(stage.index, dtype=int), "stage": stage.astype(str).to_numpy()})
+    d["y0"], d["y1"] = 0.0, 1.0
+    return (
+        alt.Chart(d, title=title)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("year:O", title="year", axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+            y=alt.Y("y0:Q", title=None, axis=None, scale=alt.Scale(domain=[0, 1])),
+            y2="y1:Q",
+            color=alt.Color("stage:N", scale=_stage_scale(d["stage"]), title="stage",
+                            legend=alt.Legend(orient="bottom", direction="horizontal")),
+            tooltip=[alt.Tooltip("year:O"), "stage"],
+        )
+        .properties(height=240, width="container")
+    )
+
+
+def forecast_chart(series: pd.DataFrame, target: str, fits: dict, horizon: int = 10) -> alt.LayerChart:
+    """Observed series and each accepted fit with its 95 % prediction band."""
+    obs = series[["year", target]].dropna().rename(columns={target: "value"})
+    t_future = np.arange(obs["year"].min(), obs["year"].max() + horizon + 1, dtype=float)
+    rows = []
+    for name, res in fits.items():
+        if not getattr(res, "ok", False):
+            continue
+        p = res.predict(t_future, kind="prediction")
+        rows.append(pd.DataFrame({"year": p["t"], "mean": p["mean"], "lower": p["lower"], "upper": p["upper"],
+                                  "model": name}))
+    empty = pd.DataFrame({c: pd.Series(dtype=float) for c in ("year", "mean", "lower", "upper")} | {"model": pd.Series(dtype=str)})
+    pred = pd.concat(rows, ignore_index=True) if rows else empty
+    band = alt.Chart(pred).mark_area(opacity=0.15).encode(
+        x=alt.X("year:Q", axis=alt.Axis(format="d")), y=alt.Y("lower:Q", title=target), y2="upper:Q",
+        color=alt.Color("model:N", title="forecast (95 % band)"))
+    line = alt.Chart(pred).mark_line().encode(x="year:Q", y="mean:Q", color="model:N",
+                                              tooltip=["model", alt.Tooltip("year:Q", format="d"),
+                                                       alt.Tooltip("mean:Q", format=",.4g")])
+    pts = alt.Chart(obs).mark_circle(color="black", size=30).encode(
+        x="year:Q", y="value:Q", tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4g")])
+    return alt.layer(band, line, pts, title=f"{target}: observed (dots) and forecasts").properties(height=320, width="container")
+
+
+def arms_chart(summary: pd.DataFrame, outcome: str) -> alt.LayerChart:
+    """Mean of one outcome per arm with its confidence interval."""
+    d = summary[summary["outcome"] == outcome]
+    base = alt.Chart(d)
+    bars = base.mark_rule(strokeWidth=2).encode(
+        y=alt.Y("arm:N", sort=list(d["arm"]), title=None), x=alt.X("ci_low:Q", title="mean with 95 % interval",
+                                                                   scale=alt.Scale(zero=False)), x2="ci_high:Q")
+    pts = base.mark_point(filled=True, size=80).encode(
+        y=alt.Y("arm:N", sort=list(d["arm"])), x="mean:Q", color=alt.Color("arm:N", legend=None),
+        tooltip=["arm", alt.Tooltip("mean:Q", format=",.4g"), alt.Tooltip("ci_low:Q", format=",.4g"),
+                 alt.Tooltip("ci_high:Q", format=",.4g"), "n"])
+    return alt.layer(bars, pts, title=outcome).properties(height=120 + 45 * len(d), width="container")

@@ -1,0 +1,165 @@
+"""Compare policies: two to five arms on one scenario, replicated with common random
+numbers (:func:`innocluster.experiments.compare_arms`), with intervals and verdicts."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from innocluster.dashboard import charts
+from innocluster.dashboard.reports import comparison_html, verdict_table
+from innocluster.dashboard.shared import METRICS, batch_progress, metric_label, scenario_picker, show_error
+from innocluster.errors import InputError
+
+DEFAULT_OUTCOMES = ["patents_per_firm", "firms", "tech_mean"]
+
+
+def preset_arms(sc) -> list[tuple[str, str]]:
+    """Sensible example arms for a scenario (budget moves keep the shares' sum)."""
+    s = dict(sc.government.shares)
+    infra = s.get("infrastructure", 0.0)
+    arms = [("baseline", "")]
+    arms.append(("direct intervention",
+                 f"government.shares.direct_subsidy={s.get('direct_subsidy', 0) + infra:g}\n"
+                 f"government.shares.infrastructure=0"))
+    arms.append(("VC guiding fund",
+                 f"government.shares.guiding_fund={s.get('guiding_fund', 0) + infra:g}\n"
+                 f"government.shares.infrastructure=0"))
+    arms.append(("no intermediaries", "mechanisms.intermediaries=false"))
+    arms.append(("stage programme", "mechanisms.stage_programme=true"))
+    return arms
+
+
+def parse_arms(names: list[str], texts: list[str]) -> dict[str, list[str]]:
+    """Arm names and override texts (one ``key=value`` per line; ``#`` comments) -> arms."""
+    arms: dict[str, list[str]] = {}
+    for i, (name, text) in enumerate(zip(names, texts), start=1):
+        name = (name or "").strip()
+        if not name:
+            raise InputError(f"arm {i}: give it a name")
+        if name in arms:
+            raise InputError(f"arm {i}: the name {name!r} is used twice; arm names must differ")
+        lines = [ln.split("#", 1)[0].strip() for ln in (text or "").splitlines()]
+        ov = [ln for ln in lines if ln]
+        for ln in ov:
+            if "=" not in ln:
+                raise InputError(f"arm {name!r}: {ln!r} is not key=value (e.g. government.shares.guiding_fund=0.2)")
+        arms[name] = ov
+    return arms
+
+
+def run_comparison(sc, arms: dict, replications: int, outcomes: list[str], years: int, firms: int, seed: int,
+                   workers: int = 1, store: str | None = None, name: str = "arms", progress=False):
+    from innocluster.experiments import compare_arms
+
+    return compare_arms(sc, arms, replications=replications, outcomes=outcomes, years=years, firms=firms, seed=seed,
+                        executor="serial" if workers <= 1 else "local", workers=workers, store=store, name=name,
+                        progress=progress)
+
+
+def render() -> None:
+    st.title("Compare policies")
+    st.caption("Two to five policy arms on one scenario. Replication r of every arm uses the same seed (common "
+               "random numbers), so the paired differences against the baseline are sharp. Intervals are 95 % "
+               "Student-t intervals.")
+    with st.container(border=True):
+        c = st.columns([2, 1, 1, 1, 1])
+        with c[0]:
+            sc = scenario_picker("cmp_scenario")
+        years = int(c[1].number_input("Years", 1, 200, 15, key="cmp_years", help="simulated years per run"))
+        firms = int(c[2].number_input("Initial firms", 20, 100_000, 500, step=100, key="cmp_firms"))
+        reps = int(c[3].number_input("Replications", 2, 200, 5, key="cmp_reps", help="runs per arm (same seeds across arms)"))
+        seed = int(c[4].number_input("Root seed", 0, 2**31 - 1, 1, key="cmp_seed"))
+        c = st.columns([2, 1, 1])
+        metrics = [m for m in METRICS]
+        outs = c[0].multiselect("Outcomes (value in the last simulated year)", metrics, default=DEFAULT_OUTCOMES,
+                                format_func=metric_label, key="cmp_outcomes")
+        regions = [r.name for r in sc.regions]
+        region = c[1].selectbox("Region", regions, key="cmp_region")
+        workers = int(c[2].number_input("Parallel workers", 1, 32, 1, key="cmp_workers",
+                                        help="1 runs in this process; more uses a local process pool"))
+
+    presets = preset_arms(sc)
+    n_arms = st.slider("Number of arms", 2, 5, 3, key="cmp_n_arms")
+    st.caption("Each arm is a list of scenario overrides, one `key=value` per line (the first arm is the baseline). "
+               "Keys: `government.shares.<instrument>`, `mechanisms.<switch>`, `regions.<name>.budget`, "
+               "`finance.guarantee`, … — see the Scenario page for every field and its range.")
+    cols = st.columns(n_arms)
+    names, texts = [], []
+    for i in range(n_arms):
+        pname, ptext = presets[i] if i < len(presets) else (f"arm {i + 1}", "")
+        with cols[i].container(border=True):
+            names.append(st.text_input(f"Arm {i + 1} name", value=pname, key=f"cmp_name_{sc.name}_{i}"))
+            texts.append(st.text_area("Overrides", value=ptext, key=f"cmp_ov_{sc.name}_{i}", height=110,
+                                      placeholder="(none: the scenario as it is)"))
+    with st.expander("Save to a results store (optional)"):
+        save = st.checkbox("Store every run (time series and outcomes) in a results store", key="cmp_save")
+        folder = st.text_input("Store folder", value="runs/store", key="cmp_store")
+        exp_name = st.text_input("Experiment name", value=f"arms-{datetime.now():%Y%m%d-%H%M%S}", key="cmp_exp")
+    go = st.button("Compare", type="primary", icon=":material/play_arrow:", key="cmp_button")
+
+    if go:
+        try:
+            arms = parse_arms(names, texts)
+            if not outs:
+                raise InputError("choose at least one outcome")
+            outcomes = [f"{m}@last@{region}" for m in outs]
+            bar = batch_progress(f"{len(arms)} arms x {reps} replications")
+            try:
+                cmp = run_comparison(sc, arms, reps, outcomes, years, firms, seed, workers,
+                                     store=folder if save else None, name=re.sub(r"[^A-Za-z0-9_.\-]", "-", exp_name)[:64],
+                                     progress=bar)
+            finally:
+                bar.stop()
+        except InputError as exc:
+            show_error(exc)
+            return
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc)
+            return
+        settings = {"scenario": sc.name, "years": years, "initial firms": firms, "replications": reps,
+                    "root seed": seed, "region": region, "outcomes": ", ".join(outcomes)}
+        if save:
+            settings["results store"] = f"{folder} (experiment {exp_name})"
+        st.session_state["comparison"] = {"summary": cmp.summary, "differences": cmp.differences, "runs": cmp.runs,
+                                          "arms": arms, "settings": settings,
+                                          "failed": cmp.report.failed if cmp.report else 0}
+    res = st.session_state.get("comparison")
+    if res is None:
+        st.info("Set up the arms and press **Compare**.", icon=":material/info:")
+        return
+    show_comparison(res)
+
+
+def show_comparison(res: dict) -> None:
+    summary, differences = res["summary"], res["differences"]
+    st.subheader("Verdicts")
+    st.caption(f"Paired differences against the baseline with 95 % intervals; {res['settings']['replications']} "
+               f"replications per arm, outcome values in the last simulated year.")
+    if res.get("failed"):
+        st.warning(f"{res['failed']} run(s) failed after retries and are left out.", icon=":material/warning:")
+    vt = verdict_table(differences)
+    st.dataframe(
+        vt, hide_index=True, width="stretch",
+        column_config={"difference": st.column_config.NumberColumn(format="%.4g"),
+                       "ci_low": st.column_config.NumberColumn("95 % CI low", format="%.4g"),
+                       "ci_high": st.column_config.NumberColumn("95 % CI high", format="%.4g"),
+                       "p_value": st.column_config.NumberColumn("p (paired t)", format="%.3g")},
+    )
+    st.subheader("Means per arm")
+    outcomes = list(dict.fromkeys(summary["outcome"]))
+    cols = st.columns(min(3, len(outcomes)) or 1)
+    for i, oc in enumerate(outcomes):
+        with cols[i % len(cols)]:
+            st.altair_chart(charts.arms_chart(summary, oc), width="stretch")
+    st.dataframe(summary, hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("mean", "sd", "ci_low", "ci_high")})
+    html = comparison_html("Policy comparison", res["settings"], res["arms"], summary, differences)
+    c1, c2 = st.columns(2)
+    c1.download_button("Download HTML report", html, file_name="comparison.html", mime="text/html",
+                       icon=":material/description:", key="cmp_dl_html")
+    c2.download_button("Download runs (CSV)", res["runs"].to_csv(index=False), file_name="comparison_runs.csv",
+                       mime="text/csv", icon=":material/download:", key="cmp_dl_csv")

@@ -1,0 +1,311 @@
+"""Scenario page: pick a built-in scenario, edit it within the schema's ranges, save as TOML.
+
+Every value is checked by the scenario schema itself (:mod:`innocluster.scenario.schema`);
+an out-of-range value or an invalid combination (budget shares summing above 1, a stage
+mix that does not sum to 1) shows the schema's one-line message, and the last valid
+scenario stays in use.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+import typing
+
+import pandas as pd
+import streamlit as st
+
+from innocluster.dashboard.shared import set_scenario, show_error
+from innocluster.errors import InputError
+from innocluster.scenario import INSTRUMENTS, list_scenarios, load_scenario, scenario_from_dict, scenario_to_toml
+from innocluster.scenario.io import _field_range
+from innocluster.scenario.schema import Scenario
+
+SECTIONS = {
+    "market": "Market",
+    "costs": "Costs & agglomeration",
+    "finance": "Finance & VC",
+    "innovation": "Innovation",
+    "diffusion": "Diffusion",
+    "entry": "Entry & spin-offs",
+    "relocation": "Relocation & MNEs",
+    "upgrading": "GVC upgrading",
+    "exit": "Exit",
+}
+GOV_SCALARS = ["selection_accuracy", "subsidised_share", "infrastructure_depreciation", "intermediary_cost",
+               "intermediary_decay", "training_labour_effect", "ip_gain", "institute_gain", "seed_incentive"]
+REGION_SKIP = {"name", "kind", "stage_mix"}
+STAGE_FIELDS = ["value_added", "demand", "demand_growth", "threshold", "upgrade_cost", "skill_premium"]
+
+
+def field_help(loc: tuple) -> tuple[str, str]:
+    """(allowed range, description) of a scenario field, from the schema."""
+    return _field_range(Scenario, loc)
+
+
+def _help_text(loc: tuple) -> str:
+    rng, desc = field_help(loc)
+    parts = [p for p in (desc, f"allowed {rng}" if rng else "") if p]
+    return "; ".join(parts) or None
+
+
+def _is_int_field(model, name: str) -> bool:
+    ann = model.model_fields[name].annotation
+    return ann is int or (typing.get_origin(ann) in (typing.Union, getattr(__import__("types"), "UnionType", None))
+                          and int in typing.get_args(ann))
+
+
+def _to_value(model, name: str, v):
+    """Data-editor cell (float, maybe NaN) back to the field's type."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if _is_int_field(model, name) and float(v).is_integer():
+        return int(v)
+    return float(v)
+
+
+def _snapshot() -> tuple[str, Scenario]:
+    """The scenario the editor's widgets start from, fixed for one generation of widget keys."""
+    from innocluster.dashboard.shared import current_scenario
+
+    gen = st.session_state.setdefault("editor_gen", 0)
+    prefix = f"ed{gen}"
+    snap = st.session_state.get("editor_snapshot")
+    if snap is None or snap[0] != prefix or f"{prefix}/name" not in st.session_state:
+        # new generation, or the widgets were cleared when the user left the page:
+        # start from the scenario in use (the last valid edit)
+        snap = (prefix, current_scenario())
+        st.session_state["editor_snapshot"] = snap
+    return snap
+
+
+def _new_generation(sc: Scenario, origin: str) -> None:
+    set_scenario(sc, origin)
+    st.session_state["editor_gen"] = st.session_state.get("editor_gen", 0) + 1
+    st.session_state["editor_snapshot"] = None
+
+
+def _source_controls() -> None:
+    names = list_scenarios()
+    c1, c2 = st.columns([2, 3])
+    with c1:
+        base = st.session_state.get("editor_base")
+        default = "hsinchu" if "hsinchu" in names else names[0]
+        choice = st.selectbox("Start from a built-in scenario", names,
+                              index=names.index(base) if base in names else names.index(default),
+                              help="Choosing a built-in scenario replaces the current edits.")
+        if base is None:
+            st.session_state["editor_base"] = choice
+        elif choice != base:
+            st.session_state["editor_base"] = choice
+            _new_generation(load_scenario(choice), f"built-in {choice!r}")
+            st.rerun()
+        if st.button("Reset to the built-in values", icon=":material/restart_alt:"):
+            _new_generation(load_scenario(choice), f"built-in {choice!r}")
+            st.rerun()
+    with c2:
+        up = st.file_uploader("…or open a scenario TOML file", type=["toml"], key="scenario_upload",
+                              help="Read as data (TOML) and validated; nothing in it is executed.")
+        if up is not None and st.session_state.get("scenario_upload_done") != (up.name, up.size):
+            st.session_state["scenario_upload_done"] = (up.name, up.size)
+            try:
+                sc = parse_scenario_toml(up.name, up.getvalue())
+            except InputError as exc:
+                show_error(exc)
+            else:
+                _new_generation(sc, f"file {up.name}")
+                st.rerun()
+
+
+def parse_scenario_toml(name: str, data: bytes, max_bytes: int = 1_000_000) -> Scenario:
+    """Validate an uploaded scenario file (TOML text); InputError with one line on any problem."""
+    from innocluster.dashboard.uploads import display_name
+
+    label = display_name(name)
+    if len(data) > max_bytes:
+        raise InputError(f"{label}: larger than {max_bytes // 1000} kB; a scenario file is a few kB")
+    try:
+        text = data.decode("utf-8")
+        doc = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise InputError(f"{label}: not a UTF-8 text file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{label}: TOML syntax error: {exc}") from None
+    return scenario_from_dict(doc, label)
+
+
+def _section_editor(prefix: str, data: dict, snap: Scenario, section: str) -> None:
+    model = type(getattr(snap, section))
+    values = getattr(snap, section)
+    rows = []
+    for name, info in model.model_fields.items():
+        if info.annotation not in (int, float):
+            continue
+        rng, desc = field_help((section, name))
+        rows.append({"parameter": name, "value": float(getattr(values, name)), "allowed": rng, "description": desc})
+    df = pd.DataFrame(rows)
+    edited = st.data_editor(
+        df, key=f"{prefix}/sec/{section}", hide_index=True, num_rows="fixed", width="stretch",
+        disabled=["parameter", "allowed", "description"],
+        column_config={"value": st.column_config.NumberColumn("value", format="%g", help="edit me"),
+                       "description": st.column_config.TextColumn("unit / meaning", width="large")},
+    )
+    for _, r in edited.iterrows():
+        data[section][r["parameter"]] = _to_value(model, r["parameter"], r["value"])
+
+
+def _regions_editor(prefix: str, data: dict, snap: Scenario) -> None:
+    from innocluster.scenario.schema import Region
+
+    names = [r.name for r in snap.regions]
+    rows = []
+    for fname, info in Region.model_fields.items():
+        if fname in REGION_SKIP:
+            continue
+        rng, desc = field_help(("regions", 0, fname))
+        row = {"parameter": fname}
+        for r in snap.regions:
+            v = getattr(r, fname)
+            row[r.name] = float("nan") if v is None else float(v)
+        row["allowed"] = rng
+        row["description"] = desc
+        rows.append(row)
+    st.caption("One column per region (" + ", ".join(f"{r.name}: {r.kind}" for r in snap.regions) + ").")
+    edited = st.data_editor(
+        pd.DataFrame(rows), key=f"{prefix}/regions", hide_index=True, num_rows="fixed", width="stretch", height=560,
+        disabled=["parameter", "allowed", "description"],
+        column_config={**{n: st.column_config.NumberColumn(n, format="%g") for n in names},
+                       "description": st.column_config.TextColumn("unit / meaning", width="large")},
+    )
+    for i, r in enumerate(snap.regions):
+        for _, row in edited.iterrows():
+            data["regions"][i][row["parameter"]] = _to_value(Region, row["parameter"], row[r.name])
+    st.markdown("**Initial GVC stage mix** (share of firms per stage; must sum to 1)")
+    cols = st.columns(len(snap.regions))
+    for i, (r, col) in enumerate(zip(snap.regions, cols)):
+        text = col.text_input(r.name, value=", ".join(f"{v:g}" for v in r.stage_mix), key=f"{prefix}/mix/{r.name}",
+                              help="Comma-separated shares, one per GVC stage: " + ", ".join(s.name for s in snap.stages))
+        try:
+            data["regions"][i]["stage_mix"] = [float(x) for x in text.replace(";", ",").split(",") if x.strip()]
+        except ValueError:
+            data["regions"][i]["stage_mix"] = text  # the schema reports it
+
+
+def _stages_editor(prefix: str, data: dict, snap: Scenario) -> None:
+    from innocluster.scenario.schema import Stage
+
+    df = pd.DataFrame([{"stage": s.name, **{f: float(getattr(s, f)) for f in STAGE_FIELDS}} for s in snap.stages])
+    cfg = {}
+    for f in STAGE_FIELDS:
+        rng, desc = field_help(("stages", 0, f))
+        cfg[f] = st.column_config.NumberColumn(f, help=f"{desc}; allowed {rng}", format="%g")
+    edited = st.data_editor(df, key=f"{prefix}/stages", hide_index=True, num_rows="fixed", width="stretch",
+                            disabled=["stage"], column_config=cfg)
+    for i, (_, row) in enumerate(edited.iterrows()):
+        for f in STAGE_FIELDS:
+            data["stages"][i][f] = _to_value(Stage, f, row[f])
+
+
+def _policy_editor(prefix: str, data: dict, snap: Scenario) -> None:
+    st.markdown("**Budget shares of the government's instruments** (share of each region's budget; "
+                "each in [0, 1], together at most 1 — the rest is not spent)")
+    shares = snap.government.shares
+    cols = st.columns(3)
+    total = 0.0
+    for i, inst in enumerate(INSTRUMENTS):
+        v = cols[i % 3].number_input(inst.replace("_", " "), min_value=0.0, max_value=1.0, step=0.05,
+                                     value=float(shares.get(inst, 0.0)), format="%.3f", key=f"{prefix}/share/{inst}",
+                                     help=f"budget share of {inst.replace('_', ' ')}; allowed [0, 1]")
+        data["government"]["shares"][inst] = float(v)
+        total += float(v)
+    (st.warning if total > 1 + 1e-9 else st.caption)(f"Shares sum to {total:.3f} of the budget (allowed at most 1).")
+    st.markdown("**Instrument parameters**")
+    cols = st.columns(3)
+    from innocluster.scenario.schema import Government
+
+    for i, name in enumerate(GOV_SCALARS):
+        v = cols[i % 3].number_input(name.replace("_", " "), value=float(getattr(snap.government, name)), format="%g",
+                                     key=f"{prefix}/gov/{name}", help=_help_text(("government", name)))
+        data["government"][name] = _to_value(Government, name, v)
+    st.markdown("**Stage-specific programme** (budget split per detected life-cycle stage; used when the "
+                "*stage_programme* mechanism is on)")
+    sp = snap.government.stage_programme
+    df = pd.DataFrame([{"stage": stg, **{inst: float(sp.get(stg, {}).get(inst, 0.0)) for inst in INSTRUMENTS}}
+                       for stg in sp])
+    edited = st.data_editor(df, key=f"{prefix}/stage_programme", hide_index=True, num_rows="fixed", width="stretch",
+                            disabled=["stage"],
+                            column_config={i: st.column_config.NumberColumn(i.replace("_", " "), format="%.2f")
+                                           for i in INSTRUMENTS})
+    data["government"]["stage_programme"] = {
+        row["stage"]: {i: float(row[i]) for i in INSTRUMENTS if row[i] and not math.isnan(row[i])}
+        for _, row in edited.iterrows()}
+
+
+def _mechanisms_editor(prefix: str, data: dict, snap: Scenario) -> None:
+    from innocluster.scenario.schema import Mechanisms
+
+    st.caption("Each mechanism of the paper can be switched off to measure its effect.")
+    cols = st.columns(3)
+    for i, (name, info) in enumerate(Mechanisms.model_fields.items()):
+        data["mechanisms"][name] = cols[i % 3].checkbox(name.replace("_", " "), value=bool(getattr(snap.mechanisms, name)),
+                                                        key=f"{prefix}/mech/{name}", help=info.description or None)
+
+
+def build_from_widgets(prefix: str, snap: Scenario) -> dict:
+    """Render every editor and return the edited scenario as a plain dictionary."""
+    data = snap.model_dump(mode="python")
+    st.subheader("Run settings")
+    c = st.columns(4)
+    data["name"] = c[0].text_input("name", value=snap.name, key=f"{prefix}/name", help="scenario name (file name when saved)")
+    data["start_year"] = int(c[1].number_input("start year", value=int(snap.start_year), step=1, key=f"{prefix}/start_year",
+                                               help=_help_text(("start_year",))))
+    data["years"] = int(c[2].number_input("years", value=int(snap.years), step=1, key=f"{prefix}/years",
+                                          help=_help_text(("years",)) or "years to simulate"))
+    data["seed"] = int(c[3].number_input("seed", value=int(snap.seed), step=1, key=f"{prefix}/seed",
+                                         help="root seed; same seed, same results"))
+    data["description"] = st.text_area("description", value=snap.description, key=f"{prefix}/description", height=80)
+
+    tabs = st.tabs(["Mechanisms", "Policy budget", "Regions", "GVC stages", "Model coefficients"])
+    with tabs[0]:
+        _mechanisms_editor(prefix, data, snap)
+    with tabs[1]:
+        _policy_editor(prefix, data, snap)
+    with tabs[2]:
+        _regions_editor(prefix, data, snap)
+    with tabs[3]:
+        st.caption("The GVC 'smile curve': value added per USD of revenue, demand (USD million), growth, "
+                   "technology threshold, upgrade cost (USD million) and skill premium per stage.")
+        _stages_editor(prefix, data, snap)
+    with tabs[4]:
+        sec = st.selectbox("Section", list(SECTIONS), format_func=SECTIONS.get, key=f"{prefix}/section")
+        _section_editor(prefix, data, snap, sec)
+    return data
+
+
+def render() -> None:
+    st.title("Scenario")
+    st.caption("Pick a built-in scenario, switch mechanisms, set policy budget shares and coefficients within the "
+               "schema's allowed ranges, and save the result as TOML. Money in USD million (constant prices), "
+               "labour in persons, time in years.")
+    _source_controls()
+    prefix, snap = _snapshot()
+    status = st.container()
+    st.divider()
+    data = build_from_widgets(prefix, snap)
+    with status:
+        try:
+            sc = scenario_from_dict(data, "scenario")
+        except InputError as exc:
+            show_error(exc)
+            st.caption("The Run and Compare pages keep using the last valid version of the scenario.")
+            return
+        set_scenario(sc, "edited on the Scenario page" if sc != snap else st.session_state.get("scenario_origin", ""))
+        c1, c2 = st.columns([3, 1])
+        c1.success(f"Scenario **{sc.name}** is valid: {len(sc.regions)} regions, {len(sc.stages)} GVC stages, "
+                   f"{sum(r.initial_firms for r in sc.regions):,} initial firms. The Run and Compare pages use it.",
+                   icon=":material/check_circle:")
+        toml_text = scenario_to_toml(sc)
+        c2.download_button("Save as TOML", data=toml_text, file_name=f"{sc.name}.toml", mime="application/toml",
+                           icon=":material/save:", type="primary", width="stretch")
+        with st.expander("TOML preview (every parameter written out)"):
+            st.code(toml_text, language="toml")

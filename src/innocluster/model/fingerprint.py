@@ -1,0 +1,24 @@
+"""A fingerprint of the engine's code.
+
+Stored with every experiment, so that a sweep resumed after the engine was changed is
+refused instead of silently mixing results of two model versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+
+@lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    """SHA-256 (first 16 hex digits) of the model and scenario-schema source files."""
+    import innocluster
+
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(innocluster.__version__.encode())
+    for path in sorted([*(root / "model").glob("*.py"), root / "scenario" / "schema.py"]):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
