@@ -44,7 +44,7 @@ def calibrate_cmd(
     targets: Annotated[str, typer.Option(help="targets .toml file (or the name of a shipped one)")],
     params: Annotated[list[str] | None, typer.Option("--params", help="free parameter NAME=LOW:HIGH (repeatable; replaces the file's)")] = None,
     replications: Annotated[int | None, typer.Option(help="replications per candidate")] = None,
-    max_evaluations: Annotated[int | None, typer.Option(help="evaluations of the local search")] = None,
+    max_evaluations: Annotated[int | None, typer.Option(help="candidates evaluated by the adaptive search")] = None,
     initial_design: Annotated[int | None, typer.Option(help="Latin-hypercube candidates")] = None,
     workers: Annotated[int | None, typer.Option(help="local worker processes")] = None,
     executor: Annotated[str, typer.Option(help="local | serial | dask")] = "local",

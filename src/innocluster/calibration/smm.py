@@ -11,12 +11,17 @@ mean over replications, and the objective is
 (a diagonal weighting by the stated tolerances; McFadden 1989, Lee & Ingram 1991).
 
 Optimiser (documented choice): a Latin-hypercube design of ``initial_design``
-candidates over the parameter box (log scale where asked), evaluated as one parallel
-batch, then a bounded Nelder-Mead search (:func:`scipy.optimize.minimize`) from the
-best design point in the unit cube, for at most ``max_evaluations`` objective
-evaluations. Nelder-Mead needs no gradients, which a simulated objective does not
-have. The calibrated parameters are then validated with fresh replications and each
-target reported with its simulated mean and 95 % interval.
+candidates over the parameter box (log scale where asked), then rounds of adaptive
+random search with a shrinking box (each round a Latin hypercube of ``round_size``
+candidates in a box around the best point so far, half as wide as the last; a
+cross-entropy-style search, Rubinstein 1999) until ``max_evaluations`` candidates
+have been evaluated. Every round is one parallel batch. A simulated objective has no
+gradients and stays noisy even under common random numbers (a parameter change
+shifts how many random draws a run makes), which is why a population method is used
+rather than a simplex or gradient search. Against the winner's curse, the best
+``finalists`` candidates are re-evaluated on twice as many fresh seeds and the best
+of them is kept. The calibrated parameters are then validated with fresh
+replications and each target reported with its simulated mean and 95 % interval.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 from scipy.stats import qmc
 
 from innocluster.calibration.targets import TargetsFile
@@ -199,30 +204,44 @@ def calibrate(tf: TargetsFile, scenario, executor="local", workers: int | None =
             j = _objective(ev.run([_overrides(c, tf) for c in cands], seeds), tf)
             for c, jj in zip(cands, j.to_numpy()):
                 history.append({**{p.name: v for p, v in zip(tf.parameters, c)}, "objective": float(jj), "stage": "design"})
-            best = int(np.argmin(j.to_numpy()))
-            say(f"best design point J = {j.iloc[best]:.4g}")
-            cache: dict[tuple, float] = {}
-
-            def fun(u: np.ndarray) -> float:
-                vals = _to_values(u, tf)
-                key = tuple(round(v, 12) for v in vals)
-                if key not in cache:
-                    jj = float(_objective(ev.run([_overrides(vals, tf)], seeds, progress=False), tf).iloc[0])
-                    cache[key] = jj
-                    if len(cache) % 10 == 0:
-                        say(f"  local search: {len(cache)} evaluations, best J so far {min(cache.values()):.4g}")
-                    history.append({**{p.name: v for p, v in zip(tf.parameters, vals)}, "objective": jj,
-                                    "stage": "nelder-mead"})
-                return cache[key]
-
-            res = optimize.minimize(fun, units[best], method="Nelder-Mead",
-                                    bounds=[(0.0, 1.0)] * len(tf.parameters),
-                                    options={"maxfev": tf.max_evaluations, "xatol": 1e-3, "fatol": 1e-3,
-                                             "initial_simplex": _simplex(units[best])})
-            u_best = res.x if res.fun <= j.iloc[best] else units[best]
-            best_vals = _to_values(u_best, tf)
-            best_j = float(min(res.fun, j.iloc[best]))
-            say(f"Nelder-Mead: J = {best_j:.4g} after {ev.evaluations} evaluations")
+            units = np.array(units)
+            scores = j.to_numpy().astype(float)
+            say(f"best design point J = {scores.min():.4g}")
+            width = 0.5
+            k = len(tf.parameters)
+            evaluated = len(units)
+            rnd = 0
+            while evaluated < len(units) + tf.max_evaluations - 1e-9 and width > 0.01:
+                rnd += 1
+                centre = units[int(np.argmin(scores))]
+                n_round = min(tf.round_size, tf.max_evaluations - (evaluated - (tf.initial_design + 1)))
+                if n_round <= 0:
+                    break
+                lhs = qmc.LatinHypercube(d=k, seed=tf.seed + rnd).random(n_round)
+                lo = np.clip(centre - width / 2, 0.0, 1.0)
+                hi = np.clip(centre + width / 2, 0.0, 1.0)
+                new_units = lo + lhs * (hi - lo)
+                cands = [_to_values(u, tf) for u in new_units]
+                jr = _objective(ev.run([_overrides(c, tf) for c in cands], seeds, progress=False), tf).to_numpy()
+                for c, jj in zip(cands, jr):
+                    history.append({**{p.name: v for p, v in zip(tf.parameters, c)}, "objective": float(jj),
+                                    "stage": f"round {rnd}"})
+                units = np.vstack([units, new_units])
+                scores = np.concatenate([scores, jr])
+                evaluated += n_round
+                width *= 0.5 if jr.min() >= scores[:-n_round].min() else 0.75
+                say(f"round {rnd}: best J so far {scores.min():.4g} (box width {width:.3g})")
+            # winner's curse: re-evaluate the finalists on fresh seeds, keep the best
+            top = np.argsort(scores)[: max(1, tf.finalists)]
+            check_seeds = [replication_seed(tf.seed + 7, r) for r in range(2 * tf.replications)]
+            finals = [_to_values(units[i], tf) for i in top]
+            jf = _objective(ev.run([_overrides(c, tf) for c in finals], check_seeds, progress=False), tf).to_numpy()
+            for c, jj in zip(finals, jf):
+                history.append({**{p.name: v for p, v in zip(tf.parameters, c)}, "objective": float(jj),
+                                "stage": "finalist re-evaluation"})
+            best_vals = finals[int(np.argmin(jf))]
+            best_j = float(jf.min())
+            say(f"finalists re-evaluated on {len(check_seeds)} fresh seeds: J = {best_j:.4g}")
         calibrated = apply_overrides(scenario, _overrides(best_vals, tf))
         n_val = validation_replications or 2 * tf.replications
         # fresh seeds for validation: a different root so the report is out of sample
@@ -234,17 +253,6 @@ def calibrate(tf: TargetsFile, scenario, executor="local", workers: int | None =
         ev.close()
     params = {p.name: v for p, v in zip(tf.parameters, best_vals)}
     return CalibrationResult(params, best_j, table, pd.DataFrame(history), calibrated, ev.evaluations)
-
-
-def _simplex(u0: np.ndarray, step: float = 0.15) -> np.ndarray:
-    """An initial simplex around ``u0`` that stays inside the unit cube."""
-    k = u0.size
-    pts = [u0]
-    for i in range(k):
-        p = u0.copy()
-        p[i] = p[i] + step if p[i] + step <= 1.0 else p[i] - step
-        pts.append(p)
-    return np.array(pts)
 
 
 def _lookup(scenario, path: str):

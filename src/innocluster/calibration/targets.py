@@ -131,7 +131,9 @@ class TargetsFile(_Strict):
     years: int | None = Field(None, ge=1, le=500)
     firms: int | None = Field(None, ge=1)
     initial_design: int = Field(24, ge=0, le=10_000, description="Latin-hypercube candidates before the local search")
-    max_evaluations: int = Field(80, ge=1, le=100_000, description="objective evaluations of the local search")
+    max_evaluations: int = Field(80, ge=1, le=100_000, description="candidates evaluated by the adaptive search")
+    round_size: int = Field(12, ge=2, le=10_000, description="candidates per round of the adaptive search")
+    finalists: int = Field(4, ge=1, le=100, description="best candidates re-evaluated on fresh seeds")
     targets: list[Target] = Field(min_length=1)
     parameters: list[Parameter] = Field(default_factory=list)
 

@@ -92,13 +92,17 @@ def _frame(df: pd.DataFrame) -> pd.DataFrame:
 def _tail(df: pd.DataFrame, col: str, window: int):
     if col not in df.columns:
         return None
-    s = pd.to_numeric(df[col], errors="coerce").dropna()
-    s = s.iloc[-window:]
+    s = df[col]
+    if not pd.api.types.is_numeric_dtype(s):
+        s = pd.to_numeric(s, errors="coerce")
+    s = s.dropna().iloc[-window:]
     if len(s) < 3:
         return None
     t = np.asarray(s.index, dtype=float)
     v = s.to_numpy(dtype=float)
-    slope = float(np.polyfit(t - t[0], v, 1)[0])
+    # least-squares slope in closed form (what np.polyfit(t, v, 1) returns, without its overhead)
+    tc = t - t.mean()
+    slope = float((tc * (v - v.mean())).sum() / (tc * tc).sum())
     level = float(np.mean(np.abs(v)))
     return {
         "first_year": int(s.index[0]) if float(s.index[0]).is_integer() else float(s.index[0]),
