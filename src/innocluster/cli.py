@@ -37,6 +37,9 @@ def _register_subcommands() -> None:
     from innocluster.calibration.cli import register as register_calibration
 
     register_calibration(app)
+    from innocluster.paper.cli import register as register_paper
+
+    register_paper(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,11 +16,32 @@ from innocluster.errors import InputError
 console = Console()
 
 
-def calibrated_toml(result, tf, targets_path: str, command: str) -> str:
-    """The calibrated scenario as TOML with a header that documents the calibration."""
+def leading_comments(path) -> list[str]:
+    """The comment block at the top of a scenario file (its documented facts)."""
+    out = []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return out
+    for line in text.splitlines():
+        if line.startswith("#"):
+            if "calibrated by the simulated method of moments" in line:
+                break  # an earlier calibration header: replaced, not stacked
+            out.append(line)
+        else:
+            break
+    return out
+
+
+def calibrated_toml(result, tf, targets_path: str, command: str, preamble: list[str] | None = None) -> str:
+    """The calibrated scenario as TOML with a header that documents the calibration.
+
+    ``preamble`` (the source file's own comment block with the facts behind the set-up)
+    is kept on top.
+    """
     from innocluster.scenario import scenario_to_toml
 
-    lines = [
+    lines = list(preamble or []) + ([""] if preamble else []) + [
         f"# {result.scenario.name}: calibrated by the simulated method of moments.",
         f"# Command: {command}",
         f"# Targets file: {targets_path} ({tf.replications} replications per candidate, root seed {tf.seed}).",
@@ -100,7 +121,10 @@ def calibrate_cmd(
     console.print(ptable)
     out = out or Path("runs") / "calibrated" / f"{sc.name}.toml"
     command = f"innocluster calibrate {scenario} --targets {targets}" + "".join(f" --params {p}" for p in params or [])
-    atomic_write_text(out, calibrated_toml(res, tf, str(targets), command))
+    from innocluster.scenario.io import builtin_path
+
+    src = Path(scenario) if Path(scenario).suffix == ".toml" else builtin_path(scenario)
+    atomic_write_text(out, calibrated_toml(res, tf, str(targets), command, leading_comments(src)))
     atomic_to_parquet(res.table, out.with_suffix(".targets.parquet"))
     atomic_to_parquet(res.history, out.with_suffix(".history.parquet"))
     console.print(f"calibrated scenario: [bold]{out}[/bold]; target table and search history next to it")

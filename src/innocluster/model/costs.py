@@ -4,7 +4,8 @@ entrepreneurial risk*; Figure 1).
 For firm ``i`` in region ``r`` and GVC stage ``s`` producing output ``Q`` (USD million
 at unit price, so revenue ``R = Q``):
 
-* labour ``L(Q) = Q / (q0 exp(A)) * (1 + Q/Q_half)^kappa`` — span-of-control
+* labour ``L(Q) = q / (q0 exp(A)) * (1 + q/Q_half)^kappa`` with physical output
+  ``q = Q / p_s`` (``p_s`` the stage's price, :func:`innocluster.model.market.stage_prices`) — span-of-control
   diseconomies (Lucas 1978) make the average-cost curve U-shaped, as drawn in the
   paper's Figure 1;
 * wage bill ``w_r k_s L`` with the stage's skill premium ``k_s`` (design and brand
@@ -119,8 +120,9 @@ def cost_components(Q, A, stage, region, degree, factors: RegionCostFactors, wor
     """
     sc = world.scenario
     c = sc.costs
-    Q = np.asarray(Q, dtype=float)
-    L = labour_needed(Q, A, sc)
+    Q = np.asarray(Q, dtype=float)  # output in value (USD million) = revenue
+    # physical output at the stage's current price (1 unless productivity gains are passed on)
+    L = labour_needed(Q / world.price[stage], A, sc)
     wages = factors.wage[region] * world.skill_premium[stage] * L
     mu = 1.0 - world.value_added_share[stage]
     inputs = mu * Q * (1.0 - factors.input_cut[region, stage])

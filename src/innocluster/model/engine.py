@@ -108,6 +108,8 @@ class ClusterModel:
             threshold=np.array([s.threshold for s in st]),
             upgrade_cost=np.array([s.upgrade_cost for s in st]),
             skill_premium=np.array([s.skill_premium for s in st]),
+            price_pass_through=np.array([s.price_pass_through for s in st]),
+            price=np.ones(len(st)),
         )
         self.keep_panel = firm_panel
         self.panel: list[dict] = []
@@ -139,6 +141,7 @@ class ClusterModel:
         tot = np.bincount(f.stage, weights=f.share, minlength=w.S)
         f.share = f.share / np.maximum(tot[f.stage], 1e-300)
         market.revenues(w)
+        w.stage_A0 = market.stage_technology(w)
         f.net_worth = 0.5 * f.revenue + sc.finance.founder_capital
         f.capital = f.net_worth.copy()
         diffusion.initial_ties(w, rng)
@@ -166,6 +169,7 @@ class ClusterModel:
 
         # 1 market
         market.replicator_shares(w, rng)
+        market.stage_prices(w)
         market.revenues(w)
         # 2 costs and agglomeration (wages react to last year's labour demand)
         factors = costs.region_factors(w)

@@ -32,7 +32,7 @@ def remove(world: World, mask: np.ndarray) -> None:
         R = world.regions.R
         ctr.exits += np.bincount(f.region[mask], minlength=R)
         # the year's flows of leaving firms still belong to the year's regional totals
-        for col in ("revenue", "rd", "patents_new", "value_added", "exports", "profit"):
+        for col in ("revenue", "rd", "rd_wanted", "patents_new", "value_added", "exports", "profit"):
             ctr.exited_flows[col] = np.bincount(f.region[mask], weights=getattr(f, col)[mask], minlength=R)
         ctr.book("exit_write_off", -f.net_worth[mask].sum())
         f.alive[mask] = False

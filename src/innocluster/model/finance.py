@@ -1,6 +1,8 @@
 """Finance: how wanted R&D gets funded (paper: *a multi-channel financing system*).
 
-Wanted R&D ``RD*_i = rho_i R_i`` (``rho_i = 0`` for the many SMEs without R&D). It is
+Wanted R&D ``RD*_i = max(rho_i R_i, RD_min)`` (``rho_i = 0`` for the many SMEs without
+R&D; with ``rd_margin_sensitivity`` > 0 thin margins cut it, as in low-end cost
+competition). It is
 funded in order from
 
 1. cash: ``cash_share * max(NW_i, 0) + max(operating profit_i, 0)``;
@@ -36,7 +38,15 @@ def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator
     n = f.n
     # R&D projects are lumpy (Hall & Lerner 2010): a firm that does R&D needs at
     # least one project of size rd_min_project, which is what small firms cannot fund.
-    wanted = np.where(f.rd_intensity > 0, np.maximum(f.rd_intensity * f.revenue, fin.rd_min_project), 0.0)
+    intensity = f.rd_intensity.astype(np.float64)
+    if fin.rd_margin_sensitivity > 0:
+        # firms squeezed by cost competition cut R&D: last year's margin scales the budget
+        margin = np.where(f.revenue > 0, f.profit / np.maximum(f.revenue, 1e-12), fin.rd_margin_ref)
+        cut = np.clip(margin / fin.rd_margin_ref, 0.0, 1.0)
+        intensity = intensity * (1.0 - fin.rd_margin_sensitivity + fin.rd_margin_sensitivity * cut)
+        wanted = np.where(intensity > 0, np.maximum(intensity * f.revenue, fin.rd_min_project * cut), 0.0)
+    else:
+        wanted = np.where(intensity > 0, np.maximum(intensity * f.revenue, fin.rd_min_project), 0.0)
     f.rd_wanted = wanted
     if n == 0:
         return

@@ -4,7 +4,8 @@
 last year's average cost per USD of output. Shares follow the replicator equation
 ``f_i <- f_i (1 + chi (E_i - Ebar_s))`` (Dosi et al. 2010, K+S model), times a
 log-normal demand shock, renormalised within the stage; revenue ``R_i = f_i D_s``
-and exports ``X_i = x_r R_i``.
+and exports ``X_i = x_r R_i``. Stages may pass productivity gains on as lower output
+prices (:func:`stage_prices`), so physical output is ``Q_i = R_i / p_s``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,29 @@ def replicator_shares(world: World, rng: np.random.Generator) -> None:
             share = share * np.exp(rng.normal(0.0, sc.market.replication_noise, f.n))
     tot = stage_sums(share, f.stage, S)
     f.share = share / np.maximum(tot[f.stage], 1e-300)
+
+
+def stage_technology(world: World) -> np.ndarray:
+    """Share-weighted mean technology of each GVC stage."""
+    f = world.firms
+    tot = stage_sums(f.share, f.stage, world.S)
+    return stage_sums(f.share * f.A, f.stage, world.S) / np.maximum(tot, 1e-300)
+
+
+def stage_prices(world: World) -> None:
+    """Output price of each stage relative to t = 0.
+
+    ``p_s(t) = exp(-pi_s (Abar_s(t) - Abar_s(0)))``: a share ``pi_s`` of the stage's
+    productivity gains is passed on to buyers as lower prices. Near 1 in commodity
+    stages, where competition on cost hands the gains to lead firms and consumers
+    ("immiserising growth", Kaplinsky 2000); 0 (the default) keeps prices fixed.
+    """
+    pt = world.price_pass_through
+    if not np.any(pt):
+        return
+    A = stage_technology(world)
+    empty = np.bincount(world.firms.stage, minlength=world.S) == 0
+    world.price = np.where(empty, world.price, np.exp(-pt * (A - world.stage_A0)))
 
 
 def revenues(world: World) -> None:

@@ -73,6 +73,7 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     meanA = rsum(f.A) / nz
     sdA = np.sqrt(np.maximum(rsum(f.A**2) / nz - meanA**2, 0.0))
     wanting = rsum(f.rd_wanted > 0)
+    rd_wanted = rsum(f.rd_wanted) + gone.get("rd_wanted", 0.0)
     constrained = rsum(f.credit_constrained)
     profit = rsum(f.profit) + gone.get("profit", 0.0)
     # network: ties within the region, and tie ends leaving it
@@ -118,6 +119,8 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
             "share_rd_active": rd_active[i] / nz[i],
             "share_credit_constrained": constrained[i] / nz[i],
             "constrained_among_rd": constrained[i] / wanting[i] if wanting[i] > 0 else 0.0,
+            "rd_wanted": rd_wanted[i],
+            "rd_funded_share": rd[i] / rd_wanted[i] if rd_wanted[i] > 0 else 1.0,
             "vc_invested": ctr.vc_invested[i], "share_vc_backed": vc_backed[i] / nz[i],
             "vc_pool": reg.vc_pool[i],
             "tech_mean": meanA[i], "tech_sd": sdA[i], "tech_entropy": ent[i],

@@ -110,6 +110,9 @@ class World:
     threshold: np.ndarray = None
     upgrade_cost: np.ndarray = None
     skill_premium: np.ndarray = None
+    price_pass_through: np.ndarray = None
+    price: np.ndarray = None  # output price of each stage relative to t = 0
+    stage_A0: np.ndarray = None  # share-weighted mean technology of each stage at t = 0
     counters: YearCounters = None
     A0: float = 0.0  # economy-wide mean technology at t = 0 (wage indexation base)
     history: list = field(default_factory=list)  # per-year region rows (dicts)

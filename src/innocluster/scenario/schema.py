@@ -95,6 +95,11 @@ class Stage(_Strict):
     threshold: float = Field(0.0, ge=-10, le=20, description="theta_s, technology above the economy mean needed to enter the stage")
     upgrade_cost: float = Field(0.0, ge=0, le=1e4, description="u_s, cost of moving into the stage, USD million")
     skill_premium: float = Field(1.0, gt=0, le=20, description="wage of the stage's workers relative to the regional wage")
+    price_pass_through: float = Field(
+        0.0, ge=0, le=1,
+        description="share of the stage's productivity gains passed on to buyers as lower prices "
+        "(commodity stages: near 1, 'immiserising growth', Kaplinsky 2000)",
+    )
 
 
 def _default_stages() -> list[Stage]:
@@ -161,6 +166,11 @@ class Costs(_Strict):
 class Finance(_Strict):
     rd_intensity: float = Field(0.04, ge=0, le=1, description="rho, wanted R&D per USD revenue for firms with an R&D unit")
     rd_intensity_sd: float = Field(0.5, ge=0, le=3, description="log-sd of rho across firms")
+    rd_margin_sensitivity: float = Field(
+        0.0, ge=0, le=1,
+        description="how far wanted R&D shrinks with thin margins: rho_i (1 - s + s min(1, max(0, margin_i / margin_ref)))",
+    )
+    rd_margin_ref: float = Field(0.1, gt=0, le=1, description="profit margin at which wanted R&D is not cut")
     rd_min_project: float = Field(0.05, ge=0, le=100, description="smallest R&D project, USD million/yr (lumpiness)")
     informal_rd_share: float = Field(0.05, ge=0, le=1, description="share of firms without an R&D unit that still do some R&D")
     cash_share: float = Field(0.3, ge=0, le=1, description="share of positive net worth usable as cash for R&D")
