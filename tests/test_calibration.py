@@ -9,20 +9,23 @@ tolerance. Nothing here is tuned to the tests: the calibration code reaches the 
 
 from __future__ import annotations
 
-import math
-from pathlib import Path
+import re
 
-import numpy as np
 import pytest
+from conftest import run_cli
 
-from innocluster.calibration import Target, TargetsFile, calibrate, load_targets, target_table
+from innocluster.calibration import (
+    Target,
+    TargetsFile,
+    calibrate,
+    load_targets,
+    target_table,
+)
 from innocluster.calibration.smm import MomentEvaluator
 from innocluster.errors import InputError
 from innocluster.experiments.seeds import replication_seed
 from innocluster.scenario import apply_overrides, load_scenario
 from innocluster.scenario.io import builtin_path
-
-from conftest import run_cli
 
 CALIBRATED = ["china-sme-baseline", "hsinchu", "bangalore"]
 
@@ -74,8 +77,12 @@ def test_builtin_scenario_is_the_calibration_output(name):
     tf = load_targets(name)
     sc = load_scenario(name)
     # every free parameter of the targets file is set in the scenario to the recorded value
+    from innocluster.calibration.smm import _lookup
+
     for p in tf.parameters:
-        assert f"#   {p.name} = " in text
+        recorded = re.search(rf"^#   {re.escape(p.name)} = (\S+)$", text, flags=re.M)
+        assert recorded, p.name
+        assert _lookup(sc, p.name) == pytest.approx(float(recorded.group(1)), rel=1e-5)
 
 
 @pytest.mark.parametrize("name", CALIBRATED)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import pandas as pd
-
 from conftest import run_cli
 from test_model_invariants import DESIGN_COLUMNS
 

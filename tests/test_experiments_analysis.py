@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import run_cli
+
 from innocluster.errors import InputError
 from innocluster.experiments import analyze, compare_arms, run_sweep
 from innocluster.experiments.compare import summarize_arms

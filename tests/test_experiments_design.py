@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import run_cli, small
+
 from innocluster.errors import InputError
 from innocluster.experiments.outcomes import parse_outcome, parse_outcomes
 from innocluster.experiments.problem import Problem, parse_param, parse_params

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import small
+
 from innocluster.experiments import ResultsStore, RunSpec, run_batch, run_sweep
 from innocluster.experiments.outcomes import parse_outcomes
 from innocluster.experiments.seeds import run_seed

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 from conftest import run_cli
+
 from innocluster.errors import InputError
 from innocluster.experiments import ResultsStore, run_sweep
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import small
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from innocluster import load_scenario, simulate
 from innocluster.errors import InputError
 from innocluster.model.engine import ClusterModel
-
-from conftest import small
 
 #: Every output named in DESIGN.md, "Outputs per region and year" (GVC shares and
 #: government spend are checked per stage / per instrument below).

@@ -6,13 +6,12 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+from conftest import small as _small
 
-from innocluster.model.costs import average_cost_curve, region_factors
 from innocluster.model import finance
+from innocluster.model.costs import average_cost_curve, region_factors
 from innocluster.model.engine import ClusterModel, simulate
 from innocluster.model.world import YearCounters
-
-from conftest import small as _small
 
 SEEDS = (1, 2, 3, 4)
 #: The mechanism tests use Hsinchu with a larger cluster (300 of 2,300 initial firms

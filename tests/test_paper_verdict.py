@@ -6,7 +6,12 @@ import math
 
 import pytest
 
-from innocluster.paper.claims import CLAIMS, direct_intervention_split, rule_making_split, vc_scaled
+from innocluster.paper.claims import (
+    CLAIMS,
+    direct_intervention_split,
+    rule_making_split,
+    vc_scaled,
+)
 from innocluster.paper.derived import shows_full_path
 from innocluster.paper.run import wilson
 from innocluster.paper.verdict import combine_verdicts, verdict

@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from conftest import run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from innocluster.errors import InputError
-from innocluster.scenario import apply_overrides, list_scenarios, load_scenario, save_scenario
-
-from conftest import run_cli
+from innocluster.scenario import (
+    apply_overrides,
+    list_scenarios,
+    load_scenario,
+    save_scenario,
+)
 
 
 def test_builtin_scenarios_load():

@@ -25,10 +25,10 @@ err_console = Console(stderr=True)
 
 def _register_subcommands() -> None:
     # Each sub-package registers its own commands so that modules stay small.
+    from innocluster.dashboard.cli import register as register_dashboard
+    from innocluster.experiments.cli import register as register_experiments
     from innocluster.monitor.cli import register as register_monitor
     from innocluster.sim_cli import register as register_sim
-    from innocluster.experiments.cli import register as register_experiments
-    from innocluster.dashboard.cli import register as register_dashboard
 
     register_sim(app)
     register_monitor(app)

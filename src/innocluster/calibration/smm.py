@@ -256,19 +256,12 @@ def calibrate(tf: TargetsFile, scenario, executor="local", workers: int | None =
 
 
 def _lookup(scenario, path: str):
-    """Current value of a dotted ``--set`` path in a scenario."""
-    data = scenario.model_dump(mode="python")
-    node = data
-    for part in path.split("."):
-        if isinstance(node, list):
-            match = [el for el in node if isinstance(el, dict) and el.get("name") == part]
-            if not match:
-                raise InputError(f"parameter {path!r}: no entry named {part!r}")
-            node = match[0]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            raise InputError(f"parameter {path!r}: unknown field {part!r}")
+    """Current value of a dotted ``--set`` path in a scenario (must be a number)."""
+    from innocluster.scenario.io import value_at
+
+    node = value_at(scenario.model_dump(mode="python"), path)
+    if node is None:
+        raise InputError(f"parameter {path!r}: no such field in scenario {scenario.name!r}")
     if not isinstance(node, (int, float)) or isinstance(node, bool):
         raise InputError(f"parameter {path!r}: not a number ({node!r})")
     return node

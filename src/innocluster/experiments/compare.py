@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from innocluster.errors import InputError
-from innocluster.model.fingerprint import engine_fingerprint
 from innocluster.experiments.batch import BatchReport, RunSpec, run_batch
 from innocluster.experiments.executors import make_executor
 from innocluster.experiments.outcomes import parse_outcomes
 from innocluster.experiments.seeds import replication_seed
 from innocluster.experiments.store import ResultsStore, check_experiment_name
+from innocluster.model.fingerprint import engine_fingerprint
 
 
 @dataclass

@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from innocluster.errors import InputError
+from innocluster.scenario.io import value_at
 
 
 @dataclass(frozen=True)
@@ -72,18 +72,7 @@ class Problem:
         return out
 
 
-def _lookup(data: Any, path: str) -> Any:
-    """Value at a dotted path of a scenario dump (lists of tables are indexed by name)."""
-    node = data
-    for part in path.split("."):
-        if isinstance(node, list):
-            match = [el for el in node if isinstance(el, dict) and el.get("name") == part]
-            node = match[0] if match else None
-        elif isinstance(node, dict):
-            node = node.get(part)
-        else:
-            node = None
-    return node
+_lookup = value_at  # dotted-path lookup shared with the scenario module
 
 
 def parse_param(text: str) -> tuple[str, float, float]:

@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 
 from innocluster.errors import InputError
-from innocluster.model.fingerprint import engine_fingerprint
 from innocluster.experiments.batch import BatchReport, RunSpec, run_batch
 from innocluster.experiments.executors import make_executor
 from innocluster.experiments.outcomes import parse_outcomes
@@ -28,6 +27,7 @@ from innocluster.experiments.problem import Problem, parse_params
 from innocluster.experiments.sampling import METHODS, sample
 from innocluster.experiments.seeds import seed_for
 from innocluster.experiments.store import ResultsStore, check_experiment_name
+from innocluster.model.fingerprint import engine_fingerprint
 
 
 @dataclass

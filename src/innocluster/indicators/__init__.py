@@ -13,7 +13,12 @@ from innocluster.indicators.agglomeration import (
     maurel_sedillot,
 )
 from innocluster.indicators.clusters import cluster_stars, strong_clusters
-from innocluster.indicators.complexity import ComplexityResult, complexity, diversity, ubiquity
+from innocluster.indicators.complexity import (
+    ComplexityResult,
+    complexity,
+    diversity,
+    ubiquity,
+)
 from innocluster.indicators.concentration import (
     entropy,
     gini,

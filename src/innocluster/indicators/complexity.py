@@ -9,7 +9,7 @@ import pandas as pd
 import scipy.linalg
 
 from innocluster.errors import InputError
-from innocluster.indicators._validate import as_matrix, wrap_rows
+from innocluster.indicators._validate import wrap_rows
 from innocluster.indicators.relatedness import _binary
 
 

@@ -13,7 +13,12 @@ import numpy as np
 import pandas as pd
 
 from innocluster.errors import InputError
-from innocluster.indicators._validate import as_matrix, as_vector, safe_divide, wrap_rows
+from innocluster.indicators._validate import (
+    as_matrix,
+    as_vector,
+    safe_divide,
+    wrap_rows,
+)
 
 
 def herfindahl(x):

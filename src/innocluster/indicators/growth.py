@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from innocluster.errors import InputError
-from innocluster.indicators._validate import as_matrix, as_vector, safe_divide
+from innocluster.indicators._validate import as_matrix, safe_divide
 
 
 def growth(x, periods: int = 1):

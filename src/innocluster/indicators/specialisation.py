@@ -18,7 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from innocluster.indicators._validate import as_matrix, safe_divide, wrap_matrix, wrap_rows
+from innocluster.indicators._validate import (
+    as_matrix,
+    safe_divide,
+    wrap_matrix,
+    wrap_rows,
+)
 
 
 def _shares(a: np.ndarray):

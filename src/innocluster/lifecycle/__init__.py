@@ -4,7 +4,12 @@ race-to-the-bottom detectors, and growth-curve forecasts (logistic, Gompertz, Ba
 Depends on nothing of the simulation model: every function reads per-year data.
 """
 
-from innocluster.lifecycle.detectors import DetectorResult, DetectorThresholds, lock_in, race_to_the_bottom
+from innocluster.lifecycle.detectors import (
+    DetectorResult,
+    DetectorThresholds,
+    lock_in,
+    race_to_the_bottom,
+)
 from innocluster.lifecycle.forecast import (
     FITTERS,
     ForecastResult,

@@ -23,7 +23,19 @@ import numpy as np
 import pandas as pd
 
 from innocluster.errors import InputError
-from innocluster.model import costs, diffusion, entry, exit as exit_, finance, gvc, innovation, market, policy, record, relocation
+from innocluster.model import (
+    costs,
+    diffusion,
+    entry,
+    finance,
+    gvc,
+    innovation,
+    market,
+    policy,
+    record,
+    relocation,
+)
+from innocluster.model import exit as exit_
 from innocluster.model.network import TrustNetwork
 from innocluster.model.state import FirmTable
 from innocluster.model.world import World, YearCounters, build_regions

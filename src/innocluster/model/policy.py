@@ -77,7 +77,6 @@ def govern(world: World, rng: np.random.Generator) -> None:
     sc = world.scenario
     gov = sc.government
     reg = world.regions
-    f = world.firms
     ctr = world.counters
     R = reg.R
     counts = world.region_counts()

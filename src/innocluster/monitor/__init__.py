@@ -10,7 +10,13 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from innocluster.monitor.io import Dataset, detect_kind, load_data, to_region_table, validate
+from innocluster.monitor.io import (
+    Dataset,
+    detect_kind,
+    load_data,
+    to_region_table,
+    validate,
+)
 
 EXAMPLES = {
     "cincera": "cincera_patents_rd.csv",

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 import math
 from collections.abc import Callable
@@ -16,32 +14,24 @@ import pandas as pd
 
 from innocluster import indicators as ind
 from innocluster.atomic import atomic_write_text
-from innocluster.lifecycle import FITTERS, STAGES, classify_stage, lock_in, race_to_the_bottom
+from innocluster.lifecycle import (
+    FITTERS,
+    STAGES,
+    classify_stage,
+    lock_in,
+    race_to_the_bottom,
+)
 from innocluster.monitor.compute import IndicatorSet, compute_indicators
 from innocluster.monitor.io import Dataset
 from innocluster.monitor.series import focus_series
+from innocluster.report.html import fig_to_base64, pyplot
 
 STAGE_COLOURS = {"emergence": "#8dd3c7", "growth": "#80b1d3", "maturity": "#fdb462", "decline": "#fb8072"}
 HORIZON = 10
 
 
-def _fig_to_b64(fig) -> str:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
+_fig_to_b64 = fig_to_base64
+_plt = pyplot
 
 def heatmap_figure(s: IndicatorSet, column: str = "lq", top: int = 25) -> str | None:
     c = s.cell

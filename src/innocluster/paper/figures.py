@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
 import pandas as pd
+
+from innocluster.report.html import fig_to_base64, pyplot
 
 STAGE_NAMES = ("budding", "growth", "maturity", "decline")
 STAGE_COLOURS = ("#9ecae1", "#31a354", "#fdae6b", "#de2d26")
 
 
-def _png(fig) -> str:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
+_png = fig_to_base64
+_plt = pyplot
 
 def bars(claim_result) -> str:
     """Arm means with 95 % intervals: one panel per (setting, outcome)."""

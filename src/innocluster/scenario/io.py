@@ -158,6 +158,24 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
     return atomic_write_text(path, scenario_to_toml(scenario))
 
 
+def value_at(data: Any, path: str) -> Any:
+    """Value at a dotted ``--set`` path of a scenario dump, or None where there is none.
+
+    Lists of tables (regions, stages) are indexed by their ``name``:
+    ``value_at(sc.model_dump(), "regions.hsinchu.budget")``.
+    """
+    node = data
+    for part in path.split("."):
+        if isinstance(node, list):
+            match = [el for el in node if isinstance(el, dict) and el.get("name") == part]
+            node = match[0] if match else None
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
+
+
 def _parse_value(text: str) -> Any:
     # TOML syntax for the value, so `--set mechanisms.spinoffs=false` and
     # `--set regions.hsinchu.stage_mix=[0.5,0.5,0,0,0]` both work; bare words are strings.

@@ -6,12 +6,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import pandas as pd
 import streamlit as st
 
 from innocluster.dashboard import charts
 from innocluster.dashboard.reports import comparison_html, verdict_table
-from innocluster.dashboard.shared import METRICS, batch_progress, metric_label, scenario_picker, show_error
+from innocluster.dashboard.shared import (
+    METRICS,
+    batch_progress,
+    metric_label,
+    scenario_picker,
+    show_error,
+)
 from innocluster.errors import InputError
 
 DEFAULT_OUTCOMES = ["patents_per_firm", "firms", "tech_mean"]

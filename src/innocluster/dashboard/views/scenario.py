@@ -17,7 +17,13 @@ import streamlit as st
 
 from innocluster.dashboard.shared import set_scenario, show_error
 from innocluster.errors import InputError
-from innocluster.scenario import INSTRUMENTS, list_scenarios, load_scenario, scenario_from_dict, scenario_to_toml
+from innocluster.scenario import (
+    INSTRUMENTS,
+    list_scenarios,
+    load_scenario,
+    scenario_from_dict,
+    scenario_to_toml,
+)
 from innocluster.scenario.io import _field_range
 from innocluster.scenario.schema import Scenario
 
