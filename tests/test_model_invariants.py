@@ -154,3 +154,16 @@ def test_step_by_step_equals_run():
     a = m.results().timeseries
     b = simulate(sc, seed=3, firms=500, years=4).timeseries
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_explosive_entry_is_bounded():
+    """Runaway start-up parameters (as a wide sweep may draw) cannot blow up memory:
+    start-ups per year are capped at ``max_startup_ratio`` times the region's firms."""
+    sc = small("hsinchu", "entry.startup_rate=10", "entry.neighbour_effect=100", "entry.neighbour_exponent=2",
+               "entry.max_startup_ratio=1")
+    res = simulate(sc, seed=1, years=6, firms=200)
+    ts = res.timeseries.sort_values("year")
+    for _, g in ts.groupby("region"):
+        prev = g["firms"].shift(1).fillna(g["firms"].iloc[0]).to_numpy()
+        assert (g["startups"].to_numpy()[1:] <= np.ceil(prev[1:]) + 1e-9).all()
+    assert ts.groupby("year")["firms"].sum().iloc[-1] < 200 * 2 ** 7

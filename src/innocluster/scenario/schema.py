@@ -234,6 +234,11 @@ class Entry(_Strict):
     startup_rate: float = Field(0.02, ge=0, le=10, description="l0, start-ups per firm-equivalent base rate (x initial firms)")
     neighbour_effect: float = Field(0.5, ge=0, le=100, description="b_n in l0 (1 + b_n n_r^phi)")
     neighbour_exponent: float = Field(0.3, ge=0, le=2, description="phi")
+    max_startup_ratio: float = Field(
+        1.0, gt=0, le=100,
+        description="start-ups per year at most this multiple of the region's firms (or initial firms): "
+        "keeps explosive parameter combinations from running away",
+    )
     startup_tech_gap: float = Field(0.1, ge=0, le=5, description="start-ups begin this far below the local mean A")
     spinoff_rate: float = Field(0.02, ge=0, le=1, description="sigma, yearly spin-off chance of a firm above L_min")
     spinoff_min_employees: float = Field(20, ge=0, le=1e6, description="L_min")
