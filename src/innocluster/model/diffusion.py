@@ -45,12 +45,8 @@ def network_spillovers(world: World) -> None:
 def nearby_partner(world: World, who: np.ndarray, rng: np.random.Generator, tries: int = 3) -> np.ndarray:
     """For each firm in ``who``, the closest of ``tries`` random firms of its region."""
     f = world.firms
-    reg = world.regions
-    order = np.argsort(f.region, kind="stable")
-    counts = np.bincount(f.region, minlength=reg.R)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     r = f.region[who]
-    cand = order[starts[r][:, None] + np.floor(rng.random((who.size, tries)) * counts[r][:, None]).astype(np.int64)]
+    cand = world.random_member(np.broadcast_to(r[:, None], (who.size, tries)), rng)
     d2 = (f.x[cand] - f.x[who][:, None]) ** 2 + (f.y[cand] - f.y[who][:, None]) ** 2
     d2 = np.where(cand == who[:, None], np.inf, d2)
     return cand[np.arange(who.size), np.argmin(d2, axis=1)]

@@ -96,11 +96,8 @@ def startups(world: World, rng: np.random.Generator) -> None:
     cum = np.cumsum(mix, axis=1)[region]
     stage = np.minimum((rng.random(region.size)[:, None] > cum).sum(axis=1), world.S - 1)
     # entrepreneurs follow neighbours: next to a random local firm when there is one
-    order = np.argsort(f.region, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(counts.astype(np.int64))[:-1]])
     has = counts[region] > 0
-    anchor = order[np.minimum(starts[region] + np.floor(rng.random(region.size) * counts[region]).astype(np.int64),
-                              max(f.n - 1, 0))] if f.n else np.zeros(region.size, dtype=np.int64)
+    anchor = world.random_member(region, rng) if f.n else np.zeros(region.size, dtype=np.int64)
     x = np.where(has, 0.0, reg.x[region] + rng.normal(0, 1, region.size) * reg.radius[region])
     y = np.where(has, 0.0, reg.y[region] + rng.normal(0, 1, region.size) * reg.radius[region])
     if f.n:

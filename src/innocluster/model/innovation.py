@@ -106,12 +106,9 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     k = idx.size
     C = N_CANDIDATES
     # candidate sources: ties, same-region firms, other regions, the research institute
-    order = np.argsort(f.region, kind="stable")
-    counts = np.bincount(f.region, minlength=reg.R)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     ri = f.region[idx]
     u = rng.random((k, C))
-    same = order[starts[ri][:, None] + np.floor(rng.random((k, C)) * counts[ri][:, None]).astype(np.int64)]
+    same = world.random_member(np.broadcast_to(ri[:, None], (k, C)), rng)
     anywhere = rng.integers(0, n, size=(k, C))
     cand = np.where(u < inn.external_search, anywhere, same)
     tie_slot = u > 0.5  # half of the slots look at tied firms first

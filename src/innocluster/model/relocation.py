@@ -122,9 +122,6 @@ def mne_inflow(world: World, factors: RegionCostFactors, rng: np.random.Generato
         rr = f.region[owners]
         local = np.flatnonzero(~f.is_mne)
         if local.size:
-            order = local[np.argsort(f.region[local], kind="stable")]
-            cnt = np.bincount(f.region[local], minlength=reg.R)
-            st = np.concatenate([[0], np.cumsum(cnt)[:-1]])
-            ok = cnt[rr] > 0
-            pick = order[np.minimum(st[rr] + np.floor(rng.random(owners.size) * cnt[rr]).astype(np.int64), order.size - 1)]
+            pick = world.random_member(rr, rng, members=local)
+            ok = pick >= 0
             world.network.add(owners[ok], pick[ok])

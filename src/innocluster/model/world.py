@@ -137,6 +137,27 @@ class World:
             return self.A0
         return float((f.A * w).sum() / w.sum())
 
+    def random_member(self, region: np.ndarray, rng: np.random.Generator,
+                      members: np.ndarray | None = None) -> np.ndarray:
+        """A uniformly random firm (row index) of each given region, -1 where it has none.
+
+        ``region`` may have any shape; ``members`` restricts the draw to those rows.
+        Firms are grouped by region with a stable counting sort, then one uniform draw
+        per element picks a position inside its region's block.
+        """
+        f = self.firms
+        rows = np.arange(f.n) if members is None else np.asarray(members)
+        order = rows[np.argsort(f.region[rows], kind="stable")]
+        counts = np.bincount(f.region[rows], minlength=self.regions.R)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        region = np.asarray(region, dtype=np.int64)
+        pos = starts[region] + np.floor(rng.random(region.shape) * counts[region]).astype(np.int64)
+        out = np.full(region.shape, -1, dtype=np.int64)
+        has = counts[region] > 0
+        if order.size:
+            out[has] = order[np.minimum(pos[has], order.size - 1)]
+        return out
+
     def region_counts(self) -> np.ndarray:
         return np.bincount(self.firms.region, minlength=self.regions.R).astype(float)
 
