@@ -7,8 +7,16 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# Property tests draw the same examples on every run (CI included): a failure found
+# once is found again, and a green run cannot turn red by the luck of the draw.
+# HYPOTHESIS_PROFILE=explore searches fresh examples when hunting for bugs.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def small(name: str = "hsinchu", *overrides: str):
