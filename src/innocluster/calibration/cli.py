@@ -121,10 +121,9 @@ def calibrate_cmd(
     console.print(ptable)
     out = out or Path("runs") / "calibrated" / f"{sc.name}.toml"
     command = f"innocluster calibrate {scenario} --targets {targets}" + "".join(f" --params {p}" for p in params or [])
-    from innocluster.scenario.io import builtin_path
+    from innocluster.scenario.io import scenario_path
 
-    src = Path(scenario) if Path(scenario).suffix == ".toml" else builtin_path(scenario)
-    atomic_write_text(out, calibrated_toml(res, tf, str(targets), command, leading_comments(src)))
+    atomic_write_text(out, calibrated_toml(res, tf, str(targets), command, leading_comments(scenario_path(scenario))))
     atomic_to_parquet(res.table, out.with_suffix(".targets.parquet"))
     atomic_to_parquet(res.history, out.with_suffix(".history.parquet"))
     console.print(f"calibrated scenario: [bold]{out}[/bold]; target table and search history next to it")

@@ -246,8 +246,7 @@ def calibrate(tf: TargetsFile, scenario, executor="local", workers: int | None =
         n_val = validation_replications or 2 * tf.replications
         # fresh seeds for validation: a different root so the report is out of sample
         val_seeds = [replication_seed(tf.seed + 1, r) for r in range(n_val)]
-        val = MomentEvaluator(tf, calibrated, ev.executor, None, progress)
-        val.executor = ev.executor
+        val = MomentEvaluator(tf, calibrated, ev.executor, None, progress)  # shares the pool
         table = target_table(val.run([[]], val_seeds), tf)
     finally:
         ev.close()

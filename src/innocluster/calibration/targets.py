@@ -152,7 +152,9 @@ def load_targets(path: str | Path) -> TargetsFile:
     """Read and validate a targets file (one-line :class:`InputError` on any problem)."""
     p = Path(path)
     if not p.exists():
-        builtin = Path(__file__).resolve().parent.parent / "scenario" / "builtin" / "targets" / f"{path}.toml"
+        from innocluster.scenario.io import targets_dir
+
+        builtin = targets_dir() / f"{path}.toml"
         if builtin.exists():
             p = builtin
         else:

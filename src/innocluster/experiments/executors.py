@@ -22,6 +22,7 @@ import multiprocessing as mp
 import os
 import time
 import traceback
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,17 +127,19 @@ def execute_task(task: Task) -> TaskResult:
         return TaskResult(task.sample, task.rep, task.seed, False, msg, time.perf_counter() - t0)
 
 
-class Executor:
+class Executor(ABC):
     """Minimal interface: ``submit``, ``wait_first``, ``slots``, ``restart``, ``close``."""
 
     name = "executor"
     slots = 1
 
-    def submit(self, task: Task):  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def submit(self, task: Task):
+        """Start ``task``; return a future."""
 
-    def wait_first(self, pending: set) -> set:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def wait_first(self, pending: set) -> set:
+        """Block until at least one future in ``pending`` is done; return the done ones."""
 
     def result(self, fut) -> TaskResult:
         return fut.result()
@@ -146,10 +149,10 @@ class Executor:
         return False
 
     def restart(self) -> None:
-        pass
+        """Replace lost workers (executors without a pool have nothing to replace)."""
 
     def close(self) -> None:
-        pass
+        """Release workers (executors without a pool hold none)."""
 
     def __enter__(self):
         return self

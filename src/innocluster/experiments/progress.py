@@ -17,13 +17,13 @@ class NullProgress:
     """Reports nothing (the Python API's default)."""
 
     def start(self, total: int, done: int = 0) -> None:
-        pass
+        """Begin a batch of ``total`` runs, ``done`` of them already complete (shown by subclasses)."""
 
     def advance(self, ok: bool, retried: bool = False) -> None:
-        pass
+        """One run finished (or failed, or is retried)."""
 
     def stop(self) -> None:
-        pass
+        """The batch is over."""
 
 
 class RichProgress(NullProgress):

@@ -30,31 +30,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from innocluster.model.lifecycle_bridge import paper_stage_name
+from innocluster.model.lifecycle_bridge import monitor_frame, paper_stage_name
 from innocluster.model.world import World
 from innocluster.scenario.schema import INSTRUMENTS, LIFECYCLE_STAGES
 
 
 def detect_stages(world: World) -> list[str]:
     """Life-cycle stage of each region from its history, via the monitor's classifier."""
+    import pandas as pd
+
     from innocluster.lifecycle import classify_stage
 
     labels = []
-    hist = world.history
-    for r, name in enumerate(world.regions.names):
-        rows = [h for h in hist if h["region"] == name]
+    for name in world.regions.names:
+        rows = [h for h in world.history if h["region"] == name]
         if len(rows) < 3:
             labels.append("budding")
             continue
-        import pandas as pd
-
-        df = pd.DataFrame({
-            "year": [h["year"] for h in rows],
-            "firms": [h["firms"] for h in rows],
-            "employment": [h["employment"] for h in rows],
-            "tech_heterogeneity": [h["tech_sd"] for h in rows],
-        })
-        stage = classify_stage(df)
+        stage = classify_stage(monitor_frame(pd.DataFrame(rows)))
         labels.append(paper_stage_name(np.asarray(stage)[-1]))
     return labels
 

@@ -27,6 +27,16 @@ def _entropy(shares: np.ndarray) -> float:
     return float(-(s * np.log2(s)).sum()) if s.size else 0.0
 
 
+def _focus(df: pd.DataFrame, region, industry) -> pd.DataFrame:
+    """Rows of ``df`` in the focus region and industry (None: all)."""
+    sel = pd.Series(True, index=df.index)
+    if region is not None:
+        sel &= df["region"].astype(str) == str(region)
+    if industry is not None:
+        sel &= df["industry"].astype(str) == str(industry)
+    return df[sel]
+
+
 def focus_series(ds: Dataset, ind_set: IndicatorSet | None = None, region: str | None = None,
                  industry: str | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Per-year DataFrame with the columns the life-cycle functions read.
@@ -38,13 +48,7 @@ def focus_series(ds: Dataset, ind_set: IndicatorSet | None = None, region: str |
     """
     check_focus(ds, region, industry)
     notes: list[str] = []
-    table = to_region_table(ds)
-    sel = pd.Series(True, index=table.index)
-    if region is not None:
-        sel &= table["region"].astype(str) == str(region)
-    if industry is not None:
-        sel &= table["industry"].astype(str) == str(industry)
-    t = table[sel]
+    t = _focus(to_region_table(ds), region, industry)
     g = t.groupby("year", sort=True)
     out = pd.DataFrame(index=pd.Index(sorted(t["year"].unique()), name="year"))
     if "establishments" in t.columns and t["establishments"].notna().any():
@@ -59,19 +63,13 @@ def focus_series(ds: Dataset, ind_set: IndicatorSet | None = None, region: str |
         out["rd"] = g["rd"].sum(min_count=1)
 
     if ds.kind == "firm":
-        d = ds.data
-        fsel = pd.Series(True, index=d.index)
-        if region is not None:
-            fsel &= d["region"].astype(str) == str(region)
-        if industry is not None:
-            fsel &= d["industry"].astype(str) == str(industry)
-        f = d[fsel]
+        f = _focus(ds.data, region, industry)
         fg = f.groupby("year", sort=True)
         if ds.has("technology"):
             out["tech_heterogeneity"] = fg["technology"].std()
             out["mean_technology"] = fg["technology"].mean()
         if ds.has("gvc_stage"):
-            low = d["gvc_stage"].min()
+            low = ds.data["gvc_stage"].min()
             out["gvc_share_0"] = fg["gvc_stage"].apply(lambda s: float((s == low).mean()) if s.notna().any() else np.nan)
         if ds.has("revenue"):
             rev = fg["revenue"].sum(min_count=1)

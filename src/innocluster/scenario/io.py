@@ -37,6 +37,23 @@ def builtin_path(name: str) -> Path:
     return _builtin_dir() / f"{name}.toml"
 
 
+def scenario_path(name_or_path: str | Path) -> Path:
+    """The file behind a built-in name or a path (a ``.toml`` path is taken as given)."""
+    p = Path(name_or_path)
+    if p.suffix != ".toml" and not p.exists():
+        if str(name_or_path) not in list_scenarios():
+            raise InputError(
+                f"unknown scenario {str(name_or_path)!r}; built-in: {', '.join(list_scenarios())} (or give a .toml path)"
+            )
+        p = builtin_path(str(name_or_path))
+    return p
+
+
+def targets_dir() -> Path:
+    """Folder of the shipped calibration targets files."""
+    return _builtin_dir() / "targets"
+
+
 def _field_range(model: type[BaseModel], loc: tuple) -> tuple[str, str]:
     """Allowed range and description of the field at ``loc`` (best effort)."""
     cls: Any = model
@@ -129,13 +146,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     InputError
         Unknown name, unreadable file, TOML syntax error or invalid field.
     """
-    p = Path(name_or_path)
-    if p.suffix != ".toml" and not p.exists():
-        if str(name_or_path) not in list_scenarios():
-            raise InputError(
-                f"unknown scenario {str(name_or_path)!r}; built-in: {', '.join(list_scenarios())} (or give a .toml path)"
-            )
-        p = builtin_path(str(name_or_path))
+    p = scenario_path(name_or_path)
     if not p.exists():
         raise InputError(f"{p}: file not found")
     try:

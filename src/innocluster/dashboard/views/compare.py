@@ -119,10 +119,7 @@ def render() -> None:
                                      progress=bar)
             finally:
                 bar.stop()
-        except InputError as exc:
-            show_error(exc)
-            return
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - show_error gives input errors verbatim, never a traceback
             show_error(exc)
             return
         settings = {"scenario": sc.name, "years": years, "initial firms": firms, "replications": reps,

@@ -117,10 +117,7 @@ def _store_browser() -> None:
         return
     try:
         s = store_summary(folder)
-    except InputError as exc:
-        show_error(exc)
-        return
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - show_error gives input errors verbatim, never a traceback
         show_error(exc)
         return
     exps = s["experiments"]

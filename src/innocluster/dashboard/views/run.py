@@ -169,15 +169,11 @@ def render() -> None:
         bar = RunProgress(years, f"Simulating {sc.name}")
         try:
             r = run_simulation(sc, seed, years, firms, burn, progress=bar)
-        except InputError as exc:
-            bar.finish()
+        except Exception as exc:  # noqa: BLE001 - show_error: input errors verbatim, never a traceback
             show_error(exc)
             return
-        except Exception as exc:  # noqa: BLE001 - never a traceback in the page
+        finally:
             bar.finish()
-            show_error(exc)
-            return
-        bar.finish()
         st.session_state["run"] = r
     r = st.session_state.get("run")
     if r is None:
