@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.world import World
 
 
@@ -69,7 +70,7 @@ def region_factors(world: World, employment: np.ndarray | None = None) -> Region
     reg = world.regions
     f = world.firms
     R, S = reg.R, world.S
-    counts_rs = np.bincount(f.region.astype(np.int64) * S + f.stage, minlength=R * S).reshape(R, S).astype(float)
+    counts_rs = kernels.cross_count(f.region, R, f.stage, S).astype(float)
     n_r = counts_rs.sum(axis=1)
     if mech.agglomeration:
         # local supplier base: localised firms in the other stages of the value chain
@@ -86,7 +87,7 @@ def region_factors(world: World, employment: np.ndarray | None = None) -> Region
     else:
         intermediary_cut = np.zeros(R)
     if employment is None:
-        employment = np.bincount(f.region, weights=f.employees, minlength=R)
+        employment = kernels.group_sum(f.region, f.employees, R)
     # wages follow economy-wide productivity (so labour shares do not vanish as A grows)
     base_wage = reg.wage0 * np.exp(c.wage_indexation * (world.mean_technology() - world.A0))
     if mech.congestion:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.world import World
 
 
@@ -36,8 +37,8 @@ def network_spillovers(world: World) -> None:
         deg = np.bincount(src, minlength=n)
         dA += d.network_rate * np.bincount(src, weights=gap, minlength=n) / np.maximum(deg, 1)
     reg = world.regions
-    counts = np.bincount(f.region, minlength=reg.R)
-    Abar = np.bincount(f.region, weights=f.A, minlength=reg.R) / np.maximum(counts, 1)
+    counts = kernels.group_count(f.region, reg.R)
+    Abar = kernels.group_sum(f.region, f.A, reg.R) / np.maximum(counts, 1)
     dA += d.local_rate * reg.localisation[f.region] * np.maximum(0.0, Abar[f.region] - f.A)
     f.A += dA
 
@@ -47,9 +48,7 @@ def nearby_partner(world: World, who: np.ndarray, rng: np.random.Generator, trie
     f = world.firms
     r = f.region[who]
     cand = world.random_member(np.broadcast_to(r[:, None], (who.size, tries)), rng)
-    d2 = (f.x[cand] - f.x[who][:, None]) ** 2 + (f.y[cand] - f.y[who][:, None]) ** 2
-    d2 = np.where(cand == who[:, None], np.inf, d2)
-    return cand[np.arange(who.size), np.argmin(d2, axis=1)]
+    return kernels.nearest_candidate(who, cand, f.x, f.y)
 
 
 def tie_dynamics(world: World, rng: np.random.Generator) -> None:

@@ -150,7 +150,7 @@ class ClusterModel:
         f.age[idx] = rng.integers(0, 20, n).astype(np.int16)
         f.founded_year[idx] = (sc.start_year - f.age[idx]).astype(np.int16)
         f.share = size * np.exp(A)
-        tot = np.bincount(f.stage, weights=f.share, minlength=w.S)
+        tot = market.stage_sums(f.share, f.stage, w.S)
         f.share = f.share / np.maximum(tot[f.stage], 1e-300)
         market.revenues(w)
         w.stage_A0 = market.stage_technology(w)

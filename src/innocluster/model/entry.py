@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.market import entrant_share
 from innocluster.model.world import World
 
@@ -89,7 +90,7 @@ def startups(world: World, rng: np.random.Generator) -> None:
     if region.size == 0:
         return
     world.counters.startups += k
-    Abar = np.bincount(f.region, weights=f.A, minlength=reg.R) / np.maximum(counts, 1)
+    Abar = kernels.group_sum(f.region, f.A, reg.R) / np.maximum(counts, 1)
     tech_sd = np.array([r.tech_sd for r in sc.regions])
     A = Abar[region] - e.startup_tech_gap + rng.normal(0, 1, region.size) * 0.5 * tech_sd[region]
     mix = np.array([r.stage_mix for r in sc.regions])
@@ -118,7 +119,7 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     reg = world.regions
     counts = world.region_counts()
-    Abar = np.bincount(f.region, weights=f.A, minlength=reg.R) / np.maximum(counts, 1)
+    Abar = kernels.group_sum(f.region, f.A, reg.R) / np.maximum(counts, 1)
     p = np.clip(e.spinoff_rate * (1.0 + e.spinoff_quality * (f.A - Abar[f.region])), 0.0, 1.0)
     parents = np.flatnonzero((f.employees > e.spinoff_min_employees) & ~f.is_mne & (rng.random(f.n) < p)
                              | (f.is_mne & (rng.random(f.n) < p)))

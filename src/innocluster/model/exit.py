@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.world import World
 
 
@@ -18,7 +19,7 @@ def exiting(world: World) -> np.ndarray:
     sc = world.scenario
     if not sc.mechanisms.exit or f.n == 0:
         return np.zeros(f.n, dtype=bool)
-    counts = np.bincount(f.stage, minlength=world.S).astype(float)
+    counts = kernels.group_count(f.stage, world.S).astype(float)
     f_min = sc.market.min_share / np.maximum(counts, 1.0)
     old = f.age >= sc.exit.grace_years
     return old & ((f.net_worth < 0) | (f.share < f_min[f.stage]))
@@ -30,10 +31,10 @@ def remove(world: World, mask: np.ndarray) -> None:
     ctr = world.counters
     if mask.any():
         R = world.regions.R
-        ctr.exits += np.bincount(f.region[mask], minlength=R)
+        ctr.exits += kernels.masked_group_sum(f.region, mask, mask, R).astype(np.int64)
         # the year's flows of leaving firms still belong to the year's regional totals
         for col in ("revenue", "rd", "rd_wanted", "patents_new", "value_added", "exports", "profit"):
-            ctr.exited_flows[col] = np.bincount(f.region[mask], weights=getattr(f, col)[mask], minlength=R)
+            ctr.exited_flows[col] = kernels.masked_group_sum(f.region, mask, getattr(f, col), R)
         ctr.book("exit_write_off", -f.net_worth[mask].sum())
         f.alive[mask] = False
     old_to_new = f.compact()

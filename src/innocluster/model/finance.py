@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.world import World
 
 
@@ -124,5 +125,5 @@ def vc_recycling(world: World, profit: np.ndarray) -> np.ndarray:
     f = world.firms
     reg = world.regions
     pay = np.where(f.vc_stake > 0, world.scenario.finance.vc_payout * np.maximum(profit, 0.0), 0.0)
-    reg.vc_pool = reg.vc_pool + np.bincount(f.region, weights=pay, minlength=reg.R)
+    reg.vc_pool = reg.vc_pool + kernels.group_sum(f.region, pay, reg.R)
     return pay

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.world import World
 
 N_CANDIDATES = 6
@@ -38,8 +39,8 @@ def spillover_pool(world: World) -> np.ndarray:
     f = world.firms
     reg = world.regions
     inn = world.scenario.innovation
-    counts = np.bincount(f.region, minlength=reg.R).astype(float)
-    Abar = np.bincount(f.region, weights=f.A, minlength=reg.R) / np.maximum(counts, 1.0)
+    counts = kernels.group_count(f.region, reg.R).astype(float)
+    Abar = kernels.group_sum(f.region, f.A, reg.R) / np.maximum(counts, 1.0)
     # scale-free: density enters per simulated "firm of the original scenario"
     S = inn.spill_density * np.log1p(reg.localisation * counts / world.scale)
     if world.scenario.mechanisms.research_institutes:
@@ -99,45 +100,27 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     p = 1.0 - np.exp(-inn.zeta2 * researchers * f.alpha * access)
     trying = researchers > 0
     success = trying & (rng.random(n) < p)
-    ctr.absorption_attempts += np.bincount(f.region, weights=trying, minlength=reg.R)
+    ctr.absorption_attempts += kernels.group_sum(f.region, trying, reg.R)
     idx = np.flatnonzero(success)
     if idx.size == 0:
         return success
     k = idx.size
     C = N_CANDIDATES
     # candidate sources: ties, same-region firms, other regions, the research institute
+    # (the draws, in this order; the choice among them is compiled: kernels.choose_sources)
     ri = f.region[idx]
     u = rng.random((k, C))
     same = world.random_member(np.broadcast_to(ri[:, None], (k, C)), rng)
     anywhere = rng.integers(0, n, size=(k, C))
-    cand = np.where(u < inn.external_search, anywhere, same)
-    tie_slot = u > 0.5  # half of the slots look at tied firms first
-    nb = world.network.random_neighbour(np.repeat(idx, C), n, rng).reshape(k, C)
-    use_tie = tie_slot & (nb >= 0)
-    cand = np.where(use_tie, nb, cand)
-    A_c = f.A[cand]
-    dx = f.x[cand] - f.x[idx][:, None]
-    dy = f.y[cand] - f.y[idx][:, None]
-    dist = np.sqrt(dx * dx + dy * dy)
-    A_i = f.A[idx][:, None]
-    weight = np.exp(-dist / inn.geo_decay) / (1.0 + np.abs(A_c - A_i)) * np.where(use_tie, 2.0, 1.0)
+    nb = world.network.random_neighbour(idx, n, rng, repeat=C).reshape(k, C)
     if mech.research_institutes:
-        # the institute as one more candidate at distance 0 (collaboration)
         inst_ok = rng.random(k) < inn.institute_collaboration
         A_inst = reg.institute[ri]
-        A_c = np.column_stack([A_c, A_inst])
-        w_inst = np.where(inst_ok, 1.0 / (1.0 + np.abs(A_inst - f.A[idx])), 0.0)
-        weight = np.column_stack([weight, w_inst])
-        cand = np.column_stack([cand, np.full(k, -1)])
-    weight = np.where(A_c > A_i, weight, 0.0)
-    # weighted choice per row: one uniform draw against the row's cumulative weights
-    cum = np.cumsum(weight, axis=1)
-    total = cum[:, -1]
-    draw = rng.random(k) * total
-    pick = np.minimum((cum <= draw[:, None]).sum(axis=1), weight.shape[1] - 1)
-    rows = np.arange(k)
-    has_target = total > 0
-    A_target = A_c[rows, pick]
+    else:
+        inst_ok, A_inst = np.zeros(0, dtype=bool), np.zeros(0)
+    draw = rng.random(k)
+    src, A_target, has_target = kernels.choose_sources(
+        idx, f.A, f.x, f.y, u, same, anywhere, nb, inn.external_search, inn.geo_decay, A_inst, inst_ok, draw)
     gain = np.where(has_target, inn.catch_up * (A_target - f.A[idx]), 0.0)
     f.A[idx] += gain
     success[idx[~has_target]] = False
@@ -150,7 +133,6 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     pat = (x > 0) & (rng.random(ridx.size) < _patent_probability(world)[f.region[ridx]])
     f.patents_new[ridx[pat]] += 1
     # successful collaboration can create a trust tie to the source firm
-    src = cand[rows, pick]
     new_tie = has_target & (src >= 0) & (rng.random(k) < inn.tie_from_collaboration)
     world.network.add(idx[new_tie], src[new_tie])
     return success

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.world import World
 
 
 def stage_sums(values: np.ndarray, stage: np.ndarray, S: int) -> np.ndarray:
     """Sum of ``values`` per GVC stage."""
-    return np.bincount(stage, weights=values, minlength=S)
+    return kernels.group_sum(stage, values, S)
 
 
 def replicator_shares(world: World, rng: np.random.Generator) -> None:
@@ -58,7 +59,7 @@ def stage_prices(world: World) -> None:
     if not np.any(pt):
         return
     A = stage_technology(world)
-    empty = np.bincount(world.firms.stage, minlength=world.S) == 0
+    empty = kernels.group_count(world.firms.stage, world.S) == 0
     world.price = np.where(empty, world.price, np.exp(-pt * (A - world.stage_A0)))
 
 
@@ -72,6 +73,6 @@ def revenues(world: World) -> None:
 
 def entrant_share(world: World, stage: np.ndarray) -> np.ndarray:
     """Initial (pre-normalisation) share of entrants: a fraction of the stage's mean share."""
-    counts = np.bincount(world.firms.stage, minlength=world.S).astype(float)
+    counts = kernels.group_count(world.firms.stage, world.S).astype(float)
     mean_share = 1.0 / np.maximum(counts, 1.0)
     return world.scenario.market.entrant_share * mean_share[stage]

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.lifecycle_bridge import monitor_frame, paper_stage_name
 from innocluster.model.world import World
 from innocluster.scenario.schema import INSTRUMENTS, LIFECYCLE_STAGES
@@ -111,7 +112,7 @@ def _direct_subsidies(world: World, amount: np.ndarray, rng: np.random.Generator
     f = world.firms
     if f.n == 0:
         return
-    counts = np.bincount(f.region, minlength=world.regions.R)
+    counts = kernels.group_count(f.region, world.regions.R)
     paid = np.zeros(f.n)
     for r in np.flatnonzero((amount > 0) & (counts > 0)):  # loop over regions, not firms
         members = np.flatnonzero(f.region == r)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.costs import RegionCostFactors
 from innocluster.model.world import World
 from innocluster.scenario.schema import INSTRUMENTS
@@ -53,53 +54,47 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     R, S = reg.R, world.S
     r = f.region.astype(np.int64)
 
-    def rsum(w):
-        w = np.asarray(w)
-        if w.dtype == bool:
-            # counting the true rows is much cheaper than a weighted bincount
-            return np.bincount(r[w], minlength=R).astype(float)
-        return np.bincount(r, weights=w, minlength=R)
-
-    n = rsum(np.ones(f.n))
+    # every per-region total in one compiled pass over the firms (kernels.region_totals)
+    tot, stage_counts = kernels.region_totals(
+        r, R, f.stage, S, f.revenue, f.rd, f.employees, f.patents_new, f.A, f.rd_wanted,
+        f.credit_constrained, f.profit, f.subsidy, f.unit_cost, f.is_mne, f.value_added, f.exports,
+        f.patents_cum, f.has_rd_unit, f.rd_active, f.vc_backed, f.alpha, world.network.keys)
+    t = dict(zip(kernels.TOTALS, tot))
+    n = t["firms"]
     nz = np.maximum(n, 1.0)
-    sme = ~f.is_mne
     # flows of the year include the firms that exited at its end (booked by exit.remove)
     gone = ctr.exited_flows
-    rev = rsum(f.revenue) + gone.get("revenue", 0.0)
-    rd = rsum(f.rd) + gone.get("rd", 0.0)
-    emp = rsum(f.employees)
-    pats = rsum(f.patents_new) + gone.get("patents_new", 0.0)
+    rev = t["revenue"] + gone.get("revenue", 0.0)
+    rd = t["rd"] + gone.get("rd", 0.0)
+    emp = t["employees"]
+    pats = t["patents_new"] + gone.get("patents_new", 0.0)
     reg.patents_cum = reg.patents_cum + pats
-    meanA = rsum(f.A) / nz
-    sdA = np.sqrt(np.maximum(rsum(f.A**2) / nz - meanA**2, 0.0))
-    wanting = rsum(f.rd_wanted > 0)
-    rd_wanted = rsum(f.rd_wanted) + gone.get("rd_wanted", 0.0)
-    constrained = rsum(f.credit_constrained)
-    profit = rsum(f.profit) + gone.get("profit", 0.0)
-    # network: ties within the region, and tie ends leaving it
-    src, dst = world.network.directed()
-    within = np.bincount(r[src], weights=(f.region[src] == f.region[dst]), minlength=R) if src.size else np.zeros(R)
-    ends = np.bincount(r[src], minlength=R).astype(float) if src.size else np.zeros(R)
-    density = np.where(n > 1, within / np.maximum(n * (n - 1), 1.0), 0.0)  # within counts both directions
+    meanA = t["A"] / nz
+    sdA = np.sqrt(np.maximum(t["A2"] / nz - meanA**2, 0.0))
+    wanting = t["rd_wanting"]
+    rd_wanted = t["rd_wanted"] + gone.get("rd_wanted", 0.0)
+    constrained = t["credit_constrained"]
+    profit = t["profit"] + gone.get("profit", 0.0)
+    # network: ties within the region (both directions), and tie ends leaving it
+    within, ends = t["ties_within"], t["tie_ends"]
+    density = np.where(n > 1, within / np.maximum(n * (n - 1), 1.0), 0.0)
     ext_share = np.where(ends > 0, (ends - within) / np.maximum(ends, 1.0), 0.0)
-    emp_share_sq = rsum((f.employees / np.maximum(emp[r], 1e-12)) ** 2)
+    emp_share_sq = t["employment_share_sq"]
     gini = _group_gini(f.employees, r, R)
     ent = _group_entropy(f.A, r, R)
-    stage_counts = np.bincount(r * S + f.stage, minlength=R * S).reshape(R, S)
-    # average cost per USD of output = SMEs' total cost / SMEs' output (revenue-weighted)
-    producing = sme & (f.revenue > 0)
-    cost_usd = np.where(producing, f.unit_cost * f.revenue, 0.0)
-    out_usd = np.where(producing, f.revenue, 0.0)
-    cost_sme = rsum(cost_usd) / np.maximum(rsum(out_usd), 1e-12)
-    inside = reg.is_cluster[r]
-    avg_in = cost_usd[inside].sum() / out_usd[inside].sum() if out_usd[inside].sum() > 0 else np.nan
-    avg_out = cost_usd[~inside].sum() / out_usd[~inside].sum() if out_usd[~inside].sum() > 0 else np.nan
-    zombie = rsum((f.profit < 0) & (f.subsidy > 0))
-    n_sme, n_mne = rsum(sme), rsum(f.is_mne)
-    va = rsum(f.value_added) + gone.get("value_added", 0.0)
-    exports = rsum(f.exports) + gone.get("exports", 0.0)
-    with_pat, rd_unit, rd_active = rsum(f.patents_cum > 0), rsum(f.has_rd_unit), rsum(f.rd_active)
-    vc_backed, alpha_sum = rsum(f.vc_backed), rsum(f.alpha)
+    # average cost per USD of output = producing SMEs' total cost / their output (revenue-weighted)
+    cost_usd, out_usd = t["sme_cost"], t["sme_output"]
+    cost_sme = cost_usd / np.maximum(out_usd, 1e-12)
+    inside = reg.is_cluster
+    out_in, out_out = out_usd[inside].sum(), out_usd[~inside].sum()
+    avg_in = cost_usd[inside].sum() / out_in if out_in > 0 else np.nan
+    avg_out = cost_usd[~inside].sum() / out_out if out_out > 0 else np.nan
+    zombie = t["zombies"]
+    n_sme, n_mne = t["firms_sme"], t["firms_mne"]
+    va = t["value_added"] + gone.get("value_added", 0.0)
+    exports = t["exports"] + gone.get("exports", 0.0)
+    with_pat, rd_unit, rd_active = t["with_patent"], t["rd_unit"], t["rd_active"]
+    vc_backed, alpha_sum = t["vc_backed"], t["alpha"]
     rows = []
     for i, name in enumerate(reg.names):
         row = {

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.costs import RegionCostFactors, cost_components
 from innocluster.model.entry import add_firms
 from innocluster.model.world import World
@@ -80,7 +81,7 @@ def attractiveness(world: World, factors: RegionCostFactors) -> np.ndarray:
     rel = sc.relocation
     reg = world.regions
     f = world.firms
-    emp = np.bincount(f.region, weights=f.employees, minlength=reg.R)
+    emp = kernels.group_sum(f.region, f.employees, reg.R)
     counts = world.region_counts()
     talent = np.clip(1.0 - emp / reg.labour_supply, 0.0, 1.0)
     suppliers = np.log1p(reg.localisation * counts / world.scale) / np.log1p(1000.0)

@@ -3,12 +3,15 @@
 No Python object exists per firm. Mechanisms read and write whole columns; entry
 appends rows with :meth:`FirmTable.append`; exit removes rows with
 :meth:`FirmTable.compact`, which also returns the old-to-new index map so that the
-trust network can follow.
+trust network can follow. Columns of one dtype share a 2-D block with spare
+capacity, so neither appending nor compacting copies the table column by column.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from innocluster.model import kernels
 
 #: Column name -> dtype. float32 where the science needs no more precision
 #: (positions, shares of capacity); float64 for money and technology, whose
@@ -52,6 +55,20 @@ COLUMNS: dict[str, np.dtype] = {
 }
 
 
+def _column_property(name: str, block: str, row: int, dtype: np.dtype) -> property:
+    def get(self):
+        return self._blocks[block][row, : self.n]
+
+    def set(self, value):
+        # columns are rows of a block: assignment writes into the block (same length)
+        value = np.asarray(value)
+        if value.ndim and value.shape != (self.n,):
+            raise ValueError(f"column {name!r}: {value.shape[0]} values for {self.n} firms")
+        self._blocks[block][row, : self.n] = value
+
+    return property(get, set, doc=f"Column ``{name}`` ({dtype.name}), one value per firm.")
+
+
 class FirmTable:
     """Struct-of-arrays firm table.
 
@@ -59,17 +76,38 @@ class FirmTable:
     :attr:`n`. Firm ids are unique over the whole run (never reused), so a firm panel
     can follow a firm across years and spin-off lineage (``parent``) stays valid
     after the parent exits.
+
+    Storage: columns of one dtype are the rows of one 2-D block with spare capacity
+    (grown geometrically), so appending ``k`` firms writes ``k`` values per column
+    instead of copying the whole table, and removing firms compacts each block in
+    place with one compiled pass. A column attribute is a contiguous view
+    ``block[row, :n]``; assigning to it writes into the block (the length must be
+    :attr:`n`). A view stays valid until the next append or compaction.
     """
 
-    __slots__ = tuple(COLUMNS) + ("n", "next_id")
+    #: capacity growth factor when an append does not fit
+    GROWTH = 1.25
 
     def __init__(self, n: int = 0):
         self.n = 0
         self.next_id = 0
-        for name, dt in COLUMNS.items():
-            setattr(self, name, np.zeros(0, dtype=dt))
+        self._blocks = {key: np.zeros((len(names), 0), dtype=np.dtype(key)) for key, names in _BLOCKS.items()}
         if n:
             self.append(n)
+
+    @property
+    def capacity(self) -> int:
+        return next(iter(self._blocks.values())).shape[1]
+
+    def _reserve(self, need: int) -> None:
+        cap = self.capacity
+        if need <= cap:
+            return
+        new_cap = max(need, int(cap * self.GROWTH))
+        for key, block in self._blocks.items():
+            grown = np.empty((block.shape[0], new_cap), dtype=block.dtype)
+            grown[:, : self.n] = block[:, : self.n]
+            self._blocks[key] = grown
 
     def append(self, k: int, **values) -> np.ndarray:
         """Append ``k`` new firms; returns their row indices.
@@ -79,26 +117,20 @@ class FirmTable:
         """
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
-        start = self.n
-        defaults = {
-            "id": np.arange(self.next_id, self.next_id + k, dtype=np.int64),
-            "alive": np.ones(k, dtype=bool),
-            "parent": np.full(k, -1, dtype=np.int64),
-        }
-        for name, dt in COLUMNS.items():
-            col = getattr(self, name)
-            if name in values:
-                new = np.broadcast_to(np.asarray(values[name], dtype=dt), (k,))
-            elif name in defaults:
-                new = defaults[name]
-            else:
-                new = np.zeros(k, dtype=dt)
-            setattr(self, name, np.concatenate([col, new]))
         unknown = set(values) - set(COLUMNS)
         if unknown:
             raise KeyError(f"unknown firm columns: {sorted(unknown)}")
-        self.next_id += k
+        start = self.n
+        self._reserve(start + k)
+        for block in self._blocks.values():
+            block[:, start : start + k] = 0
         self.n += k
+        self.id[start:] = np.arange(self.next_id, self.next_id + k, dtype=np.int64)
+        self.alive[start:] = True
+        self.parent[start:] = -1
+        for name, value in values.items():
+            getattr(self, name)[start:] = np.asarray(value, dtype=COLUMNS[name])
+        self.next_id += k
         return np.arange(start, start + k)
 
     def compact(self) -> np.ndarray:
@@ -109,13 +141,14 @@ class FirmTable:
         numpy.ndarray
             ``old_to_new`` of length (old n): the new row index of each old row, or -1.
         """
-        keep = self.alive
+        keep = self.alive.copy()
         old_to_new = np.full(self.n, -1, dtype=np.int64)
-        old_to_new[keep] = np.arange(int(keep.sum()))
-        if not keep.all():
-            for name in COLUMNS:
-                setattr(self, name, getattr(self, name)[keep])
-            self.n = int(keep.sum())
+        m = int(keep.sum())
+        old_to_new[keep] = np.arange(m)
+        if m < self.n:
+            for block in self._blocks.values():
+                kernels.compact_rows(block, self.n, keep)
+            self.n = m
         return old_to_new
 
     def to_frame(self, region_names=None, stage_names=None):
@@ -130,5 +163,14 @@ class FirmTable:
         return df
 
     def nbytes(self) -> int:
-        """Memory of all columns in bytes."""
+        """Memory of all columns in bytes (the used rows, not the spare capacity)."""
         return sum(getattr(self, name).nbytes for name in COLUMNS)
+
+
+#: dtype -> the columns stored as rows of that dtype's block
+_BLOCKS: dict[str, list[str]] = {}
+for _name, _dt in COLUMNS.items():
+    _BLOCKS.setdefault(_dt.str, []).append(_name)
+for _key, _names in _BLOCKS.items():
+    for _row, _name in enumerate(_names):
+        setattr(FirmTable, _name, _column_property(_name, _key, _row, np.dtype(_key)))

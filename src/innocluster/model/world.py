@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from innocluster.model import kernels
 from innocluster.model.network import TrustNetwork
 from innocluster.model.state import FirmTable
 from innocluster.scenario.schema import INSTRUMENTS, Scenario
@@ -146,20 +147,13 @@ class World:
         per element picks a position inside its region's block.
         """
         f = self.firms
-        rows = np.arange(f.n) if members is None else np.asarray(members)
-        order = rows[np.argsort(f.region[rows], kind="stable")]
-        counts = np.bincount(f.region[rows], minlength=self.regions.R)
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rows = np.arange(f.n) if members is None else np.asarray(members, dtype=np.int64)
         region = np.asarray(region, dtype=np.int64)
-        pos = starts[region] + np.floor(rng.random(region.shape) * counts[region]).astype(np.int64)
-        out = np.full(region.shape, -1, dtype=np.int64)
-        has = counts[region] > 0
-        if order.size:
-            out[has] = order[np.minimum(pos[has], order.size - 1)]
-        return out
+        u = rng.random(region.shape)
+        return kernels.random_member(f.region, self.regions.R, rows, region.ravel(), u.ravel()).reshape(region.shape)
 
     def region_counts(self) -> np.ndarray:
-        return np.bincount(self.firms.region, minlength=self.regions.R).astype(float)
+        return kernels.group_count(self.firms.region, self.regions.R).astype(float)
 
 
 def build_regions(sc: Scenario, scale: float, initial_counts: np.ndarray) -> RegionState:
