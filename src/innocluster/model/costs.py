@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from innocluster.model import kernels
+from innocluster.model import kernels
 from innocluster.model.world import World
 
 
@@ -47,12 +48,6 @@ class RegionCostFactors:
     wage: np.ndarray  # R, USD million per worker-year
     rent: np.ndarray  # R, USD million per firm-year
     trust_on: bool
-
-
-def labour_needed(Q, A, params) -> np.ndarray:
-    """Workers needed to produce ``Q`` at technology ``A`` (span-of-control form)."""
-    m = params.market
-    return Q / (m.productivity_scale * np.exp(A)) * (1.0 + Q / m.size_scale) ** m.span_of_control
 
 
 def region_factors(world: World, employment: np.ndarray | None = None) -> RegionCostFactors:
@@ -121,19 +116,18 @@ def cost_components(Q, A, stage, region, degree, factors: RegionCostFactors, wor
     """
     sc = world.scenario
     c = sc.costs
+    m = sc.market
     Q = np.asarray(Q, dtype=float)  # output in value (USD million) = revenue
+    stage = np.asarray(stage)
     # physical output at the stage's current price (1 unless productivity gains are passed on)
-    L = labour_needed(Q / world.price[stage], A, sc)
-    wages = factors.wage[region] * world.skill_premium[stage] * L
-    mu = 1.0 - world.value_added_share[stage]
-    inputs = mu * Q * (1.0 - factors.input_cut[region, stage])
-    fixed = c.fixed_cost * (1.0 - factors.fixed_cut[region]) * np.ones_like(Q)
-    trust_cut = c.trust_effect * np.minimum(1.0, degree / c.ties_ref) if factors.trust_on else 0.0
-    transaction = c.transaction_cost * Q * (1.0 - trust_cut) * (1.0 - factors.intermediary_cut[region])
-    rent = factors.rent[region] * np.ones_like(Q)
-    total = wages + inputs + fixed + transaction + rent
-    return {"labour": L, "wages": wages, "inputs": inputs, "fixed": fixed,
-            "transaction": transaction, "rent": rent, "total": total}
+    q = Q / world.price[stage]
+    # span of control: L = q / (q0 exp(A)) (1 + q/Q_half)^kappa; the arithmetic is fused in the kernel
+    rows = kernels.cost_rows(
+        Q, q, np.exp(A), (1.0 + q / m.size_scale) ** m.span_of_control, stage, np.asarray(region),
+        np.asarray(degree, dtype=float), factors.wage, world.skill_premium, world.value_added_share,
+        factors.input_cut, factors.fixed_cut, factors.intermediary_cut, factors.rent, m.productivity_scale,
+        c.fixed_cost, c.transaction_cost, c.trust_effect, c.ties_ref, bool(factors.trust_on))
+    return dict(zip(kernels.COST_ROWS, rows))
 
 
 def average_cost_curve(world: World, Q: np.ndarray, A: float, stage: int, region: int, degree: float,

@@ -30,6 +30,7 @@ from innocluster.model import (
     finance,
     gvc,
     innovation,
+    kernels,
     market,
     policy,
     record,
@@ -189,11 +190,9 @@ class ClusterModel:
         comp = costs.cost_components(f.revenue, f.A, f.stage.astype(np.int64), f.region.astype(np.int64),
                                      degree, factors, w)
         w.regions.wage, w.regions.rent = factors.wage, factors.rent
-        f.employees = comp["labour"].astype(np.float32)
-        f.unit_cost = np.where(f.revenue > 0, comp["total"] / np.maximum(f.revenue, 1e-12), f.unit_cost)
-        interest = sc.costs.interest_rate * f.debt
-        operating = f.revenue - comp["total"] - interest
-        f.value_added = f.revenue - comp["inputs"]
+        interest, operating = kernels.operating_accounts(
+            f.revenue, comp["total"], comp["inputs"], comp["labour"], f.debt, sc.costs.interest_rate,
+            f.employees, f.unit_cost, f.value_added)
         for name, amount in (("revenue", f.revenue.sum()), ("wages", -comp["wages"].sum()),
                              ("inputs", -comp["inputs"].sum()), ("fixed_costs", -comp["fixed"].sum()),
                              ("transaction_costs", -comp["transaction"].sum()), ("rent", -comp["rent"].sum()),

@@ -120,9 +120,10 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
     reg = world.regions
     counts = world.region_counts()
     Abar = kernels.group_sum(f.region, f.A, reg.R) / np.maximum(counts, 1)
-    p = np.clip(e.spinoff_rate * (1.0 + e.spinoff_quality * (f.A - Abar[f.region])), 0.0, 1.0)
-    parents = np.flatnonzero((f.employees > e.spinoff_min_employees) & ~f.is_mne & (rng.random(f.n) < p)
-                             | (f.is_mne & (rng.random(f.n) < p)))
+    # p = sigma (1 + b_sp (A_i - Abar_r)) clipped to [0, 1]; one draw for SMEs, one for MNEs
+    u_sme, u_mne = rng.random(f.n), rng.random(f.n)
+    parents = kernels.spinoff_parents(f.A, Abar, f.region, f.employees, f.is_mne, u_sme, u_mne, e.spinoff_rate,
+                                      e.spinoff_quality, e.spinoff_min_employees)
     if parents.size == 0:
         return parents
     k = parents.size

@@ -21,8 +21,7 @@ def exiting(world: World) -> np.ndarray:
         return np.zeros(f.n, dtype=bool)
     counts = kernels.group_count(f.stage, world.S).astype(float)
     f_min = sc.market.min_share / np.maximum(counts, 1.0)
-    old = f.age >= sc.exit.grace_years
-    return old & ((f.net_worth < 0) | (f.share < f_min[f.stage]))
+    return kernels.exit_mask(f.age, sc.exit.grace_years, f.net_worth, f.share, f.stage, f_min)
 
 
 def remove(world: World, mask: np.ndarray) -> None:

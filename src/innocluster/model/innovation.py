@@ -67,9 +67,9 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     inventions = np.zeros(n, dtype=np.int64)
     if not sc.mechanisms.own_research or n == 0:
         return inventions
-    w = world.regions.wage[f.region] * inn.researcher_wage_premium
-    researchers = f.xi * f.rd / w  # each firm's own split of R&D (xi_i)
-    rate = inn.zeta1 * researchers * (1.0 + inn.spillover_effect * world.regions.spillover[f.region])
+    # each firm's own split of R&D (xi_i) pays its researchers
+    rate = kernels.invention_rate(f.xi, f.rd, f.region, world.regions.wage, inn.researcher_wage_premium, inn.zeta1,
+                                  inn.spillover_effect, world.regions.spillover)
     inventions = rng.poisson(rate)
     success = np.flatnonzero(inventions > 0)
     x = _jump(rng, success.size, inn)
@@ -91,14 +91,15 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     success = np.zeros(n, dtype=bool)
     if not mech.absorption or n == 0:
         return success
-    w = reg.wage[f.region] * inn.researcher_wage_premium
-    researchers = (1.0 - f.xi) * f.rd / w
-    access = 1.0 + inn.tie_access * degree / sc.costs.ties_ref + inn.information_access * reg.information[f.region]
     if mech.intermediaries:
         M = reg.intermediaries
-        access = access + inn.intermediary_access * (M / (M + sc.costs.intermediaries_half * world.scale))[f.region]
-    p = 1.0 - np.exp(-inn.zeta2 * researchers * f.alpha * access)
-    trying = researchers > 0
+        extra_access = inn.intermediary_access * (M / (M + sc.costs.intermediaries_half * world.scale))
+    else:
+        extra_access = np.zeros(reg.R)
+    exponent, trying = kernels.absorption_exponent(
+        f.xi, f.rd, f.alpha, degree, f.region, reg.wage, inn.researcher_wage_premium, inn.tie_access,
+        sc.costs.ties_ref, inn.information_access, reg.information, extra_access, inn.zeta2)
+    p = 1.0 - np.exp(exponent)
     success = trying & (rng.random(n) < p)
     ctr.absorption_attempts += kernels.group_sum(f.region, trying, reg.R)
     idx = np.flatnonzero(success)
@@ -145,12 +146,11 @@ def absorptive_capacity(world: World, rng: np.random.Generator) -> None:
     reg = world.regions
     if f.n == 0:
         return
-    intensity = np.where(f.revenue > 0, f.rd / np.maximum(f.revenue, 1e-12), 0.0)
-    a = f.alpha + inn.alpha_rd * intensity + inn.alpha_training * reg.training[f.region] - inn.alpha_decay * f.alpha
-    f.alpha = np.clip(a, 0.0, 1.0).astype(np.float32)
+    kernels.update_absorptive_capacity(f.alpha, f.rd, f.revenue, f.region, reg.training, inn.alpha_rd,
+                                       inn.alpha_training, inn.alpha_decay)
     # SMEs set up R&D units over time; training makes it likelier
-    p = inn.rd_unit_adoption * (1.0 + 10.0 * reg.training[f.region])
-    adopt = ~f.has_rd_unit & (rng.random(f.n) < p)
+    p = inn.rd_unit_adoption * (1.0 + 10.0 * reg.training)
+    adopt = ~f.has_rd_unit & (rng.random(f.n) < p[f.region])
     if adopt.any():
         f.has_rd_unit = f.has_rd_unit | adopt
         fin = world.scenario.finance

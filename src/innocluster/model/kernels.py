@@ -29,14 +29,31 @@ _LOW = 0xFFFFFFFF
 
 
 # ----------------------------------------------------------------------------- group totals
+# Sums over firms are sequential, in row order, to equal np.bincount bit for bit. A
+# sequential sum is a chain of dependent additions. Accumulating into out[group[i]]
+# makes the chain run through memory (a store-to-load round trip per row) whenever
+# consecutive rows share a group — always, with one region, and mostly with a few
+# regions, whose firms sit in long runs. For up to _REGISTER_GROUPS groups the sum is
+# kept in a register instead, one pass per group, adding 0.0 for the other groups'
+# rows (which leaves a sum unchanged).
+_REGISTER_GROUPS = 3
+
+
 @njit(cache=True)
 def group_sum(group, weights, G):
     """``np.bincount(group, weights, minlength=G)``: the total of ``weights`` in each of
     ``G`` groups, summed in row order (bit-identical to bincount), without bincount's
     conversion of small-integer group codes to a fresh index array."""
     out = np.zeros(G)
-    for i in range(group.size):
-        out[group[i]] += np.float64(weights[i])
+    if G <= _REGISTER_GROUPS:
+        for g in range(G):
+            acc = 0.0
+            for i in range(group.size):
+                acc += np.float64(weights[i]) if group[i] == g else 0.0
+            out[g] = acc
+    else:
+        for i in range(group.size):
+            out[group[i]] += np.float64(weights[i])
     return out
 
 
@@ -60,28 +77,32 @@ def cross_count(a, A, b, B):
 
 @njit(cache=True)
 def masked_group_sum(group, mask, weights, G):
-    """``np.bincount(group[mask], weights[mask], minlength=G)`` in one pass."""
+    """``np.bincount(group[mask], weights[mask], minlength=G)`` without the copies."""
     out = np.zeros(G)
-    for i in range(group.size):
-        if mask[i]:
-            out[group[i]] += np.float64(weights[i])
+    if G <= _REGISTER_GROUPS:
+        for g in range(G):
+            acc = 0.0
+            for i in range(group.size):
+                acc += np.float64(weights[i]) if (mask[i] and group[i] == g) else 0.0
+            out[g] = acc
+    else:
+        for i in range(group.size):
+            if mask[i]:
+                out[group[i]] += np.float64(weights[i])
     return out
 
 
 # ----------------------------------------------------------------------------- firm table
 @njit(cache=True)
-def compact_rows(block, n, keep):
-    """Keep the columns ``j < n`` of a 2-D block where ``keep[j]``, moved to the front in
-    place, row by row (a forward pass reads every value before anything is written
-    over it). Returns the number kept."""
-    m = 0
+def compact_rows(block, kept):
+    """Move the columns ``kept`` (ascending) of a 2-D block to its front, in place and
+    row by row; ``kept[t] >= t``, so every value is read before it is overwritten."""
+    first = 0
+    while first < kept.size and kept[first] == first:
+        first += 1  # the leading run of kept rows is already in place
     for r in range(block.shape[0]):
-        m = 0
-        for j in range(n):
-            if keep[j]:
-                block[r, m] = block[r, j]
-                m += 1
-    return m
+        for t in range(first, kept.size):
+            block[r, t] = block[r, kept[t]]
 
 
 # ----------------------------------------------------------------------------- network
@@ -320,46 +341,58 @@ def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, r
     out = np.zeros((26, R))
     stage_counts = np.zeros((R, S), dtype=np.int64)
     for i in range(region.size):
-        r = region[i]
-        out[0, r] += 1.0
-        out[1, r] += revenue[i]
-        out[2, r] += rd[i]
-        out[3, r] += np.float64(employees[i])
-        out[4, r] += np.float64(patents_new[i])
-        a = A[i]
-        out[5, r] += a
-        out[6, r] += a * a
-        if rd_wanted[i] > 0:
-            out[7, r] += 1.0
-        out[8, r] += rd_wanted[i]
-        if credit_constrained[i]:
-            out[9, r] += 1.0
-        out[10, r] += profit[i]
-        if is_mne[i]:
-            out[17, r] += 1.0
-        else:
-            out[16, r] += 1.0
-            if revenue[i] > 0:
-                out[13, r] += unit_cost[i] * revenue[i]
-                out[14, r] += revenue[i]
-        if profit[i] < 0 and subsidy[i] > 0:
-            out[15, r] += 1.0
-        out[18, r] += value_added[i]
-        out[19, r] += exports[i]
-        if patents_cum[i] > 0:
-            out[20, r] += 1.0
-        if has_rd_unit[i]:
-            out[21, r] += 1.0
-        if rd_active[i]:
-            out[22, r] += 1.0
-        if vc_backed[i]:
-            out[23, r] += 1.0
-        out[24, r] += np.float64(alpha[i])
-        stage_counts[r, stage[i]] += 1
-    for i in range(region.size):
-        r = region[i]
-        e = np.float64(employees[i]) / max(out[3, r], 1e-12)
-        out[25, r] += e * e
+        stage_counts[region[i], stage[i]] += 1
+    # one pass per region with the totals in registers (see group_sum)
+    for g in range(R):
+        n = rev = rd_ = emp = pat = a1 = a2 = wanting = wanted = cons = prof = 0.0
+        cost = output = zomb = sme = mne = va = exp_ = withp = unit = active = vc = alp = 0.0
+        for i in range(region.size):
+            if region[i] != g:
+                continue
+            n += 1.0
+            rev += revenue[i]
+            rd_ += rd[i]
+            emp += np.float64(employees[i])
+            pat += np.float64(patents_new[i])
+            a = A[i]
+            a1 += a
+            a2 += a * a
+            if rd_wanted[i] > 0:
+                wanting += 1.0
+            wanted += rd_wanted[i]
+            if credit_constrained[i]:
+                cons += 1.0
+            prof += profit[i]
+            if is_mne[i]:
+                mne += 1.0
+            else:
+                sme += 1.0
+                if revenue[i] > 0:
+                    cost += unit_cost[i] * revenue[i]
+                    output += revenue[i]
+            if profit[i] < 0 and subsidy[i] > 0:
+                zomb += 1.0
+            va += value_added[i]
+            exp_ += exports[i]
+            if patents_cum[i] > 0:
+                withp += 1.0
+            if has_rd_unit[i]:
+                unit += 1.0
+            if rd_active[i]:
+                active += 1.0
+            if vc_backed[i]:
+                vc += 1.0
+            alp += np.float64(alpha[i])
+        sq = 0.0
+        denom = max(emp, 1e-12)
+        for i in range(region.size):
+            if region[i] == g:
+                e = np.float64(employees[i]) / denom
+                sq += e * e
+        totals = (n, rev, rd_, emp, pat, a1, a2, wanting, wanted, cons, prof, 0.0, 0.0, cost, output, zomb,
+                  sme, mne, va, exp_, withp, unit, active, vc, alp, sq)
+        for k in range(26):
+            out[k, g] = totals[k]
     for k in range(tie_key.size):
         ru = region[tie_key[k] >> _SHIFT]
         rv = region[tie_key[k] & _LOW]
@@ -452,3 +485,169 @@ def choose_sources(idx, A, x, y, u, same, anywhere, neighbour, external_search, 
         target_A[j] = cand_A[pick]
         has_target[j] = total > 0
     return source, target_A, has_target
+
+
+# ----------------------------------------------------------------------------- market
+# Elementwise arithmetic of the mechanisms, fused. Transcendental functions (exp,
+# log, power) stay NumPy ufunc calls outside the kernels: NumPy's vectorised exp/log
+# and the C library's differ in the last bit, and the engine's results should not
+# depend on which one a step used. Operation order and float32/float64 promotion
+# follow the NumPy expressions they replace.
+@njit(cache=True)
+def replicator(share, A, log_cost, stage, S, chi):
+    """Replicator update ``f_i max(0, 1 + chi (E_i - Ebar_s))`` with
+    ``E_i = A_i - log c_i`` and ``Ebar_s`` the share-weighted mean of stage ``s``
+    (market.replicator_shares). Returns the new, not yet renormalised, shares."""
+    n = share.size
+    E = np.empty(n)
+    sE = np.empty(n)
+    for i in range(n):
+        E[i] = A[i] - log_cost[i]
+        sE[i] = share[i] * E[i]
+    tot = group_sum(stage, share, S)
+    Ebar = group_sum(stage, sE, S)
+    for s in range(S):
+        Ebar[s] = Ebar[s] / max(tot[s], 1e-300)
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = share[i] * max(0.0, 1.0 + chi * (E[i] - Ebar[stage[i]]))
+    return out
+
+
+@njit(cache=True)
+def normalise_within(share, stage, S, out):
+    """``out_i = f_i / sum_{j in stage(i)} f_j`` (shares sum to one within each stage)."""
+    tot = group_sum(stage, share, S)
+    for i in range(share.size):
+        out[i] = share[i] / max(tot[stage[i]], 1e-300)
+
+
+# ----------------------------------------------------------------------------- innovation
+@njit(cache=True)
+def invention_rate(xi, rd, region, wage, premium, zeta1, spillover_effect, spillover):
+    """Poisson rate of inventions ``zeta1 N_in (1 + b_sp S_r)`` with researchers
+    ``N_in = xi RD / (w_r premium)`` (innovation.own_research)."""
+    out = np.empty(rd.size)
+    for i in range(rd.size):
+        r = region[i]
+        researchers = np.float64(xi[i]) * rd[i] / (wage[r] * premium)
+        out[i] = zeta1 * researchers * (1.0 + spillover_effect * spillover[r])
+    return out
+
+
+@njit(cache=True)
+def absorption_exponent(xi, rd, alpha, degree, region, wage, premium, tie_access, ties_ref, information_access,
+                        information, extra_access, zeta2):
+    """``-zeta2 N_im alpha access`` (the success probability is ``1 - exp`` of it) and
+    whether the firm tries at all (``N_im > 0``), with imitation researchers
+    ``N_im = (1 - xi) RD / (w_r premium)`` and
+    ``access = 1 + d_tie deg/k_ref + d_info info_r (+ intermediaries)``
+    (innovation.absorption)."""
+    n = rd.size
+    out = np.empty(n)
+    trying = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        r = region[i]
+        researchers = np.float64(np.float32(1.0) - xi[i]) * rd[i] / (wage[r] * premium)
+        access = 1.0 + tie_access * np.float64(degree[i]) / ties_ref + information_access * information[r]
+        access = access + extra_access[r]
+        out[i] = -zeta2 * researchers * np.float64(alpha[i]) * access
+        trying[i] = researchers > 0
+    return out, trying
+
+
+@njit(cache=True)
+def update_absorptive_capacity(alpha, rd, revenue, region, training, alpha_rd, alpha_training, alpha_decay):
+    """``alpha += k_rd RD/R + k_tr training_r - d_alpha alpha``, clipped to [0, 1], in
+    place (innovation.absorptive_capacity)."""
+    decay = np.float32(alpha_decay)
+    for i in range(alpha.size):
+        intensity = rd[i] / max(revenue[i], 1e-12) if revenue[i] > 0 else 0.0
+        a = np.float64(alpha[i]) + alpha_rd * intensity + alpha_training * training[region[i]]
+        a = a - np.float64(decay * alpha[i])
+        alpha[i] = np.float32(min(max(a, 0.0), 1.0))
+
+
+# ----------------------------------------------------------------------------- entry and exit
+@njit(cache=True)
+def spinoff_parents(A, Abar, region, employees, is_mne, u_sme, u_mne, rate, quality, min_employees):
+    """Rows that spawn a spin-off: SMEs above ``L_min`` employees with
+    ``u < sigma (1 + b_sp (A_i - Abar_r))`` (clipped to [0, 1]), MNEs regardless of
+    size (entry.spinoffs)."""
+    out = np.empty(A.size, dtype=np.int64)
+    m = 0
+    lmin = np.float32(min_employees)
+    for i in range(A.size):
+        p = min(max(rate * (1.0 + quality * (A[i] - Abar[region[i]])), 0.0), 1.0)
+        if (employees[i] > lmin and not is_mne[i] and u_sme[i] < p) or (is_mne[i] and u_mne[i] < p):
+            out[m] = i
+            m += 1
+    return out[:m]
+
+
+@njit(cache=True)
+def exit_mask(age, grace_years, net_worth, share, stage, f_min):
+    """Firms past the grace period with negative net worth or a share below
+    ``f_min`` of their stage (exit.exiting)."""
+    out = np.empty(age.size, dtype=np.bool_)
+    for i in range(age.size):
+        out[i] = age[i] >= grace_years and (net_worth[i] < 0 or share[i] < f_min[stage[i]])
+    return out
+
+
+# ----------------------------------------------------------------------------- costs
+#: rows of :func:`cost_rows`' result
+COST_ROWS = ("labour", "wages", "inputs", "fixed", "transaction", "rent", "total")
+
+
+@njit(cache=True)
+def cost_rows(Q, q, exp_A, size_term, stage, region, degree, wage, skill_premium, value_added_share, input_cut,
+              fixed_cut, intermediary_cut, rent, productivity_scale, fixed_cost, transaction_cost, trust_effect,
+              ties_ref, trust_on):
+    """Cost components of every firm (costs.cost_components), one row of the result
+    per name in :data:`COST_ROWS`.
+
+    ``q`` is physical output ``Q / p_s``, ``exp_A = exp(A)`` and
+    ``size_term = (1 + q/Q_half)^kappa`` (computed by NumPy ufuncs):
+    ``L = q / (q0 exp(A)) size_term``, wages ``w_r k_s L``, inputs
+    ``mu_s Q (1 - cut_rs)``, fixed ``F0 (1 - cut_r)``, transaction
+    ``tau Q (1 - d_trust min(1, deg/k_ref)) (1 - cut_r)``, rent, and their total.
+    """
+    n = Q.size
+    out = np.empty((7, n))
+    for i in range(n):
+        r = region[i]
+        s = stage[i]
+        L = q[i] / (productivity_scale * exp_A[i]) * size_term[i]
+        wages = wage[r] * skill_premium[s] * L
+        inputs = (1.0 - value_added_share[s]) * Q[i] * (1.0 - input_cut[r, s])
+        fixed = fixed_cost * (1.0 - fixed_cut[r]) * 1.0
+        trust_cut = trust_effect * min(1.0, degree[i] / ties_ref) if trust_on else 0.0
+        transaction = transaction_cost * Q[i] * (1.0 - trust_cut) * (1.0 - intermediary_cut[r])
+        rent_i = rent[r] * 1.0
+        out[0, i] = L
+        out[1, i] = wages
+        out[2, i] = inputs
+        out[3, i] = fixed
+        out[4, i] = transaction
+        out[5, i] = rent_i
+        out[6, i] = wages + inputs + fixed + transaction + rent_i
+    return out
+
+
+@njit(cache=True)
+def operating_accounts(revenue, total_cost, inputs, labour, debt, interest_rate, employees, unit_cost, value_added):
+    """The year's operating accounts (engine step 2), in place: employees, unit cost
+    per USD of output (kept from last year when nothing was sold) and value added;
+    returns ``(interest, operating profit)``."""
+    n = revenue.size
+    interest = np.empty(n)
+    operating = np.empty(n)
+    for i in range(n):
+        employees[i] = np.float32(labour[i])
+        if revenue[i] > 0:
+            unit_cost[i] = total_cost[i] / max(revenue[i], 1e-12)
+        interest[i] = interest_rate * debt[i]
+        operating[i] = revenue[i] - total_cost[i] - interest[i]
+        value_added[i] = revenue[i] - inputs[i]
+    return interest, operating

@@ -30,14 +30,11 @@ def replicator_shares(world: World, rng: np.random.Generator) -> None:
     S = world.S
     share = f.share
     if sc.mechanisms.market:
-        E = f.A - np.log(np.maximum(f.unit_cost, 1e-9))
-        tot = stage_sums(share, f.stage, S)
-        Ebar = stage_sums(share * E, f.stage, S) / np.maximum(tot, 1e-300)
-        share = share * np.maximum(0.0, 1.0 + sc.market.chi * (E - Ebar[f.stage]))
+        # E_i = A_i - log c_i; f_i (1 + chi (E_i - Ebar_s)), fused in kernels.replicator
+        share = kernels.replicator(share, f.A, np.log(np.maximum(f.unit_cost, 1e-9)), f.stage, S, sc.market.chi)
         if sc.market.replication_noise > 0:
             share = share * np.exp(rng.normal(0.0, sc.market.replication_noise, f.n))
-    tot = stage_sums(share, f.stage, S)
-    f.share = share / np.maximum(tot[f.stage], 1e-300)
+    kernels.normalise_within(share, f.stage, S, f.share)
 
 
 def stage_technology(world: World) -> np.ndarray:

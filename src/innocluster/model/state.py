@@ -141,13 +141,13 @@ class FirmTable:
         numpy.ndarray
             ``old_to_new`` of length (old n): the new row index of each old row, or -1.
         """
-        keep = self.alive.copy()
+        kept = np.flatnonzero(self.alive)
+        m = kept.size
         old_to_new = np.full(self.n, -1, dtype=np.int64)
-        m = int(keep.sum())
-        old_to_new[keep] = np.arange(m)
+        old_to_new[kept] = np.arange(m)
         if m < self.n:
             for block in self._blocks.values():
-                kernels.compact_rows(block, self.n, keep)
+                kernels.compact_rows(block, kept)
             self.n = m
         return old_to_new
 
