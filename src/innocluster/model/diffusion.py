@@ -59,11 +59,10 @@ def tie_dynamics(world: World, rng: np.random.Generator) -> None:
     n = f.n
     if n < 2:
         return
-    if net.n_ties:
-        net.drop(rng.random(net.n_ties) < d.tie_decay)
+    net.decay(d.tie_decay, rng)
     reg = world.regions
-    k = rng.poisson(d.tie_formation * reg.localisation[f.region])
-    who = np.repeat(np.arange(n), k)
+    # Poisson(tie_formation loc_r) new ties per firm: who[j] is the firm forming tie j
+    who = kernels.poisson_repeat(rng, d.tie_formation * reg.localisation, f.region)
     if who.size == 0:
         return
     partner = nearby_partner(world, who, rng)
@@ -80,8 +79,7 @@ def initial_ties(world: World, rng: np.random.Generator) -> None:
         return
     reg = world.regions
     # each tie has two ends: draw half the mean degree per firm
-    k = rng.poisson(0.5 * d.initial_ties * np.maximum(reg.localisation[f.region], 0.2))
-    who = np.repeat(np.arange(f.n), k)
+    who = kernels.poisson_repeat(rng, 0.5 * d.initial_ties * np.maximum(reg.localisation, 0.2), f.region)
     if who.size == 0:
         return
     partner = nearby_partner(world, who, rng)

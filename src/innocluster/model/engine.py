@@ -224,11 +224,11 @@ class ClusterModel:
         # 6 entry
         entry.startups(w, rng)
         entry.spinoffs(w, rng)
-        # 7 relocation / polarisation
-        degree = w.network.degree(f.n)
-        factors = costs.region_factors(w)
-        relocation.relocate(w, factors, degree, rng)
-        relocation.mne_inflow(w, factors, rng)
+        # 7 relocation / polarisation (the cost factors only when someone moves)
+        if sc.mechanisms.relocation or sc.mechanisms.mne_inflow:
+            factors = costs.region_factors(w)
+            relocation.relocate(w, factors, w.network.degree(f.n), rng)
+            relocation.mne_inflow(w, factors, rng)
         # 8 GVC upgrading
         gvc.upgrade(w, rng)
         # 9 exit

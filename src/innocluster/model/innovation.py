@@ -27,6 +27,7 @@ to ``[0, 1]``.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from innocluster.model import kernels
 from innocluster.model.world import World
@@ -67,15 +68,34 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     inventions = np.zeros(n, dtype=np.int64)
     if not sc.mechanisms.own_research or n == 0:
         return inventions
-    # each firm's own split of R&D (xi_i) pays its researchers
-    rate = kernels.invention_rate(f.xi, f.rd, f.region, world.regions.wage, inn.researcher_wage_premium, inn.zeta1,
-                                  inn.spillover_effect, world.regions.spillover)
-    inventions = rng.poisson(rate)
-    success = np.flatnonzero(inventions > 0)
-    x = _jump(rng, success.size, inn)
-    f.A[success] += np.maximum(x, 0.0)  # adopt only if better
-    pats = rng.binomial(inventions[success], _patent_probability(world)[f.region[success]])
-    f.patents_new[success] += pats.astype(np.int32)
+    # each firm's own split of R&D (xi_i) pays its researchers; draws, jumps and patents
+    # in one compiled pass (_research), consuming the stream as the NumPy calls
+    # poisson(rate), beta(a, b, k), binomial(inventions, p) would
+    return _research(rng, f.xi, f.rd, f.region, world.regions.wage, inn.researcher_wage_premium, inn.zeta1,
+                     inn.spillover_effect, world.regions.spillover, inn.jump_low, inn.jump_high - inn.jump_low,
+                     inn.beta_a, inn.beta_b, _patent_probability(world), f.A, f.patents_new)
+
+
+@njit(cache=True)
+def _research(rng, xi, rd, region, wage, premium, zeta1, spillover_effect, spillover, jump_low, jump_span,
+              beta_a, beta_b, p_patent, A, patents_new):
+    """Own research of every firm (own_research): Poisson inventions at rate
+    ``zeta1 N_in (1 + b_sp S_r)``, ``N_in = xi RD / (w_r premium)``; each inventing firm
+    draws one jump ``x_inf + (x_sup - x_inf) Beta(a1, b1)``, kept if positive, and
+    patents each invention with probability ``p_patent[r]``. Updates ``A`` and
+    ``patents_new`` in place; returns the inventions per firm."""
+    n = rd.size
+    inventions = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        r = region[i]
+        researchers = np.float64(xi[i]) * rd[i] / (wage[r] * premium)
+        inventions[i] = kernels.poisson_one(rng, zeta1 * researchers * (1.0 + spillover_effect * spillover[r]))
+    for i in range(n):  # then one jump per inventing firm, in row order
+        if inventions[i] > 0:
+            A[i] += max(jump_low + jump_span * rng.beta(beta_a, beta_b), 0.0)  # adopt only if better
+    for i in range(n):  # then the patents
+        if inventions[i] > 0:
+            patents_new[i] += rng.binomial(inventions[i], p_patent[region[i]])
     return inventions
 
 

@@ -61,8 +61,15 @@ def group_sum(group, weights, G):
 def group_count(group, G):
     """``np.bincount(group, minlength=G)``: members of each of ``G`` groups."""
     out = np.zeros(G, dtype=np.int64)
-    for i in range(group.size):
-        out[group[i]] += 1
+    if G <= _REGISTER_GROUPS:
+        for g in range(G):
+            c = 0
+            for i in range(group.size):
+                c += group[i] == g
+            out[g] = c
+    else:
+        for i in range(group.size):
+            out[group[i]] += 1
     return out
 
 
@@ -107,8 +114,8 @@ def compact_rows(block, kept):
 
 # ----------------------------------------------------------------------------- network
 # A tie is one int64 key ``u << 32 | v`` with ``u < v`` (row indices of the firm table);
-# the network keeps its keys sorted in a buffer with spare capacity, and every update
-# works in place on ``buf[:T]``.
+# the network keeps its keys sorted in a buffer with spare capacity; removals work in
+# place on ``buf[:T]``, additions merge into a second buffer that then takes over.
 @njit(cache=True)
 def tie_degree(key, n):
     """Number of ties of each of ``n`` firms."""
@@ -173,44 +180,31 @@ def tie_keys(a, b):
 
 
 @njit(cache=True)
-def count_new_ties(key, new):
-    """How many of the sorted, duplicate-free ``new`` keys are not in sorted ``key``."""
-    i = j = added = 0
+def merge_ties(out, key, new):
+    """Write the union of the sorted keys ``key`` and the sorted, duplicate-free
+    ``new`` into ``out`` (room for both) in one pass; returns the union's length."""
+    i = j = m = 0
+    while i < key.size and j < new.size:
+        a = key[i]
+        b = new[j]
+        if a <= b:
+            out[m] = a
+            i += 1
+            if a == b:
+                j += 1  # already tied
+        else:
+            out[m] = b
+            j += 1
+        m += 1
+    while i < key.size:
+        out[m] = key[i]
+        i += 1
+        m += 1
     while j < new.size:
-        if i < key.size and key[i] < new[j]:
-            i += 1
-        elif i < key.size and key[i] == new[j]:
-            i += 1
-            j += 1
-        else:
-            added += 1
-            j += 1
-    return added
-
-
-@njit(cache=True)
-def merge_ties(buf, T, new, added):
-    """Merge sorted, duplicate-free ``new`` into the sorted ``buf[:T]`` in place.
-
-    ``added`` (from :func:`count_new_ties`) keys are new; ``buf`` must hold
-    ``T + added``. Merges from the back, so no key is overwritten before it is
-    read — one pass, no allocation. Returns the new length.
-    """
-    i = T - 1
-    j = new.size - 1
-    w = T + added - 1
-    while j >= 0:
-        if i >= 0 and buf[i] > new[j]:
-            buf[w] = buf[i]
-            i -= 1
-            w -= 1
-        elif i >= 0 and buf[i] == new[j]:
-            j -= 1  # already tied: the existing key stays where it is
-        else:
-            buf[w] = new[j]
-            j -= 1
-            w -= 1
-    return T + added
+        out[m] = new[j]
+        j += 1
+        m += 1
+    return m
 
 
 @njit(cache=True)
@@ -240,38 +234,69 @@ def remap_ties(buf, T, old_to_new):
 
 
 @njit(cache=True)
-def random_neighbour(indptr, indices, who, repeat, u):
+def random_neighbour(key, n, who, repeat, u):
     """A uniformly random neighbour for each of ``who`` repeated ``repeat`` times
     (``np.repeat(who, repeat)``), -1 where the firm has no ties; ``u`` holds one
-    uniform draw per result: position ``floor(u deg)`` in the firm's CSR row."""
-    out = np.empty(who.size * repeat, dtype=np.int64)
+    uniform draw per result and picks position ``floor(u deg)`` of the firm's
+    neighbours in CSR order (lower ends ascending, then upper ends ascending).
+
+    Only the asked-for firms' neighbour lists are built, in one pass over the
+    sorted keys — a key order visit meets a firm's ties ``(u, i)`` before its ties
+    ``(i, v)``, which is the CSR order — instead of the whole adjacency.
+    """
+    slot = np.full(n, -1, dtype=np.int64)
     m = 0
     for j in range(who.size):
-        i = who[j]
-        start = indptr[i]
-        deg = indptr[i + 1] - start
-        for _ in range(repeat):
-            if deg > 0:
-                out[m] = indices[start + np.int64(np.floor(u[m] * deg))]
-            else:
-                out[m] = -1
+        if slot[who[j]] < 0:
+            slot[who[j]] = m
             m += 1
+    start = np.zeros(m + 1, dtype=np.int64)
+    for k in range(key.size):
+        a = slot[key[k] >> _SHIFT]
+        b = slot[key[k] & _LOW]
+        if a >= 0:
+            start[a + 1] += 1
+        if b >= 0:
+            start[b + 1] += 1
+    for s in range(m):
+        start[s + 1] += start[s]
+    fill = start[:-1].copy()
+    lists = np.empty(start[m], dtype=np.int64)
+    for k in range(key.size):
+        lo = key[k] >> _SHIFT
+        hi = key[k] & _LOW
+        b = slot[hi]
+        if b >= 0:
+            lists[fill[b]] = lo
+            fill[b] += 1
+        a = slot[lo]
+        if a >= 0:
+            lists[fill[a]] = hi
+            fill[a] += 1
+    out = np.empty(who.size * repeat, dtype=np.int64)
+    r = 0
+    for j in range(who.size):
+        s = slot[who[j]]
+        deg = start[s + 1] - start[s]
+        for _ in range(repeat):
+            out[r] = lists[start[s] + int(u[r] * deg)] if deg > 0 else -1
+            r += 1
     return out
 
 
 # ----------------------------------------------------------------------------- sampling
 @njit(cache=True)
-def random_member(group, G, rows, want, u):
-    """A uniformly random row of each wanted group, -1 where the group is empty.
-
-    ``rows`` (the candidate rows) are grouped by ``group[rows]`` with a
-    stable counting sort; element ``k`` takes position ``floor(u[k] n_g)`` of group
-    ``g = want[k]``'s block. ``want`` and ``u`` are flat and of equal length.
-    """
+def group_blocks(group, G, rows):
+    """Rows grouped by ``group[rows]`` (a stable counting sort): ``(order, starts, counts)``
+    such that group ``g``'s rows are ``order[starts[g]:starts[g] + counts[g]]``. With
+    one group the order is ``rows`` itself."""
     counts = np.zeros(G, dtype=np.int64)
+    starts = np.zeros(G, dtype=np.int64)
+    if G == 1:
+        counts[0] = rows.size
+        return rows, starts, counts
     for j in range(rows.size):
         counts[group[rows[j]]] += 1
-    starts = np.zeros(G, dtype=np.int64)
     for g in range(1, G):
         starts[g] = starts[g - 1] + counts[g - 1]
     fill = starts.copy()
@@ -280,14 +305,25 @@ def random_member(group, G, rows, want, u):
         g = group[rows[j]]
         order[fill[g]] = rows[j]
         fill[g] += 1
+    return order, starts, counts
+
+
+@njit(cache=True)
+def random_member(group, G, rows, want, u):
+    """A uniformly random row of each wanted group, -1 where the group is empty.
+
+    ``rows`` (the candidate rows) are grouped by ``group[rows]``
+    (:func:`group_blocks`); element ``k`` takes position ``floor(u[k] n_g)`` of group
+    ``g = want[k]``'s block. ``want`` and ``u`` are flat and of equal length.
+    """
+    order, starts, counts = group_blocks(group, G, rows)
     out = np.empty(want.size, dtype=np.int64)
+    last = order.size - 1
     for k in range(want.size):
         g = want[k]
         c = counts[g]
-        if c > 0:
-            out[k] = order[min(starts[g] + np.int64(np.floor(u[k] * c)), rows.size - 1)]
-        else:
-            out[k] = -1
+        # u in [0, 1): floor(u c) is the truncation; the clamp guards against rounding up to c
+        out[k] = order[min(starts[g] + int(u[k] * c), last)] if c > 0 else -1
     return out
 
 
@@ -357,31 +393,23 @@ def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, r
             a = A[i]
             a1 += a
             a2 += a * a
-            if rd_wanted[i] > 0:
-                wanting += 1.0
+            # branch-free: these flags are close to coin flips, mispredicted branches cost more
+            wanting += 1.0 if rd_wanted[i] > 0 else 0.0
             wanted += rd_wanted[i]
-            if credit_constrained[i]:
-                cons += 1.0
+            cons += 1.0 if credit_constrained[i] else 0.0
             prof += profit[i]
-            if is_mne[i]:
-                mne += 1.0
-            else:
-                sme += 1.0
-                if revenue[i] > 0:
-                    cost += unit_cost[i] * revenue[i]
-                    output += revenue[i]
-            if profit[i] < 0 and subsidy[i] > 0:
-                zomb += 1.0
+            mne += 1.0 if is_mne[i] else 0.0
+            sme += 0.0 if is_mne[i] else 1.0
+            producing = (not is_mne[i]) and revenue[i] > 0
+            cost += unit_cost[i] * revenue[i] if producing else 0.0
+            output += revenue[i] if producing else 0.0
+            zomb += 1.0 if (profit[i] < 0 and subsidy[i] > 0) else 0.0
             va += value_added[i]
             exp_ += exports[i]
-            if patents_cum[i] > 0:
-                withp += 1.0
-            if has_rd_unit[i]:
-                unit += 1.0
-            if rd_active[i]:
-                active += 1.0
-            if vc_backed[i]:
-                vc += 1.0
+            withp += 1.0 if patents_cum[i] > 0 else 0.0
+            unit += 1.0 if has_rd_unit[i] else 0.0
+            active += 1.0 if rd_active[i] else 0.0
+            vc += 1.0 if vc_backed[i] else 0.0
             alp += np.float64(alpha[i])
         sq = 0.0
         denom = max(emp, 1e-12)
@@ -393,13 +421,16 @@ def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, r
                   sme, mne, va, exp_, withp, unit, active, vc, alp, sq)
         for k in range(26):
             out[k, g] = totals[k]
-    for k in range(tie_key.size):
-        ru = region[tie_key[k] >> _SHIFT]
-        rv = region[tie_key[k] & _LOW]
-        out[12, ru] += 1.0
-        out[12, rv] += 1.0
-        if ru == rv:
-            out[11, ru] += 2.0
+    for g in range(R):  # tie ends and within-region ties, counted in registers per region
+        ends = 0
+        within = 0
+        for k in range(tie_key.size):
+            ru = region[tie_key[k] >> _SHIFT]
+            rv = region[tie_key[k] & _LOW]
+            ends += (ru == g) + (rv == g)
+            within += 2 * ((ru == g) & (rv == g))
+        out[12, g] = ends
+        out[11, g] = within
     return out, stage_counts
 
 
@@ -651,3 +682,110 @@ def operating_accounts(revenue, total_cost, inputs, labour, debt, interest_rate,
         operating[i] = revenue[i] - total_cost[i] - interest[i]
         value_added[i] = revenue[i] - inputs[i]
     return interest, operating
+
+
+# ----------------------------------------------------------------------------- sorting
+@njit(cache=True)
+def sort_float32(x):
+    """Ascending copy of a float32 array by a least-significant-digit radix sort.
+
+    Floats are mapped to unsigned keys that order like the numbers (flip the sign
+    bit of non-negative values, every bit of negative ones), then sorted by three
+    11-bit digits: O(n) with a small constant, several times faster than
+    comparison sorting at the sizes of a region's firm population. The same sorted
+    values as :func:`numpy.sort` (NaN excepted).
+    """
+    n = x.size
+    bits = x.view(np.uint32)
+    keys = np.empty(n, dtype=np.uint32)
+    for i in range(n):
+        b = bits[i]
+        keys[i] = b ^ np.uint32(0xFFFFFFFF) if b >> np.uint32(31) else b | np.uint32(0x80000000)
+    tmp = np.empty(n, dtype=np.uint32)
+    counts = np.empty(2049, dtype=np.int64)
+    for shift in (0, 11, 22):
+        counts[:] = 0
+        sh = np.uint32(shift)
+        for i in range(n):
+            counts[((keys[i] >> sh) & np.uint32(0x7FF)) + 1] += 1
+        for d in range(2048):
+            counts[d + 1] += counts[d]
+        for i in range(n):
+            d = (keys[i] >> sh) & np.uint32(0x7FF)
+            tmp[counts[d]] = keys[i]
+            counts[d] += 1
+        keys, tmp = tmp, keys
+    out = np.empty(n, dtype=np.uint32)
+    for i in range(n):
+        k = keys[i]
+        out[i] = k ^ np.uint32(0x80000000) if k >> np.uint32(31) else k ^ np.uint32(0xFFFFFFFF)
+    return out.view(np.float32)
+
+
+# ----------------------------------------------------------------------------- random draws
+# Draws made inside kernels use the model's Generator (Numba supports it) and consume
+# its stream exactly as the NumPy calls they replace: same algorithm, same order.
+@njit(cache=True)
+def poisson_mult(rng, exp_neg_lam):
+    """A Poisson draw with rate ``lam < 10`` by NumPy's multiplication method: count
+    uniforms until their running product falls to ``exp(-lam)``."""
+    k = 0
+    prod = 1.0
+    while True:
+        prod *= rng.random()
+        if prod > exp_neg_lam:
+            k += 1
+        else:
+            return k
+
+
+@njit(cache=True)
+def poisson_one(rng, lam):
+    """One Poisson(lam) draw exactly as NumPy's ``Generator.poisson`` makes it: 0 for
+    lam = 0, the multiplication method below 10, transformed rejection (Numba's port
+    of NumPy's) beyond."""
+    if lam == 0.0:
+        return 0
+    if lam >= 10.0:
+        return rng.poisson(lam)
+    return poisson_mult(rng, np.exp(-lam))
+
+
+@njit(cache=True)
+def poisson_repeat(rng, lam_by_group, group):
+    """``np.repeat(np.arange(n), rng.poisson(lam_by_group[group]))``: each row ``i``
+    repeated a Poisson(``lam_by_group[group[i]]``) number of times (same stream), with
+    ``exp(-lam)`` computed once per group instead of once per draw."""
+    enl = np.exp(-lam_by_group)
+    n = group.size
+    counts = np.empty(n, dtype=np.int64)
+    total = 0
+    for i in range(n):
+        g = group[i]
+        lam = lam_by_group[g]
+        if lam == 0.0:
+            counts[i] = 0
+        elif lam >= 10.0:
+            counts[i] = rng.poisson(lam)
+        else:
+            counts[i] = poisson_mult(rng, enl[g])
+        total += counts[i]
+    out = np.empty(total, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        for _ in range(counts[i]):
+            out[m] = i
+            m += 1
+    return out
+
+
+@njit(cache=True)
+def survive_ties(rng, buf, T, p):
+    """Each tie of ``buf[:T]`` dissolves with probability ``p`` (``rng.random(T) < p``);
+    the survivors are kept in place, in order. Returns the new length."""
+    m = 0
+    for k in range(T):
+        if not rng.random() < p:
+            buf[m] = buf[k]
+            m += 1
+    return m

@@ -6,8 +6,9 @@ colleagues. They are stored as an edge list of unique pairs ``(u, v)`` with
 into a CSR adjacency (``indptr``, ``indices``) when needed.
 
 Keeping the list sorted makes every update linear: new ties are sorted among
-themselves and merged into the list in one pass; removing ties and following a
-compaction of the firm table (which keeps surviving rows in order) preserve the
+themselves and merged into the list in one pass (deferred until the network is
+next read, so consecutive additions share one merge); removing ties and following
+a compaction of the firm table (which keeps surviving rows in order) preserve the
 order; the CSR view is a counting sort. No step ever re-sorts the whole list. The
 loops are compiled (:mod:`innocluster.model.kernels`).
 """
@@ -22,17 +23,22 @@ _SHIFT = np.int64(32)  # key = u << 32 | v orders ties by (u, v)
 
 
 class TrustNetwork:
-    """Undirected, duplicate-free tie list with cached CSR, degree and directed views.
+    """Undirected, duplicate-free tie list with cached degree and directed views.
 
     The sorted keys live in a buffer with spare capacity (grown by doubling), so
-    adding, dropping and remapping ties work in place without reallocating the list.
+    dropping and remapping ties work in place. Added ties are collected and merged
+    into the list in one pass the next time the network is read, so several
+    additions in a row (new ties of a year, then spin-off ties) cost one merge.
     """
 
-    __slots__ = ("_buf", "_T", "_n", "_indptr", "_indices", "_dirty", "_directed", "_degree", "_uv")
+    __slots__ = ("_buf", "_spare", "_T", "_pending", "_n", "_indptr", "_indices", "_dirty", "_directed",
+                 "_degree", "_uv")
 
     def __init__(self):
         self._buf = np.zeros(1024, dtype=np.int64)
+        self._spare = np.zeros(1024, dtype=np.int64)
         self._T = 0
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._n = 0
         self._indptr = np.zeros(1, dtype=np.int64)
         self._indices = np.zeros(0, dtype=np.int64)
@@ -43,11 +49,13 @@ class TrustNetwork:
 
     @property
     def n_ties(self) -> int:
+        self._flush()
         return self._T
 
     @property
     def keys(self) -> np.ndarray:
         """The sorted tie keys ``u << 32 | v`` (a view: valid until the next change)."""
+        self._flush()
         return self._buf[: self._T]
 
     def _ends(self) -> tuple[np.ndarray, np.ndarray]:
@@ -74,41 +82,67 @@ class TrustNetwork:
 
     def add(self, a: np.ndarray, b: np.ndarray) -> None:
         """Add ties ``a[k] -- b[k]``; self-ties and existing ties are ignored."""
-        a = np.asarray(a, dtype=np.int64)
-        b = np.asarray(b, dtype=np.int64)
-        if a.size == 0:
+        a = np.array(a, dtype=np.int64)  # copies: the caller may reuse its arrays before the merge
+        b = np.array(b, dtype=np.int64)
+        if a.size != b.size:
+            raise ValueError(f"tie ends of different lengths: {a.size} and {b.size}")
+        if a.size:
+            self._pending.append((a, b))
+
+    def _flush(self) -> None:
+        """Merge the pending additions into the sorted list."""
+        if not self._pending:
             return
+        if len(self._pending) == 1:
+            a, b = self._pending[0]
+        else:
+            a = np.concatenate([p[0] for p in self._pending])
+            b = np.concatenate([p[1] for p in self._pending])
+        self._pending = []
         new = kernels.tie_keys(a, b)
-        added = kernels.count_new_ties(self.keys, new) if new.size else 0
-        if added == 0:
+        if new.size == 0:
             return
-        need = self._T + added
-        if need > self._buf.size:
-            buf = np.empty(max(need, 2 * self._buf.size), dtype=np.int64)
-            buf[: self._T] = self.keys
-            self._buf = buf
-        self._T = kernels.merge_ties(self._buf, self._T, new, added)
+        need = self._T + new.size
+        if need > self._spare.size:
+            self._spare = np.empty(max(need, 2 * self._spare.size), dtype=np.int64)
+        T = kernels.merge_ties(self._spare, self._buf[: self._T], new)
+        if T == self._T:
+            return  # every tie existed already
+        self._buf, self._spare = self._spare, self._buf
+        self._T = T
         self._changed()
 
     def drop(self, mask: np.ndarray) -> None:
         """Remove ties where ``mask`` is True (``mask`` indexes the :attr:`n_ties` ties)."""
+        self._flush()
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         self._T = kernels.keep_ties(self._buf, self._T, ~mask)
         self._changed()
 
+    def decay(self, p: float, rng: np.random.Generator) -> None:
+        """Each tie dissolves with probability ``p`` (one uniform draw per tie, in order)."""
+        self._flush()
+        if self._T:
+            T = kernels.survive_ties(rng, self._buf, self._T, float(p))
+            if T < self._T:
+                self._T = T
+                self._changed()
+
     def remap(self, old_to_new: np.ndarray) -> None:
         """Follow a compaction of the firm table; ties of removed firms vanish.
 
         ``old_to_new`` is increasing on surviving rows, so the order by ``(u, v)`` holds.
         """
+        self._flush()
         if self._T:
             self._T = kernels.remap_ties(self._buf, self._T, np.asarray(old_to_new, dtype=np.int64))
         self._changed()
 
     def csr(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``(indptr, indices)`` of the symmetric adjacency for ``n`` firms (rows' indices sorted)."""
+        self._flush()
         if self._dirty or n != self._n:
             self._indptr, self._indices = kernels.tie_csr(self.keys, n)
             self._n = n
@@ -117,12 +151,14 @@ class TrustNetwork:
 
     def degree(self, n: int) -> np.ndarray:
         """Number of ties of each firm (a fresh array; cached until the network changes)."""
+        self._flush()
         if self._degree is None or self._degree.size != n:
             self._degree = kernels.tie_degree(self.keys, n)
         return self._degree.copy()
 
     def directed(self) -> tuple[np.ndarray, np.ndarray]:
         """Both directions of every tie as ``(src, dst)`` arrays (cached until a change)."""
+        self._flush()
         if self._directed is None:
             u, v = self._ends()
             self._directed = (np.concatenate([u, v]), np.concatenate([v, u]))
@@ -134,6 +170,5 @@ class TrustNetwork:
         With ``repeat`` > 1, ``repeat`` independent draws per firm, as for
         ``np.repeat(i, repeat)``; one uniform draw per result.
         """
-        indptr, indices = self.csr(n)
         i = np.asarray(i, dtype=np.int64)
-        return kernels.random_neighbour(indptr, indices, i, repeat, rng.random(i.size * repeat))
+        return kernels.random_neighbour(self.keys, n, i, repeat, rng.random(i.size * repeat))

@@ -20,8 +20,11 @@ def _group_gini(values: np.ndarray, group: np.ndarray, G: int) -> np.ndarray:
     ``G = 2 sum_i i x_(i) / (n sum x) - (n + 1) / n`` with ``x_(i)`` ascending, i = 1..n.
     """
     out = np.zeros(G)
-    for g in np.flatnonzero(np.bincount(group, minlength=G)):  # loop over regions, not firms
-        x = np.sort(values[group == g]).astype(np.float64)
+    counts = kernels.group_count(group, G)
+    for g in np.flatnonzero(counts):  # loop over regions, not firms
+        v = values if counts[g] == group.size else values[group == g]
+        # float32 sizes (employees) sort in linear time (radix); the same order as np.sort
+        x = (kernels.sort_float32(v) if v.dtype == np.float32 else np.sort(v)).astype(np.float64)
         n = x.size
         tot = x.sum()
         if n and tot > 0:

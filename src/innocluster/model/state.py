@@ -86,7 +86,7 @@ class FirmTable:
     """
 
     #: capacity growth factor when an append does not fit
-    GROWTH = 1.25
+    GROWTH = 1.5
 
     def __init__(self, n: int = 0):
         self.n = 0
