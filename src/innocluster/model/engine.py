@@ -208,16 +208,14 @@ class ClusterModel:
         innovation.absorption(w, degree, rng)
         innovation.absorptive_capacity(w, rng)
         f.patents_cum += f.patents_new
-        profit = operating - f.rd
-        f.profit = profit
-        owners = sc.finance.payout_ratio * np.maximum(profit, 0.0)
-        vc_pay = finance.vc_recycling(w, profit)
-        f.net_worth = f.net_worth + profit - owners - vc_pay
+        kernels.year_profit(operating, f.rd, f.profit)
+        vc_pay = finance.vc_recycling(w, f.profit)
+        # owners' payout, net worth, amortisation from cash (lowers assets and debt alike),
+        # capital; this year's subsidies are spent
+        owners = kernels.close_books(f.profit, sc.finance.payout_ratio, vc_pay, f.net_worth, f.debt, f.capital,
+                                     f.subsidy)
         ctr.book("owner_payout", -owners.sum())
         ctr.book("vc_payout", -vc_pay.sum())
-        f.debt = f.debt * 0.85  # amortisation from cash: lowers assets and debt alike
-        f.capital = np.maximum(f.net_worth + f.debt, 0.0)
-        f.subsidy[:] = 0.0
         # 5 diffusion
         diffusion.network_spillovers(w)
         diffusion.tie_dynamics(w, rng)

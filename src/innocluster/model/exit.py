@@ -30,10 +30,12 @@ def remove(world: World, mask: np.ndarray) -> None:
     ctr = world.counters
     if mask.any():
         R = world.regions.R
-        ctr.exits += kernels.masked_group_sum(f.region, mask, mask, R).astype(np.int64)
         # the year's flows of leaving firms still belong to the year's regional totals
-        for col in ("revenue", "rd", "rd_wanted", "patents_new", "value_added", "exports", "profit"):
-            ctr.exited_flows[col] = kernels.masked_group_sum(f.region, mask, getattr(f, col), R)
+        flows = kernels.exited_flows(f.region, mask, R, f.revenue, f.rd, f.rd_wanted, f.patents_new, f.value_added,
+                                     f.exports, f.profit)
+        for col, total in zip(("revenue", "rd", "rd_wanted", "patents_new", "value_added", "exports", "profit"), flows):
+            ctr.exited_flows[col] = total
+        ctr.exits += flows[7]
         ctr.book("exit_write_off", -f.net_worth[mask].sum())
         f.alive[mask] = False
     old_to_new = f.compact()

@@ -39,24 +39,22 @@ def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator
     n = f.n
     # R&D projects are lumpy (Hall & Lerner 2010): a firm that does R&D needs at
     # least one project of size rd_min_project, which is what small firms cannot fund.
-    intensity = f.rd_intensity.astype(np.float64)
-    if fin.rd_margin_sensitivity > 0:
+    if fin.rd_margin_sensitivity == 0:
+        kernels.wanted_rd(f.rd_intensity, f.revenue, fin.rd_min_project, f.rd_wanted)
+        wanted = f.rd_wanted
+    else:
+        intensity = f.rd_intensity.astype(np.float64)
         # firms squeezed by cost competition cut R&D: last year's margin scales the budget
         margin = np.where(f.revenue > 0, f.profit / np.maximum(f.revenue, 1e-12), fin.rd_margin_ref)
         cut = np.clip(margin / fin.rd_margin_ref, 0.0, 1.0)
         intensity = intensity * (1.0 - fin.rd_margin_sensitivity + fin.rd_margin_sensitivity * cut)
         wanted = np.where(intensity > 0, np.maximum(intensity * f.revenue, fin.rd_min_project * cut), 0.0)
-    else:
-        wanted = np.where(intensity > 0, np.maximum(intensity * f.revenue, fin.rd_min_project), 0.0)
-    f.rd_wanted = wanted
+        f.rd_wanted = wanted
     if n == 0:
         return
     if not sc.mechanisms.finance:
-        loans = np.maximum(0.0, wanted - np.maximum(operating_profit, 0.0))
-        f.debt = f.debt + loans
-        f.rd = wanted.copy()
-        f.credit_constrained = np.zeros(n, dtype=bool)
-        f.rd_active = f.rd > 0
+        # perfect capital markets: loans cover what operating profit does not
+        kernels.fund_all_rd(wanted, operating_profit, f.debt, f.rd, f.credit_constrained, f.rd_active)
         return
     cash = fin.cash_share * np.maximum(f.net_worth, 0.0) + np.maximum(operating_profit, 0.0)
     internal = np.minimum(wanted, cash)

@@ -125,7 +125,7 @@ class TrustNetwork:
         """Each tie dissolves with probability ``p`` (one uniform draw per tie, in order)."""
         self._flush()
         if self._T:
-            T = kernels.survive_ties(rng, self._buf, self._T, float(p))
+            T = kernels.survive_ties(self._buf, self._T, rng.random(self._T), float(p))
             if T < self._T:
                 self._T = T
                 self._changed()
