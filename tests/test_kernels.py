@@ -1,0 +1,271 @@
+"""Compiled kernels (innocluster.model.kernels) against the NumPy formulations they replace.
+
+The engine's results must not depend on whether a step is compiled: every kernel is
+checked here against the plain NumPy expression (bit for bit where the engine relies
+on it: group sums in row order, random draws from the same stream), on random inputs
+(hypothesis) and on edge cases (empty arrays, one group, ties to self).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from innocluster.model import kernels
+from innocluster.model.network import TrustNetwork
+from innocluster.model.state import COLUMNS, FirmTable
+
+SHIFT = np.int64(32)
+
+
+def groups_and_weights(max_groups=6, max_n=200):
+    return st.integers(1, max_groups).flatmap(lambda G: st.tuples(
+        st.just(G),
+        hnp.arrays(np.int16, st.integers(0, max_n), elements=st.integers(0, G - 1)),
+    )).flatmap(lambda t: st.tuples(st.just(t[0]), st.just(t[1]),
+                                   hnp.arrays(np.float64, t[1].size,
+                                              elements=st.floats(-1e6, 1e6, allow_nan=False))))
+
+
+# ----------------------------------------------------------------------------- group totals
+@settings(max_examples=80, deadline=None)
+@given(groups_and_weights())
+def test_group_sums_equal_bincount_bit_for_bit(case):
+    G, group, w = case
+    assert np.array_equal(kernels.group_sum(group, w, G), np.bincount(group, weights=w, minlength=G))
+    assert np.array_equal(kernels.group_count(group, G), np.bincount(group, minlength=G))
+    stage = (np.arange(group.size) % 3).astype(np.int8)
+    expect = np.bincount(group.astype(np.int64) * 3 + stage, minlength=G * 3).reshape(G, 3)
+    assert np.array_equal(kernels.cross_count(group, G, stage, 3), expect)
+
+
+@settings(max_examples=40, deadline=None)
+@given(groups_and_weights(), st.randoms(use_true_random=False))
+def test_exited_flows_equal_masked_bincounts(case, rnd):
+    G, group, w = case
+    mask = np.array([rnd.random() < 0.3 for _ in range(group.size)], dtype=bool)
+    cols = [w, w * 2, w + 1, (w > 0).astype(np.int32), w * 3, w - 1, -w]
+    out = kernels.exited_flows(group, mask, G, *cols)
+    for k, c in enumerate(cols):
+        assert np.array_equal(out[k], np.bincount(group[mask], weights=c[mask], minlength=G))
+    assert np.array_equal(out[7], np.bincount(group[mask], minlength=G))
+
+
+def test_region_totals_match_numpy():
+    rng = np.random.default_rng(4)
+    n, R, S = 500, 3, 4
+    region = rng.integers(0, R, n)
+    cols = dict(
+        stage=rng.integers(0, S, n).astype(np.int8), revenue=rng.random(n) * (rng.random(n) > 0.1),
+        rd=rng.random(n), employees=rng.random(n).astype(np.float32), patents_new=rng.integers(0, 3, n).astype(np.int32),
+        A=rng.normal(size=n), rd_wanted=rng.random(n) * (rng.random(n) > 0.5), credit_constrained=rng.random(n) > 0.7,
+        profit=rng.normal(size=n), subsidy=rng.random(n) * (rng.random(n) > 0.5), unit_cost=rng.random(n) + 0.5,
+        is_mne=rng.random(n) > 0.9, value_added=rng.random(n), exports=rng.random(n),
+        patents_cum=rng.integers(0, 3, n).astype(np.int32), has_rd_unit=rng.random(n) > 0.6,
+        rd_active=rng.random(n) > 0.4, vc_backed=rng.random(n) > 0.8, alpha=rng.random(n).astype(np.float32))
+    net = TrustNetwork()
+    net.add(rng.integers(0, n, 900), rng.integers(0, n, 900))
+    c = cols
+    tot, stage_counts = kernels.region_totals(
+        region, R, c["stage"], S, c["revenue"], c["rd"], c["employees"], c["patents_new"], c["A"], c["rd_wanted"],
+        c["credit_constrained"], c["profit"], c["subsidy"], c["unit_cost"], c["is_mne"], c["value_added"],
+        c["exports"], c["patents_cum"], c["has_rd_unit"], c["rd_active"], c["vc_backed"], c["alpha"], net.keys)
+    t = dict(zip(kernels.TOTALS, tot))
+
+    def bc(w):
+        return np.bincount(region, weights=w, minlength=R)
+
+    producing = ~c["is_mne"] & (c["revenue"] > 0)
+    emp = bc(c["employees"])
+    expect = {
+        "firms": np.bincount(region, minlength=R), "revenue": bc(c["revenue"]), "rd": bc(c["rd"]),
+        "employees": emp, "patents_new": bc(c["patents_new"]), "A": bc(c["A"]), "A2": bc(c["A"] ** 2),
+        "rd_wanting": bc(c["rd_wanted"] > 0), "rd_wanted": bc(c["rd_wanted"]),
+        "credit_constrained": bc(c["credit_constrained"]), "profit": bc(c["profit"]),
+        "sme_cost": bc(np.where(producing, c["unit_cost"] * c["revenue"], 0.0)),
+        "sme_output": bc(np.where(producing, c["revenue"], 0.0)),
+        "zombies": bc((c["profit"] < 0) & (c["subsidy"] > 0)), "firms_sme": bc(~c["is_mne"]),
+        "firms_mne": bc(c["is_mne"]), "value_added": bc(c["value_added"]), "exports": bc(c["exports"]),
+        "with_patent": bc(c["patents_cum"] > 0), "rd_unit": bc(c["has_rd_unit"]), "rd_active": bc(c["rd_active"]),
+        "vc_backed": bc(c["vc_backed"]), "alpha": bc(c["alpha"]),
+        "employment_share_sq": bc((c["employees"] / np.maximum(emp[region], 1e-12)) ** 2),
+    }
+    for name, value in expect.items():
+        assert np.array_equal(t[name], value), name
+    src, dst = net.directed()
+    assert np.array_equal(t["tie_ends"], np.bincount(region[src], minlength=R))
+    assert np.array_equal(t["ties_within"], np.bincount(region[src], weights=region[src] == region[dst], minlength=R))
+    assert np.array_equal(stage_counts, np.bincount(region * S + c["stage"], minlength=R * S).reshape(R, S))
+
+
+# ----------------------------------------------------------------------------- sorting
+@settings(max_examples=80, deadline=None)
+@given(hnp.arrays(np.float32, st.integers(0, 300),
+                  elements=st.floats(allow_nan=False, allow_infinity=False, width=32) | st.sampled_from([0.0, -0.0, np.inf, -np.inf])))
+def test_radix_sort_equals_numpy_sort(x):
+    out = kernels.sort_float32(x)
+    assert out.dtype == np.float32
+    assert np.array_equal(out, np.sort(x))
+    assert np.array_equal(x, x.copy()), "input untouched"
+
+
+# ----------------------------------------------------------------------------- network
+pairs = st.lists(st.tuples(st.integers(-1, 40), st.integers(-1, 40)), max_size=120)
+
+
+@settings(max_examples=80, deadline=None)
+@given(pairs, pairs)
+def test_tie_keys_and_merge_equal_set_union(first, second):
+    def keys_of(batch):
+        a = np.array([p[0] for p in batch], dtype=np.int64)
+        b = np.array([p[1] for p in batch], dtype=np.int64)
+        return a, b, sorted({(min(x, y) << 32) | max(x, y) for x, y in batch if x != y and x >= 0 and y >= 0})
+
+    a, b, expect1 = keys_of(first)
+    k1 = kernels.tie_keys(a, b)
+    assert k1.tolist() == expect1
+    a2, b2, expect2 = keys_of(second)
+    k2 = kernels.tie_keys(a2, b2)
+    out = np.empty(k1.size + k2.size, dtype=np.int64)
+    m = kernels.merge_ties(out, k1, k2)
+    assert out[:m].tolist() == sorted(set(expect1) | set(expect2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(pairs, st.randoms(use_true_random=False))
+def test_in_place_tie_updates(batch, rnd):
+    a = np.array([p[0] for p in batch], dtype=np.int64)
+    b = np.array([p[1] for p in batch], dtype=np.int64)
+    key = kernels.tie_keys(a, b)
+    T = key.size
+    # decay: keep where u >= p
+    u = np.array([rnd.random() for _ in range(T)])
+    buf = key.copy()
+    m = kernels.survive_ties(buf, T, u, 0.3)
+    assert np.array_equal(buf[:m], key[~(u < 0.3)])
+    # remap after removing every third firm
+    alive = np.arange(41) % 3 != 0
+    old_to_new = np.full(41, -1, dtype=np.int64)
+    old_to_new[alive] = np.arange(alive.sum())
+    buf = key.copy()
+    m = kernels.remap_ties(buf, T, old_to_new)
+    uu, vv = key >> SHIFT, key & 0xFFFFFFFF
+    ok = alive[uu] & alive[vv]
+    assert np.array_equal(buf[:m], (old_to_new[uu[ok]] << SHIFT) | old_to_new[vv[ok]])
+    # degree and CSR agree with SciPy's canonical CSR
+    import scipy.sparse as sp
+
+    n = 41
+    src, dst = np.concatenate([uu, vv]), np.concatenate([vv, uu])
+    adj = sp.csr_array((np.ones(src.size), (src, dst)), shape=(n, n))
+    adj.sort_indices()
+    indptr, indices = kernels.tie_csr(key, n)
+    assert np.array_equal(indptr, adj.indptr) and np.array_equal(indices, adj.indices)
+    assert np.array_equal(kernels.tie_degree(key, n), np.diff(adj.indptr))
+
+
+@settings(max_examples=60, deadline=None)
+@given(pairs, st.lists(st.integers(0, 40), max_size=30), st.integers(1, 4))
+def test_random_neighbour_follows_csr_order(batch, who, repeat):
+    a = np.array([p[0] for p in batch], dtype=np.int64)
+    b = np.array([p[1] for p in batch], dtype=np.int64)
+    key = kernels.tie_keys(a, b)
+    n = 41
+    who = np.array(who, dtype=np.int64)
+    u = np.random.default_rng(len(batch)).random(who.size * repeat)
+    got = kernels.random_neighbour(key, n, who, repeat, u)
+    indptr, indices = kernels.tie_csr(key, n)
+    i = np.repeat(who, repeat)
+    deg = indptr[i + 1] - indptr[i]
+    pick = indptr[i] + np.floor(u * np.maximum(deg, 1)).astype(np.int64)
+    expect = np.where(deg > 0, indices[np.minimum(pick, max(indices.size - 1, 0))] if indices.size else -1, -1)
+    assert np.array_equal(got, expect)
+
+
+def test_network_defers_merges_but_reads_see_every_tie():
+    net = TrustNetwork()
+    net.add(np.array([0, 1]), np.array([1, 2]))
+    net.add(np.array([2, 5, 3]), np.array([1, 4, 3]))  # a duplicate and a self-tie
+    assert net.n_ties == 3
+    assert net.keys.tolist() == [(0 << 32) | 1, (1 << 32) | 2, (4 << 32) | 5]
+    a = np.array([7, 8])
+    net.add(a, np.array([9, 9]))
+    a[:] = 0  # the caller reuses its array before the merge: the network kept a copy
+    assert (7, 9) in set(zip(net.u.tolist(), net.v.tolist()))
+    with pytest.raises(ValueError, match="different lengths"):
+        net.add(np.array([1, 2]), np.array([3]))
+
+
+# ----------------------------------------------------------------------------- sampling
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda G: st.tuples(
+    st.just(G), hnp.arrays(np.int16, st.integers(0, 60), elements=st.integers(0, G - 1)),
+    hnp.arrays(np.int64, st.integers(0, 40), elements=st.integers(0, G - 1)))))
+def test_random_member_equals_stable_sort_formulation(case):
+    G, group, want = case
+    rows = np.arange(group.size)
+    u = np.random.default_rng(group.size).random(want.size)
+    got = kernels.random_member(group, G, rows, want, u)
+    order = rows[np.argsort(group[rows], kind="stable")]
+    counts = np.bincount(group, minlength=G)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    pos = starts[want] + np.floor(u * counts[want]).astype(np.int64)
+    expect = np.where(counts[want] > 0, order[np.minimum(pos, max(order.size - 1, 0))] if order.size else -1, -1)
+    assert np.array_equal(got, expect)
+
+
+def test_compiled_draws_consume_numpy_stream():
+    """Poisson draws made inside kernels equal NumPy's, and leave the stream where NumPy would."""
+    lam = np.array([0.0, 0.3, 2.5, 12.0, 9.99])
+    group = np.random.default_rng(0).integers(0, lam.size, 3000)
+    r1, r2 = np.random.default_rng(7), np.random.default_rng(7)
+    got = kernels.poisson_repeat(r1, lam, group)
+    expect = np.repeat(np.arange(group.size), r2.poisson(lam[group]))
+    assert np.array_equal(got, expect)
+    assert r1.random() == r2.random()
+    rates = np.random.default_rng(1).random(2000) * 14
+    r1, r2 = np.random.default_rng(9), np.random.default_rng(9)
+    draws = np.array([kernels.poisson_one(r1, x) for x in rates[:50]])
+    assert np.array_equal(draws, r2.poisson(rates[:50]))
+    assert r1.random() == r2.random()
+
+
+# ----------------------------------------------------------------------------- firm table
+def test_firm_table_blocks_append_compact_and_assign():
+    f = FirmTable(5)
+    assert f.n == 5 and f.id.tolist() == [0, 1, 2, 3, 4] and f.alive.all() and (f.parent == -1).all()
+    f.A = np.arange(5, dtype=float)
+    rows = f.append(7, A=np.full(7, 9.0), region=1, parent=np.arange(7))
+    assert rows.tolist() == list(range(5, 12)) and f.n == 12 and f.capacity >= 12
+    assert f.A.tolist() == [0, 1, 2, 3, 4] + [9.0] * 7
+    assert f.region.tolist() == [0] * 5 + [1] * 7 and f.parent[5:].tolist() == list(range(7))
+    assert all(getattr(f, c).dtype == dt for c, dt in COLUMNS.items())
+    f.alive[[1, 6, 11]] = False
+    old_to_new = f.compact()
+    assert f.n == 9
+    assert f.id.tolist() == [0, 2, 3, 4, 5, 7, 8, 9, 10]
+    assert old_to_new.tolist() == [0, -1, 1, 2, 3, 4, -1, 5, 6, 7, 8, -1]
+    assert f.A.tolist() == [0, 2, 3, 4] + [9.0] * 5
+    with pytest.raises(ValueError, match="3 values for 9 firms"):
+        f.A = np.zeros(3)
+    with pytest.raises(KeyError, match="unknown firm columns"):
+        f.append(1, not_a_column=1)
+    # many appends grow the blocks geometrically and keep every value
+    for k in range(50):
+        f.append(3, A=float(k))
+    assert f.n == 159 and f.A[-3:].tolist() == [49.0] * 3 and f.A[:4].tolist() == [0, 2, 3, 4]
+    assert f.id[-1] == f.next_id - 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(0, 50))), st.randoms(use_true_random=False))
+def test_compact_rows_equals_fancy_indexing(block, rnd):
+    n = block.shape[1]
+    keep = np.array([rnd.random() < 0.6 for _ in range(n)], dtype=bool)
+    expect = block[:, keep].copy()
+    work = block.copy()
+    kernels.compact_rows(work, np.flatnonzero(keep))
+    assert np.array_equal(work[:, : keep.sum()], expect, equal_nan=True)
