@@ -217,19 +217,17 @@ def test_random_member_equals_stable_sort_formulation(case):
     assert np.array_equal(got, expect)
 
 
-def test_compiled_draws_consume_numpy_stream():
-    """Poisson draws made inside kernels equal NumPy's, and leave the stream where NumPy would."""
-    lam = np.array([0.0, 0.3, 2.5, 12.0, 9.99])
-    group = np.random.default_rng(0).integers(0, lam.size, 3000)
+@pytest.mark.parametrize("lam", [[0.0, 0.3, 2.5, 9.99, 1e-17], [0.0, 0.3, 12.0]])
+def test_compiled_draws_consume_numpy_stream(lam):
+    """Poisson repeats drawn in a kernel equal NumPy's and leave the stream where NumPy
+    would (rates of 10 and more are left to NumPy, whose sampler Numba does not
+    reproduce in every draw)."""
+    lam = np.array(lam)
+    group = np.random.default_rng(0).integers(0, lam.size, 5000)
     r1, r2 = np.random.default_rng(7), np.random.default_rng(7)
     got = kernels.poisson_repeat(r1, lam, group)
     expect = np.repeat(np.arange(group.size), r2.poisson(lam[group]))
     assert np.array_equal(got, expect)
-    assert r1.random() == r2.random()
-    rates = np.random.default_rng(1).random(2000) * 14
-    r1, r2 = np.random.default_rng(9), np.random.default_rng(9)
-    draws = np.array([kernels.poisson_one(r1, x) for x in rates[:50]])
-    assert np.array_equal(draws, r2.poisson(rates[:50]))
     assert r1.random() == r2.random()
 
 

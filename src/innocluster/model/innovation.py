@@ -27,7 +27,6 @@ to ``[0, 1]``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from innocluster.model import kernels
 from innocluster.model.world import World
@@ -68,34 +67,17 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     inventions = np.zeros(n, dtype=np.int64)
     if not sc.mechanisms.own_research or n == 0:
         return inventions
-    # each firm's own split of R&D (xi_i) pays its researchers; draws, jumps and patents
-    # in one compiled pass (_research), consuming the stream as the NumPy calls
-    # poisson(rate), beta(a, b, k), binomial(inventions, p) would
-    return _research(rng, f.xi, f.rd, f.region, world.regions.wage, inn.researcher_wage_premium, inn.zeta1,
-                     inn.spillover_effect, world.regions.spillover, inn.jump_low, inn.jump_high - inn.jump_low,
-                     inn.beta_a, inn.beta_b, _patent_probability(world), f.A, f.patents_new)
-
-
-@njit(cache=True)
-def _research(rng, xi, rd, region, wage, premium, zeta1, spillover_effect, spillover, jump_low, jump_span,
-              beta_a, beta_b, p_patent, A, patents_new):
-    """Own research of every firm (own_research): Poisson inventions at rate
-    ``zeta1 N_in (1 + b_sp S_r)``, ``N_in = xi RD / (w_r premium)``; each inventing firm
-    draws one jump ``x_inf + (x_sup - x_inf) Beta(a1, b1)``, kept if positive, and
-    patents each invention with probability ``p_patent[r]``. Updates ``A`` and
-    ``patents_new`` in place; returns the inventions per firm."""
-    n = rd.size
-    inventions = np.zeros(n, dtype=np.int64)
-    for i in range(n):
-        r = region[i]
-        researchers = np.float64(xi[i]) * rd[i] / (wage[r] * premium)
-        inventions[i] = kernels.poisson_one(rng, zeta1 * researchers * (1.0 + spillover_effect * spillover[r]))
-    for i in range(n):  # then one jump per inventing firm, in row order
-        if inventions[i] > 0:
-            A[i] += max(jump_low + jump_span * rng.beta(beta_a, beta_b), 0.0)  # adopt only if better
-    for i in range(n):  # then the patents
-        if inventions[i] > 0:
-            patents_new[i] += rng.binomial(inventions[i], p_patent[region[i]])
+    # each firm's own split of R&D (xi_i) pays its researchers
+    rate = kernels.invention_rate(f.xi, f.rd, f.region, world.regions.wage, inn.researcher_wage_premium, inn.zeta1,
+                                  inn.spillover_effect, world.regions.spillover)
+    # NumPy's own samplers: Numba's ports of the Poisson (rate >= 10), Beta and binomial
+    # samplers differ from NumPy's in rare draws, and the stream must not depend on that
+    inventions = rng.poisson(rate)
+    success = np.flatnonzero(inventions > 0)
+    x = _jump(rng, success.size, inn)
+    f.A[success] += np.maximum(x, 0.0)  # adopt only if better
+    pats = rng.binomial(inventions[success], _patent_probability(world)[f.region[success]])
+    f.patents_new[success] += pats.astype(np.int32)
     return inventions
 
 
@@ -128,7 +110,7 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     k = idx.size
     C = N_CANDIDATES
     # candidate sources: ties, same-region firms, other regions, the research institute
-    # (the draws, in this order; the choice among them is compiled: kernels.choose_sources)
+    # (the draws, in this order; the choice among them is compiled: kernels.candidate_sources, choose_sources)
     ri = f.region[idx]
     u = rng.random((k, C))
     same = world.random_member(np.broadcast_to(ri[:, None], (k, C)), rng)
@@ -140,8 +122,10 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     else:
         inst_ok, A_inst = np.zeros(0, dtype=bool), np.zeros(0)
     draw = rng.random(k)
-    src, A_target, has_target = kernels.choose_sources(
-        idx, f.A, f.x, f.y, u, same, anywhere, nb, inn.external_search, inn.geo_decay, A_inst, inst_ok, draw)
+    cand, tied, scaled = kernels.candidate_sources(idx, f.x, f.y, u, same, anywhere, nb, inn.external_search,
+                                                   inn.geo_decay)
+    # closer is easier to learn from: exp(-dist / lambda_geo), by NumPy's float32 exp
+    src, A_target, has_target = kernels.choose_sources(idx, f.A, cand, tied, np.exp(scaled), A_inst, inst_ok, draw)
     gain = np.where(has_target, inn.catch_up * (A_target - f.A[idx]), 0.0)
     f.A[idx] += gain
     success[idx[~has_target]] = False

@@ -21,6 +21,8 @@ not depend on whether a step is compiled:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -449,20 +451,47 @@ def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, r
 
 # ----------------------------------------------------------------------------- absorption
 @njit(cache=True)
-def choose_sources(idx, A, x, y, u, same, anywhere, neighbour, external_search, geo_decay,
-                   institute_A, institute_ok, draw):
-    """Pick each absorbing firm's source among its candidates (innovation.absorption).
+def candidate_sources(idx, x, y, u, same, anywhere, neighbour, external_search, geo_decay):
+    """Candidate sources of each absorbing firm (innovation.absorption).
 
-    Row ``j`` is firm ``i = idx[j]``. Candidate slot ``c`` is a tied firm
+    Row ``j`` is firm ``i = idx[j]``. Slot ``c`` holds a tied firm
     (``neighbour[j, c]``) when ``u[j, c] > 0.5`` and the firm has ties, otherwise a
     firm from anywhere when ``u[j, c] < external_search`` and a firm of its own region
-    else. A better candidate (``A_j > A_i``) weighs
-    ``exp(-dist / lambda_geo) / (1 + |A_j - A_i|)``, doubled for ties; worse ones
-    weigh 0. When ``institute_ok`` has one entry per row, the regional research
-    institute (technology ``institute_A[j]``, distance 0) is one more candidate,
-    encoded as source ``-1``. One uniform ``draw[j]`` picks a slot against the
-    cumulative weights. Distances use the float32 positions, as the firm table
-    stores them.
+    else. Returns ``(candidate, tied, -dist / lambda_geo)``, the last in float32 like
+    the positions (its exponential is taken by NumPy, as before the kernels).
+    """
+    k, C = u.shape
+    cand = np.empty((k, C), dtype=np.int64)
+    tied = np.empty((k, C), dtype=np.bool_)
+    scaled = np.empty((k, C), dtype=np.float32)
+    decay = np.float32(geo_decay)
+    for j in range(k):
+        i = idx[j]
+        for c in range(C):
+            t = u[j, c] > 0.5 and neighbour[j, c] >= 0
+            if t:
+                s = neighbour[j, c]
+            elif u[j, c] < external_search:
+                s = anywhere[j, c]
+            else:
+                s = same[j, c]
+            cand[j, c] = s
+            tied[j, c] = t
+            dx = x[s] - x[i]
+            dy = y[s] - y[i]
+            scaled[j, c] = -np.sqrt(dx * dx + dy * dy) / decay
+    return cand, tied, scaled
+
+
+@njit(cache=True)
+def choose_sources(idx, A, cand, tied, proximity, institute_A, institute_ok, draw):
+    """Pick each absorbing firm's source among its candidates (innovation.absorption).
+
+    A better candidate (``A_j > A_i``) weighs ``proximity / (1 + |A_j - A_i|)``
+    (``proximity = exp(-dist / lambda_geo)``), doubled for ties; worse ones weigh 0.
+    When ``institute_ok`` has one entry per row, the regional research institute
+    (technology ``institute_A[j]``, distance 0) is one more candidate, encoded as
+    source ``-1``. One uniform ``draw[j]`` picks a slot against the cumulative weights.
 
     Returns
     -------
@@ -473,47 +502,34 @@ def choose_sources(idx, A, x, y, u, same, anywhere, neighbour, external_search, 
     has_target : bool array
         False where no candidate was better than the firm.
     """
-    k, C = u.shape
+    k, C = cand.shape
     inst = institute_ok.size == k and k > 0
     ncol = C + 1 if inst else C
     source = np.empty(k, dtype=np.int64)
     target_A = np.empty(k)
     has_target = np.zeros(k, dtype=np.bool_)
-    cand = np.empty(ncol, dtype=np.int64)
-    cand_A = np.empty(ncol)
+    row = np.empty(ncol, dtype=np.int64)
+    row_A = np.empty(ncol)
     cum = np.empty(ncol)
-    decay = np.float32(geo_decay)
     for j in range(k):
-        i = idx[j]
-        Ai = A[i]
-        xi = x[i]
-        yi = y[i]
+        Ai = A[idx[j]]
         total = 0.0
         for c in range(C):
-            tied = u[j, c] > 0.5 and neighbour[j, c] >= 0
-            if tied:
-                s = neighbour[j, c]
-            elif u[j, c] < external_search:
-                s = anywhere[j, c]
-            else:
-                s = same[j, c]
-            cand[c] = s
+            s = cand[j, c]
             As = A[s]
-            cand_A[c] = As
+            row[c] = s
+            row_A[c] = As
             w = 0.0
             if As > Ai:
-                dx = x[s] - xi
-                dy = y[s] - yi
-                dist = np.sqrt(dx * dx + dy * dy)
-                w = np.float64(np.exp(-dist / decay)) / (1.0 + abs(As - Ai))
-                if tied:
+                w = np.float64(proximity[j, c]) / (1.0 + abs(As - Ai))
+                if tied[j, c]:
                     w = w * 2.0
             total += w
             cum[c] = total
         if inst:
             Ainst = institute_A[j]
-            cand[C] = -1
-            cand_A[C] = Ainst
+            row[C] = -1
+            row_A[C] = Ainst
             w = 0.0
             if institute_ok[j] and Ainst > Ai:
                 w = 1.0 / (1.0 + abs(Ainst - Ai))
@@ -525,8 +541,8 @@ def choose_sources(idx, A, x, y, u, same, anywhere, neighbour, external_search, 
             if cum[c] <= d:
                 pick += 1
         pick = min(pick, ncol - 1)
-        source[j] = cand[pick]
-        target_A[j] = cand_A[pick]
+        source[j] = row[pick]
+        target_A[j] = row_A[pick]
         has_target[j] = total > 0
     return source, target_A, has_target
 
@@ -736,53 +752,48 @@ def sort_float32(x):
 
 
 # ----------------------------------------------------------------------------- random draws
-# Draws made inside kernels use the model's Generator (Numba supports it) and consume
-# its stream exactly as the NumPy calls they replace: same algorithm, same order.
-@njit(cache=True)
-def poisson_mult(rng, exp_neg_lam):
-    """A Poisson draw with rate ``lam < 10`` by NumPy's multiplication method: count
-    uniforms until their running product falls to ``exp(-lam)``."""
-    k = 0
-    prod = 1.0
-    while True:
-        prod *= rng.random()
-        if prod > exp_neg_lam:
-            k += 1
-        else:
-            return k
-
-
-@njit(cache=True)
-def poisson_one(rng, lam):
-    """One Poisson(lam) draw exactly as NumPy's ``Generator.poisson`` makes it: 0 for
-    lam = 0, the multiplication method below 10, transformed rejection (Numba's port
-    of NumPy's) beyond."""
-    if lam == 0.0:
-        return 0
-    if lam >= 10.0:
-        return rng.poisson(lam)
-    return poisson_mult(rng, np.exp(-lam))
-
-
-@njit(cache=True)
+# Kernels draw from the model's Generator only where Numba reproduces NumPy's stream
+# exactly: ``random()`` (one 53-bit double per 64-bit output, the same bits).
+# Numba's ports of NumPy's other samplers (Poisson by transformed rejection, Beta,
+# binomial, normal) agree with NumPy in all but rare draws — enough to change a run's
+# course — so those stay NumPy calls.
 def poisson_repeat(rng, lam_by_group, group):
-    """``np.repeat(np.arange(n), rng.poisson(lam_by_group[group]))``: each row ``i``
-    repeated a Poisson(``lam_by_group[group[i]]``) number of times (same stream), with
-    ``exp(-lam)`` computed once per group instead of once per draw."""
-    enl = np.exp(-lam_by_group)
+    """``np.repeat(np.arange(n), rng.poisson(lam_by_group[group]))``, the same stream.
+
+    Each row ``i`` is repeated a Poisson(``lam_by_group[group[i]]``) number of times
+    (e.g. the firms forming new ties). For rates below 10 the draws are compiled
+    (:func:`_poisson_repeat_small`); otherwise NumPy draws them.
+    """
+    lam = np.asarray(lam_by_group, dtype=np.float64)
+    if lam.size and (lam.min() < 0 or lam.max() >= 10.0):
+        return np.repeat(np.arange(group.size), rng.poisson(lam[group]))
+    # exp(-lam) from the C library (math.exp), as NumPy's sampler computes it
+    return _poisson_repeat_small(rng, lam, np.array([math.exp(-x) for x in lam]), group)
+
+
+@njit(cache=True)
+def _poisson_repeat_small(rng, lam, exp_neg_lam, group):
+    """NumPy's multiplication method for Poisson rates ``0 <= lam < 10``, draw for draw:
+    0 for ``lam = 0``; else count uniforms until their running product falls to
+    ``exp(-lam)`` (at least one uniform is drawn).``exp(-lam)`` is computed once per
+    group instead of once per row."""
     n = group.size
     counts = np.empty(n, dtype=np.int64)
     total = 0
     for i in range(n):
         g = group[i]
-        lam = lam_by_group[g]
-        if lam == 0.0:
-            counts[i] = 0
-        elif lam >= 10.0:
-            counts[i] = rng.poisson(lam)
-        else:
-            counts[i] = poisson_mult(rng, enl[g])
-        total += counts[i]
+        k = 0
+        if lam[g] > 0.0:
+            limit = exp_neg_lam[g]
+            prod = 1.0
+            while True:
+                prod *= rng.random()
+                if prod > limit:
+                    k += 1
+                else:
+                    break
+        counts[i] = k
+        total += k
     out = np.empty(total, dtype=np.int64)
     m = 0
     for i in range(n):
