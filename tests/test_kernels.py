@@ -185,6 +185,27 @@ def test_random_neighbour_follows_csr_order(batch, who, repeat):
     assert np.array_equal(got, expect)
 
 
+@settings(max_examples=60, deadline=None)
+@given(pairs, pairs, st.lists(st.booleans(), min_size=41, max_size=41))
+def test_remap_with_pending_ties_equals_merge_then_remap(first, second, alive):
+    def ends(batch):
+        return (np.array([p[0] for p in batch], dtype=np.int64), np.array([p[1] for p in batch], dtype=np.int64))
+
+    alive = np.array(alive)
+    old_to_new = np.full(41, -1, dtype=np.int64)
+    old_to_new[alive] = np.arange(alive.sum())
+    lazy, eager = TrustNetwork(), TrustNetwork()
+    for net in (lazy, eager):
+        net.add(*ends(first))
+        _ = net.n_ties  # merged
+        net.add(*ends(second))
+    _ = eager.n_ties  # eager merges before the remap, lazy merges during it
+    lazy.remap(old_to_new)
+    eager.remap(old_to_new)
+    assert lazy.keys.tolist() == eager.keys.tolist()
+    assert np.all(np.diff(lazy.keys) > 0)
+
+
 def test_network_defers_merges_but_reads_see_every_tie():
     net = TrustNetwork()
     net.add(np.array([0, 1]), np.array([1, 2]))

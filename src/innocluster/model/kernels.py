@@ -234,6 +234,38 @@ def keep_ties(buf, T, keep):
 
 
 @njit(cache=True)
+def remap_merge_ties(out, key, old_to_new, new):
+    """:func:`remap_ties` of ``key`` and :func:`merge_ties` with the (already remapped,
+    sorted, duplicate-free) ``new`` keys, in one pass writing into ``out``; returns the
+    length."""
+    i = j = m = 0
+    while True:
+        a = np.int64(-1)
+        while i < key.size:  # next surviving old key, remapped
+            x = old_to_new[key[i] >> _SHIFT]
+            y = old_to_new[key[i] & _LOW]
+            i += 1
+            if x >= 0 and y >= 0:
+                a = (x << _SHIFT) | y
+                break
+        if a < 0:
+            break
+        while j < new.size and new[j] < a:
+            out[m] = new[j]
+            j += 1
+            m += 1
+        if j < new.size and new[j] == a:
+            j += 1  # already tied
+        out[m] = a
+        m += 1
+    while j < new.size:
+        out[m] = new[j]
+        j += 1
+        m += 1
+    return m
+
+
+@njit(cache=True)
 def remap_ties(buf, T, old_to_new):
     """Follow a compaction of the firm table (``old_to_new`` increasing on survivors),
     in place: ties of removed firms vanish, the order by ``(u, v)`` holds. Returns the
@@ -711,6 +743,25 @@ def operating_accounts(revenue, total_cost, inputs, labour, debt, interest_rate,
         operating[i] = revenue[i] - total_cost[i] - interest[i]
         value_added[i] = revenue[i] - inputs[i]
     return interest, operating
+
+
+@njit(cache=True)
+def bin_counts(values, width, group, G):
+    """Members of each group in each bin ``floor(value / width)`` (bins from the lowest
+    occupied one up to the highest): a ``(G, bins)`` count matrix in one pass after
+    the range is known."""
+    n = values.size
+    b = np.empty(n, dtype=np.int64)
+    lo = np.iinfo(np.int64).max
+    hi = np.iinfo(np.int64).min
+    for i in range(n):
+        b[i] = np.int64(np.floor(values[i] / width))
+        lo = min(lo, b[i])
+        hi = max(hi, b[i])
+    out = np.zeros((G, hi - lo + 1 if n else 0), dtype=np.int64)
+    for i in range(n):
+        out[group[i], b[i] - lo] += 1
+    return out
 
 
 # ----------------------------------------------------------------------------- sorting

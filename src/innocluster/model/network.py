@@ -89,17 +89,18 @@ class TrustNetwork:
         if a.size:
             self._pending.append((a, b))
 
+    def _take_pending(self) -> tuple[np.ndarray, np.ndarray]:
+        """The pending additions as two arrays of ends (and none pending any more)."""
+        pending, self._pending = self._pending, []
+        if len(pending) == 1:
+            return pending[0]
+        return np.concatenate([p[0] for p in pending]), np.concatenate([p[1] for p in pending])
+
     def _flush(self) -> None:
         """Merge the pending additions into the sorted list."""
         if not self._pending:
             return
-        if len(self._pending) == 1:
-            a, b = self._pending[0]
-        else:
-            a = np.concatenate([p[0] for p in self._pending])
-            b = np.concatenate([p[1] for p in self._pending])
-        self._pending = []
-        new = kernels.tie_keys(a, b)
+        new = kernels.tie_keys(*self._take_pending())
         if new.size == 0:
             return
         need = self._T + new.size
@@ -135,9 +136,19 @@ class TrustNetwork:
 
         ``old_to_new`` is increasing on surviving rows, so the order by ``(u, v)`` holds.
         """
-        self._flush()
-        if self._T:
-            self._T = kernels.remap_ties(self._buf, self._T, np.asarray(old_to_new, dtype=np.int64))
+        old_to_new = np.asarray(old_to_new, dtype=np.int64)
+        if self._pending:
+            # pending ties follow the compaction too, and merge in the same pass
+            a, b = self._take_pending()
+            new = kernels.tie_keys(np.where(a >= 0, old_to_new[np.maximum(a, 0)], -1),
+                                   np.where(b >= 0, old_to_new[np.maximum(b, 0)], -1))
+            need = self._T + new.size
+            if need > self._spare.size:
+                self._spare = np.empty(max(need, 2 * self._spare.size), dtype=np.int64)
+            self._T = kernels.remap_merge_ties(self._spare, self._buf[: self._T], old_to_new, new)
+            self._buf, self._spare = self._spare, self._buf
+        elif self._T:
+            self._T = kernels.remap_ties(self._buf, self._T, old_to_new)
         self._changed()
 
     def csr(self, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -38,10 +38,7 @@ def _group_entropy(A: np.ndarray, group: np.ndarray, G: int) -> np.ndarray:
     out = np.zeros(G)
     if A.size == 0:
         return out
-    b = np.floor(A / ENTROPY_BIN).astype(np.int64)
-    b -= b.min()
-    nb = int(b.max()) + 1
-    counts = np.bincount(group * nb + b, minlength=G * nb).reshape(G, nb).astype(float)
+    counts = kernels.bin_counts(A, ENTROPY_BIN, group, G).astype(float)  # firms per group and bin
     tot = counts.sum(axis=1, keepdims=True)
     p = np.divide(counts, tot, out=np.zeros_like(counts), where=tot > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
