@@ -34,7 +34,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from innocluster.model import kernels
-from innocluster.model import kernels
 from innocluster.model.world import World
 
 

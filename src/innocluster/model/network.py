@@ -31,8 +31,19 @@ class TrustNetwork:
     additions in a row (new ties of a year, then spin-off ties) cost one merge.
     """
 
-    __slots__ = ("_buf", "_spare", "_T", "_pending", "_n", "_indptr", "_indices", "_dirty", "_directed",
-                 "_degree", "_uv")
+    __slots__ = (
+        "_T",
+        "_buf",
+        "_degree",
+        "_directed",
+        "_dirty",
+        "_indices",
+        "_indptr",
+        "_n",
+        "_pending",
+        "_spare",
+        "_uv",
+    )
 
     def __init__(self):
         self._buf = np.zeros(1024, dtype=np.int64)

@@ -137,4 +137,4 @@ def _direct_subsidies(world: World, amount: np.ndarray, rng: np.random.Generator
     world.counters.book("subsidies", paid.sum())
 
 
-__all__ = ["govern", "detect_stages", "budget_shares", "LIFECYCLE_STAGES"]
+__all__ = ["LIFECYCLE_STAGES", "budget_shares", "detect_stages", "govern"]

@@ -1,0 +1,302 @@
+"""Mechanisms' elementwise arithmetic, fused into one pass over the firms each.
+
+Transcendental functions (exp, log, power) stay NumPy ufunc calls outside these
+kernels: NumPy's vectorised exp/log and the C library's differ in the last bit, and
+the engine's results should not depend on which one a step used. Operation order and
+float32/float64 promotion follow the NumPy expressions these kernels replaced.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from innocluster.model.kernels.totals import group_sum
+
+
+# ----------------------------------------------------------------------------- market
+@njit(cache=True)
+def replicator(share, A, log_cost, stage, S, chi):
+    """Replicator update ``f_i max(0, 1 + chi (E_i - Ebar_s))`` with
+    ``E_i = A_i - log c_i`` and ``Ebar_s`` the share-weighted mean of stage ``s``
+    (market.replicator_shares). Returns the new, not yet renormalised, shares."""
+    n = share.size
+    E = np.empty(n)
+    sE = np.empty(n)
+    for i in range(n):
+        E[i] = A[i] - log_cost[i]
+        sE[i] = share[i] * E[i]
+    tot = group_sum(stage, share, S)
+    Ebar = group_sum(stage, sE, S)
+    for s in range(S):
+        Ebar[s] = Ebar[s] / max(tot[s], 1e-300)
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = share[i] * max(0.0, 1.0 + chi * (E[i] - Ebar[stage[i]]))
+    return out
+
+@njit(cache=True)
+def normalise_within(share, stage, S, out):
+    """``out_i = f_i / sum_{j in stage(i)} f_j`` (shares sum to one within each stage)."""
+    tot = group_sum(stage, share, S)
+    for i in range(share.size):
+        out[i] = share[i] / max(tot[stage[i]], 1e-300)
+
+
+# ----------------------------------------------------------------------------- costs and accounts
+#: rows of :func:`cost_rows`' result
+COST_ROWS = ("labour", "wages", "inputs", "fixed", "transaction", "rent", "total")
+
+@njit(cache=True)
+def cost_rows(Q, q, exp_A, size_term, stage, region, degree, wage, skill_premium, value_added_share, input_cut,
+              fixed_cut, intermediary_cut, rent, productivity_scale, fixed_cost, transaction_cost, trust_effect,
+              ties_ref, trust_on):
+    """Cost components of every firm (costs.cost_components), one row of the result
+    per name in :data:`COST_ROWS`.
+
+    ``q`` is physical output ``Q / p_s``, ``exp_A = exp(A)`` and
+    ``size_term = (1 + q/Q_half)^kappa`` (computed by NumPy ufuncs):
+    ``L = q / (q0 exp(A)) size_term``, wages ``w_r k_s L``, inputs
+    ``mu_s Q (1 - cut_rs)``, fixed ``F0 (1 - cut_r)``, transaction
+    ``tau Q (1 - d_trust min(1, deg/k_ref)) (1 - cut_r)``, rent, and their total.
+    """
+    n = Q.size
+    out = np.empty((7, n))
+    for i in range(n):
+        r = region[i]
+        s = stage[i]
+        L = q[i] / (productivity_scale * exp_A[i]) * size_term[i]
+        wages = wage[r] * skill_premium[s] * L
+        inputs = (1.0 - value_added_share[s]) * Q[i] * (1.0 - input_cut[r, s])
+        fixed = fixed_cost * (1.0 - fixed_cut[r]) * 1.0
+        trust_cut = trust_effect * min(1.0, degree[i] / ties_ref) if trust_on else 0.0
+        transaction = transaction_cost * Q[i] * (1.0 - trust_cut) * (1.0 - intermediary_cut[r])
+        rent_i = rent[r] * 1.0
+        out[0, i] = L
+        out[1, i] = wages
+        out[2, i] = inputs
+        out[3, i] = fixed
+        out[4, i] = transaction
+        out[5, i] = rent_i
+        out[6, i] = wages + inputs + fixed + transaction + rent_i
+    return out
+
+@njit(cache=True)
+def operating_accounts(revenue, total_cost, inputs, labour, debt, interest_rate, employees, unit_cost, value_added):
+    """The year's operating accounts (engine step 2), in place: employees, unit cost
+    per USD of output (kept from last year when nothing was sold) and value added;
+    returns ``(interest, operating profit)``."""
+    n = revenue.size
+    interest = np.empty(n)
+    operating = np.empty(n)
+    for i in range(n):
+        employees[i] = np.float32(labour[i])
+        if revenue[i] > 0:
+            unit_cost[i] = total_cost[i] / max(revenue[i], 1e-12)
+        interest[i] = interest_rate * debt[i]
+        operating[i] = revenue[i] - total_cost[i] - interest[i]
+        value_added[i] = revenue[i] - inputs[i]
+    return interest, operating
+
+@njit(cache=True)
+def wanted_rd(rd_intensity, revenue, rd_min_project, out):
+    """Wanted R&D ``max(rho_i R_i, RD_min)`` for firms with ``rho_i > 0``, else 0, into ``out``."""
+    for i in range(revenue.size):
+        rho = np.float64(rd_intensity[i])
+        out[i] = max(rho * revenue[i], rd_min_project) if rho > 0 else 0.0
+
+@njit(cache=True)
+def fund_all_rd(wanted, operating, debt, rd, credit_constrained, rd_active):
+    """Perfect capital markets (finance off): every wanted project is funded, by loans
+    for what operating profit does not cover; in place."""
+    for i in range(wanted.size):
+        debt[i] = debt[i] + max(0.0, wanted[i] - max(operating[i], 0.0))
+        rd[i] = wanted[i]
+        credit_constrained[i] = False
+        rd_active[i] = rd[i] > 0
+
+@njit(cache=True)
+def year_profit(operating, rd, profit):
+    """Profit after R&D, ``operating - RD``, into ``profit``."""
+    for i in range(rd.size):
+        profit[i] = operating[i] - rd[i]
+
+@njit(cache=True)
+def close_books(profit, payout_ratio, vc_pay, net_worth, debt, capital, subsidy):
+    """Year-end balance sheets (engine step 4), in place: owners take
+    ``payout_ratio max(profit, 0)``, VC funds ``vc_pay``; net worth keeps the rest;
+    debt is amortised by 15% from cash; capital ``max(NW + debt, 0)``; subsidies
+    are spent. Returns the owners' payout per firm."""
+    owners = np.empty(profit.size)
+    for i in range(profit.size):
+        owners[i] = payout_ratio * max(profit[i], 0.0)
+        net_worth[i] = net_worth[i] + profit[i] - owners[i] - vc_pay[i]
+        debt[i] = debt[i] * 0.85
+        capital[i] = max(net_worth[i] + debt[i], 0.0)
+        subsidy[i] = 0.0
+    return owners
+
+
+# ----------------------------------------------------------------------------- innovation
+@njit(cache=True)
+def invention_rate(xi, rd, region, wage, premium, zeta1, spillover_effect, spillover):
+    """Poisson rate of inventions ``zeta1 N_in (1 + b_sp S_r)`` with researchers
+    ``N_in = xi RD / (w_r premium)`` (innovation.own_research)."""
+    out = np.empty(rd.size)
+    for i in range(rd.size):
+        r = region[i]
+        researchers = np.float64(xi[i]) * rd[i] / (wage[r] * premium)
+        out[i] = zeta1 * researchers * (1.0 + spillover_effect * spillover[r])
+    return out
+
+@njit(cache=True)
+def absorption_exponent(xi, rd, alpha, degree, region, wage, premium, tie_access, ties_ref, information_access,
+                        information, extra_access, zeta2):
+    """``-zeta2 N_im alpha access`` (the success probability is ``1 - exp`` of it) and
+    whether the firm tries at all (``N_im > 0``), with imitation researchers
+    ``N_im = (1 - xi) RD / (w_r premium)`` and
+    ``access = 1 + d_tie deg/k_ref + d_info info_r (+ intermediaries)``
+    (innovation.absorption)."""
+    n = rd.size
+    out = np.empty(n)
+    trying = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        r = region[i]
+        researchers = np.float64(np.float32(1.0) - xi[i]) * rd[i] / (wage[r] * premium)
+        access = 1.0 + tie_access * np.float64(degree[i]) / ties_ref + information_access * information[r]
+        access = access + extra_access[r]
+        out[i] = -zeta2 * researchers * np.float64(alpha[i]) * access
+        trying[i] = researchers > 0
+    return out, trying
+
+@njit(cache=True)
+def candidate_sources(idx, x, y, u, same, anywhere, neighbour, external_search, geo_decay):
+    """Candidate sources of each absorbing firm (innovation.absorption).
+
+    Row ``j`` is firm ``i = idx[j]``. Slot ``c`` holds a tied firm
+    (``neighbour[j, c]``) when ``u[j, c] > 0.5`` and the firm has ties, otherwise a
+    firm from anywhere when ``u[j, c] < external_search`` and a firm of its own region
+    else. Returns ``(candidate, tied, -dist / lambda_geo)``, the last in float32 like
+    the positions (its exponential is taken by NumPy, as before the kernels).
+    """
+    k, C = u.shape
+    cand = np.empty((k, C), dtype=np.int64)
+    tied = np.empty((k, C), dtype=np.bool_)
+    scaled = np.empty((k, C), dtype=np.float32)
+    decay = np.float32(geo_decay)
+    for j in range(k):
+        i = idx[j]
+        for c in range(C):
+            t = u[j, c] > 0.5 and neighbour[j, c] >= 0
+            if t:
+                s = neighbour[j, c]
+            elif u[j, c] < external_search:
+                s = anywhere[j, c]
+            else:
+                s = same[j, c]
+            cand[j, c] = s
+            tied[j, c] = t
+            dx = x[s] - x[i]
+            dy = y[s] - y[i]
+            scaled[j, c] = -np.sqrt(dx * dx + dy * dy) / decay
+    return cand, tied, scaled
+
+@njit(cache=True)
+def choose_sources(idx, A, cand, tied, proximity, institute_A, institute_ok, draw):
+    """Pick each absorbing firm's source among its candidates (innovation.absorption).
+
+    A better candidate (``A_j > A_i``) weighs ``proximity / (1 + |A_j - A_i|)``
+    (``proximity = exp(-dist / lambda_geo)``), doubled for ties; worse ones weigh 0.
+    When ``institute_ok`` has one entry per row, the regional research institute
+    (technology ``institute_A[j]``, distance 0) is one more candidate, encoded as
+    source ``-1``. One uniform ``draw[j]`` picks a slot against the cumulative weights.
+
+    Returns
+    -------
+    source : int64 array
+        Row of the chosen source (-1: the institute); meaningless where no target.
+    target_A : float64 array
+        Technology of the chosen source.
+    has_target : bool array
+        False where no candidate was better than the firm.
+    """
+    k, C = cand.shape
+    inst = institute_ok.size == k and k > 0
+    ncol = C + 1 if inst else C
+    source = np.empty(k, dtype=np.int64)
+    target_A = np.empty(k)
+    has_target = np.zeros(k, dtype=np.bool_)
+    row = np.empty(ncol, dtype=np.int64)
+    row_A = np.empty(ncol)
+    cum = np.empty(ncol)
+    for j in range(k):
+        Ai = A[idx[j]]
+        total = 0.0
+        for c in range(C):
+            s = cand[j, c]
+            As = A[s]
+            row[c] = s
+            row_A[c] = As
+            w = 0.0
+            if As > Ai:
+                w = np.float64(proximity[j, c]) / (1.0 + abs(As - Ai))
+                if tied[j, c]:
+                    w = w * 2.0
+            total += w
+            cum[c] = total
+        if inst:
+            Ainst = institute_A[j]
+            row[C] = -1
+            row_A[C] = Ainst
+            w = 0.0
+            if institute_ok[j] and Ainst > Ai:
+                w = 1.0 / (1.0 + abs(Ainst - Ai))
+            total += w
+            cum[C] = total
+        d = draw[j] * total
+        pick = 0
+        for c in range(ncol):
+            if cum[c] <= d:
+                pick += 1
+        pick = min(pick, ncol - 1)
+        source[j] = row[pick]
+        target_A[j] = row_A[pick]
+        has_target[j] = total > 0
+    return source, target_A, has_target
+
+@njit(cache=True)
+def update_absorptive_capacity(alpha, rd, revenue, region, training, alpha_rd, alpha_training, alpha_decay):
+    """``alpha += k_rd RD/R + k_tr training_r - d_alpha alpha``, clipped to [0, 1], in
+    place (innovation.absorptive_capacity)."""
+    decay = np.float32(alpha_decay)
+    for i in range(alpha.size):
+        intensity = rd[i] / max(revenue[i], 1e-12) if revenue[i] > 0 else 0.0
+        a = np.float64(alpha[i]) + alpha_rd * intensity + alpha_training * training[region[i]]
+        a = a - np.float64(decay * alpha[i])
+        alpha[i] = np.float32(min(max(a, 0.0), 1.0))
+
+
+# ----------------------------------------------------------------------------- entry and exit
+@njit(cache=True)
+def spinoff_parents(A, Abar, region, employees, is_mne, u_sme, u_mne, rate, quality, min_employees):
+    """Rows that spawn a spin-off: SMEs above ``L_min`` employees with
+    ``u < sigma (1 + b_sp (A_i - Abar_r))`` (clipped to [0, 1]), MNEs regardless of
+    size (entry.spinoffs)."""
+    out = np.empty(A.size, dtype=np.int64)
+    m = 0
+    lmin = np.float32(min_employees)
+    for i in range(A.size):
+        p = min(max(rate * (1.0 + quality * (A[i] - Abar[region[i]])), 0.0), 1.0)
+        if (employees[i] > lmin and not is_mne[i] and u_sme[i] < p) or (is_mne[i] and u_mne[i] < p):
+            out[m] = i
+            m += 1
+    return out[:m]
+
+@njit(cache=True)
+def exit_mask(age, grace_years, net_worth, share, stage, f_min):
+    """Firms past the grace period with negative net worth or a share below
+    ``f_min`` of their stage (exit.exiting)."""
+    out = np.empty(age.size, dtype=np.bool_)
+    for i in range(age.size):
+        out[i] = age[i] >= grace_years and (net_worth[i] < 0 or share[i] < f_min[stage[i]])
+    return out

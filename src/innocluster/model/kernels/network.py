@@ -1,0 +1,219 @@
+"""The trust network's sorted tie keys: degree, CSR, merges, removals, remapping,
+random neighbours.
+
+A tie is one int64 key ``u << 32 | v`` with ``u < v`` (row indices of the firm table);
+the network keeps its keys sorted in a buffer with spare capacity; removals work in
+place on ``buf[:T]``, additions merge into a second buffer that then takes over.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_SHIFT = 32
+_LOW = 0xFFFFFFFF
+
+
+@njit(cache=True)
+def tie_degree(key, n):
+    """Number of ties of each of ``n`` firms."""
+    deg = np.zeros(n, dtype=np.int64)
+    for k in range(key.size):
+        deg[key[k] >> _SHIFT] += 1
+        deg[key[k] & _LOW] += 1
+    return deg
+
+@njit(cache=True)
+def tie_csr(key, n):
+    """Symmetric CSR adjacency ``(indptr, indices)`` of sorted tie keys.
+
+    A counting sort by row. Row ``i`` receives first the lower ends ``u`` of its ties
+    ``(u, i)`` — they come in ascending ``u`` because the keys are sorted by
+    ``(u, v)``, and all are ``< i`` — then the upper ends ``v`` of its ties ``(i, v)``,
+    ascending and all ``> i``: every row's indices come out sorted without a sort
+    (the same arrays as SciPy's canonical CSR).
+    """
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for k in range(key.size):
+        indptr[(key[k] >> _SHIFT) + 1] += 1
+        indptr[(key[k] & _LOW) + 1] += 1
+    for i in range(n):
+        indptr[i + 1] += indptr[i]
+    fill = indptr[:-1].copy()
+    indices = np.empty(2 * key.size, dtype=np.int64)
+    for k in range(key.size):
+        i = key[k] & _LOW
+        indices[fill[i]] = key[k] >> _SHIFT
+        fill[i] += 1
+    for k in range(key.size):
+        i = key[k] >> _SHIFT
+        indices[fill[i]] = key[k] & _LOW
+        fill[i] += 1
+    return indptr, indices
+
+@njit(cache=True)
+def tie_keys(a, b):
+    """Sorted, duplicate-free keys ``min << 32 | max`` of the valid pairs ``a[k] -- b[k]``
+    (self-ties and ends of -1 are dropped)."""
+    out = np.empty(a.size, dtype=np.int64)
+    m = 0
+    for k in range(a.size):
+        x = a[k]
+        y = b[k]
+        if x == y or x < 0 or y < 0:
+            continue
+        if x > y:
+            x, y = y, x
+        out[m] = (np.int64(x) << _SHIFT) | np.int64(y)
+        m += 1
+    out = np.sort(out[:m])
+    d = 0
+    for k in range(m):
+        if k == 0 or out[k] != out[d - 1]:
+            out[d] = out[k]
+            d += 1
+    return out[:d]
+
+@njit(cache=True)
+def merge_ties(out, key, new):
+    """Write the union of the sorted keys ``key`` and the sorted, duplicate-free
+    ``new`` into ``out`` (room for both) in one pass; returns the union's length."""
+    i = j = m = 0
+    while i < key.size and j < new.size:
+        a = key[i]
+        b = new[j]
+        if a <= b:
+            out[m] = a
+            i += 1
+            if a == b:
+                j += 1  # already tied
+        else:
+            out[m] = b
+            j += 1
+        m += 1
+    while i < key.size:
+        out[m] = key[i]
+        i += 1
+        m += 1
+    while j < new.size:
+        out[m] = new[j]
+        j += 1
+        m += 1
+    return m
+
+@njit(cache=True)
+def keep_ties(buf, T, keep):
+    """Keep the keys of ``buf[:T]`` where ``keep`` is True, in place; returns the new length."""
+    m = 0
+    for k in range(T):
+        if keep[k]:
+            buf[m] = buf[k]
+            m += 1
+    return m
+
+@njit(cache=True)
+def survive_ties(buf, T, u, p):
+    """Tie ``k`` of ``buf[:T]`` dissolves when ``u[k] < p``; the survivors are kept in
+    place, in order. Returns the new length."""
+    m = 0
+    for k in range(T):
+        if not u[k] < p:
+            buf[m] = buf[k]
+            m += 1
+    return m
+
+@njit(cache=True)
+def remap_merge_ties(out, key, old_to_new, new):
+    """:func:`remap_ties` of ``key`` and :func:`merge_ties` with the (already remapped,
+    sorted, duplicate-free) ``new`` keys, in one pass writing into ``out``; returns the
+    length."""
+    i = j = m = 0
+    while True:
+        a = np.int64(-1)
+        while i < key.size:  # next surviving old key, remapped
+            x = old_to_new[key[i] >> _SHIFT]
+            y = old_to_new[key[i] & _LOW]
+            i += 1
+            if x >= 0 and y >= 0:
+                a = (x << _SHIFT) | y
+                break
+        if a < 0:
+            break
+        while j < new.size and new[j] < a:
+            out[m] = new[j]
+            j += 1
+            m += 1
+        if j < new.size and new[j] == a:
+            j += 1  # already tied
+        out[m] = a
+        m += 1
+    while j < new.size:
+        out[m] = new[j]
+        j += 1
+        m += 1
+    return m
+
+@njit(cache=True)
+def remap_ties(buf, T, old_to_new):
+    """Follow a compaction of the firm table (``old_to_new`` increasing on survivors),
+    in place: ties of removed firms vanish, the order by ``(u, v)`` holds. Returns the
+    new length."""
+    m = 0
+    for k in range(T):
+        a = old_to_new[buf[k] >> _SHIFT]
+        b = old_to_new[buf[k] & _LOW]
+        if a >= 0 and b >= 0:
+            buf[m] = (a << _SHIFT) | b
+            m += 1
+    return m
+
+@njit(cache=True)
+def random_neighbour(key, n, who, repeat, u):
+    """A uniformly random neighbour for each of ``who`` repeated ``repeat`` times
+    (``np.repeat(who, repeat)``), -1 where the firm has no ties; ``u`` holds one
+    uniform draw per result and picks position ``floor(u deg)`` of the firm's
+    neighbours in CSR order (lower ends ascending, then upper ends ascending).
+
+    Only the asked-for firms' neighbour lists are built, in one pass over the
+    sorted keys — a key order visit meets a firm's ties ``(u, i)`` before its ties
+    ``(i, v)``, which is the CSR order — instead of the whole adjacency.
+    """
+    slot = np.full(n, -1, dtype=np.int64)
+    m = 0
+    for j in range(who.size):
+        if slot[who[j]] < 0:
+            slot[who[j]] = m
+            m += 1
+    start = np.zeros(m + 1, dtype=np.int64)
+    for k in range(key.size):
+        a = slot[key[k] >> _SHIFT]
+        b = slot[key[k] & _LOW]
+        if a >= 0:
+            start[a + 1] += 1
+        if b >= 0:
+            start[b + 1] += 1
+    for s in range(m):
+        start[s + 1] += start[s]
+    fill = start[:-1].copy()
+    lists = np.empty(start[m], dtype=np.int64)
+    for k in range(key.size):
+        lo = key[k] >> _SHIFT
+        hi = key[k] & _LOW
+        b = slot[hi]
+        if b >= 0:
+            lists[fill[b]] = lo
+            fill[b] += 1
+        a = slot[lo]
+        if a >= 0:
+            lists[fill[a]] = hi
+            fill[a] += 1
+    out = np.empty(who.size * repeat, dtype=np.int64)
+    r = 0
+    for j in range(who.size):
+        s = slot[who[j]]
+        deg = start[s + 1] - start[s]
+        for _ in range(repeat):
+            out[r] = lists[start[s] + int(u[r] * deg)] if deg > 0 else -1
+            r += 1
+    return out

@@ -1,0 +1,187 @@
+"""Per-group totals over the firm table in one compiled pass each.
+
+Sums over firms are sequential, in row order, so that they equal ``np.bincount``
+bit for bit. A sequential sum is a chain of dependent additions; accumulating into
+``out[group[i]]`` makes that chain run through memory (a store-to-load round trip per
+row) whenever consecutive rows share a group — always with one region, mostly with a
+few regions, whose firms sit in long runs. For up to ``_REGISTER_GROUPS`` groups the
+sum is kept in a register instead, one pass per group, adding 0.0 for the other
+groups' rows (which leaves a sum unchanged).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from innocluster.model.kernels.network import _LOW, _SHIFT
+
+_REGISTER_GROUPS = 3
+
+
+@njit(cache=True)
+def group_sum(group, weights, G):
+    """``np.bincount(group, weights, minlength=G)``: the total of ``weights`` in each of
+    ``G`` groups, summed in row order (bit-identical to bincount), without bincount's
+    conversion of small-integer group codes to a fresh index array."""
+    out = np.zeros(G)
+    if G <= _REGISTER_GROUPS:
+        for g in range(G):
+            acc = 0.0
+            for i in range(group.size):
+                acc += np.float64(weights[i]) if group[i] == g else 0.0
+            out[g] = acc
+    else:
+        for i in range(group.size):
+            out[group[i]] += np.float64(weights[i])
+    return out
+
+@njit(cache=True)
+def group_count(group, G):
+    """``np.bincount(group, minlength=G)``: members of each of ``G`` groups."""
+    out = np.zeros(G, dtype=np.int64)
+    if G <= _REGISTER_GROUPS:
+        for g in range(G):
+            c = 0
+            for i in range(group.size):
+                c += group[i] == g
+            out[g] = c
+    else:
+        for i in range(group.size):
+            out[group[i]] += 1
+    return out
+
+@njit(cache=True)
+def cross_count(a, A, b, B):
+    """Joint counts ``out[a_i, b_i] += 1`` (e.g. firms per region and GVC stage)."""
+    out = np.zeros((A, B), dtype=np.int64)
+    for i in range(a.size):
+        out[a[i], b[i]] += 1
+    return out
+
+@njit(cache=True)
+def exited_flows(region, mask, R, revenue, rd, rd_wanted, patents_new, value_added, exports, profit):
+    """Per-region totals over the exiting firms (``mask``) of the year's flows, one row
+    each for revenue, R&D, wanted R&D, new patents, value added, exports and profit,
+    and the number of exits — one pass instead of one bincount per column (row
+    order: the same sums as bincount)."""
+    out = np.zeros((8, R))
+    for g in range(R):
+        t0 = t1 = t2 = t3 = t4 = t5 = t6 = t7 = 0.0
+        for i in range(region.size):
+            if mask[i] and region[i] == g:
+                t0 += revenue[i]
+                t1 += rd[i]
+                t2 += rd_wanted[i]
+                t3 += np.float64(patents_new[i])
+                t4 += value_added[i]
+                t5 += exports[i]
+                t6 += profit[i]
+                t7 += 1.0
+        out[0, g] = t0
+        out[1, g] = t1
+        out[2, g] = t2
+        out[3, g] = t3
+        out[4, g] = t4
+        out[5, g] = t5
+        out[6, g] = t6
+        out[7, g] = t7
+    return out
+
+@njit(cache=True)
+def bin_counts(values, width, group, G):
+    """Members of each group in each bin ``floor(value / width)`` (bins from the lowest
+    occupied one up to the highest): a ``(G, bins)`` count matrix in one pass after
+    the range is known."""
+    n = values.size
+    b = np.empty(n, dtype=np.int64)
+    lo = np.iinfo(np.int64).max
+    hi = np.iinfo(np.int64).min
+    for i in range(n):
+        b[i] = np.int64(np.floor(values[i] / width))
+        lo = min(lo, b[i])
+        hi = max(hi, b[i])
+    out = np.zeros((G, hi - lo + 1 if n else 0), dtype=np.int64)
+    for i in range(n):
+        out[group[i], b[i] - lo] += 1
+    return out
+
+
+#: rows of :func:`region_totals`' result (one column per region)
+TOTALS = ("firms", "revenue", "rd", "employees", "patents_new", "A", "A2", "rd_wanting", "rd_wanted",
+          "credit_constrained", "profit", "ties_within", "tie_ends", "sme_cost", "sme_output", "zombies",
+          "firms_sme", "firms_mne", "value_added", "exports", "with_patent", "rd_unit", "rd_active",
+          "vc_backed", "alpha", "employment_share_sq")
+
+@njit(cache=True)
+def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, rd_wanted,
+                  credit_constrained, profit, subsidy, unit_cost, is_mne, value_added, exports,
+                  patents_cum, has_rd_unit, rd_active, vc_backed, alpha, tie_key):
+    """Every per-region total the yearly record needs, in one pass over the firms.
+
+    Returns ``(totals, stage_counts)``: ``totals[k, r]`` is the total of quantity
+    :data:`TOTALS` ``[k]`` over the firms of region ``r`` (counts for the boolean
+    ones), ``stage_counts[r, s]`` the firms of region ``r`` in GVC stage ``s``.
+    ``employment_share_sq`` is ``sum_i (L_i / L_r)^2`` (the Herfindahl index of
+    firm sizes), ``sme_cost``/``sme_output`` the cost and output of producing SMEs
+    (their ratio is the average cost per USD), ``ties_within`` counts both
+    directions of within-region ties and ``tie_ends`` every tie end in the region.
+    """
+    out = np.zeros((26, R))
+    stage_counts = np.zeros((R, S), dtype=np.int64)
+    for i in range(region.size):
+        stage_counts[region[i], stage[i]] += 1
+    # one pass per region with the totals in registers (see group_sum)
+    for g in range(R):
+        n = rev = rd_ = emp = pat = a1 = a2 = wanting = wanted = cons = prof = 0.0
+        cost = output = zomb = sme = mne = va = exp_ = withp = unit = active = vc = alp = 0.0
+        for i in range(region.size):
+            if region[i] != g:
+                continue
+            n += 1.0
+            rev += revenue[i]
+            rd_ += rd[i]
+            emp += np.float64(employees[i])
+            pat += np.float64(patents_new[i])
+            a = A[i]
+            a1 += a
+            a2 += a * a
+            # branch-free: these flags are close to coin flips, mispredicted branches cost more
+            wanting += 1.0 if rd_wanted[i] > 0 else 0.0
+            wanted += rd_wanted[i]
+            cons += 1.0 if credit_constrained[i] else 0.0
+            prof += profit[i]
+            mne += 1.0 if is_mne[i] else 0.0
+            sme += 0.0 if is_mne[i] else 1.0
+            producing = (not is_mne[i]) and revenue[i] > 0
+            cost += unit_cost[i] * revenue[i] if producing else 0.0
+            output += revenue[i] if producing else 0.0
+            zomb += 1.0 if (profit[i] < 0 and subsidy[i] > 0) else 0.0
+            va += value_added[i]
+            exp_ += exports[i]
+            withp += 1.0 if patents_cum[i] > 0 else 0.0
+            unit += 1.0 if has_rd_unit[i] else 0.0
+            active += 1.0 if rd_active[i] else 0.0
+            vc += 1.0 if vc_backed[i] else 0.0
+            alp += np.float64(alpha[i])
+        sq = 0.0
+        denom = max(emp, 1e-12)
+        for i in range(region.size):
+            if region[i] == g:
+                e = np.float64(employees[i]) / denom
+                sq += e * e
+        totals = (n, rev, rd_, emp, pat, a1, a2, wanting, wanted, cons, prof, 0.0, 0.0, cost, output, zomb,
+                  sme, mne, va, exp_, withp, unit, active, vc, alp, sq)
+        for k in range(26):
+            out[k, g] = totals[k]
+    for g in range(R):  # tie ends and within-region ties, counted in registers per region
+        ends = 0
+        within = 0
+        for k in range(tie_key.size):
+            ru = region[tie_key[k] >> _SHIFT]
+            rv = region[tie_key[k] & _LOW]
+            ends += (ru == g) + (rv == g)
+            within += 2 * ((ru == g) & (rv == g))
+        out[12, g] = ends
+        out[11, g] = within
+    return out, stage_counts
