@@ -288,3 +288,12 @@ def test_compact_rows_equals_fancy_indexing(block, rnd):
     work = block.copy()
     kernels.compact_rows(work, np.flatnonzero(keep))
     assert np.array_equal(work[:, : keep.sum()], expect, equal_nan=True)
+
+
+def test_compiled_kernels_are_cached_on_disk():
+    """After a run the kernels are cached next to the package: the next process loads them."""
+    from innocluster import load_scenario, simulate
+    from innocluster.model.kernels import cache_is_warm
+
+    simulate(load_scenario("core"), seed=1, years=2, firms=100)
+    assert cache_is_warm()

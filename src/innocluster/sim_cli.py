@@ -106,6 +106,10 @@ def run(
     sc = sc.model_copy(update={"years": n_years})
     the_seed = sc.seed if seed is None else seed
     out = out or Path("runs") / f"{sc.name}-seed{the_seed}"
+    from innocluster.model.kernels import cache_is_warm
+
+    if not cache_is_warm():
+        console.print("[dim]first run on this machine: compiling the engine (about 20 s, once)[/dim]")
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("years"), TimeElapsedColumn(), TimeRemainingColumn(), console=console,
                   transient=False) as bar:

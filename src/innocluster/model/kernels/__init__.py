@@ -29,6 +29,8 @@ formulation):
   compiles (about 20 s), later runs load the kernels in well under a second.
 """
 
+from pathlib import Path
+
 from innocluster.model.kernels.mechanisms import (
     COST_ROWS,
     absorption_exponent,
@@ -76,8 +78,14 @@ from innocluster.model.kernels.totals import (
     region_totals,
 )
 
+
+def cache_is_warm() -> bool:
+    """Whether compiled kernels are cached on this machine (else the next run compiles them)."""
+    return any((Path(__file__).parent / "__pycache__").glob("*.nbi"))
+
+
 __all__ = [
-    "COST_ROWS", "TOTALS", "absorption_exponent", "bin_counts", "candidate_sources", "choose_sources",
+    "COST_ROWS", "TOTALS", "absorption_exponent", "bin_counts", "cache_is_warm", "candidate_sources", "choose_sources",
     "close_books", "compact_rows", "cost_rows", "cross_count", "exit_mask", "exited_flows", "fund_all_rd",
     "group_blocks", "group_count", "group_sum", "invention_rate", "keep_ties", "merge_ties", "nearest_candidate",
     "normalise_within", "operating_accounts", "poisson_repeat", "random_member", "random_neighbour",
