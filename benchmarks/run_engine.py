@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -52,8 +53,12 @@ print(json.dumps({"init_s": t1 - t0, "steps_s": t2 - t1, "results_s": t3 - t2, "
 
 
 def measure(firms: int, years: int, scenario: str) -> dict:
+    # one BLAS thread: the engine makes no BLAS calls worth a thread, idle BLAS threads only spin
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     out = subprocess.run([sys.executable, "-c", CHILD, str(firms), str(years), scenario],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
