@@ -28,19 +28,11 @@ def network_spillovers(world: World) -> None:
     d = sc.diffusion
     if not sc.mechanisms.diffusion or f.n == 0:
         return
-    n = f.n
-    src, dst = world.network.directed()
-    dA = np.zeros(n)
-    if src.size:
-        w = np.where(f.region[src] == f.region[dst], 1.0, d.between_clusters)
-        gap = np.maximum(0.0, f.A[dst] - f.A[src]) * w
-        deg = np.bincount(src, minlength=n)
-        dA += d.network_rate * np.bincount(src, weights=gap, minlength=n) / np.maximum(deg, 1)
     reg = world.regions
     counts = kernels.group_count(f.region, reg.R)
     Abar = kernels.group_sum(f.region, f.A, reg.R) / np.maximum(counts, 1)
-    dA += d.local_rate * reg.localisation[f.region] * np.maximum(0.0, Abar[f.region] - f.A)
-    f.A += dA
+    kernels.spillovers(world.network.keys, f.A, f.region, d.between_clusters, d.network_rate, d.local_rate,
+                       reg.localisation, Abar)
 
 
 def nearby_partner(world: World, who: np.ndarray, rng: np.random.Generator, tries: int = 3) -> np.ndarray:

@@ -56,17 +56,12 @@ def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator
         # perfect capital markets: loans cover what operating profit does not
         kernels.fund_all_rd(wanted, operating_profit, f.debt, f.rd, f.credit_constrained, f.rd_active)
         return
-    cash = fin.cash_share * np.maximum(f.net_worth, 0.0) + np.maximum(operating_profit, 0.0)
-    internal = np.minimum(wanted, cash)
-    gap = wanted - internal
-
-    # Banks: collateral-based limit, prudent refusal of risky innovation loans.
-    limit = np.maximum(0.0, fin.collateral_ratio * np.maximum(f.capital, 0.0) * (1.0 + fin.guarantee) - f.debt)
-    risky = (f.age < fin.young_age) | (f.capital < fin.collateral_floor)
+    # Internal funds first; then banks: collateral-based limit, prudent refusal of risky
+    # innovation loans (kernels.bank_loans)
     p_refuse = fin.prudent_lending * (1.0 - fin.guarantee_refusal_cut * min(1.0, fin.guarantee))
-    refused = risky & (rng.random(n) < p_refuse)
-    loans = np.where(refused, 0.0, np.minimum(gap, limit))
-    gap = gap - loans
+    gap, loans = kernels.bank_loans(wanted, f.net_worth, operating_profit, f.capital, f.debt, f.age, rng.random(n),
+                                    fin.cash_share, fin.collateral_ratio, fin.guarantee, fin.young_age,
+                                    fin.collateral_floor, p_refuse)
 
     # Venture capital: screen, match, invest pro rata to what the pool holds.
     vc = np.zeros(n)
@@ -109,10 +104,7 @@ def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator
         ctr.book("vc_equity_in", vc.sum())
     gap = gap - vc
 
-    f.debt = f.debt + loans
-    f.rd = wanted - gap
-    f.credit_constrained = (wanted > 0) & (gap > 1e-12 * np.maximum(wanted, 1.0))
-    f.rd_active = f.rd > 0
+    kernels.book_rd_funding(wanted, gap, loans, f.debt, f.rd, f.credit_constrained, f.rd_active)
 
 
 def vc_recycling(world: World, profit: np.ndarray) -> np.ndarray:

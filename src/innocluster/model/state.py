@@ -87,6 +87,9 @@ class FirmTable:
 
     #: capacity growth factor when an append does not fit
     GROWTH = 1.5
+    #: spare rows allocated beyond what an append needs (untouched spare rows cost no
+    #: resident memory: the blocks are allocated empty and written row by row)
+    HEADROOM = 1.25
 
     def __init__(self, n: int = 0):
         self.n = 0
@@ -103,7 +106,7 @@ class FirmTable:
         cap = self.capacity
         if need <= cap:
             return
-        new_cap = max(need, int(cap * self.GROWTH))
+        new_cap = max(int(need * self.HEADROOM), int(cap * self.GROWTH))
         for key, block in self._blocks.items():
             grown = np.empty((block.shape[0], new_cap), dtype=block.dtype)
             grown[:, : self.n] = block[:, : self.n]

@@ -34,6 +34,8 @@ from pathlib import Path
 from innocluster.model.kernels.mechanisms import (
     COST_ROWS,
     absorption_exponent,
+    bank_loans,
+    book_rd_funding,
     candidate_sources,
     choose_sources,
     close_books,
@@ -44,6 +46,7 @@ from innocluster.model.kernels.mechanisms import (
     normalise_within,
     operating_accounts,
     replicator,
+    spillovers,
     spinoff_parents,
     update_absorptive_capacity,
     wanted_rd,
@@ -85,10 +88,10 @@ def cache_is_warm() -> bool:
 
 
 __all__ = [
-    "COST_ROWS", "TOTALS", "absorption_exponent", "bin_counts", "cache_is_warm", "candidate_sources", "choose_sources",
+    "COST_ROWS", "TOTALS", "absorption_exponent", "bank_loans", "bin_counts", "book_rd_funding", "cache_is_warm", "candidate_sources", "choose_sources",
     "close_books", "compact_rows", "cost_rows", "cross_count", "exit_mask", "exited_flows", "fund_all_rd",
     "group_blocks", "group_count", "group_sum", "invention_rate", "keep_ties", "merge_ties", "nearest_candidate",
     "normalise_within", "operating_accounts", "poisson_repeat", "random_member", "random_neighbour",
-    "region_totals", "remap_merge_ties", "remap_ties", "replicator", "sort_float32", "spinoff_parents",
+    "region_totals", "remap_merge_ties", "remap_ties", "replicator", "sort_float32", "spillovers", "spinoff_parents",
     "survive_ties", "tie_csr", "tie_degree", "tie_keys", "update_absorptive_capacity", "wanted_rd", "year_profit",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from innocluster.model.kernels.network import _LOW, _SHIFT
 from innocluster.model.kernels.totals import group_sum
 
 
@@ -114,6 +115,38 @@ def fund_all_rd(wanted, operating, debt, rd, credit_constrained, rd_active):
         rd[i] = wanted[i]
         credit_constrained[i] = False
         rd_active[i] = rd[i] > 0
+
+@njit(cache=True)
+def bank_loans(wanted, net_worth, operating, capital, debt, age, u, cash_share, collateral_ratio, guarantee,
+               young_age, collateral_floor, p_refuse):
+    """Internal funds, then bank loans (finance.fund_rd): cash
+    ``cash_share max(NW, 0) + max(operating profit, 0)`` covers what it can of wanted
+    R&D; banks lend up to ``lambda max(K, 0)(1 + guarantee) - debt`` but refuse
+    risky firms (young or collateral-poor) when ``u < p_refuse``. Returns
+    ``(gap still unfunded, loans)``."""
+    n = wanted.size
+    gap = np.empty(n)
+    loans = np.empty(n)
+    for i in range(n):
+        cash = cash_share * max(net_worth[i], 0.0) + max(operating[i], 0.0)
+        g = wanted[i] - min(wanted[i], cash)
+        limit = max(0.0, collateral_ratio * max(capital[i], 0.0) * (1.0 + guarantee) - debt[i])
+        risky = age[i] < young_age or capital[i] < collateral_floor
+        loans[i] = 0.0 if (risky and u[i] < p_refuse) else min(g, limit)
+        gap[i] = g - loans[i]
+    return gap, loans
+
+
+@njit(cache=True)
+def book_rd_funding(wanted, gap, loans, debt, rd, credit_constrained, rd_active):
+    """R&D spent ``wanted - gap``, loans added to debt, and the firm is credit
+    constrained when a gap remains (relative tolerance 1e-12); in place."""
+    for i in range(wanted.size):
+        debt[i] = debt[i] + loans[i]
+        rd[i] = wanted[i] - gap[i]
+        credit_constrained[i] = wanted[i] > 0 and gap[i] > 1e-12 * max(wanted[i], 1.0)
+        rd_active[i] = rd[i] > 0
+
 
 @njit(cache=True)
 def year_profit(operating, rd, profit):
@@ -274,6 +307,39 @@ def update_absorptive_capacity(alpha, rd, revenue, region, training, alpha_rd, a
         a = np.float64(alpha[i]) + alpha_rd * intensity + alpha_training * training[region[i]]
         a = a - np.float64(decay * alpha[i])
         alpha[i] = np.float32(min(max(a, 0.0), 1.0))
+
+
+# ----------------------------------------------------------------------------- diffusion
+@njit(cache=True)
+def spillovers(key, A, region, between_clusters, network_rate, local_rate, localisation, Abar):
+    """Network and proximity spillovers (diffusion.network_spillovers), applied to ``A``
+    in place: ``dA_i = nu_net sum_j w_ij max(0, A_j - A_i) / deg_i
+    + nu_loc loc_r max(0, Abar_r - A_i)`` with ``w_ij = 1`` within a region and
+    ``between_clusters`` across. A firm's tie terms are summed in the order of
+    ``bincount`` over both directions of the sorted keys (its lower-end ties first).
+    """
+    n = A.size
+    total = np.zeros(n)
+    deg = np.zeros(n, dtype=np.int64)
+    for k in range(key.size):  # direction u -> v: u learns from v
+        u = key[k] >> _SHIFT
+        v = key[k] & _LOW
+        w = 1.0 if region[u] == region[v] else between_clusters
+        total[u] += max(0.0, A[v] - A[u]) * w
+        deg[u] += 1
+    for k in range(key.size):  # direction v -> u
+        u = key[k] >> _SHIFT
+        v = key[k] & _LOW
+        w = 1.0 if region[v] == region[u] else between_clusters
+        total[v] += max(0.0, A[u] - A[v]) * w
+        deg[v] += 1
+    dA = np.empty(n)
+    for i in range(n):
+        dA[i] = 0.0 + network_rate * total[i] / max(deg[i], 1)
+        r = region[i]
+        dA[i] += local_rate * localisation[r] * max(0.0, Abar[r] - A[i])
+    for i in range(n):
+        A[i] += dA[i]
 
 
 # ----------------------------------------------------------------------------- entry and exit

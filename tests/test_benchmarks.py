@@ -1,0 +1,39 @@
+"""The benchmark commands named in the README run and report what they promise.
+
+Tiny sizes: these check the commands' contract (the JSON keys, positive figures,
+both models timed in one run), not the machine's speed — the figures themselves
+are in the README, measured with the commands there.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _last_json(args):
+    out = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_engine_vs_mesa_benchmark_reports_ratio():
+    r = _last_json(["benchmarks/run.py", "--firms", "300", "--years", "3", "--repeats", "1", "--warmup-years", "1",
+                    "--json"])
+    for key in ("engine_s", "mesa_s", "ratio", "firms", "years"):
+        assert key in r
+    assert r["firms"] == 300 and r["years"] == 3
+    assert r["engine_s"] > 0 and r["mesa_s"] > 0
+    assert abs(r["ratio"] - r["mesa_s"] / r["engine_s"]) < 0.01 * r["ratio"] + 0.01
+    assert r["engine_bytes_per_firm"] is not None and r["mesa_bytes_per_firm"] is not None
+
+
+def test_full_model_benchmark_reports_time_and_memory():
+    r = _last_json(["benchmarks/run_engine.py", "--firms", "2000", "--years", "3", "--json"])
+    assert r["firms"] == 2000 and r["years"] == 3
+    assert r["model_s"] > 0 and r["steps_s"] > 0 and r["peak_firms"] >= r["firms_end"] > 0
+    assert r["table_bytes_per_firm"] > 0
