@@ -83,8 +83,13 @@ from innocluster.model.kernels.totals import (
 
 
 def cache_is_warm() -> bool:
-    """Whether compiled kernels are cached on this machine (else the next run compiles them)."""
-    return any((Path(__file__).parent / "__pycache__").glob("*.nbi"))
+    """Whether compiled kernels are cached on this machine (else the next run compiles them).
+
+    Numba caches next to the package, or in a user-wide directory when that is not
+    writable; the dispatcher knows which.
+    """
+    where = getattr(getattr(group_sum, "_cache", None), "_cache_path", None)
+    return bool(where) and any(Path(where).glob("*.nbi"))
 
 
 __all__ = [
