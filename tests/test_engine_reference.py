@@ -1,11 +1,13 @@
 """The compiled engine reproduces the NumPy engine it replaced, number for number.
 
-``tests/data/engine_reference_2916778.csv`` holds key outputs of three scenarios
-(the core rules; Hsinchu with finance, VC, relocation and MNEs; Pinghu) written by
-the engine before its kernels were compiled (commit 2916778). The kernels consume
-the random stream exactly as the NumPy calls they replaced and sum in the same order,
-so every value agrees to the last digits (rtol 1e-12: the CSV keeps 17 significant
-digits). A model change that alters results on purpose regenerates the file with
+``tests/data/engine_reference_2916778.csv`` holds every numeric output of four short
+runs — the core rules; Hsinchu with finance, VC, relocation and multinationals;
+Pinghu; Hsinchu with five regions, one of them starting empty (more regions than the
+compiled per-region totals keep in registers) — written by the engine before its
+kernels were compiled (commit 2916778). The kernels consume the random stream exactly
+as the NumPy calls they replaced and sum in the same order, so every value is equal
+(the CSV keeps 17 significant digits, which round-trips a float64 exactly). A model
+change that alters results on purpose regenerates the file with
 ``tests/data/make_engine_reference.py``.
 """
 
@@ -27,12 +29,13 @@ def _maker():
     return mod
 
 
-def test_engine_reproduces_reference_runs():
+def test_engine_reproduces_reference_runs_exactly():
     ref = pd.read_csv(DATA / "engine_reference_2916778.csv")
     now = _maker().reference_frame()
     assert list(now.columns) == list(ref.columns)
     assert now.shape == ref.shape
     assert (now["scenario"] == ref["scenario"]).all() and (now["region"] == ref["region"]).all()
-    num = ref.select_dtypes("number").columns
-    for col in num:
-        assert np.allclose(now[col].to_numpy(float), ref[col].to_numpy(float), rtol=1e-12, atol=0, equal_nan=True), col
+    assert set(ref["scenario"]) == {"core", "hsinchu", "pinghu", "five-regions"}
+    assert ref.loc[ref["scenario"] == "five-regions", "region"].nunique() == 5
+    for col in ref.select_dtypes("number").columns:
+        assert np.array_equal(now[col].to_numpy(float), ref[col].to_numpy(float), equal_nan=True), col

@@ -297,3 +297,51 @@ def test_compiled_kernels_are_cached_on_disk():
 
     simulate(load_scenario("core"), seed=1, years=2, firms=100)
     assert cache_is_warm()
+
+
+# ----------------------------------------------------------------------------- bad use raises, never corrupts
+def test_network_rejects_ties_outside_the_table_and_bad_masks():
+    net = TrustNetwork()
+    net.add(0, 5)  # scalars are one tie
+    net.add(np.array([[1, 2]]), np.array([[3, 4]]))  # 2-D ends are flattened
+    assert net.n_ties == 3
+    with pytest.raises(ValueError, match="outside the firm table"):
+        net.degree(3)
+    with pytest.raises(ValueError, match="outside the firm table"):
+        net.csr(3)
+    with pytest.raises(ValueError, match="outside the firm table"):
+        net.random_neighbour(np.array([0]), 3, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="a mask of 1 values for 3 ties"):
+        net.drop(np.array([True]))
+    assert net.n_ties == 3
+
+
+def test_firm_table_append_and_assignment_validate_before_changing_anything():
+    f = FirmTable(2)
+    with pytest.raises(ValueError, match="'A' has 2 values for 3 new firms"):
+        f.append(3, A=np.zeros(2))
+    assert f.n == 2 and f.id.tolist() == [0, 1], "nothing appended"
+    with pytest.raises(TypeError, match="holds int16, got float64"):
+        f.age = f.age + 1.5
+    f.employees = np.array([1.0, 2.0])  # float64 into float32: same kind
+    assert f.employees.dtype == np.float32 and f.employees.tolist() == [1.0, 2.0]
+    with pytest.raises(AttributeError):
+        f.revenu = np.zeros(2)  # a misspelt column is an error, not a new attribute
+
+
+def test_poisson_repeat_leaves_bad_rates_to_numpy():
+    with pytest.raises(ValueError):
+        kernels.poisson_repeat(np.random.default_rng(0), np.array([np.nan, 1.0]), np.array([0, 1, 1]))
+    with pytest.raises(ValueError):
+        kernels.poisson_repeat(np.random.default_rng(0), np.array([-1.0]), np.array([0]))
+
+
+def test_kernels_keep_numpy_nan_handling():
+    """NaN propagates through the fused arithmetic as through the NumPy expressions."""
+    share = np.array([0.5, 0.5])
+    out = kernels.replicator(share, np.array([np.nan, 0.0]), np.zeros(2), np.zeros(2, dtype=np.int8), 1, 0.5)
+    expect_E = np.array([np.nan, 0.0])
+    tot = share.sum()
+    Ebar = (share * expect_E).sum() / tot
+    assert np.array_equal(out, share * np.maximum(0.0, 1.0 + 0.5 * (expect_E - Ebar)), equal_nan=True)
+    assert np.isnan(out).all()

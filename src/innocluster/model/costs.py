@@ -116,14 +116,14 @@ def cost_components(Q, A, stage, region, degree, factors: RegionCostFactors, wor
     sc = world.scenario
     c = sc.costs
     m = sc.market
-    Q = np.asarray(Q, dtype=float)  # output in value (USD million) = revenue
-    stage = np.asarray(stage)
+    Q = np.atleast_1d(np.asarray(Q, dtype=float))  # output in value (USD million) = revenue
+    A, stage, region, degree = (np.broadcast_to(np.asarray(v), Q.shape) for v in (A, stage, region, degree))
     # physical output at the stage's current price (1 unless productivity gains are passed on)
     q = Q / world.price[stage]
     # span of control: L = q / (q0 exp(A)) (1 + q/Q_half)^kappa; the arithmetic is fused in the kernel
     rows = kernels.cost_rows(
-        Q, q, np.exp(A), (1.0 + q / m.size_scale) ** m.span_of_control, stage, np.asarray(region),
-        np.asarray(degree, dtype=float), factors.wage, world.skill_premium, world.value_added_share,
+        Q, q, np.exp(A), (1.0 + q / m.size_scale) ** m.span_of_control, stage, region,
+        degree.astype(float), factors.wage, world.skill_premium, world.value_added_share,
         factors.input_cut, factors.fixed_cut, factors.intermediary_cut, factors.rent, m.productivity_scale,
         c.fixed_cost, c.transaction_cost, c.trust_effect, c.ties_ref, bool(factors.trust_on))
     return dict(zip(kernels.COST_ROWS, rows))

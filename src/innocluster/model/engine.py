@@ -159,13 +159,13 @@ class ClusterModel:
         f.capital = f.net_worth.copy()
         diffusion.initial_ties(w, rng)
         factors = costs.region_factors(w, employment=np.zeros(reg.R))
-        comp = costs.cost_components(f.revenue, f.A, f.stage.astype(np.int64), f.region.astype(np.int64),
+        comp = costs.cost_components(f.revenue, f.A, f.stage, f.region,
                                      w.network.degree(f.n), factors, w)
         f.employees = comp["labour"].astype(np.float32)
         # wage indexation starts from the employment-weighted mean technology at t = 0
         w.A0 = w.mean_technology()
         factors = costs.region_factors(w, employment=np.zeros(reg.R))
-        comp = costs.cost_components(f.revenue, f.A, f.stage.astype(np.int64), f.region.astype(np.int64),
+        comp = costs.cost_components(f.revenue, f.A, f.stage, f.region,
                                      w.network.degree(f.n), factors, w)
         f.unit_cost = comp["total"] / np.maximum(f.revenue, 1e-12)
 
@@ -187,7 +187,7 @@ class ClusterModel:
         # 2 costs and agglomeration (wages react to last year's labour demand)
         factors = costs.region_factors(w)
         degree = w.network.degree(f.n)
-        comp = costs.cost_components(f.revenue, f.A, f.stage.astype(np.int64), f.region.astype(np.int64),
+        comp = costs.cost_components(f.revenue, f.A, f.stage, f.region,
                                      degree, factors, w)
         w.regions.wage, w.regions.rent = factors.wage, factors.rent
         interest, operating = kernels.operating_accounts(

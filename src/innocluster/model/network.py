@@ -18,8 +18,10 @@ from __future__ import annotations
 import numpy as np
 
 from innocluster.model import kernels
-
-_SHIFT = np.int64(32)  # key = u << 32 | v orders ties by (u, v)
+from innocluster.model.kernels.network import (  # key = u << 32 | v orders ties by (u, v)
+    _LOW,
+    _SHIFT,
+)
 
 
 class TrustNetwork:
@@ -72,7 +74,7 @@ class TrustNetwork:
     def _ends(self) -> tuple[np.ndarray, np.ndarray]:
         if self._uv is None:
             k = self.keys
-            self._uv = (k >> _SHIFT, k & np.int64(0xFFFFFFFF))
+            self._uv = (k >> _SHIFT, k & _LOW)
         return self._uv
 
     @property
@@ -93,8 +95,8 @@ class TrustNetwork:
 
     def add(self, a: np.ndarray, b: np.ndarray) -> None:
         """Add ties ``a[k] -- b[k]``; self-ties and existing ties are ignored."""
-        a = np.array(a, dtype=np.int64)  # copies: the caller may reuse its arrays before the merge
-        b = np.array(b, dtype=np.int64)
+        a = np.array(a, dtype=np.int64).ravel()  # copies: the caller may reuse its arrays before the merge
+        b = np.array(b, dtype=np.int64).ravel()
         if a.size != b.size:
             raise ValueError(f"tie ends of different lengths: {a.size} and {b.size}")
         if a.size:
@@ -128,6 +130,8 @@ class TrustNetwork:
         """Remove ties where ``mask`` is True (``mask`` indexes the :attr:`n_ties` ties)."""
         self._flush()
         mask = np.asarray(mask, dtype=bool)
+        if mask.shape != (self._T,):
+            raise ValueError(f"drop: a mask of {mask.size} values for {self._T} ties")
         if not mask.any():
             return
         self._T = kernels.keep_ties(self._buf, self._T, ~mask)

@@ -83,9 +83,12 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     gini = _group_gini(f.employees, r, R)
     ent = _group_entropy(f.A, r, R)
     # average cost per USD of output = producing SMEs' total cost / their output (revenue-weighted)
-    cost_usd, out_usd = t["sme_cost"], t["sme_output"]
-    cost_sme = cost_usd / np.maximum(out_usd, 1e-12)
-    inside = reg.is_cluster
+    cost_sme = t["sme_cost"] / np.maximum(t["sme_output"], 1e-12)
+    # inside vs outside clusters: summed over firms, NumPy's pairwise sums as always
+    producing = ~f.is_mne & (f.revenue > 0)
+    cost_usd = np.where(producing, f.unit_cost * f.revenue, 0.0)
+    out_usd = np.where(producing, f.revenue, 0.0)
+    inside = reg.is_cluster[r]
     out_in, out_out = out_usd[inside].sum(), out_usd[~inside].sum()
     avg_in = cost_usd[inside].sum() / out_in if out_in > 0 else np.nan
     avg_out = cost_usd[~inside].sum() / out_out if out_out > 0 else np.nan

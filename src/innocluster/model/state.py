@@ -60,10 +60,13 @@ def _column_property(name: str, block: str, row: int, dtype: np.dtype) -> proper
         return self._blocks[block][row, : self.n]
 
     def set(self, value):
-        # columns are rows of a block: assignment writes into the block (same length)
+        # columns are rows of a block: assignment writes into the block (same length),
+        # casting only within a kind (float64 -> float32, not float -> int)
         value = np.asarray(value)
         if value.ndim and value.shape != (self.n,):
-            raise ValueError(f"column {name!r}: {value.shape[0]} values for {self.n} firms")
+            raise ValueError(f"column {name!r}: {value.size} values for {self.n} firms")
+        if not np.can_cast(value.dtype, dtype, casting="same_kind"):
+            raise TypeError(f"column {name!r} holds {dtype.name}, got {value.dtype.name}")
         self._blocks[block][row, : self.n] = value
 
     return property(get, set, doc=f"Column ``{name}`` ({dtype.name}), one value per firm.")
@@ -82,8 +85,12 @@ class FirmTable:
     instead of copying the whole table, and removing firms compacts each block in
     place with one compiled pass. A column attribute is a contiguous view
     ``block[row, :n]``; assigning to it writes into the block (the length must be
-    :attr:`n`). A view stays valid until the next append or compaction.
+    :attr:`n`, the dtype of the same kind). Take a column again after an append or a
+    compaction: a view taken before may point at the old block (appends that grow the
+    table) or at moved rows (compaction).
     """
+
+    __slots__ = ("_blocks", "n", "next_id")
 
     #: capacity growth factor when an append does not fit
     GROWTH = 1.5
@@ -123,6 +130,10 @@ class FirmTable:
         unknown = set(values) - set(COLUMNS)
         if unknown:
             raise KeyError(f"unknown firm columns: {sorted(unknown)}")
+        values = {name: np.asarray(v, dtype=COLUMNS[name]) for name, v in values.items()}
+        for name, v in values.items():  # check everything before changing anything
+            if v.ndim and v.shape != (k,):
+                raise ValueError(f"append: column {name!r} has {v.size} values for {k} new firms")
         start = self.n
         self._reserve(start + k)
         for block in self._blocks.values():
@@ -132,7 +143,7 @@ class FirmTable:
         self.alive[start:] = True
         self.parent[start:] = -1
         for name, value in values.items():
-            getattr(self, name)[start:] = np.asarray(value, dtype=COLUMNS[name])
+            getattr(self, name)[start:] = value
         self.next_id += k
         return np.arange(start, start + k)
 

@@ -3,7 +3,9 @@
 Transcendental functions (exp, log, power) stay NumPy ufunc calls outside these
 kernels: NumPy's vectorised exp/log and the C library's differ in the last bit, and
 the engine's results should not depend on which one a step used. Operation order and
-float32/float64 promotion follow the NumPy expressions these kernels replaced.
+float32/float64 promotion follow the NumPy expressions these kernels replaced, and
+``np.maximum``/``np.minimum`` keep NumPy's handling of NaN (Python's ``max``/``min``
+would silently drop it).
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ def replicator(share, A, log_cost, stage, S, chi):
     tot = group_sum(stage, share, S)
     Ebar = group_sum(stage, sE, S)
     for s in range(S):
-        Ebar[s] = Ebar[s] / max(tot[s], 1e-300)
+        Ebar[s] = Ebar[s] / np.maximum(tot[s], 1e-300)
     out = np.empty(n)
     for i in range(n):
-        out[i] = share[i] * max(0.0, 1.0 + chi * (E[i] - Ebar[stage[i]]))
+        out[i] = share[i] * np.maximum(0.0, 1.0 + chi * (E[i] - Ebar[stage[i]]))
     return out
 
 @njit(cache=True)
@@ -41,7 +43,7 @@ def normalise_within(share, stage, S, out):
     """``out_i = f_i / sum_{j in stage(i)} f_j`` (shares sum to one within each stage)."""
     tot = group_sum(stage, share, S)
     for i in range(share.size):
-        out[i] = share[i] / max(tot[stage[i]], 1e-300)
+        out[i] = share[i] / np.maximum(tot[stage[i]], 1e-300)
 
 
 # ----------------------------------------------------------------------------- costs and accounts
@@ -69,10 +71,10 @@ def cost_rows(Q, q, exp_A, size_term, stage, region, degree, wage, skill_premium
         L = q[i] / (productivity_scale * exp_A[i]) * size_term[i]
         wages = wage[r] * skill_premium[s] * L
         inputs = (1.0 - value_added_share[s]) * Q[i] * (1.0 - input_cut[r, s])
-        fixed = fixed_cost * (1.0 - fixed_cut[r]) * 1.0
-        trust_cut = trust_effect * min(1.0, degree[i] / ties_ref) if trust_on else 0.0
+        fixed = fixed_cost * (1.0 - fixed_cut[r])
+        trust_cut = trust_effect * np.minimum(1.0, degree[i] / ties_ref) if trust_on else 0.0
         transaction = transaction_cost * Q[i] * (1.0 - trust_cut) * (1.0 - intermediary_cut[r])
-        rent_i = rent[r] * 1.0
+        rent_i = rent[r]
         out[0, i] = L
         out[1, i] = wages
         out[2, i] = inputs
@@ -93,7 +95,7 @@ def operating_accounts(revenue, total_cost, inputs, labour, debt, interest_rate,
     for i in range(n):
         employees[i] = np.float32(labour[i])
         if revenue[i] > 0:
-            unit_cost[i] = total_cost[i] / max(revenue[i], 1e-12)
+            unit_cost[i] = total_cost[i] / np.maximum(revenue[i], 1e-12)
         interest[i] = interest_rate * debt[i]
         operating[i] = revenue[i] - total_cost[i] - interest[i]
         value_added[i] = revenue[i] - inputs[i]
@@ -104,14 +106,14 @@ def wanted_rd(rd_intensity, revenue, rd_min_project, out):
     """Wanted R&D ``max(rho_i R_i, RD_min)`` for firms with ``rho_i > 0``, else 0, into ``out``."""
     for i in range(revenue.size):
         rho = np.float64(rd_intensity[i])
-        out[i] = max(rho * revenue[i], rd_min_project) if rho > 0 else 0.0
+        out[i] = np.maximum(rho * revenue[i], rd_min_project) if rho > 0 else 0.0
 
 @njit(cache=True)
 def fund_all_rd(wanted, operating, debt, rd, credit_constrained, rd_active):
     """Perfect capital markets (finance off): every wanted project is funded, by loans
     for what operating profit does not cover; in place."""
     for i in range(wanted.size):
-        debt[i] = debt[i] + max(0.0, wanted[i] - max(operating[i], 0.0))
+        debt[i] = debt[i] + np.maximum(0.0, wanted[i] - np.maximum(operating[i], 0.0))
         rd[i] = wanted[i]
         credit_constrained[i] = False
         rd_active[i] = rd[i] > 0
@@ -128,11 +130,11 @@ def bank_loans(wanted, net_worth, operating, capital, debt, age, u, cash_share, 
     gap = np.empty(n)
     loans = np.empty(n)
     for i in range(n):
-        cash = cash_share * max(net_worth[i], 0.0) + max(operating[i], 0.0)
-        g = wanted[i] - min(wanted[i], cash)
-        limit = max(0.0, collateral_ratio * max(capital[i], 0.0) * (1.0 + guarantee) - debt[i])
+        cash = cash_share * np.maximum(net_worth[i], 0.0) + np.maximum(operating[i], 0.0)
+        g = wanted[i] - np.minimum(wanted[i], cash)
+        limit = np.maximum(0.0, collateral_ratio * np.maximum(capital[i], 0.0) * (1.0 + guarantee) - debt[i])
         risky = age[i] < young_age or capital[i] < collateral_floor
-        loans[i] = 0.0 if (risky and u[i] < p_refuse) else min(g, limit)
+        loans[i] = 0.0 if (risky and u[i] < p_refuse) else np.minimum(g, limit)
         gap[i] = g - loans[i]
     return gap, loans
 
@@ -144,7 +146,7 @@ def book_rd_funding(wanted, gap, loans, debt, rd, credit_constrained, rd_active)
     for i in range(wanted.size):
         debt[i] = debt[i] + loans[i]
         rd[i] = wanted[i] - gap[i]
-        credit_constrained[i] = wanted[i] > 0 and gap[i] > 1e-12 * max(wanted[i], 1.0)
+        credit_constrained[i] = wanted[i] > 0 and gap[i] > 1e-12 * np.maximum(wanted[i], 1.0)
         rd_active[i] = rd[i] > 0
 
 
@@ -162,10 +164,10 @@ def close_books(profit, payout_ratio, vc_pay, net_worth, debt, capital, subsidy)
     are spent. Returns the owners' payout per firm."""
     owners = np.empty(profit.size)
     for i in range(profit.size):
-        owners[i] = payout_ratio * max(profit[i], 0.0)
+        owners[i] = payout_ratio * np.maximum(profit[i], 0.0)
         net_worth[i] = net_worth[i] + profit[i] - owners[i] - vc_pay[i]
         debt[i] = debt[i] * 0.85
-        capital[i] = max(net_worth[i] + debt[i], 0.0)
+        capital[i] = np.maximum(net_worth[i] + debt[i], 0.0)
         subsidy[i] = 0.0
     return owners
 
@@ -291,7 +293,7 @@ def choose_sources(idx, A, cand, tied, proximity, institute_A, institute_ok, dra
         for c in range(ncol):
             if cum[c] <= d:
                 pick += 1
-        pick = min(pick, ncol - 1)
+        pick = np.minimum(pick, ncol - 1)
         source[j] = row[pick]
         target_A[j] = row_A[pick]
         has_target[j] = total > 0
@@ -303,10 +305,10 @@ def update_absorptive_capacity(alpha, rd, revenue, region, training, alpha_rd, a
     place (innovation.absorptive_capacity)."""
     decay = np.float32(alpha_decay)
     for i in range(alpha.size):
-        intensity = rd[i] / max(revenue[i], 1e-12) if revenue[i] > 0 else 0.0
+        intensity = rd[i] / np.maximum(revenue[i], 1e-12) if revenue[i] > 0 else 0.0
         a = np.float64(alpha[i]) + alpha_rd * intensity + alpha_training * training[region[i]]
         a = a - np.float64(decay * alpha[i])
-        alpha[i] = np.float32(min(max(a, 0.0), 1.0))
+        alpha[i] = np.float32(np.minimum(np.maximum(a, 0.0), 1.0))
 
 
 # ----------------------------------------------------------------------------- diffusion
@@ -325,19 +327,19 @@ def spillovers(key, A, region, between_clusters, network_rate, local_rate, local
         u = key[k] >> _SHIFT
         v = key[k] & _LOW
         w = 1.0 if region[u] == region[v] else between_clusters
-        total[u] += max(0.0, A[v] - A[u]) * w
+        total[u] += np.maximum(0.0, A[v] - A[u]) * w
         deg[u] += 1
     for k in range(key.size):  # direction v -> u
         u = key[k] >> _SHIFT
         v = key[k] & _LOW
         w = 1.0 if region[v] == region[u] else between_clusters
-        total[v] += max(0.0, A[u] - A[v]) * w
+        total[v] += np.maximum(0.0, A[u] - A[v]) * w
         deg[v] += 1
     dA = np.empty(n)
     for i in range(n):
-        dA[i] = 0.0 + network_rate * total[i] / max(deg[i], 1)
+        dA[i] = 0.0 + network_rate * total[i] / np.maximum(deg[i], 1)
         r = region[i]
-        dA[i] += local_rate * localisation[r] * max(0.0, Abar[r] - A[i])
+        dA[i] += local_rate * localisation[r] * np.maximum(0.0, Abar[r] - A[i])
     for i in range(n):
         A[i] += dA[i]
 
@@ -352,7 +354,7 @@ def spinoff_parents(A, Abar, region, employees, is_mne, u_sme, u_mne, rate, qual
     m = 0
     lmin = np.float32(min_employees)
     for i in range(A.size):
-        p = min(max(rate * (1.0 + quality * (A[i] - Abar[region[i]])), 0.0), 1.0)
+        p = np.minimum(np.maximum(rate * (1.0 + quality * (A[i] - Abar[region[i]])), 0.0), 1.0)
         if (employees[i] > lmin and not is_mne[i] and u_sme[i] < p) or (is_mne[i] and u_mne[i] < p):
             out[m] = i
             m += 1

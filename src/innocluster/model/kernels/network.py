@@ -20,6 +20,8 @@ def tie_degree(key, n):
     """Number of ties of each of ``n`` firms."""
     deg = np.zeros(n, dtype=np.int64)
     for k in range(key.size):
+        if (key[k] & _LOW) >= n:  # the upper end is the larger one
+            raise ValueError("a tie end lies outside the firm table")
         deg[key[k] >> _SHIFT] += 1
         deg[key[k] & _LOW] += 1
     return deg
@@ -36,6 +38,8 @@ def tie_csr(key, n):
     """
     indptr = np.zeros(n + 1, dtype=np.int64)
     for k in range(key.size):
+        if (key[k] & _LOW) >= n:
+            raise ValueError("a tie end lies outside the firm table")
         indptr[(key[k] >> _SHIFT) + 1] += 1
         indptr[(key[k] & _LOW) + 1] += 1
     for i in range(n):
@@ -180,6 +184,9 @@ def random_neighbour(key, n, who, repeat, u):
     ``(i, v)``, which is the CSR order — instead of the whole adjacency.
     """
     slot = np.full(n, -1, dtype=np.int64)
+    for k in range(key.size):
+        if (key[k] & _LOW) >= n:
+            raise ValueError("a tie end lies outside the firm table")
     m = 0
     for j in range(who.size):
         if slot[who[j]] < 0:

@@ -51,7 +51,7 @@ def random_member(group, G, rows, want, u):
     for k in range(want.size):
         g = want[k]
         c = counts[g]
-        # u in [0, 1): floor(u c) is the truncation; the clamp guards against rounding up to c
+        # u in [0, 1): floor(u c) is the truncation, below c (the clamp only mirrors NumPy's formulation)
         out[k] = order[min(starts[g] + int(u[k] * c), last)] if c > 0 else -1
     return out
 
@@ -87,7 +87,7 @@ def poisson_repeat(rng, lam_by_group, group):
     (:func:`_poisson_repeat_small`); otherwise NumPy draws them.
     """
     lam = np.asarray(lam_by_group, dtype=np.float64)
-    if lam.size and (lam.min() < 0 or lam.max() >= 10.0):
+    if lam.size and not (lam.min() >= 0 and lam.max() < 10.0):  # also NaN: NumPy raises
         return np.repeat(np.arange(group.size), rng.poisson(lam[group]))
     # exp(-lam) from the C library (math.exp), as NumPy's sampler computes it
     return _poisson_repeat_small(rng, lam, np.array([math.exp(-x) for x in lam]), group)

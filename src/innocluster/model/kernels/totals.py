@@ -165,7 +165,7 @@ def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, r
             vc += 1.0 if vc_backed[i] else 0.0
             alp += np.float64(alpha[i])
         sq = 0.0
-        denom = max(emp, 1e-12)
+        denom = np.maximum(emp, 1e-12)
         for i in range(region.size):
             if region[i] == g:
                 e = np.float64(employees[i]) / denom
