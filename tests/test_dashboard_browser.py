@@ -145,6 +145,10 @@ def test_run_hsinchu_and_monitor_uploads(server, page, tmp_path):
     page.wait_for_selector("text=Simulated hsinchu", timeout=90_000)
     chart = page.locator("[data-testid='stVegaLiteChart']").first
     chart.locator("svg, canvas").first.wait_for(state="visible")
+    # the charts render one after another: wait for the script run to finish and all of them
+    _wait_idle(page)
+    page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length >= 7",
+                           timeout=60_000)
     assert page.locator("[data-testid='stVegaLiteChart']").count() >= 7
     assert "10 years" in page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
     _wait_idle(page)
