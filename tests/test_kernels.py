@@ -144,14 +144,14 @@ def test_in_place_tie_updates(batch, rnd):
     # decay: keep where u >= p
     u = np.array([rnd.random() for _ in range(T)])
     buf = key.copy()
-    m = kernels.survive_ties(buf, T, u, 0.3)
+    m = kernels.keep_ties(buf, T, ~(u < 0.3))
     assert np.array_equal(buf[:m], key[~(u < 0.3)])
     # remap after removing every third firm
     alive = np.arange(41) % 3 != 0
     old_to_new = np.full(41, -1, dtype=np.int64)
     old_to_new[alive] = np.arange(alive.sum())
-    buf = key.copy()
-    m = kernels.remap_ties(buf, T, old_to_new)
+    buf = np.empty(T, dtype=np.int64)
+    m = kernels.remap_merge_ties(buf, key, old_to_new, np.zeros(0, dtype=np.int64))
     uu, vv = key >> SHIFT, key & 0xFFFFFFFF
     ok = alive[uu] & alive[vv]
     assert np.array_equal(buf[:m], (old_to_new[uu[ok]] << SHIFT) | old_to_new[vv[ok]])

@@ -114,6 +114,16 @@ def _tail(df: pd.DataFrame, col: str, window: int):
     }
 
 
+def _relative_fall(d: pd.DataFrame, col: str, th: DetectorThresholds, signals: dict, fired: list, reasons: list,
+                   describe) -> None:
+    """Signal ``col`` when its trend falls faster than ``relative_fall`` per year
+    (relative to its level); ``describe(trend)`` words the reason."""
+    trend = signals[col] = _tail(d, col, th.window)
+    if trend and trend["relative_slope_per_year"] < -th.relative_fall:
+        fired.append(col)
+        reasons.append(describe(trend))
+
+
 def _decide(signals: dict, fired: list[str], reasons: list[str], th: DetectorThresholds, what: str, columns) -> DetectorResult:
     available = [k for k, v in signals.items() if v is not None]
     evidence = {k: v for k, v in signals.items() if v is not None}
@@ -137,20 +147,12 @@ def lock_in(df: pd.DataFrame, thresholds: DetectorThresholds | None = None) -> D
     th = thresholds or DetectorThresholds()
     d = _frame(df)
     sig, fired, reasons = {}, [], []
-    het = sig["tech_heterogeneity"] = _tail(d, "tech_heterogeneity", th.window)
-    if het and het["relative_slope_per_year"] < -th.relative_fall:
-        fired.append("tech_heterogeneity")
-        reasons.append(
-            f"technological heterogeneity fell from {het['first']:.3g} to {het['last']:.3g} "
-            f"({100 * het['relative_slope_per_year']:.1f} %/yr, {het['first_year']}-{het['last_year']})"
-        )
-    flex = sig["relatedness_flexibility"] = _tail(d, "relatedness_flexibility", th.window)
-    if flex and flex["relative_slope_per_year"] < -th.relative_fall:
-        fired.append("relatedness_flexibility")
-        reasons.append(
-            f"relatedness-density flexibility fell from {flex['first']:.3g} to {flex['last']:.3g} "
-            f"({100 * flex['relative_slope_per_year']:.1f} %/yr): fewer related diversification options"
-        )
+    _relative_fall(d, "tech_heterogeneity", th, sig, fired, reasons, lambda t: (
+        f"technological heterogeneity fell from {t['first']:.3g} to {t['last']:.3g} "
+        f"({100 * t['relative_slope_per_year']:.1f} %/yr, {t['first_year']}-{t['last_year']})"))
+    _relative_fall(d, "relatedness_flexibility", th, sig, fired, reasons, lambda t: (
+        f"relatedness-density flexibility fell from {t['first']:.3g} to {t['last']:.3g} "
+        f"({100 * t['relative_slope_per_year']:.1f} %/yr): fewer related diversification options"))
     tie = sig["external_tie_share"] = _tail(d, "external_tie_share", th.window)
     if tie and (tie["slope_per_year"] < -th.share_fall or tie["last"] < th.closed_network_share):
         fired.append("external_tie_share")
@@ -188,14 +190,8 @@ def race_to_the_bottom(df: pd.DataFrame, thresholds: DetectorThresholds | None =
             f"share of firms in the lowest GVC stage rose from {low['first']:.2f} to {low['last']:.2f} "
             f"({100 * low['slope_per_year']:.1f} pp/yr)"
         )
-    mg = sig["margin"] = _tail(d, "margin", th.window)
-    if mg and mg["relative_slope_per_year"] < -th.relative_fall:
-        fired.append("margin")
-        reasons.append(f"margins fell from {mg['first']:.3g} to {mg['last']:.3g} ({100 * mg['relative_slope_per_year']:.1f} %/yr)")
-    rd = sig["rd_intensity"] = _tail(d, "rd_intensity", th.window)
-    if rd and rd["relative_slope_per_year"] < -th.relative_fall:
-        fired.append("rd_intensity")
-        reasons.append(
-            f"R&D intensity fell from {rd['first']:.3g} to {rd['last']:.3g} ({100 * rd['relative_slope_per_year']:.1f} %/yr)"
-        )
+    _relative_fall(d, "margin", th, sig, fired, reasons, lambda t: (
+        f"margins fell from {t['first']:.3g} to {t['last']:.3g} ({100 * t['relative_slope_per_year']:.1f} %/yr)"))
+    _relative_fall(d, "rd_intensity", th, sig, fired, reasons, lambda t: (
+        f"R&D intensity fell from {t['first']:.3g} to {t['last']:.3g} ({100 * t['relative_slope_per_year']:.1f} %/yr)"))
     return _decide(sig, fired, reasons, th, "race to the bottom", ("gvc_share_0", "margin", "rd_intensity"))

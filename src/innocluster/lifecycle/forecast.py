@@ -179,6 +179,15 @@ def _fit(name, f, t, y, p0s, lower, upper, param_names, peak, shift=0.0, sat_ind
     return res
 
 
+def _sigmoid_problem(t, y):
+    """Checked data and the shared bounds of the logistic and Gompertz fits:
+    ``K`` in ``(0, 100 max y]``, rate in ``[1e-4, 10]``, midpoint within 100 units of the
+    data. Returns ``(t, y, max y, time span, lower, upper)``."""
+    t, y = _prep(t, y)
+    ymax, span = float(y.max()), float(t[-1] - t[0])
+    return t, y, ymax, span, [1e-9, 1e-4, -100.0], [100 * ymax, 10.0, span + 100.0]
+
+
 def fit_logistic(t, y) -> ForecastResult:
     r"""Fit ``y = K / (1 + exp(-r (t - t0)))``.
 
@@ -187,12 +196,9 @@ def fit_logistic(t, y) -> ForecastResult:
 
     Source: Verhulst (1838); Griliches (1957) on diffusion curves.
     """
-    t, y = _prep(t, y)
-    shift = t[0]
-    ymax, span = float(y.max()), float(t[-1] - t[0])
-    lower, upper = [1e-9, 1e-4, -100.0], [100 * ymax, 10.0, span + 100.0]
+    t, y, ymax, span, lower, upper = _sigmoid_problem(t, y)
     p0s = [[1.2 * ymax, 4.0 / max(span, 1), span / 2], [2 * ymax, 2.0 / max(span, 1), span], [1.05 * ymax, 8.0 / max(span, 1), span / 3]]
-    return _fit("logistic", logistic, t, y, p0s, lower, upper, ("K", "r", "t0"), lambda p: p[2], shift=shift)
+    return _fit("logistic", logistic, t, y, p0s, lower, upper, ("K", "r", "t0"), lambda p: p[2], shift=t[0])
 
 
 def fit_gompertz(t, y) -> ForecastResult:
@@ -202,12 +208,9 @@ def fit_gompertz(t, y) -> ForecastResult:
 
     Source: Gompertz (1825); Franses (1994) on Gompertz diffusion forecasts.
     """
-    t, y = _prep(t, y)
-    shift = t[0]
-    ymax, span = float(y.max()), float(t[-1] - t[0])
-    lower, upper = [1e-9, 1e-4, -100.0], [100 * ymax, 10.0, span + 100.0]
+    t, y, ymax, span, lower, upper = _sigmoid_problem(t, y)
     p0s = [[1.2 * ymax, 3.0 / max(span, 1), span / 3], [2 * ymax, 1.5 / max(span, 1), span], [1.05 * ymax, 6.0 / max(span, 1), span / 4]]
-    return _fit("gompertz", gompertz, t, y, p0s, lower, upper, ("K", "c", "tm"), lambda p: p[2], shift=shift)
+    return _fit("gompertz", gompertz, t, y, p0s, lower, upper, ("K", "c", "tm"), lambda p: p[2], shift=t[0])
 
 
 def fit_bass(t, y, t_launch: float | None = None) -> ForecastResult:

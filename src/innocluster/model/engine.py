@@ -158,15 +158,14 @@ class ClusterModel:
         f.net_worth = 0.5 * f.revenue + sc.finance.founder_capital
         f.capital = f.net_worth.copy()
         diffusion.initial_ties(w, rng)
+        degree = w.network.degree(f.n)
         factors = costs.region_factors(w, employment=np.zeros(reg.R))
-        comp = costs.cost_components(f.revenue, f.A, f.stage, f.region,
-                                     w.network.degree(f.n), factors, w)
+        comp = costs.cost_components(f.revenue, f.A, f.stage, f.region, degree, factors, w)
         f.employees = comp["labour"].astype(np.float32)
         # wage indexation starts from the employment-weighted mean technology at t = 0
         w.A0 = w.mean_technology()
         factors = costs.region_factors(w, employment=np.zeros(reg.R))
-        comp = costs.cost_components(f.revenue, f.A, f.stage, f.region,
-                                     w.network.degree(f.n), factors, w)
+        comp = costs.cost_components(f.revenue, f.A, f.stage, f.region, degree, factors, w)
         f.unit_cost = comp["total"] / np.maximum(f.revenue, 1e-12)
 
     # ------------------------------------------------------------------ step

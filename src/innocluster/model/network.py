@@ -25,7 +25,7 @@ from innocluster.model.kernels.network import (  # key = u << 32 | v orders ties
 
 
 class TrustNetwork:
-    """Undirected, duplicate-free tie list with cached degree and directed views.
+    """Undirected, duplicate-free tie list; degree, CSR and directed views on demand.
 
     The sorted keys live in a buffer with spare capacity (grown by doubling), so
     dropping and remapping ties work in place. Added ties are collected and merged
@@ -33,32 +33,13 @@ class TrustNetwork:
     additions in a row (new ties of a year, then spin-off ties) cost one merge.
     """
 
-    __slots__ = (
-        "_T",
-        "_buf",
-        "_degree",
-        "_directed",
-        "_dirty",
-        "_indices",
-        "_indptr",
-        "_n",
-        "_pending",
-        "_spare",
-        "_uv",
-    )
+    __slots__ = ("_T", "_buf", "_pending", "_spare")
 
     def __init__(self):
         self._buf = np.zeros(1024, dtype=np.int64)
         self._spare = np.zeros(1024, dtype=np.int64)
         self._T = 0
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self._n = 0
-        self._indptr = np.zeros(1, dtype=np.int64)
-        self._indices = np.zeros(0, dtype=np.int64)
-        self._dirty = True
-        self._directed = None
-        self._degree = None
-        self._uv = None
 
     @property
     def n_ties(self) -> int:
@@ -71,27 +52,15 @@ class TrustNetwork:
         self._flush()
         return self._buf[: self._T]
 
-    def _ends(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._uv is None:
-            k = self.keys
-            self._uv = (k >> _SHIFT, k & _LOW)
-        return self._uv
-
     @property
     def u(self) -> np.ndarray:
         """Lower end of each tie (row index)."""
-        return self._ends()[0]
+        return self.keys >> _SHIFT
 
     @property
     def v(self) -> np.ndarray:
         """Upper end of each tie (row index)."""
-        return self._ends()[1]
-
-    def _changed(self) -> None:
-        self._dirty = True
-        self._directed = None
-        self._degree = None
-        self._uv = None
+        return self.keys & _LOW
 
     def add(self, a: np.ndarray, b: np.ndarray) -> None:
         """Add ties ``a[k] -- b[k]``; self-ties and existing ties are ignored."""
@@ -109,6 +78,21 @@ class TrustNetwork:
             return pending[0]
         return np.concatenate([p[0] for p in pending]), np.concatenate([p[1] for p in pending])
 
+    def _spare_for(self, need: int) -> np.ndarray:
+        """The second key buffer, with room for ``need`` keys."""
+        if need > self._spare.size:
+            self._spare = np.empty(max(need, 2 * self._spare.size), dtype=np.int64)
+        return self._spare
+
+    def _take_over(self, T: int) -> None:
+        """The second buffer, now holding ``T`` sorted keys, becomes the list."""
+        self._buf, self._spare = self._spare, self._buf
+        self._T = T
+
+    def _keep(self, keep: np.ndarray) -> None:
+        """Keep the ties where ``keep`` is True, in order, in place."""
+        self._T = kernels.keep_ties(self._buf, self._T, keep)
+
     def _flush(self) -> None:
         """Merge the pending additions into the sorted list."""
         if not self._pending:
@@ -116,15 +100,9 @@ class TrustNetwork:
         new = kernels.tie_keys(*self._take_pending())
         if new.size == 0:
             return
-        need = self._T + new.size
-        if need > self._spare.size:
-            self._spare = np.empty(max(need, 2 * self._spare.size), dtype=np.int64)
-        T = kernels.merge_ties(self._spare, self._buf[: self._T], new)
-        if T == self._T:
-            return  # every tie existed already
-        self._buf, self._spare = self._spare, self._buf
-        self._T = T
-        self._changed()
+        T = kernels.merge_ties(self._spare_for(self._T + new.size), self._buf[: self._T], new)
+        if T > self._T:  # else every tie existed already
+            self._take_over(T)
 
     def drop(self, mask: np.ndarray) -> None:
         """Remove ties where ``mask`` is True (``mask`` indexes the :attr:`n_ties` ties)."""
@@ -132,63 +110,41 @@ class TrustNetwork:
         mask = np.asarray(mask, dtype=bool)
         if mask.shape != (self._T,):
             raise ValueError(f"drop: a mask of {mask.size} values for {self._T} ties")
-        if not mask.any():
-            return
-        self._T = kernels.keep_ties(self._buf, self._T, ~mask)
-        self._changed()
+        self._keep(~mask)
 
     def decay(self, p: float, rng: np.random.Generator) -> None:
         """Each tie dissolves with probability ``p`` (one uniform draw per tie, in order)."""
         self._flush()
         if self._T:
-            T = kernels.survive_ties(self._buf, self._T, rng.random(self._T), float(p))
-            if T < self._T:
-                self._T = T
-                self._changed()
+            self._keep(~(rng.random(self._T) < p))
 
     def remap(self, old_to_new: np.ndarray) -> None:
         """Follow a compaction of the firm table; ties of removed firms vanish.
 
-        ``old_to_new`` is increasing on surviving rows, so the order by ``(u, v)`` holds.
+        ``old_to_new`` is increasing on surviving rows, so the order by ``(u, v)``
+        holds. Pending ties follow the compaction too and merge in the same pass.
         """
         old_to_new = np.asarray(old_to_new, dtype=np.int64)
+        new = np.zeros(0, dtype=np.int64)
         if self._pending:
-            # pending ties follow the compaction too, and merge in the same pass
             a, b = self._take_pending()
             new = kernels.tie_keys(np.where(a >= 0, old_to_new[np.maximum(a, 0)], -1),
                                    np.where(b >= 0, old_to_new[np.maximum(b, 0)], -1))
-            need = self._T + new.size
-            if need > self._spare.size:
-                self._spare = np.empty(max(need, 2 * self._spare.size), dtype=np.int64)
-            self._T = kernels.remap_merge_ties(self._spare, self._buf[: self._T], old_to_new, new)
-            self._buf, self._spare = self._spare, self._buf
-        elif self._T:
-            self._T = kernels.remap_ties(self._buf, self._T, old_to_new)
-        self._changed()
+        out = self._spare_for(self._T + new.size)
+        self._take_over(kernels.remap_merge_ties(out, self._buf[: self._T], old_to_new, new))
 
     def csr(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``(indptr, indices)`` of the symmetric adjacency for ``n`` firms (rows' indices sorted)."""
-        self._flush()
-        if self._dirty or n != self._n:
-            self._indptr, self._indices = kernels.tie_csr(self.keys, n)
-            self._n = n
-            self._dirty = False
-        return self._indptr, self._indices
+        return kernels.tie_csr(self.keys, n)
 
     def degree(self, n: int) -> np.ndarray:
-        """Number of ties of each firm (a fresh array; cached until the network changes)."""
-        self._flush()
-        if self._degree is None or self._degree.size != n:
-            self._degree = kernels.tie_degree(self.keys, n)
-        return self._degree.copy()
+        """Number of ties of each firm."""
+        return kernels.tie_degree(self.keys, n)
 
     def directed(self) -> tuple[np.ndarray, np.ndarray]:
-        """Both directions of every tie as ``(src, dst)`` arrays (cached until a change)."""
-        self._flush()
-        if self._directed is None:
-            u, v = self._ends()
-            self._directed = (np.concatenate([u, v]), np.concatenate([v, u]))
-        return self._directed
+        """Both directions of every tie as ``(src, dst)`` arrays."""
+        u, v = self.u, self.v
+        return np.concatenate([u, v]), np.concatenate([v, u])
 
     def random_neighbour(self, i: np.ndarray, n: int, rng: np.random.Generator, repeat: int = 1) -> np.ndarray:
         """A uniformly random neighbour of each firm in ``i`` (-1 where it has none).

@@ -57,8 +57,6 @@ from innocluster.model.kernels.network import (
     merge_ties,
     random_neighbour,
     remap_merge_ties,
-    remap_ties,
-    survive_ties,
     tie_csr,
     tie_degree,
     tie_keys,
@@ -97,6 +95,6 @@ __all__ = [
     "close_books", "compact_rows", "cost_rows", "cross_count", "exit_mask", "exited_flows", "fund_all_rd",
     "group_blocks", "group_count", "group_sum", "invention_rate", "keep_ties", "merge_ties", "nearest_candidate",
     "normalise_within", "operating_accounts", "poisson_repeat", "random_member", "random_neighbour",
-    "region_totals", "remap_merge_ties", "remap_ties", "replicator", "sort_float32", "spillovers", "spinoff_parents",
-    "survive_ties", "tie_csr", "tie_degree", "tie_keys", "update_absorptive_capacity", "wanted_rd", "year_profit",
+    "region_totals", "remap_merge_ties", "replicator", "sort_float32", "spillovers", "spinoff_parents",
+    "tie_csr", "tie_degree", "tie_keys", "update_absorptive_capacity", "wanted_rd", "year_profit",
 ]

@@ -38,6 +38,7 @@ def replicator(share, A, log_cost, stage, S, chi):
         out[i] = share[i] * np.maximum(0.0, 1.0 + chi * (E[i] - Ebar[stage[i]]))
     return out
 
+
 @njit(cache=True)
 def normalise_within(share, stage, S, out):
     """``out_i = f_i / sum_{j in stage(i)} f_j`` (shares sum to one within each stage)."""
@@ -49,6 +50,7 @@ def normalise_within(share, stage, S, out):
 # ----------------------------------------------------------------------------- costs and accounts
 #: rows of :func:`cost_rows`' result
 COST_ROWS = ("labour", "wages", "inputs", "fixed", "transaction", "rent", "total")
+
 
 @njit(cache=True)
 def cost_rows(Q, q, exp_A, size_term, stage, region, degree, wage, skill_premium, value_added_share, input_cut,
@@ -84,6 +86,7 @@ def cost_rows(Q, q, exp_A, size_term, stage, region, degree, wage, skill_premium
         out[6, i] = wages + inputs + fixed + transaction + rent_i
     return out
 
+
 @njit(cache=True)
 def operating_accounts(revenue, total_cost, inputs, labour, debt, interest_rate, employees, unit_cost, value_added):
     """The year's operating accounts (engine step 2), in place: employees, unit cost
@@ -101,12 +104,14 @@ def operating_accounts(revenue, total_cost, inputs, labour, debt, interest_rate,
         value_added[i] = revenue[i] - inputs[i]
     return interest, operating
 
+
 @njit(cache=True)
 def wanted_rd(rd_intensity, revenue, rd_min_project, out):
     """Wanted R&D ``max(rho_i R_i, RD_min)`` for firms with ``rho_i > 0``, else 0, into ``out``."""
     for i in range(revenue.size):
         rho = np.float64(rd_intensity[i])
         out[i] = np.maximum(rho * revenue[i], rd_min_project) if rho > 0 else 0.0
+
 
 @njit(cache=True)
 def fund_all_rd(wanted, operating, debt, rd, credit_constrained, rd_active):
@@ -117,6 +122,7 @@ def fund_all_rd(wanted, operating, debt, rd, credit_constrained, rd_active):
         rd[i] = wanted[i]
         credit_constrained[i] = False
         rd_active[i] = rd[i] > 0
+
 
 @njit(cache=True)
 def bank_loans(wanted, net_worth, operating, capital, debt, age, u, cash_share, collateral_ratio, guarantee,
@@ -156,6 +162,7 @@ def year_profit(operating, rd, profit):
     for i in range(rd.size):
         profit[i] = operating[i] - rd[i]
 
+
 @njit(cache=True)
 def close_books(profit, payout_ratio, vc_pay, net_worth, debt, capital, subsidy):
     """Year-end balance sheets (engine step 4), in place: owners take
@@ -184,6 +191,7 @@ def invention_rate(xi, rd, region, wage, premium, zeta1, spillover_effect, spill
         out[i] = zeta1 * researchers * (1.0 + spillover_effect * spillover[r])
     return out
 
+
 @njit(cache=True)
 def absorption_exponent(xi, rd, alpha, degree, region, wage, premium, tie_access, ties_ref, information_access,
                         information, extra_access, zeta2):
@@ -203,6 +211,7 @@ def absorption_exponent(xi, rd, alpha, degree, region, wage, premium, tie_access
         out[i] = -zeta2 * researchers * np.float64(alpha[i]) * access
         trying[i] = researchers > 0
     return out, trying
+
 
 @njit(cache=True)
 def candidate_sources(idx, x, y, u, same, anywhere, neighbour, external_search, geo_decay):
@@ -235,6 +244,7 @@ def candidate_sources(idx, x, y, u, same, anywhere, neighbour, external_search, 
             dy = y[s] - y[i]
             scaled[j, c] = -np.sqrt(dx * dx + dy * dy) / decay
     return cand, tied, scaled
+
 
 @njit(cache=True)
 def choose_sources(idx, A, cand, tied, proximity, institute_A, institute_ok, draw):
@@ -299,6 +309,7 @@ def choose_sources(idx, A, cand, tied, proximity, institute_A, institute_ok, dra
         has_target[j] = total > 0
     return source, target_A, has_target
 
+
 @njit(cache=True)
 def update_absorptive_capacity(alpha, rd, revenue, region, training, alpha_rd, alpha_training, alpha_decay):
     """``alpha += k_rd RD/R + k_tr training_r - d_alpha alpha``, clipped to [0, 1], in
@@ -359,6 +370,7 @@ def spinoff_parents(A, Abar, region, employees, is_mne, u_sme, u_mne, rate, qual
             out[m] = i
             m += 1
     return out[:m]
+
 
 @njit(cache=True)
 def exit_mask(age, grace_years, net_worth, share, stage, f_min):

@@ -3,7 +3,8 @@ random neighbours.
 
 A tie is one int64 key ``u << 32 | v`` with ``u < v`` (row indices of the firm table);
 the network keeps its keys sorted in a buffer with spare capacity; removals work in
-place on ``buf[:T]``, additions merge into a second buffer that then takes over.
+place on ``buf[:T]``; additions and remapping write into a second buffer that then
+takes over.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def tie_degree(key, n):
         deg[key[k] >> _SHIFT] += 1
         deg[key[k] & _LOW] += 1
     return deg
+
 
 @njit(cache=True)
 def tie_csr(key, n):
@@ -56,6 +58,7 @@ def tie_csr(key, n):
         fill[i] += 1
     return indptr, indices
 
+
 @njit(cache=True)
 def tie_keys(a, b):
     """Sorted, duplicate-free keys ``min << 32 | max`` of the valid pairs ``a[k] -- b[k]``
@@ -78,6 +81,7 @@ def tie_keys(a, b):
             out[d] = out[k]
             d += 1
     return out[:d]
+
 
 @njit(cache=True)
 def merge_ties(out, key, new):
@@ -106,6 +110,7 @@ def merge_ties(out, key, new):
         m += 1
     return m
 
+
 @njit(cache=True)
 def keep_ties(buf, T, keep):
     """Keep the keys of ``buf[:T]`` where ``keep`` is True, in place; returns the new length."""
@@ -116,22 +121,13 @@ def keep_ties(buf, T, keep):
             m += 1
     return m
 
-@njit(cache=True)
-def survive_ties(buf, T, u, p):
-    """Tie ``k`` of ``buf[:T]`` dissolves when ``u[k] < p``; the survivors are kept in
-    place, in order. Returns the new length."""
-    m = 0
-    for k in range(T):
-        if not u[k] < p:
-            buf[m] = buf[k]
-            m += 1
-    return m
 
 @njit(cache=True)
 def remap_merge_ties(out, key, old_to_new, new):
-    """:func:`remap_ties` of ``key`` and :func:`merge_ties` with the (already remapped,
-    sorted, duplicate-free) ``new`` keys, in one pass writing into ``out``; returns the
-    length."""
+    """Follow a compaction of the firm table (``old_to_new`` increasing on survivors,
+    -1 for removed rows) and merge the already remapped, sorted, duplicate-free ``new``
+    keys, in one pass writing into ``out``: ties of removed firms vanish, the order by
+    ``(u, v)`` holds. Returns the length."""
     i = j = m = 0
     while True:
         a = np.int64(-1)
@@ -158,19 +154,6 @@ def remap_merge_ties(out, key, old_to_new, new):
         m += 1
     return m
 
-@njit(cache=True)
-def remap_ties(buf, T, old_to_new):
-    """Follow a compaction of the firm table (``old_to_new`` increasing on survivors),
-    in place: ties of removed firms vanish, the order by ``(u, v)`` holds. Returns the
-    new length."""
-    m = 0
-    for k in range(T):
-        a = old_to_new[buf[k] >> _SHIFT]
-        b = old_to_new[buf[k] & _LOW]
-        if a >= 0 and b >= 0:
-            buf[m] = (a << _SHIFT) | b
-            m += 1
-    return m
 
 @njit(cache=True)
 def random_neighbour(key, n, who, repeat, u):
@@ -184,9 +167,6 @@ def random_neighbour(key, n, who, repeat, u):
     ``(i, v)``, which is the CSR order — instead of the whole adjacency.
     """
     slot = np.full(n, -1, dtype=np.int64)
-    for k in range(key.size):
-        if (key[k] & _LOW) >= n:
-            raise ValueError("a tie end lies outside the firm table")
     m = 0
     for j in range(who.size):
         if slot[who[j]] < 0:
@@ -194,6 +174,8 @@ def random_neighbour(key, n, who, repeat, u):
             m += 1
     start = np.zeros(m + 1, dtype=np.int64)
     for k in range(key.size):
+        if (key[k] & _LOW) >= n:  # the upper end is the larger one
+            raise ValueError("a tie end lies outside the firm table")
         a = slot[key[k] >> _SHIFT]
         b = slot[key[k] & _LOW]
         if a >= 0:

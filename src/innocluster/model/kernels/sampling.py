@@ -37,6 +37,7 @@ def group_blocks(group, G, rows):
         fill[g] += 1
     return order, starts, counts
 
+
 @njit(cache=True)
 def random_member(group, G, rows, want, u):
     """A uniformly random row of each wanted group, -1 where the group is empty.
@@ -54,6 +55,7 @@ def random_member(group, G, rows, want, u):
         # u in [0, 1): floor(u c) is the truncation, below c (the clamp only mirrors NumPy's formulation)
         out[k] = order[min(starts[g] + int(u[k] * c), last)] if c > 0 else -1
     return out
+
 
 @njit(cache=True)
 def nearest_candidate(who, cand, x, y):
@@ -79,6 +81,7 @@ def nearest_candidate(who, cand, x, y):
         out[j] = cand[j, best]
     return out
 
+
 def poisson_repeat(rng, lam_by_group, group):
     """``np.repeat(np.arange(n), rng.poisson(lam_by_group[group]))``, the same stream.
 
@@ -91,6 +94,7 @@ def poisson_repeat(rng, lam_by_group, group):
         return np.repeat(np.arange(group.size), rng.poisson(lam[group]))
     # exp(-lam) from the C library (math.exp), as NumPy's sampler computes it
     return _poisson_repeat_small(rng, lam, np.array([math.exp(-x) for x in lam]), group)
+
 
 @njit(cache=True)
 def _poisson_repeat_small(rng, lam, exp_neg_lam, group):

@@ -36,6 +36,7 @@ def group_sum(group, weights, G):
             out[group[i]] += np.float64(weights[i])
     return out
 
+
 @njit(cache=True)
 def group_count(group, G):
     """``np.bincount(group, minlength=G)``: members of each of ``G`` groups."""
@@ -51,6 +52,7 @@ def group_count(group, G):
             out[group[i]] += 1
     return out
 
+
 @njit(cache=True)
 def cross_count(a, A, b, B):
     """Joint counts ``out[a_i, b_i] += 1`` (e.g. firms per region and GVC stage)."""
@@ -58,6 +60,7 @@ def cross_count(a, A, b, B):
     for i in range(a.size):
         out[a[i], b[i]] += 1
     return out
+
 
 @njit(cache=True)
 def exited_flows(region, mask, R, revenue, rd, rd_wanted, patents_new, value_added, exports, profit):
@@ -88,6 +91,7 @@ def exited_flows(region, mask, R, revenue, rd, rd_wanted, patents_new, value_add
         out[7, g] = t7
     return out
 
+
 @njit(cache=True)
 def bin_counts(values, width, group, G):
     """Members of each group in each bin ``floor(value / width)`` (bins from the lowest
@@ -112,6 +116,7 @@ TOTALS = ("firms", "revenue", "rd", "employees", "patents_new", "A", "A2", "rd_w
           "credit_constrained", "profit", "ties_within", "tie_ends", "sme_cost", "sme_output", "zombies",
           "firms_sme", "firms_mne", "value_added", "exports", "with_patent", "rd_unit", "rd_active",
           "vc_backed", "alpha", "employment_share_sq")
+
 
 @njit(cache=True)
 def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, rd_wanted,
