@@ -112,12 +112,32 @@ def test_radix_sort_equals_numpy_sort(x):
     assert np.array_equal(x, x.copy()), "input untouched"
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 62).flatmap(lambda bits: st.tuples(
+    st.just(bits), hnp.arrays(np.int64, st.integers(0, 300), elements=st.integers(0, 2**bits - 1)))))
+def test_radix_sort_of_keys_equals_numpy_sort(case):
+    bits, x = case
+    out = kernels.sort_nonnegative(x, bits)
+    assert np.array_equal(out, np.sort(x))
+    assert np.array_equal(x, x.copy()), "input untouched"
+
+
+def test_radix_sort_of_keys_refuses_keys_out_of_range():
+    with pytest.raises(ValueError):
+        kernels.sort_nonnegative(np.array([3, -1], dtype=np.int64), 8)
+    with pytest.raises(ValueError):
+        kernels.sort_nonnegative(np.array([3, 256], dtype=np.int64), 8)
+
+
 # ----------------------------------------------------------------------------- network
 pairs = st.lists(st.tuples(st.integers(-1, 40), st.integers(-1, 40)), max_size=120)
+# small ends (many duplicates) and large ones (keys of several radix digits)
+wide_ends = st.integers(-1, 40) | st.integers(0, 3_000_000)
+wide_pairs = st.lists(st.tuples(wide_ends, wide_ends), max_size=120)
 
 
 @settings(max_examples=80, deadline=None)
-@given(pairs, pairs)
+@given(wide_pairs, wide_pairs)
 def test_tie_keys_and_merge_equal_set_union(first, second):
     def keys_of(batch):
         a = np.array([p[0] for p in batch], dtype=np.int64)
@@ -250,6 +270,73 @@ def test_compiled_draws_consume_numpy_stream(lam):
     expect = np.repeat(np.arange(group.size), r2.poisson(lam[group]))
     assert np.array_equal(got, expect)
     assert r1.random() == r2.random()
+
+
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937])
+@pytest.mark.parametrize("block", [None, 1, 7, 1000])
+def test_uniform_tape_leaves_the_generator_where_numpy_would(bit_generator, block):
+    """Draws read from a tape of pre-drawn uniforms (short tapes are extended mid-row),
+    the unread tail given back: the counts and every later draw (also integers(), which
+    keeps a 32-bit half-output across calls) equal NumPy's one-at-a-time sampler."""
+    lam = np.array([0.0, 0.3, 2.5, 9.5])
+    group = np.random.default_rng(1).integers(0, lam.size, 3000)
+    r1, r2 = (np.random.Generator(bit_generator(11)) for _ in range(2))
+    assert np.array_equal(r1.integers(0, 100, 3), r2.integers(0, 100, 3))  # leaves half an output buffered
+    got = kernels.poisson_repeat(r1, lam, group, block=block)
+    expect = np.repeat(np.arange(group.size), r2.poisson(lam[group]))
+    assert np.array_equal(got, expect)
+    assert np.array_equal(r1.integers(0, 100, 5), r2.integers(0, 100, 5))
+    assert r1.random() == r2.random()
+    assert kernels.poisson_repeat(r1, lam, group[:0]).size == 0
+
+
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937])
+@pytest.mark.parametrize("block", [None, 1, 3, 50])
+@pytest.mark.parametrize("top", [9.99, 40.0, 1e4])
+def test_poisson_per_row_equals_numpy(bit_generator, block, top):
+    """Per-row rates (zeros, tiny, around 10 where NumPy switches sampler, up to ``top``):
+    the same counts and the same stream afterwards as ``rng.poisson``."""
+    base = np.random.default_rng(3)
+    lam = np.where(base.random(4000) < 0.3, 0.0, base.random(4000) ** 3 * top)
+    lam[:6] = [1e-300, 5e-17, top, 10.0, np.nextafter(10.0, 0.0), 10.5]
+    r1, r2 = (np.random.Generator(bit_generator(5)) for _ in range(2))
+    assert np.array_equal(r1.integers(0, 7, 3), r2.integers(0, 7, 3))
+    got = kernels.poisson(r1, lam, block=block)
+    assert got.dtype == np.int64 and np.array_equal(got, r2.poisson(lam))
+    assert np.array_equal(r1.integers(0, 100, 5), r2.integers(0, 100, 5)) and r1.random() == r2.random()
+    with pytest.raises(ValueError):
+        kernels.poisson(r1, np.array([1.0, np.nan]))
+    with pytest.raises(ValueError):
+        kernels.poisson(r1, np.array([1.0, -1.0]))
+
+
+def test_poisson_large_rates_draw_for_draw():
+    """NumPy's transformed-rejection sampler (rates of 10 and more) over a million draws,
+    its rare branches (squeeze rejections, the log-gamma acceptance test at small k)
+    included: every draw equal."""
+    lam = np.tile([10.0, 10.3, 12.7, 17.0, 33.3, 150.0, 2e3, 7.5e5], 125_000)
+    r1, r2 = np.random.default_rng(11), np.random.default_rng(11)
+    assert np.array_equal(kernels.poisson(r1, lam), r2.poisson(lam))
+    assert r1.random() == r2.random()
+
+
+def test_compiled_exp_is_the_c_library_exp():
+    """NumPy's Poisson sampler calls the C library's exp; compiled code (Numba's
+    math.exp) must give the same bits. NumPy's vectorised np.exp may differ in the
+    last bit, which is why the kernels leave np.exp to NumPy."""
+    import math
+
+    from numba import njit
+
+    @njit
+    def compiled(v):
+        out = np.empty(v.size)
+        for i in range(v.size):
+            out[i] = math.exp(-v[i])
+        return out
+
+    x = np.concatenate([np.random.default_rng(0).random(200_000) * 10.0, [0.0, 1e-300, 9.999999]])
+    assert np.array_equal(compiled(x), np.array([math.exp(-v) for v in x]))
 
 
 # ----------------------------------------------------------------------------- firm table

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from innocluster.model.kernels.sorting import sort_nonnegative
+
 _SHIFT = 32
 _LOW = 0xFFFFFFFF
 
@@ -62,23 +64,41 @@ def tie_csr(key, n):
 @njit(cache=True)
 def tie_keys(a, b):
     """Sorted, duplicate-free keys ``min << 32 | max`` of the valid pairs ``a[k] -- b[k]``
-    (self-ties and ends of -1 are dropped)."""
-    out = np.empty(a.size, dtype=np.int64)
+    (self-ties and ends of -1 are dropped).
+
+    Sorted as ``min * 2**w + max`` (``w`` the bits of the largest end), a key of ``2 w``
+    bits that a radix sort orders in a few passes, then widened to ``min << 32 | max``;
+    both keys order the pairs alike.
+    """
+    m = 0
+    top = 0
+    for k in range(a.size):
+        if a[k] != b[k] and a[k] >= 0 and b[k] >= 0:
+            m += 1
+            top = max(top, a[k], b[k])
+    w = 1
+    while top >> w:
+        w += 1
+    if w > 31:
+        raise ValueError("a tie end beyond 2**31 firms")
+    packed = np.empty(m, dtype=np.int64)
     m = 0
     for k in range(a.size):
-        x = a[k]
-        y = b[k]
+        x = np.int64(a[k])
+        y = np.int64(b[k])
         if x == y or x < 0 or y < 0:
             continue
         if x > y:
             x, y = y, x
-        out[m] = (np.int64(x) << _SHIFT) | np.int64(y)
+        packed[m] = (x << w) | y
         m += 1
-    out = np.sort(out[:m])
+    packed = sort_nonnegative(packed, 2 * w)
+    out = np.empty(m, dtype=np.int64)
+    low = (np.int64(1) << w) - 1
     d = 0
     for k in range(m):
-        if k == 0 or out[k] != out[d - 1]:
-            out[d] = out[k]
+        if k == 0 or packed[k] != packed[k - 1]:
+            out[d] = ((packed[k] >> w) << _SHIFT) | (packed[k] & low)
             d += 1
     return out[:d]
 
