@@ -9,7 +9,9 @@ to that run alone; the memory of an interpreter with the package imported and it
 compiled kernels loaded is measured the same way and subtracted. Before the timing, a
 200-firm, 2-year warm-up run loads the engine's compiled kernels from their on-disk
 cache (compiling them on a machine's very first run, about 20 s, which is not what
-this benchmark measures).
+this benchmark measures). From ``innocluster.model.allocator.LARGE_POPULATION`` firms
+on, the timed run keeps freed memory for reuse, as ``simulate`` and
+``ClusterModel.run`` do (``innocluster.model.allocator``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import time
 CHILD = r"""
 import json, resource, sys, time
 from innocluster import load_scenario
+from innocluster.model import allocator
 from innocluster.model.engine import ClusterModel
 firms, years, name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 sc = load_scenario(name)
@@ -36,16 +39,18 @@ del w
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 if firms == 0:
     print(json.dumps({"rss_kb": base})); sys.exit()
-t0 = time.perf_counter()
-m = ClusterModel(sc, seed=1, firms=firms)
-t1 = time.perf_counter()
-peak_n = m.world.firms.n
-for _ in range(years):
-    m.step()
-    peak_n = max(peak_n, m.world.firms.n)
-t2 = time.perf_counter()
-res = m.results()
-t3 = time.perf_counter()
+# as simulate() does: at millions of firms freed temporaries stay in the process for reuse
+with allocator.keep_freed_memory(firms >= allocator.LARGE_POPULATION):
+    t0 = time.perf_counter()
+    m = ClusterModel(sc, seed=1, firms=firms)
+    t1 = time.perf_counter()
+    peak_n = m.world.firms.n
+    for _ in range(years):
+        m.step()
+        peak_n = max(peak_n, m.world.firms.n)
+    t2 = time.perf_counter()
+    res = m.results()
+    t3 = time.perf_counter()
 print(json.dumps({"init_s": t1 - t0, "steps_s": t2 - t1, "results_s": t3 - t2, "firms_end": m.world.firms.n,
                   "peak_firms": peak_n, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "table_bytes_per_firm": m.world.firms.nbytes() / max(m.world.firms.n, 1)}))

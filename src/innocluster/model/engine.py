@@ -24,6 +24,7 @@ import pandas as pd
 
 from innocluster.errors import InputError
 from innocluster.model import (
+    allocator,
     costs,
     diffusion,
     entry,
@@ -254,11 +255,13 @@ class ClusterModel:
         years = self.scenario.years if years is None else int(years)
         if years < 1:
             raise InputError(f"--years = {years}: must be at least 1")
-        for _ in range(years):
-            self.step()
-            if progress is not None:
-                progress(1)
-        return self.results()
+        # millions of firms: freed temporaries stay in the process for reuse (innocluster.model.allocator)
+        with allocator.keep_freed_memory(self.world.firms.n >= allocator.LARGE_POPULATION):
+            for _ in range(years):
+                self.step()
+                if progress is not None:
+                    progress(1)
+            return self.results()
 
     def results(self) -> SimulationResults:
         w = self.world
@@ -303,4 +306,7 @@ def simulate(scenario: Scenario, seed: int | None = None, years: int | None = No
     """
     if not isinstance(scenario, Scenario):
         raise InputError(f"simulate: expected a Scenario (use load_scenario), got {type(scenario).__name__}")
-    return ClusterModel(scenario, seed=seed, firms=firms, firm_panel=firm_panel).run(years, progress)
+    n = sum(r.initial_firms for r in scenario.regions) if firms is None else firms
+    # building millions of firms makes large temporaries too (innocluster.model.allocator)
+    with allocator.keep_freed_memory(n >= allocator.LARGE_POPULATION):
+        return ClusterModel(scenario, seed=seed, firms=firms, firm_panel=firm_panel).run(years, progress)
