@@ -29,9 +29,10 @@ import sys
 import threading
 from collections.abc import Iterator
 
-#: runs whose initial population reaches this use :func:`keep_freed_memory`
-#: (below it the arrays are small enough for glibc's own reuse of freed blocks)
-LARGE_POPULATION = 2_000_000
+#: runs whose initial population reaches this use :func:`keep_freed_memory` (measured
+#: at 10^6 firms x 50 years of ``hsinchu``: 49.7 s -> 44.9 s, system time 5.2 s -> 1.6 s;
+#: below it the arrays are small enough for glibc's own reuse of freed blocks)
+LARGE_POPULATION = 1_000_000
 
 # mallopt parameters (glibc <malloc.h>) and their defaults
 _M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4
