@@ -1,13 +1,13 @@
 """Random choices among firms, and Poisson counts compiled draw for draw.
 
 Compiled loops use the model's Generator only where they reproduce NumPy's stream
-exactly: uniforms ``random()`` (one 53-bit double per 64-bit output), either drawn in
-the loop or read from a :class:`UniformTape` of NumPy's vectorised draws whose unread
-tail is given back to the generator. On such uniforms NumPy's Poisson sampler for
-rates below 10 (the multiplication method, with the C library's ``exp``) is
-reproduced draw for draw. Numba's ports of NumPy's other samplers (Poisson by
-transformed rejection, Beta, binomial, normal) agree with NumPy in all but rare
-draws — enough to change a run's course — so those stay NumPy calls.
+exactly: uniforms ``random()`` (one 53-bit double per 64-bit output) read from a
+:class:`UniformTape` of NumPy's vectorised draws whose unread tail is given back to
+the generator. On such uniforms NumPy's Poisson samplers (the multiplication method
+below rate 10, transformed rejection from 10 on, with the C library's ``exp`` and
+``log``) are reproduced draw for draw. Numba's own ports of NumPy's samplers (Poisson,
+Beta, binomial, normal) agree with NumPy in all but rare draws — enough to change a
+run's course — so they are not used, and the other samplers stay NumPy calls.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def poisson_repeat(rng, lam_by_group, group, block=None):
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     if not UniformTape.rewinds_for(rng):
-        return _repeat_rows(_poisson_counts_drawn(rng, lam, exp_neg_lam, group))
+        return np.repeat(np.arange(n), rng.poisson(lam[group]))
     # the multiplication method uses 1 + k uniforms for a count of k: n (1 + lam) on average
     if block is None:
         block = int(n * (1.0 + float(lam.max()))) + 64
@@ -158,8 +158,8 @@ class UniformTape:
     double), so the generator is left exactly where drawing one uniform at a time
     would leave it, and the next draws are the same.
 
-    Only generators that can step back qualify (:meth:`rewinds_for`); the samplers
-    draw one uniform at a time from others, or leave the draws to NumPy.
+    Only generators that can step back qualify (:meth:`rewinds_for`); with others the
+    samplers leave the draws to NumPy.
     """
 
     def __init__(self, rng: np.random.Generator):
@@ -197,11 +197,29 @@ class UniformTape:
 
 
 @njit(cache=True)
+def _poisson_mult(u, pos, limit):
+    """One Poisson draw by NumPy's multiplication method (rates ``0 < lam < 10``, with
+    ``limit = exp(-lam)``): count the uniforms read from ``u`` at ``pos`` until their
+    running product falls to ``limit`` (at least one is read). Returns ``(k, pos)``, or
+    ``(-1, pos)`` when the tape ran out."""
+    k = 0
+    prod = 1.0
+    while True:
+        if pos == u.size:
+            return -1, pos
+        prod *= u[pos]
+        pos += 1
+        if prod > limit:
+            k += 1
+        else:
+            return k, pos
+
+
+@njit(cache=True)
 def _poisson_counts(u, pos, lam, exp_neg_lam, group, counts, row):
-    """NumPy's multiplication method for Poisson rates ``0 <= lam < 10`` on the tape ``u``
-    from position ``pos``: for each row from ``row`` on, 0 for ``lam = 0``; else count
-    uniforms until their running product falls to ``exp(-lam)`` (at least one uniform
-    is read). ``exp(-lam)`` is computed once per group instead of once per row.
+    """Poisson counts with a rate per group (``lam[group[i]] < 10``, ``exp(-lam)`` computed
+    once per group) on the tape ``u`` from position ``pos``, for the rows from ``row``
+    on: 0 for ``lam = 0``, else :func:`_poisson_mult`.
 
     Returns ``(next_row, pos)``: ``next_row < n`` when the tape ran out inside that row,
     with ``pos`` where the row's draws began (the row is redone on a longer tape).
@@ -212,17 +230,9 @@ def _poisson_counts(u, pos, lam, exp_neg_lam, group, counts, row):
         k = 0
         start = pos
         if lam[g] > 0.0:
-            limit = exp_neg_lam[g]
-            prod = 1.0
-            while True:
-                if pos == u.size:
-                    return i, start
-                prod *= u[pos]
-                pos += 1
-                if prod > limit:
-                    k += 1
-                else:
-                    break
+            k, pos = _poisson_mult(u, pos, exp_neg_lam[g])
+            if k < 0:
+                return i, start
         counts[i] = k
     return n, pos
 
@@ -290,52 +300,21 @@ def _poisson_ptrs(u, pos, lam):
 
 @njit(cache=True)
 def _poisson_rows(u, pos, lam, counts, row):
-    """:func:`_poisson_counts` with a rate per row, for every rate: the multiplication
-    method with ``exp(-lam)`` per row below 10, :func:`_poisson_ptrs` from 10 on
-    (NumPy's choice of sampler; the C library's ``exp`` and ``log``, as NumPy's)."""
+    """:func:`_poisson_counts` with a rate per row, for every rate: :func:`_poisson_mult`
+    with ``exp(-lam)`` per row below 10, :func:`_poisson_ptrs` from 10 on (NumPy's
+    choice of sampler; the C library's ``exp`` and ``log``, as NumPy's)."""
     n = lam.size
     for i in range(row, n):
         k = 0
         start = pos
         if lam[i] >= 10.0:
             k, pos = _poisson_ptrs(u, pos, lam[i])
-            if k < 0:
-                return i, start
         elif lam[i] > 0.0:
-            limit = math.exp(-lam[i])
-            prod = 1.0
-            while True:
-                if pos == u.size:
-                    return i, start
-                prod *= u[pos]
-                pos += 1
-                if prod > limit:
-                    k += 1
-                else:
-                    break
+            k, pos = _poisson_mult(u, pos, math.exp(-lam[i]))
+        if k < 0:
+            return i, start
         counts[i] = k
     return n, pos
-
-
-@njit(cache=True)
-def _poisson_counts_drawn(rng, lam, exp_neg_lam, group):
-    """:func:`_poisson_counts` drawing each uniform from ``rng`` as it goes."""
-    n = group.size
-    counts = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        g = group[i]
-        k = 0
-        if lam[g] > 0.0:
-            limit = exp_neg_lam[g]
-            prod = 1.0
-            while True:
-                prod *= rng.random()
-                if prod > limit:
-                    k += 1
-                else:
-                    break
-        counts[i] = k
-    return counts
 
 
 @njit(cache=True)
