@@ -53,6 +53,31 @@ def test_freed_large_arrays_are_reused_only_inside_the_block(small_pages):
 
 
 @needs_glibc
+def test_after_a_block_freed_mid_size_arrays_are_reused_again(small_pages):
+    """Setting malloc parameters switches glibc's adaptive threshold off for good; after
+    the block the thresholds sit where that rule leaves them after large arrays, so
+    later runs do not map and zero every 2 MiB temporary afresh."""
+    with allocator.keep_freed_memory():
+        pass
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(200):
+        a = np.ones(256 * 1024)  # 2 MiB
+        del a
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    assert faults < 20_000  # 200 fresh mappings of 512 pages would be about 100,000
+
+
+def test_a_user_tuned_malloc_is_left_alone(monkeypatch):
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
+    assert allocator._user_tuned()
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_")
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=1000")
+    assert allocator._user_tuned()
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.cpu.hwcaps=-AVX2")
+    assert not allocator._user_tuned()
+
+
+@needs_glibc
 def test_nested_blocks_restore_on_the_outermost_exit():
     with allocator.keep_freed_memory():
         with allocator.keep_freed_memory():

@@ -12,10 +12,15 @@ With ``M_MMAP_MAX = 0`` large blocks come from the heap and, with a high
 size (measured: 10^7 firms x 4 years of ``hsinchu`` 34.8 s -> 25.2 s of steps,
 system time 26 s -> 9 s; peak memory 540 -> 593 bytes per firm).
 
-The settings hold only while a large run is on (:func:`keep_freed_memory`); on
-leaving, the defaults are restored and ``malloc_trim(0)`` hands the free memory
-back. Elsewhere than on glibc (macOS, Windows, musl) this is a no-op; results never
-depend on it.
+The settings hold only while a large run is on (:func:`keep_freed_memory`). On
+leaving, ``malloc_trim(0)`` hands the free memory back and mapping is allowed again,
+with the thresholds where glibc's own adaptive rule leaves them after large arrays
+(32 MiB mapping, 64 MiB trimming): setting any of these parameters switches that rule
+off for the rest of the process, so "the defaults" of a fresh process (128 KiB) would
+make every later array above 128 KiB a fresh mapping again. A process whose user has
+tuned ``malloc`` (``MALLOC_*_`` or ``GLIBC_TUNABLES=glibc.malloc...`` in the
+environment) is left alone. Elsewhere than on glibc (macOS, Windows, musl) this is a
+no-op; results never depend on it.
 
 References: ``mallopt(3)``, ``malloc_trim(3)`` (Linux man-pages).
 """
@@ -25,18 +30,22 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import os
 import sys
 import threading
 from collections.abc import Iterator
 
 #: runs whose initial population reaches this use :func:`keep_freed_memory` (measured
-#: at 10^6 firms x 50 years of ``hsinchu``: 49.7 s -> 44.9 s, system time 5.2 s -> 1.6 s;
-#: below it the arrays are small enough for glibc's own reuse of freed blocks)
+#: at 10^6 firms x 50 years of ``hsinchu``, three alternating pairs: 47.9-53.7 s ->
+#: 44.7-44.9 s, system time 5-6.5 s -> 0.9-1.6 s; below it the arrays are small enough
+#: for glibc's own reuse of freed blocks)
 LARGE_POPULATION = 1_000_000
 
-# mallopt parameters (glibc <malloc.h>) and their defaults
-_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4
-_DEFAULT_TRIM_THRESHOLD, _DEFAULT_MMAP_MAX = 128 * 1024, 65536
+# mallopt parameters (glibc <malloc.h>)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_MMAP_MAX = -1, -3, -4
+# after a run: glibc's default count of mappings, and the thresholds its adaptive rule
+# reaches after freeing large arrays (DEFAULT_MMAP_THRESHOLD_MAX, twice that for trimming)
+_AFTER_MMAP_MAX, _AFTER_MMAP_THRESHOLD, _AFTER_TRIM_THRESHOLD = 65536, 32 * 1024 * 1024, 64 * 1024 * 1024
 # mallopt takes an int: the largest trim threshold it accepts
 _KEEP_TRIM_THRESHOLD = 2**31 - 1
 
@@ -44,9 +53,17 @@ _lock = threading.Lock()
 _depth = 0
 
 
+def _user_tuned() -> bool:
+    """Whether the environment already tunes glibc's malloc (then it is left alone)."""
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    return "glibc.malloc." in tunables or any(
+        os.environ.get(f"MALLOC_{name}_") for name in ("MMAP_MAX", "MMAP_THRESHOLD", "TRIM_THRESHOLD", "TOP_PAD"))
+
+
 def _glibc():
-    """The C library if it is glibc (has ``mallopt`` and ``malloc_trim``), else None."""
-    if not sys.platform.startswith("linux"):
+    """The C library if it is glibc (has ``mallopt`` and ``malloc_trim``) and the user
+    has not tuned it, else None."""
+    if not sys.platform.startswith("linux") or _user_tuned():
         return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
@@ -62,7 +79,7 @@ _LIBC = _glibc()
 
 
 def available() -> bool:
-    """Whether the allocator can be tuned here (glibc)."""
+    """Whether the allocator can be tuned here (glibc, not tuned by the user)."""
     return _LIBC is not None
 
 
@@ -93,9 +110,10 @@ def keep_freed_memory(enabled: bool = True) -> Iterator[bool]:
         with _lock:
             _depth -= 1
             if _depth == 0:
-                _LIBC.mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
-                _LIBC.mallopt(_M_TRIM_THRESHOLD, _DEFAULT_TRIM_THRESHOLD)
                 _LIBC.malloc_trim(0)
+                _LIBC.mallopt(_M_MMAP_THRESHOLD, _AFTER_MMAP_THRESHOLD)
+                _LIBC.mallopt(_M_TRIM_THRESHOLD, _AFTER_TRIM_THRESHOLD)
+                _LIBC.mallopt(_M_MMAP_MAX, _AFTER_MMAP_MAX)
 
 
 def in_force() -> bool:

@@ -251,7 +251,12 @@ class ClusterModel:
 
     # ------------------------------------------------------------------ run
     def run(self, years: int | None = None, progress: Callable[[int], None] | None = None) -> SimulationResults:
-        """Run ``years`` steps (default: the scenario's) and collect the results."""
+        """Run ``years`` steps (default: the scenario's) and collect the results.
+
+        With a million firms or more in the table when the run starts, freed memory is
+        kept for reuse during the run (:mod:`innocluster.model.allocator`);
+        :func:`simulate` also covers building the initial population.
+        """
         years = self.scenario.years if years is None else int(years)
         if years < 1:
             raise InputError(f"--years = {years}: must be at least 1")

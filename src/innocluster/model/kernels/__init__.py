@@ -23,7 +23,7 @@ formulation):
 * random draws stay NumPy calls on the model's :class:`numpy.random.Generator`, in
   the same order and shapes; the one sampler compiled (Poisson counts below rate 10)
   reproduces NumPy's algorithm draw for draw, on uniforms that NumPy draws in blocks
-  (the unread ones are given back to the generator: :class:`UniformTape`);
+  (the unread ones are given back to the generator);
 * exponentials, logarithms and powers stay NumPy ufuncs;
 * sums over firms run in row order, the order :func:`numpy.bincount` uses;
 * compiled code is cached on disk (``cache=True``): the first run on a machine
@@ -64,9 +64,7 @@ from innocluster.model.kernels.network import (
 )
 from innocluster.model.kernels.sampling import (
     group_blocks,
-    UniformTape,
     nearest_candidate,
-    poisson,
     poisson_repeat,
     random_member,
 )
@@ -94,10 +92,10 @@ def cache_is_warm() -> bool:
 
 
 __all__ = [
-    "COST_ROWS", "TOTALS", "UniformTape", "absorption_exponent", "bank_loans", "bin_counts", "book_rd_funding", "cache_is_warm", "candidate_sources", "choose_sources",
+    "COST_ROWS", "TOTALS", "absorption_exponent", "bank_loans", "bin_counts", "book_rd_funding", "cache_is_warm", "candidate_sources", "choose_sources",
     "close_books", "compact_rows", "cost_rows", "cross_count", "exit_mask", "exited_flows", "fund_all_rd",
     "group_blocks", "group_count", "group_sum", "invention_rate", "keep_ties", "merge_ties", "nearest_candidate",
-    "normalise_within", "operating_accounts", "poisson", "poisson_repeat", "random_member", "random_neighbour",
+    "normalise_within", "operating_accounts", "poisson_repeat", "random_member", "random_neighbour",
     "region_totals", "remap_merge_ties", "replicator", "sort_float32", "sort_nonnegative", "spillovers", "spinoff_parents",
     "tie_csr", "tie_degree", "tie_keys", "update_absorptive_capacity", "wanted_rd", "year_profit",
 ]
