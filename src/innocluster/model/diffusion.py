@@ -29,8 +29,7 @@ def network_spillovers(world: World) -> None:
     if not sc.mechanisms.diffusion or f.n == 0:
         return
     reg = world.regions
-    counts = kernels.group_count(f.region, reg.R)
-    Abar = kernels.group_sum(f.region, f.A, reg.R) / np.maximum(counts, 1)
+    Abar = world.region_mean_technology()
     kernels.spillovers(world.network.keys, f.A, f.region, d.between_clusters, d.network_rate, d.local_rate,
                        reg.localisation, Abar)
 

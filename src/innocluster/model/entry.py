@@ -91,7 +91,7 @@ def startups(world: World, rng: np.random.Generator) -> None:
     if region.size == 0:
         return
     world.counters.startups += k
-    Abar = kernels.group_sum(f.region, f.A, reg.R) / np.maximum(counts, 1)
+    Abar = world.region_mean_technology(counts)
     tech_sd = np.array([r.tech_sd for r in sc.regions])
     A = Abar[region] - e.startup_tech_gap + rng.normal(0, 1, region.size) * 0.5 * tech_sd[region]
     mix = np.array([r.stage_mix for r in sc.regions])
@@ -119,8 +119,7 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
     if not sc.mechanisms.spinoffs or f.n == 0:
         return np.zeros(0, dtype=np.int64)
     reg = world.regions
-    counts = world.region_counts()
-    Abar = kernels.group_sum(f.region, f.A, reg.R) / np.maximum(counts, 1)
+    Abar = world.region_mean_technology()
     # p = sigma (1 + b_sp (A_i - Abar_r)) clipped to [0, 1]; one draw for SMEs, one for MNEs
     u_sme, u_mne = rng.random(f.n), rng.random(f.n)
     parents = kernels.spinoff_parents(f.A, Abar, f.region, f.employees, f.is_mne, u_sme, u_mne, e.spinoff_rate,

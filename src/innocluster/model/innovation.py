@@ -36,11 +36,10 @@ N_CANDIDATES = 6
 
 def spillover_pool(world: World) -> np.ndarray:
     """S_r from the number of local firms and the research institute's lead."""
-    f = world.firms
     reg = world.regions
     inn = world.scenario.innovation
-    counts = kernels.group_count(f.region, reg.R).astype(float)
-    Abar = kernels.group_sum(f.region, f.A, reg.R) / np.maximum(counts, 1.0)
+    counts = world.region_counts()
+    Abar = world.region_mean_technology(counts)
     # scale-free: density enters per simulated "firm of the original scenario"
     S = inn.spill_density * np.log1p(reg.localisation * counts / world.scale)
     if world.scenario.mechanisms.research_institutes:

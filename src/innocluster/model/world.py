@@ -155,6 +155,12 @@ class World:
     def region_counts(self) -> np.ndarray:
         return kernels.group_count(self.firms.region, self.regions.R).astype(float)
 
+    def region_mean_technology(self, counts: np.ndarray | None = None) -> np.ndarray:
+        """Mean technology ``Abar_r`` of each region's firms (0 where it has none);
+        ``counts``: the regions' firm counts when the caller has them."""
+        counts = self.region_counts() if counts is None else counts
+        return kernels.group_sum(self.firms.region, self.firms.A, self.regions.R) / np.maximum(counts, 1.0)
+
 
 def build_regions(sc: Scenario, scale: float, initial_counts: np.ndarray) -> RegionState:
     """Region arrays from the scenario, with extensive quantities scaled."""

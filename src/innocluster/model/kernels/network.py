@@ -106,29 +106,9 @@ def tie_keys(a, b):
 @njit(cache=True)
 def merge_ties(out, key, new):
     """Write the union of the sorted keys ``key`` and the sorted, duplicate-free
-    ``new`` into ``out`` (room for both) in one pass; returns the union's length."""
-    i = j = m = 0
-    while i < key.size and j < new.size:
-        a = key[i]
-        b = new[j]
-        if a <= b:
-            out[m] = a
-            i += 1
-            if a == b:
-                j += 1  # already tied
-        else:
-            out[m] = b
-            j += 1
-        m += 1
-    while i < key.size:
-        out[m] = key[i]
-        i += 1
-        m += 1
-    while j < new.size:
-        out[m] = new[j]
-        j += 1
-        m += 1
-    return m
+    ``new`` into ``out`` (room for both) in one pass; returns the union's length
+    (:func:`remap_merge_ties` with every firm kept)."""
+    return remap_merge_ties(out, key, np.empty(0, dtype=np.int64), new)
 
 
 @njit(cache=True)
@@ -145,13 +125,18 @@ def keep_ties(buf, T, keep):
 @njit(cache=True)
 def remap_merge_ties(out, key, old_to_new, new):
     """Follow a compaction of the firm table (``old_to_new`` increasing on survivors,
-    -1 for removed rows) and merge the already remapped, sorted, duplicate-free ``new``
-    keys, in one pass writing into ``out``: ties of removed firms vanish, the order by
-    ``(u, v)`` holds. Returns the length."""
+    -1 for removed rows; empty: no compaction) and merge the already remapped, sorted,
+    duplicate-free ``new`` keys, in one pass writing into ``out``: ties of removed firms
+    vanish, the order by ``(u, v)`` holds. Returns the length."""
+    keep_all = old_to_new.size == 0
     i = j = m = 0
     while True:
         a = np.int64(-1)
         while i < key.size:  # next surviving old key, remapped
+            if keep_all:
+                a = key[i]
+                i += 1
+                break
             x = old_to_new[key[i] >> _SHIFT]
             y = old_to_new[key[i] & _LOW]
             i += 1

@@ -13,6 +13,7 @@ and the other samplers stay NumPy calls.
 from __future__ import annotations
 
 import math
+from typing import Self
 
 import numpy as np
 from numba import njit
@@ -162,7 +163,7 @@ class _UniformTape:
         """Whether draws can be given back to ``rng``'s bit generator (PCG64, PCG64DXSM)."""
         return isinstance(rng.bit_generator, (np.random.PCG64, np.random.PCG64DXSM))
 
-    def __enter__(self) -> _UniformTape:
+    def __enter__(self) -> Self:
         self._saved = self.rng.bit_generator.state  # the 32-bit half-output, before any draw
         return self
 
