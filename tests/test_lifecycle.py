@@ -12,6 +12,7 @@ from innocluster.lifecycle import (
     StageThresholds,
     bass_cumulative,
     classify_stage,
+    expanding_warnings,
     fit_bass,
     fit_gompertz,
     fit_logistic,
@@ -19,6 +20,8 @@ from innocluster.lifecycle import (
     lock_in,
     logistic,
     race_to_the_bottom,
+    stage_arrays,
+    stage_signals,
 )
 
 
@@ -60,6 +63,46 @@ def test_rising_heterogeneity_keeps_small_fast_growing_cluster_emerging():
     assert classify_stage(rising).loc[2002] == "emergence"
     falling = base.assign(tech_heterogeneity=np.linspace(2, 1, 10))
     assert classify_stage(falling).loc[2002] == "growth"
+
+
+def test_stage_signals_are_the_documented_smoothing_and_trend():
+    rng = np.random.default_rng(3)
+    s = _life_cycle_series()
+    s["employment"] = s["employment"] * np.exp(rng.normal(0, 0.05, len(s)))
+    s["tech_heterogeneity"] = 1 + np.cumsum(rng.normal(0, 0.05, len(s)))
+    s.loc[[4, 17, 18], "employment"] = np.nan
+    s.loc[[9, 30], "tech_heterogeneity"] = np.nan
+    sig = stage_signals(s)
+    # g: mean of the measured log growth rates of firms and employment, first year
+    # repeated, centred 3-year rolling mean over measured values
+    rates = pd.DataFrame({c: np.log(s[c]).diff() for c in ("firms", "employment")})
+    raw = rates.mean(axis=1)
+    raw.iloc[0] = raw.iloc[1]
+    expected_g = raw.rolling(3, center=True, min_periods=1).mean().to_numpy()
+    np.testing.assert_allclose(sig["growth"].to_numpy(), expected_g, rtol=1e-12, atol=1e-15)
+    # h: OLS slope (np.polyfit) over a centred 3-year window of measured values / mean |level|
+    het = s["tech_heterogeneity"].to_numpy()
+    for k in range(len(s)):
+        t = np.arange(max(0, k - 1), min(len(s), k + 2))
+        ok = np.isfinite(het[t])
+        if ok.sum() >= 2:
+            slope = np.polyfit(t[ok], het[t][ok], 1)[0]
+            assert sig["heterogeneity_trend"].iloc[k] == pytest.approx(slope / np.abs(het[t][ok]).mean(), rel=1e-9)
+        else:
+            assert np.isnan(sig["heterogeneity_trend"].iloc[k])
+    # the array form gives the DataFrame form's labels
+    labels, g, h = stage_arrays(s["firms"], s["employment"], s["tech_heterogeneity"])
+    assert labels.tolist() == classify_stage(s).tolist()
+    np.testing.assert_array_equal(g, sig["growth"].to_numpy())
+
+
+def test_stage_arrays_bad_input():
+    with pytest.raises(InputError, match="2 years"):
+        stage_arrays([5])
+    with pytest.raises(InputError, match="employment"):
+        stage_arrays([5, 6, 7], employment=[1, 2])
+    with pytest.raises(InputError, match="negative"):
+        stage_arrays([5, -6, 7])
 
 
 def test_classify_stage_bad_input():
@@ -111,6 +154,49 @@ def test_race_to_the_bottom():
     good = bad.assign(gvc_share_0=np.linspace(0.6, 0.4, 8), margin=np.linspace(0.12, 0.2, 8))
     g = race_to_the_bottom(good)
     assert not g.flag and g.evidence["signals_fired"] == ["rd_intensity"]
+
+
+def _wandering_series(seed: int, n: int = 24) -> pd.DataFrame:
+    """Random walks in every detector column, some values missing, rows shuffled."""
+    rng = np.random.default_rng(seed)
+    walk = lambda start, sd: start + np.cumsum(rng.normal(0, sd, n))  # noqa: E731
+    df = pd.DataFrame({
+        "year": np.arange(1990, 1990 + n),
+        "tech_heterogeneity": np.abs(walk(1.0, 0.08)), "external_tie_share": np.clip(walk(0.2, 0.03), 0, 1),
+        "mean_technology": walk(1.0, 0.01), "gvc_share_0": np.clip(walk(0.4, 0.02), 0, 1),
+        "margin": walk(0.15, 0.01), "rd_intensity": np.abs(walk(0.02, 0.002)),
+    })
+    for col in ("tech_heterogeneity", "margin"):
+        df.loc[rng.choice(n, 3, replace=False), col] = np.nan
+    return df.sample(frac=1.0, random_state=seed)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_expanding_warnings_judge_each_year_on_the_years_up_to_it(seed):
+    df = _wandering_series(seed)
+    flags = expanding_warnings(df, min_years=4)
+    assert flags.index.tolist() == sorted(df["year"])
+    for year, row in flags.iterrows():
+        upto = df[df["year"] <= year]
+        if len(upto) < 4:
+            assert not row["lock_in"] and not row["race_to_bottom"]
+        else:
+            assert row["lock_in"] == lock_in(upto).flag
+            assert row["race_to_bottom"] == race_to_the_bottom(upto).flag
+
+
+def test_expanding_warnings_fire_once_the_trend_turns_and_refuse_bad_input():
+    years = np.arange(2000, 2012)
+    margin = np.r_[np.full(6, 0.2), 0.2 * 0.85 ** np.arange(1, 7)]
+    df = pd.DataFrame({"year": years, "margin": margin, "rd_intensity": margin / 10})
+    flags = expanding_warnings(df)
+    # margins and R&D intensity fall from 2006 on: the flag is raised in 2006, the
+    # first year whose window shows the fall, and not before (no look-ahead)
+    assert not flags.loc[:2005, "race_to_bottom"].any()
+    assert flags.loc[2006:, "race_to_bottom"].all()
+    assert not flags["lock_in"].any()  # no lock-in columns: nothing to judge
+    with pytest.raises(InputError, match="min_years"):
+        expanding_warnings(df, min_years=0)
 
 
 def test_fits_recover_parameters_and_intervals_cover():

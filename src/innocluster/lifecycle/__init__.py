@@ -7,6 +7,7 @@ Depends on nothing of the simulation model: every function reads per-year data.
 from innocluster.lifecycle.detectors import (
     DetectorResult,
     DetectorThresholds,
+    expanding_warnings,
     lock_in,
     race_to_the_bottom,
 )
@@ -28,6 +29,7 @@ from innocluster.lifecycle.stages import (
     STAGES,
     StageThresholds,
     classify_stage,
+    stage_arrays,
     stage_signals,
 )
 
@@ -43,6 +45,7 @@ __all__ = [
     "ForecastResult",
     "StageThresholds",
     "bass_cumulative",
+    "expanding_warnings",
     "classify_stage",
     "fit_bass",
     "fit_gompertz",
@@ -51,5 +54,6 @@ __all__ = [
     "lock_in",
     "logistic",
     "race_to_the_bottom",
+    "stage_arrays",
     "stage_signals",
 ]

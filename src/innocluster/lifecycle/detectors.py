@@ -79,34 +79,65 @@ class DetectorThresholds:
             raise InputError("min_signals and min_available must be >= 1")
 
 
-def _frame(df: pd.DataFrame) -> pd.DataFrame:
+#: columns each detector reads (module docstring)
+_LOCK_IN_COLUMNS = ("tech_heterogeneity", "relatedness_flexibility", "external_tie_share", "mean_technology",
+                    "productivity")
+_RACE_COLUMNS = ("gvc_share_0", "margin", "rd_intensity")
+
+
+class _Years:
+    """A per-year table as NumPy arrays: the year of each row (``index``, sorted
+    ascending when the data had a ``year`` column) and each column as float with NaN
+    where a value is missing or not numeric. Prefixes (the first ``k`` years) are
+    views, so judging every year on the years up to it costs no copies."""
+
+    __slots__ = ("index", "columns")
+
+    def __init__(self, index: np.ndarray, columns: dict[str, np.ndarray]):
+        self.index = index
+        self.columns = columns
+
+    def prefix(self, k: int) -> _Years:
+        return _Years(self.index[:k], {c: v[:k] for c, v in self.columns.items()})
+
+
+def _frame(df: pd.DataFrame, wanted: tuple[str, ...]) -> _Years:
+    """The ``wanted`` columns that ``df`` has, by year."""
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"expected a per-year DataFrame, got {type(df).__name__}")
     if "year" in df.columns:
         if df["year"].duplicated().any():
             raise InputError("per-year data: a year appears twice")
         df = df.sort_values("year").set_index("year")
-    return df
+    columns = {}
+    for col in wanted:
+        if col not in df.columns:
+            continue
+        s = df[col]
+        if not pd.api.types.is_numeric_dtype(s):
+            s = pd.to_numeric(s, errors="coerce")
+        columns[col] = s.to_numpy(dtype=float, na_value=np.nan)
+    return _Years(np.asarray(df.index), columns)
 
 
-def _tail(df: pd.DataFrame, col: str, window: int):
-    if col not in df.columns:
+def _tail(d: _Years, col: str, window: int):
+    """Trend of ``col`` over its last ``window`` measured years (None below 3)."""
+    v = d.columns.get(col)
+    if v is None:
         return None
-    s = df[col]
-    if not pd.api.types.is_numeric_dtype(s):
-        s = pd.to_numeric(s, errors="coerce")
-    s = s.dropna().iloc[-window:]
-    if len(s) < 3:
+    measured = ~np.isnan(v)
+    v = v[measured][-window:]
+    if v.size < 3:
         return None
-    t = np.asarray(s.index, dtype=float)
-    v = s.to_numpy(dtype=float)
+    years = d.index[measured][-window:]
+    t = np.asarray(years, dtype=float)
     # least-squares slope in closed form (what np.polyfit(t, v, 1) returns, without its overhead)
     tc = t - t.mean()
     slope = float((tc * (v - v.mean())).sum() / (tc * tc).sum())
     level = float(np.mean(np.abs(v)))
     return {
-        "first_year": int(s.index[0]) if float(s.index[0]).is_integer() else float(s.index[0]),
-        "last_year": int(s.index[-1]) if float(s.index[-1]).is_integer() else float(s.index[-1]),
+        "first_year": int(years[0]) if float(years[0]).is_integer() else float(years[0]),
+        "last_year": int(years[-1]) if float(years[-1]).is_integer() else float(years[-1]),
         "first": float(v[0]),
         "last": float(v[-1]),
         "slope_per_year": slope,
@@ -144,8 +175,10 @@ def _decide(signals: dict, fired: list[str], reasons: list[str], th: DetectorThr
 
 def lock_in(df: pd.DataFrame, thresholds: DetectorThresholds | None = None) -> DetectorResult:
     """Lock-in warning from a per-year DataFrame (columns in the module docstring)."""
-    th = thresholds or DetectorThresholds()
-    d = _frame(df)
+    return _lock_in(_frame(df, _LOCK_IN_COLUMNS), thresholds or DetectorThresholds())
+
+
+def _lock_in(d: _Years, th: DetectorThresholds) -> DetectorResult:
     sig, fired, reasons = {}, [], []
     _relative_fall(d, "tech_heterogeneity", th, sig, fired, reasons, lambda t: (
         f"technological heterogeneity fell from {t['first']:.3g} to {t['last']:.3g} "
@@ -180,8 +213,10 @@ def lock_in(df: pd.DataFrame, thresholds: DetectorThresholds | None = None) -> D
 
 def race_to_the_bottom(df: pd.DataFrame, thresholds: DetectorThresholds | None = None) -> DetectorResult:
     """Race-to-the-bottom warning from a per-year DataFrame (columns in the module docstring)."""
-    th = thresholds or DetectorThresholds()
-    d = _frame(df)
+    return _race_to_the_bottom(_frame(df, _RACE_COLUMNS), thresholds or DetectorThresholds())
+
+
+def _race_to_the_bottom(d: _Years, th: DetectorThresholds) -> DetectorResult:
     sig, fired, reasons = {}, [], []
     low = sig["gvc_share_0"] = _tail(d, "gvc_share_0", th.window)
     if low and low["slope_per_year"] > th.share_rise:
@@ -195,3 +230,45 @@ def race_to_the_bottom(df: pd.DataFrame, thresholds: DetectorThresholds | None =
     _relative_fall(d, "rd_intensity", th, sig, fired, reasons, lambda t: (
         f"R&D intensity fell from {t['first']:.3g} to {t['last']:.3g} ({100 * t['relative_slope_per_year']:.1f} %/yr)"))
     return _decide(sig, fired, reasons, th, "race to the bottom", ("gvc_share_0", "margin", "rd_intensity"))
+
+
+def expanding_warnings(df: pd.DataFrame, thresholds: DetectorThresholds | None = None,
+                       min_years: int = 6) -> pd.DataFrame:
+    """Both warnings for every year, each judged only on the years up to it.
+
+    What a cluster manager monitoring continuously would have seen: the flags of year
+    ``t`` are ``lock_in(df[year <= t]).flag`` and ``race_to_the_bottom(df[year <= t]).flag``
+    (an expanding window); years before the ``min_years``-th are not judged (False).
+
+    Parameters
+    ----------
+    df : per-year DataFrame (``year`` column or a year index), columns as in the
+        module docstring.
+    thresholds : DetectorThresholds, optional
+    min_years : int
+        Years of data needed before the first judgement (>= 1).
+
+    Returns
+    -------
+    DataFrame indexed by year (ascending) with boolean columns ``lock_in`` and
+    ``race_to_bottom``.
+
+    Examples
+    --------
+    >>> years = pd.DataFrame({"year": range(2000, 2010), "margin": [0.2 * 0.9**k for k in range(10)],
+    ...                       "rd_intensity": [0.03 * 0.9**k for k in range(10)]})
+    >>> expanding_warnings(years)["race_to_bottom"].tolist()
+    [False, False, False, False, False, True, True, True, True, True]
+    """
+    th = thresholds or DetectorThresholds()
+    if min_years < 1:
+        raise InputError(f"min_years: must be >= 1, got {min_years}")
+    d = _frame(df, _LOCK_IN_COLUMNS + _RACE_COLUMNS)
+    n = len(d.index)
+    lock = np.zeros(n, dtype=bool)
+    race = np.zeros(n, dtype=bool)
+    for k in range(min_years, n + 1):  # loop over years (tens), each on NumPy views of the first k
+        window = d.prefix(k)
+        lock[k - 1] = _lock_in(window, th).flag
+        race[k - 1] = _race_to_the_bottom(window, th).flag
+    return pd.DataFrame({"lock_in": lock, "race_to_bottom": race}, index=pd.Index(d.index, name="year"))

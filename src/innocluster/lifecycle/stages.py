@@ -94,47 +94,146 @@ def _series_frame(series: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _log_growth(v: pd.Series) -> pd.Series:
-    x = v.to_numpy(dtype=float)
+def _log_growth(x: np.ndarray) -> np.ndarray:
+    """Log growth rate of each year over the previous one (NaN for the first year)."""
     out = np.full(x.size, np.nan)
     ok = (x[1:] > 0) & (x[:-1] > 0)
     out[1:][ok] = np.log(x[1:][ok] / x[:-1][ok])
     # entry from zero counts as fast growth, exit to zero as fast decline
     out[1:][(x[:-1] == 0) & (x[1:] > 0)] = 1.0
     out[1:][(x[:-1] > 0) & (x[1:] == 0)] = -1.0
-    return pd.Series(out, index=v.index)
+    return out
 
 
-def _rolling_slope(y: pd.Series, window: int) -> pd.Series:
-    t = np.arange(len(y), dtype=float)
-    vals = y.to_numpy(dtype=float)
+def _centred_mean(v: np.ndarray, window: int) -> np.ndarray:
+    """Mean of the measured values in a centred window (shorter at the ends; NaN where
+    the window holds none), as ``pandas.rolling(window, center=True, min_periods=1)``."""
     half = window // 2
-    out = np.full(len(y), np.nan)
-    for k in range(len(y)):  # loop over years (tens), not firms
-        lo, hi = max(0, k - half), min(len(y), k + half + 1)
-        tt, vv = t[lo:hi], vals[lo:hi]
+    n = v.size
+    measured = ~np.isnan(v)
+    csum = np.r_[0.0, np.cumsum(np.where(measured, v, 0.0))]
+    ccount = np.r_[0, np.cumsum(measured)]
+    k = np.arange(n)
+    lo, hi = np.maximum(0, k - half), np.minimum(n, k + half + 1)
+    count = ccount[hi] - ccount[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, (csum[hi] - csum[lo]) / count, np.nan)
+
+
+def _rolling_slope(y: np.ndarray, window: int) -> np.ndarray:
+    """OLS slope over a centred window (at least 2 measured years) divided by the mean
+    absolute level, per year."""
+    half = window // 2
+    out = np.full(y.size, np.nan)
+    for k in range(y.size):  # loop over years (tens), not firms
+        lo, hi = max(0, k - half), min(y.size, k + half + 1)
+        vv = y[lo:hi]
         m = np.isfinite(vv)
         if m.sum() >= 2:
-            slope = np.polyfit(tt[m], vv[m], 1)[0]
-            level = np.mean(np.abs(vv[m]))
+            tt = np.arange(lo, hi, dtype=float)[m]
+            vv = vv[m]
+            # least-squares slope in closed form (np.polyfit(tt, vv, 1)[0] without its overhead)
+            tc = tt - tt.mean()
+            slope = (tc * (vv - vv.mean())).sum() / (tc * tc).sum()
+            level = np.mean(np.abs(vv))
             out[k] = slope / level if level > 0 else 0.0
-    return pd.Series(out, index=y.index)
+    return out
+
+
+def stage_arrays(firms, employment=None, tech_heterogeneity=None,
+                 thresholds: StageThresholds | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Life-cycle stage of each year from plain arrays in year order (the rule of the
+    module docstring; :func:`classify_stage` is the same for a DataFrame).
+
+    Parameters
+    ----------
+    firms : array of firm counts per year (>= 2 years, no negative values).
+    employment, tech_heterogeneity : arrays of the same length, optional (NaN where
+        not measured).
+    thresholds : StageThresholds, optional
+
+    Returns
+    -------
+    labels : object array of stage labels
+    growth : smoothed growth ``g_t``
+    heterogeneity_trend : relative heterogeneity trend ``h_t`` (NaN without heterogeneity)
+
+    Examples
+    --------
+    >>> labels, g, h = stage_arrays([20, 25, 31, 39, 40, 40, 40, 36, 32])
+    >>> labels.tolist()
+    ['growth', 'growth', 'growth', 'growth', 'maturity', 'maturity', 'decline', 'decline', 'decline']
+    """
+    th = thresholds or StageThresholds()
+    firms = np.asarray(firms, dtype=float)
+    n = firms.size
+    if n < 2:
+        raise InputError("series: needs at least 2 years to measure growth")
+    rates = [_log_growth(firms)]
+    for name, v in (("employment", employment), ("tech_heterogeneity", tech_heterogeneity)):
+        if v is not None and np.shape(v) != (n,):
+            raise InputError(f"series: column {name!r} has {np.size(v)} values for {n} years")
+    if (firms < 0).any():
+        raise InputError("series: column 'firms' has negative values")
+    if employment is not None:
+        employment = np.asarray(employment, dtype=float)
+        if (employment < 0).any():
+            raise InputError("series: column 'employment' has negative values")
+        if np.count_nonzero(~np.isnan(employment)) >= 2:
+            rates.append(_log_growth(employment))
+    # mean of the measured growth rates per year (firms, and employment when given)
+    stacked = np.vstack(rates)
+    measured = ~np.isnan(stacked)
+    count = measured.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g_raw = np.where(count > 0, np.where(measured, stacked, 0.0).sum(axis=0) / count, np.nan)
+    g_raw[0] = g_raw[1]
+    g = _centred_mean(g_raw, th.window)
+    h = np.full(n, np.nan)
+    if tech_heterogeneity is not None:
+        het = np.asarray(tech_heterogeneity, dtype=float)
+        if np.count_nonzero(~np.isnan(het)) >= 2:
+            h = _rolling_slope(het, max(th.window, 3))
+    ever_large = np.maximum.accumulate(np.nan_to_num(firms) >= th.emergence_max_firms)
+    labels = np.empty(n, dtype=object)
+    for k in range(n):  # loop over years, not firms
+        if np.isfinite(g[k]) and g[k] <= -th.decline_growth:
+            labels[k] = DECLINE
+        elif not ever_large[k]:
+            labels[k] = EMERGENCE
+        elif np.isfinite(g[k]) and g[k] >= th.growth_rate:
+            rising = np.isfinite(h[k]) and h[k] >= th.heterogeneity_rising
+            small = firms[k] < th.emergence_max_firms_with_rising_heterogeneity
+            labels[k] = EMERGENCE if rising and small else GROWTH
+        else:
+            labels[k] = MATURITY
+    return labels, g, h
+
+
+def _frame_arrays(df: pd.DataFrame) -> dict:
+    """The optional columns of a validated series as float arrays (None when absent or
+    with fewer than 2 measured years)."""
+    out = {}
+    for col in ("employment", "tech_heterogeneity"):
+        v = None
+        if col in df.columns:
+            v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            if np.count_nonzero(~np.isnan(v)) < 2:
+                v = None
+        out[col] = v
+    return out
 
 
 def stage_signals(series: pd.DataFrame, thresholds: StageThresholds | None = None) -> pd.DataFrame:
     """The smoothed growth ``g`` and heterogeneity trend ``h`` used by
     :func:`classify_stage`, per year (for plots and the report)."""
-    th = thresholds or StageThresholds()
     df = _series_frame(series)
-    rates = [_log_growth(df["firms"])]
-    if "employment" in df.columns and df["employment"].notna().sum() >= 2:
-        rates.append(_log_growth(df["employment"]))
-    g_raw = pd.concat(rates, axis=1).mean(axis=1)
-    g_raw.iloc[0] = g_raw.iloc[1] if len(g_raw) > 1 else np.nan
-    g = g_raw.rolling(th.window, center=True, min_periods=1).mean()
-    out = pd.DataFrame({"growth": g, "firms": df["firms"]})
-    if "tech_heterogeneity" in df.columns and df["tech_heterogeneity"].notna().sum() >= 2:
-        out["heterogeneity_trend"] = _rolling_slope(pd.to_numeric(df["tech_heterogeneity"], errors="coerce"), max(th.window, 3))
+    opt = _frame_arrays(df)
+    _, g, h = stage_arrays(df["firms"].to_numpy(dtype=float), opt["employment"], opt["tech_heterogeneity"],
+                           thresholds)
+    out = pd.DataFrame({"growth": g, "firms": df["firms"]}, index=df.index)
+    if opt["tech_heterogeneity"] is not None:
+        out["heterogeneity_trend"] = h
     return out
 
 
@@ -153,22 +252,8 @@ def classify_stage(series: pd.DataFrame, thresholds: StageThresholds | None = No
     Series of stage labels indexed by year, named ``stage``. The rule is in the
     module docstring.
     """
-    th = thresholds or StageThresholds()
-    sig = stage_signals(series, th)
-    firms = sig["firms"].to_numpy(dtype=float)
-    g = sig["growth"].to_numpy(dtype=float)
-    h = sig["heterogeneity_trend"].to_numpy(dtype=float) if "heterogeneity_trend" in sig else np.full(len(sig), np.nan)
-    ever_large = np.maximum.accumulate(np.nan_to_num(firms) >= th.emergence_max_firms)
-    labels = []
-    for k in range(len(sig)):  # loop over years, not firms
-        if np.isfinite(g[k]) and g[k] <= -th.decline_growth:
-            labels.append(DECLINE)
-        elif not ever_large[k]:
-            labels.append(EMERGENCE)
-        elif np.isfinite(g[k]) and g[k] >= th.growth_rate:
-            rising = np.isfinite(h[k]) and h[k] >= th.heterogeneity_rising
-            small = firms[k] < th.emergence_max_firms_with_rising_heterogeneity
-            labels.append(EMERGENCE if rising and small else GROWTH)
-        else:
-            labels.append(MATURITY)
-    return pd.Series(labels, index=sig.index, name="stage")
+    df = _series_frame(series)
+    opt = _frame_arrays(df)
+    labels, _, _ = stage_arrays(df["firms"].to_numpy(dtype=float), opt["employment"], opt["tech_heterogeneity"],
+                                thresholds)
+    return pd.Series(labels, index=df.index, name="stage")

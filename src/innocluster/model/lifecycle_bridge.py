@@ -54,7 +54,7 @@ def lifecycle_columns(ts: pd.DataFrame) -> pd.DataFrame:
     window from year :data:`MIN_YEARS_FOR_WARNINGS` on), as a cluster manager would
     have seen them then.
     """
-    from innocluster.lifecycle import classify_stage, lock_in, race_to_the_bottom
+    from innocluster.lifecycle import classify_stage, expanding_warnings
 
     ts = ts.copy()
     ts["lifecycle_stage"] = ""
@@ -69,12 +69,7 @@ def lifecycle_columns(ts: pd.DataFrame) -> pd.DataFrame:
             continue
         labels = np.array([paper_stage_name(x) for x in np.asarray(classify_stage(mf))], dtype=object)
         ts.loc[sub.index, "lifecycle_stage"] = labels
-        li = np.zeros(len(sub), dtype=bool)
-        rb = np.zeros(len(sub), dtype=bool)
-        for k in range(MIN_YEARS_FOR_WARNINGS, len(sub) + 1):
-            window = mf.iloc[:k]
-            li[k - 1] = bool(lock_in(window).flag)
-            rb[k - 1] = bool(race_to_the_bottom(window).flag)
-        ts.loc[sub.index, "lock_in"] = li
-        ts.loc[sub.index, "race_to_bottom"] = rb
+        warnings = expanding_warnings(mf, min_years=MIN_YEARS_FOR_WARNINGS)
+        ts.loc[sub.index, "lock_in"] = warnings["lock_in"].to_numpy()
+        ts.loc[sub.index, "race_to_bottom"] = warnings["race_to_bottom"].to_numpy()
     return ts

@@ -31,25 +31,26 @@ from __future__ import annotations
 import numpy as np
 
 from innocluster.model import kernels
-from innocluster.model.lifecycle_bridge import monitor_frame, paper_stage_name
+from innocluster.model.lifecycle_bridge import paper_stage_name
 from innocluster.model.world import World
 from innocluster.scenario.schema import INSTRUMENTS, LIFECYCLE_STAGES
 
 
 def detect_stages(world: World) -> list[str]:
-    """Life-cycle stage of each region from its history, via the monitor's classifier."""
-    import pandas as pd
-
-    from innocluster.lifecycle import classify_stage
+    """Life-cycle stage of each region from its history, via the monitor's classifier
+    (:func:`innocluster.lifecycle.stage_arrays` on the region's firms, employment and
+    technology spread, as :func:`~innocluster.model.lifecycle_bridge.monitor_frame` maps them)."""
+    from innocluster.lifecycle import stage_arrays
 
     labels = []
     for name in world.regions.names:
-        rows = [h for h in world.history if h["region"] == name]
+        rows = [h for h in world.history if h["region"] == name]  # in year order
         if len(rows) < 3:
             labels.append("budding")
             continue
-        stage = classify_stage(monitor_frame(pd.DataFrame(rows)))
-        labels.append(paper_stage_name(np.asarray(stage)[-1]))
+        stage, _, _ = stage_arrays([h["firms"] for h in rows], [h["employment"] for h in rows],
+                                   [h["tech_sd"] for h in rows])
+        labels.append(paper_stage_name(stage[-1]))
     return labels
 
 
