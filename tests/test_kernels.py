@@ -367,6 +367,42 @@ def test_network_rejects_ties_outside_the_table_and_bad_masks():
     assert net.n_ties == 3
 
 
+def test_firm_table_append_writes_given_columns_cast_and_zeroes_the_rest():
+    f = FirmTable(6)
+    f.A = np.arange(6, dtype=float) + 1.0
+    f.x = np.full(6, 7.5)
+    f.alive[[0, 1, 2]] = False
+    f.compact()  # rows 3..5 move to the front; stale values stay in the spare capacity
+    rows = f.append(3, x=np.array([0.1, 0.2, 0.3]), region=np.array([1, 2, 3], dtype=np.int64),
+                    has_rd_unit=np.array([1.0, 0.0, 2.0]), parent=np.array([4, 5, 6]), alive=np.array([1, 1, 0]))
+    assert rows.tolist() == [3, 4, 5]
+    # given columns cast as np.asarray(value, dtype) casts them
+    assert f.x[3:].tolist() == np.array([0.1, 0.2, 0.3], dtype=np.float32).tolist()
+    assert f.region[3:].tolist() == [1, 2, 3] and f.has_rd_unit[3:].tolist() == [True, False, True]
+    assert f.parent[3:].tolist() == [4, 5, 6] and f.alive[3:].tolist() == [True, True, False]
+    # columns not given are zero (no stale values of compacted rows), ids are new
+    assert f.A[3:].tolist() == [0.0, 0.0, 0.0] and f.id[3:].tolist() == [6, 7, 8]
+    assert f.A[:3].tolist() == [4.0, 5.0, 6.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.floats(0, 1), min_size=5, max_size=5), min_size=1, max_size=3),
+       st.integers(0, 2**31), st.integers(0, 40))
+def test_stage_from_mix_is_the_count_of_cumulative_shares_below_the_draw(mixes, seed, k):
+    from types import SimpleNamespace
+
+    from innocluster.model.entry import stage_from_mix
+
+    mixes = [np.array(m) / max(sum(m), 1e-9) for m in mixes]
+    world = SimpleNamespace(S=5, scenario=SimpleNamespace(regions=[SimpleNamespace(stage_mix=m) for m in mixes]))
+    rng = np.random.default_rng(seed)
+    region = rng.integers(0, len(mixes), k)
+    u = rng.random(k)
+    cum = np.cumsum(np.array(mixes), axis=1)[region]
+    expect = np.minimum((u[:, None] > cum).sum(axis=1), 4)
+    assert stage_from_mix(u, region, world).tolist() == expect.tolist()
+
+
 def test_firm_table_append_and_assignment_validate_before_changing_anything():
     f = FirmTable(2)
     with pytest.raises(ValueError, match="'A' has 2 values for 3 new firms"):

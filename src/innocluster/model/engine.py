@@ -141,8 +141,7 @@ class ClusterModel:
         tech_mean = np.array([r.tech_mean for r in rs])[region]
         tech_sd = np.array([r.tech_sd for r in rs])[region]
         A = tech_mean + rng.normal(0, 1, n) * tech_sd
-        cum = np.cumsum(np.array([r.stage_mix for r in rs]), axis=1)[region]
-        stage = np.minimum((rng.random(n)[:, None] > cum).sum(axis=1), w.S - 1)
+        stage = entry.stage_from_mix(rng.random(n), region, w)
         reg = w.regions
         x = reg.x[region] + rng.normal(0, 1, n) * reg.radius[region]
         y = reg.y[region] + rng.normal(0, 1, n) * reg.radius[region]

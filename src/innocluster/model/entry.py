@@ -22,6 +22,24 @@ from innocluster.model.market import entrant_share
 from innocluster.model.world import World
 
 
+def stage_from_mix(u: np.ndarray, region: np.ndarray, world: World) -> np.ndarray:
+    """GVC stage of new firms from their region's stage mix (``stage_mix`` of the scenario).
+
+    A firm with uniform draw ``u`` enters the first stage whose cumulative share reaches
+    ``u``: the number of cumulative shares below ``u`` (capped at the top stage, where
+    rounding leaves the cumulative sum just below 1). Found by a binary search in the
+    region's cumulative shares, without an (n x stages) table of them.
+    """
+    cum = np.cumsum(np.array([r.stage_mix for r in world.scenario.regions]), axis=1)
+    stage = np.empty(u.size, dtype=np.int64)
+    if u.size == 0:
+        return stage
+    for r in np.flatnonzero(kernels.group_count(region, len(cum))):  # loop over regions, not firms
+        rows = region == r
+        stage[rows] = np.searchsorted(cum[r], u[rows], side="left")
+    return np.minimum(stage, world.S - 1)
+
+
 def draw_firm_traits(world: World, k: int, region: np.ndarray, rng: np.random.Generator) -> dict:
     """R&D unit, wanted R&D intensity, R&D split and absorptive capacity of new firms."""
     sc = world.scenario
@@ -94,9 +112,7 @@ def startups(world: World, rng: np.random.Generator) -> None:
     Abar = world.region_mean_technology(counts)
     tech_sd = np.array([r.tech_sd for r in sc.regions])
     A = Abar[region] - e.startup_tech_gap + rng.normal(0, 1, region.size) * 0.5 * tech_sd[region]
-    mix = np.array([r.stage_mix for r in sc.regions])
-    cum = np.cumsum(mix, axis=1)[region]
-    stage = np.minimum((rng.random(region.size)[:, None] > cum).sum(axis=1), world.S - 1)
+    stage = stage_from_mix(rng.random(region.size), region, world)
     # entrepreneurs follow neighbours: next to a random local firm when there is one
     has = counts[region] > 0
     anchor = world.random_member(region, rng) if f.n else np.zeros(region.size, dtype=np.int64)

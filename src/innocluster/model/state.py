@@ -130,20 +130,28 @@ class FirmTable:
         unknown = set(values) - set(COLUMNS)
         if unknown:
             raise KeyError(f"unknown firm columns: {sorted(unknown)}")
-        values = {name: np.asarray(v, dtype=COLUMNS[name]) for name, v in values.items()}
         for name, v in values.items():  # check everything before changing anything
-            if v.ndim and v.shape != (k,):
-                raise ValueError(f"append: column {name!r} has {v.size} values for {k} new firms")
+            shape = np.shape(v)
+            if shape and shape != (k,):
+                raise ValueError(f"append: column {name!r} has {np.size(v)} values for {k} new firms")
         start = self.n
         self._reserve(start + k)
-        for block in self._blocks.values():
-            block[:, start : start + k] = 0
+        given = {_SLOTS[name] for name in values}
+        for key, block in self._blocks.items():
+            for row in range(block.shape[0]):
+                if (key, row) not in given:  # neutral default; given columns are written below
+                    block[row, start : start + k] = 0
         self.n += k
         self.id[start:] = np.arange(self.next_id, self.next_id + k, dtype=np.int64)
-        self.alive[start:] = True
-        self.parent[start:] = -1
+        if "alive" not in values:
+            self.alive[start:] = True
+        if "parent" not in values:
+            self.parent[start:] = -1
         for name, value in values.items():
-            getattr(self, name)[start:] = value
+            # written straight into the block, cast as np.asarray(value, dtype) would cast
+            # it (no converted copy of each new column first)
+            key, row = _SLOTS[name]
+            self._blocks[key][row, start : start + k] = value
         self.next_id += k
         return np.arange(start, start + k)
 
@@ -169,7 +177,9 @@ class FirmTable:
         """The table as a pandas DataFrame (one row per firm)."""
         import pandas as pd
 
-        df = pd.DataFrame({name: getattr(self, name).copy() for name in COLUMNS})
+        # one copy per column (the frame must not alias the live table), kept as the
+        # frame's own blocks: letting pandas consolidate them would copy the table again
+        df = pd.DataFrame({name: getattr(self, name).copy() for name in COLUMNS}, copy=False)
         if region_names is not None:
             df["region_name"] = np.asarray(region_names, dtype=object)[df["region"].to_numpy()]
         if stage_names is not None:
@@ -185,6 +195,9 @@ class FirmTable:
 _BLOCKS: dict[str, list[str]] = {}
 for _name, _dt in COLUMNS.items():
     _BLOCKS.setdefault(_dt.str, []).append(_name)
+#: column -> (block key, row in the block)
+_SLOTS: dict[str, tuple[str, int]] = {}
 for _key, _names in _BLOCKS.items():
     for _row, _name in enumerate(_names):
+        _SLOTS[_name] = (_key, _row)
         setattr(FirmTable, _name, _column_property(_name, _key, _row, np.dtype(_key)))
