@@ -136,11 +136,8 @@ class FirmTable:
                 raise ValueError(f"append: column {name!r} has {np.size(v)} values for {k} new firms")
         start = self.n
         self._reserve(start + k)
-        given = {_SLOTS[name] for name in values}
-        for key, block in self._blocks.items():
-            for row in range(block.shape[0]):
-                if (key, row) not in given:  # neutral default; given columns are written below
-                    block[row, start : start + k] = 0
+        for block in self._blocks.values():  # neutral defaults; given columns are written below
+            block[:, start : start + k] = 0
         self.n += k
         self.id[start:] = np.arange(self.next_id, self.next_id + k, dtype=np.int64)
         if "alive" not in values:
