@@ -401,6 +401,10 @@ def test_stage_from_mix_is_the_count_of_cumulative_shares_below_the_draw(mixes, 
     cum = np.cumsum(np.array(mixes), axis=1)[region]
     expect = np.minimum((u[:, None] > cum).sum(axis=1), 4)
     assert stage_from_mix(u, region, world).tolist() == expect.tolist()
+    # a draw equal to a cumulative share belongs to that share's stage; empty stages are skipped
+    one = SimpleNamespace(S=5, scenario=SimpleNamespace(regions=[SimpleNamespace(stage_mix=[0.5, 0.25, 0.25, 0, 0])]))
+    u = np.array([0.0, 0.5, 0.5000001, 0.75, 0.9, 1.0])
+    assert stage_from_mix(u, np.zeros(6, dtype=np.int64), one).tolist() == [0, 0, 1, 1, 2, 2]
 
 
 def test_firm_table_append_and_assignment_validate_before_changing_anything():
@@ -414,6 +418,14 @@ def test_firm_table_append_and_assignment_validate_before_changing_anything():
     assert f.employees.dtype == np.float32 and f.employees.tolist() == [1.0, 2.0]
     with pytest.raises(AttributeError):
         f.revenu = np.zeros(2)  # a misspelt column is an error, not a new attribute
+    # a value that cannot be cast (NaN into an integer column, text into a float column)
+    # fails after other columns were written: the table is still as it was
+    for bad in ({"A": np.ones(2), "age": [np.nan, 1.0]}, {"x": np.ones(2), "A": ["abc", 1]}):
+        with pytest.raises((ValueError, TypeError)):
+            f.append(2, **bad)
+        assert f.n == 2 and f.next_id == 2
+    f.append(1)
+    assert f.id.tolist() == [0, 1, 2], "ids stay unique after a failed append"
 
 
 def test_poisson_repeat_leaves_bad_rates_to_numpy():

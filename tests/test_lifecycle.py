@@ -90,10 +90,9 @@ def test_stage_signals_are_the_documented_smoothing_and_trend():
             assert sig["heterogeneity_trend"].iloc[k] == pytest.approx(slope / np.abs(het[t][ok]).mean(), rel=1e-9)
         else:
             assert np.isnan(sig["heterogeneity_trend"].iloc[k])
-    # the array form gives the DataFrame form's labels
-    labels, g, h = stage_arrays(s["firms"], s["employment"], s["tech_heterogeneity"])
-    assert labels.tolist() == classify_stage(s).tolist()
-    np.testing.assert_array_equal(g, sig["growth"].to_numpy())
+    # the array form (years in order) gives the DataFrame form's labels, also for shuffled rows
+    labels, _, _ = stage_arrays(s["firms"], s["employment"], s["tech_heterogeneity"])
+    assert labels.tolist() == classify_stage(s.sample(frac=1.0, random_state=1)).tolist()
 
 
 def test_stage_arrays_bad_input():
@@ -103,6 +102,24 @@ def test_stage_arrays_bad_input():
         stage_arrays([5, 6, 7], employment=[1, 2])
     with pytest.raises(InputError, match="negative"):
         stage_arrays([5, -6, 7])
+    with pytest.raises(InputError, match="one value per year"):
+        stage_arrays(np.array([[10, 20], [30, 40]]))
+    with pytest.raises(InputError, match="infinite"):
+        classify_stage(pd.DataFrame({"year": range(5), "firms": [20, 22, np.inf, 26, 28]}))
+    # a missing year is skipped, not a reason to relabel the years after it
+    gap = classify_stage(pd.DataFrame({"year": range(8), "firms": [20, 22, 24, np.nan, 29, 32, 35, 39]}))
+    assert (gap.drop(3) == "growth").all()
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import innocluster.lifecycle.detectors as detectors
+    import innocluster.lifecycle.stages as stages
+
+    for module in (detectors, stages):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
 
 
 def test_classify_stage_bad_input():
@@ -159,7 +176,10 @@ def test_race_to_the_bottom():
 def _wandering_series(seed: int, n: int = 24) -> pd.DataFrame:
     """Random walks in every detector column, some values missing, rows shuffled."""
     rng = np.random.default_rng(seed)
-    walk = lambda start, sd: start + np.cumsum(rng.normal(0, sd, n))  # noqa: E731
+
+    def walk(start, sd):
+        return start + np.cumsum(rng.normal(0, sd, n))
+
     df = pd.DataFrame({
         "year": np.arange(1990, 1990 + n),
         "tech_heterogeneity": np.abs(walk(1.0, 0.08)), "external_tie_share": np.clip(walk(0.2, 0.03), 0, 1),
@@ -183,6 +203,22 @@ def test_expanding_warnings_judge_each_year_on_the_years_up_to_it(seed):
         else:
             assert row["lock_in"] == lock_in(upto).flag
             assert row["race_to_bottom"] == race_to_the_bottom(upto).flag
+
+
+def test_detectors_read_a_year_index_in_year_order_and_refuse_ambiguous_years():
+    df = _wandering_series(3)  # shuffled rows
+    by_index = df.set_index("year")  # shuffled year index
+    for detector in (lock_in, race_to_the_bottom):
+        assert detector(by_index).evidence == detector(df).evidence
+    assert expanding_warnings(by_index).equals(expanding_warnings(df))
+    with pytest.raises(InputError, match="appears twice"):
+        lock_in(pd.concat([df, df.iloc[:1]]))
+    with pytest.raises(InputError, match="missing"):
+        race_to_the_bottom(df.assign(year=df["year"].astype("Float64").mask(df.index == df.index[0])))
+    with pytest.raises(InputError, match="'margin' appears twice"):
+        race_to_the_bottom(pd.concat([df, df[["margin"]]], axis=1))
+    # a duplicated column the detector does not read is no error
+    assert lock_in(pd.concat([df, df[["margin"]]], axis=1)).evidence == lock_in(df).evidence
 
 
 def test_expanding_warnings_fire_once_the_trend_turns_and_refuse_bad_input():

@@ -79,19 +79,20 @@ class DetectorThresholds:
             raise InputError("min_signals and min_available must be >= 1")
 
 
-#: columns each detector reads (module docstring)
-_LOCK_IN_COLUMNS = ("tech_heterogeneity", "relatedness_flexibility", "external_tie_share", "mean_technology",
-                    "productivity")
+#: columns each detector reads (module docstring); lock-in reads ``productivity`` when
+#: ``mean_technology`` is absent
+_LOCK_IN_COLUMNS = ("tech_heterogeneity", "relatedness_flexibility", "external_tie_share", "mean_technology")
 _RACE_COLUMNS = ("gvc_share_0", "margin", "rd_intensity")
+_LOCK_IN_READ = _LOCK_IN_COLUMNS + ("productivity",)
 
 
 class _Years:
-    """A per-year table as NumPy arrays: the year of each row (``index``, sorted
-    ascending when the data had a ``year`` column) and each column as float with NaN
-    where a value is missing or not numeric. Prefixes (the first ``k`` years) are
-    views, so judging every year on the years up to it costs no copies."""
+    """A per-year table as NumPy arrays: the year of each row (``index``, ascending) and
+    each column as float with NaN where a value is missing or not numeric. Prefixes
+    (the first ``k`` years) are views, so judging every year on the years up to it
+    costs no copies."""
 
-    __slots__ = ("index", "columns")
+    __slots__ = ("columns", "index")
 
     def __init__(self, index: np.ndarray, columns: dict[str, np.ndarray]):
         self.index = index
@@ -102,18 +103,26 @@ class _Years:
 
 
 def _frame(df: pd.DataFrame, wanted: tuple[str, ...]) -> _Years:
-    """The ``wanted`` columns that ``df`` has, by year."""
+    """The ``wanted`` columns that ``df`` has, by ascending year (the ``year`` column,
+    else the index)."""
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"expected a per-year DataFrame, got {type(df).__name__}")
     if "year" in df.columns:
-        if df["year"].duplicated().any():
-            raise InputError("per-year data: a year appears twice")
-        df = df.sort_values("year").set_index("year")
+        df = df.set_index("year")
+    years = df.index
+    if years.hasnans:
+        raise InputError("per-year data: a year is missing")
+    if years.duplicated().any():
+        raise InputError("per-year data: a year appears twice")
+    if not years.is_monotonic_increasing:
+        df = df.sort_index(kind="stable")
     columns = {}
     for col in wanted:
         if col not in df.columns:
             continue
         s = df[col]
+        if isinstance(s, pd.DataFrame):
+            raise InputError(f"per-year data: column {col!r} appears twice")
         if not pd.api.types.is_numeric_dtype(s):
             s = pd.to_numeric(s, errors="coerce")
         columns[col] = s.to_numpy(dtype=float, na_value=np.nan)
@@ -145,7 +154,7 @@ def _tail(d: _Years, col: str, window: int):
     }
 
 
-def _relative_fall(d: pd.DataFrame, col: str, th: DetectorThresholds, signals: dict, fired: list, reasons: list,
+def _relative_fall(d: _Years, col: str, th: DetectorThresholds, signals: dict, fired: list, reasons: list,
                    describe) -> None:
     """Signal ``col`` when its trend falls faster than ``relative_fall`` per year
     (relative to its level); ``describe(trend)`` words the reason."""
@@ -175,7 +184,7 @@ def _decide(signals: dict, fired: list[str], reasons: list[str], th: DetectorThr
 
 def lock_in(df: pd.DataFrame, thresholds: DetectorThresholds | None = None) -> DetectorResult:
     """Lock-in warning from a per-year DataFrame (columns in the module docstring)."""
-    return _lock_in(_frame(df, _LOCK_IN_COLUMNS), thresholds or DetectorThresholds())
+    return _lock_in(_frame(df, _LOCK_IN_READ), thresholds or DetectorThresholds())
 
 
 def _lock_in(d: _Years, th: DetectorThresholds) -> DetectorResult:
@@ -207,8 +216,7 @@ def _lock_in(d: _Years, th: DetectorThresholds) -> DetectorResult:
             f"productivity stalls: {prod_col} grows {100 * prod['growth_per_year']:.2f} %/yr "
             f"(threshold {100 * th.productivity_stall:.2f} %/yr)"
         )
-    cols = ("tech_heterogeneity", "relatedness_flexibility", "external_tie_share", "mean_technology")
-    return _decide(sig, fired, reasons, th, "lock-in", cols)
+    return _decide(sig, fired, reasons, th, "lock-in", _LOCK_IN_COLUMNS)
 
 
 def race_to_the_bottom(df: pd.DataFrame, thresholds: DetectorThresholds | None = None) -> DetectorResult:
@@ -229,7 +237,7 @@ def _race_to_the_bottom(d: _Years, th: DetectorThresholds) -> DetectorResult:
         f"margins fell from {t['first']:.3g} to {t['last']:.3g} ({100 * t['relative_slope_per_year']:.1f} %/yr)"))
     _relative_fall(d, "rd_intensity", th, sig, fired, reasons, lambda t: (
         f"R&D intensity fell from {t['first']:.3g} to {t['last']:.3g} ({100 * t['relative_slope_per_year']:.1f} %/yr)"))
-    return _decide(sig, fired, reasons, th, "race to the bottom", ("gvc_share_0", "margin", "rd_intensity"))
+    return _decide(sig, fired, reasons, th, "race to the bottom", _RACE_COLUMNS)
 
 
 def expanding_warnings(df: pd.DataFrame, thresholds: DetectorThresholds | None = None,
@@ -263,7 +271,7 @@ def expanding_warnings(df: pd.DataFrame, thresholds: DetectorThresholds | None =
     th = thresholds or DetectorThresholds()
     if min_years < 1:
         raise InputError(f"min_years: must be >= 1, got {min_years}")
-    d = _frame(df, _LOCK_IN_COLUMNS + _RACE_COLUMNS)
+    d = _frame(df, _LOCK_IN_READ + _RACE_COLUMNS)
     n = len(d.index)
     lock = np.zeros(n, dtype=bool)
     race = np.zeros(n, dtype=bool)

@@ -109,15 +109,13 @@ def _centred_mean(v: np.ndarray, window: int) -> np.ndarray:
     """Mean of the measured values in a centred window (shorter at the ends; NaN where
     the window holds none), as ``pandas.rolling(window, center=True, min_periods=1)``."""
     half = window // 2
-    n = v.size
-    measured = ~np.isnan(v)
-    csum = np.r_[0.0, np.cumsum(np.where(measured, v, 0.0))]
-    ccount = np.r_[0, np.cumsum(measured)]
-    k = np.arange(n)
-    lo, hi = np.maximum(0, k - half), np.minimum(n, k + half + 1)
-    count = ccount[hi] - ccount[lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, (csum[hi] - csum[lo]) / count, np.nan)
+    out = np.full(v.size, np.nan)
+    for k in range(v.size):  # loop over years (tens), not firms
+        w = v[max(0, k - half) : k + half + 1]
+        w = w[~np.isnan(w)]
+        if w.size:
+            out[k] = w.sum() / w.size
+    return out
 
 
 def _rolling_slope(y: np.ndarray, window: int) -> np.ndarray:
@@ -158,29 +156,38 @@ def stage_arrays(firms, employment=None, tech_heterogeneity=None,
     growth : smoothed growth ``g_t``
     heterogeneity_trend : relative heterogeneity trend ``h_t`` (NaN without heterogeneity)
 
+    Notes
+    -----
+    ``g_t`` is the plain mean of the window's measured growth rates and ``h_t`` the
+    closed-form least-squares slope; other ways of computing them (pandas' running
+    rolling mean, ``np.polyfit``) agree to rounding, so only a series sitting exactly
+    on a threshold (growth of exactly 5 %/yr, say) can be labelled differently.
+
     Examples
     --------
     >>> labels, g, h = stage_arrays([20, 25, 31, 39, 40, 40, 40, 36, 32])
     >>> labels.tolist()
-    ['growth', 'growth', 'growth', 'growth', 'maturity', 'maturity', 'decline', 'decline', 'decline']
+    ['growth', 'growth', 'growth', 'growth', 'growth', 'maturity', 'decline', 'decline', 'decline']
     """
     th = thresholds or StageThresholds()
     firms = np.asarray(firms, dtype=float)
+    if firms.ndim != 1:
+        raise InputError(f"series: firms must be one value per year, got an array of shape {firms.shape}")
     n = firms.size
     if n < 2:
         raise InputError("series: needs at least 2 years to measure growth")
-    rates = [_log_growth(firms)]
     for name, v in (("employment", employment), ("tech_heterogeneity", tech_heterogeneity)):
         if v is not None and np.shape(v) != (n,):
-            raise InputError(f"series: column {name!r} has {np.size(v)} values for {n} years")
-    if (firms < 0).any():
-        raise InputError("series: column 'firms' has negative values")
+            raise InputError(f"series: column {name!r} has shape {np.shape(v)} for {n} years")
+    if (firms < 0).any() or np.isinf(firms).any():
+        raise InputError("series: column 'firms' has negative or infinite values (allowed: >= 0, or missing)")
     if employment is not None:
         employment = np.asarray(employment, dtype=float)
-        if (employment < 0).any():
-            raise InputError("series: column 'employment' has negative values")
-        if np.count_nonzero(~np.isnan(employment)) >= 2:
-            rates.append(_log_growth(employment))
+        if (employment < 0).any() or np.isinf(employment).any():
+            raise InputError("series: column 'employment' has negative or infinite values (allowed: >= 0, or missing)")
+    rates = [_log_growth(firms)]
+    if employment is not None and np.count_nonzero(~np.isnan(employment)) >= 2:
+        rates.append(_log_growth(employment))
     # mean of the measured growth rates per year (firms, and employment when given)
     stacked = np.vstack(rates)
     measured = ~np.isnan(stacked)

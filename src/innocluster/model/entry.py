@@ -27,16 +27,13 @@ def stage_from_mix(u: np.ndarray, region: np.ndarray, world: World) -> np.ndarra
 
     A firm with uniform draw ``u`` enters the first stage whose cumulative share reaches
     ``u``: the number of cumulative shares below ``u`` (capped at the top stage, where
-    rounding leaves the cumulative sum just below 1). Found by a binary search in the
-    region's cumulative shares, without an (n x stages) table of them.
+    rounding leaves the cumulative sum just below 1). Counted stage by stage, so no
+    (firms x stages) table of cumulative shares is built.
     """
     cum = np.cumsum(np.array([r.stage_mix for r in world.scenario.regions]), axis=1)
-    stage = np.empty(u.size, dtype=np.int64)
-    if u.size == 0:
-        return stage
-    for r in np.flatnonzero(kernels.group_count(region, len(cum))):  # loop over regions, not firms
-        rows = region == r
-        stage[rows] = np.searchsorted(cum[r], u[rows], side="left")
+    stage = np.zeros(u.size, dtype=np.int64)
+    for s in range(cum.shape[1]):  # loop over stages, not firms
+        stage += u > cum[region, s]
     return np.minimum(stage, world.S - 1)
 
 

@@ -136,19 +136,19 @@ class FirmTable:
                 raise ValueError(f"append: column {name!r} has {np.size(v)} values for {k} new firms")
         start = self.n
         self._reserve(start + k)
+        new = slice(start, start + k)
+        # the new rows are written beyond the table's end and become part of it only
+        # when every column is written: a value that cannot be cast leaves the table as
+        # it was
         for block in self._blocks.values():  # neutral defaults; given columns are written below
-            block[:, start : start + k] = 0
-        self.n += k
-        self.id[start:] = np.arange(self.next_id, self.next_id + k, dtype=np.int64)
-        if "alive" not in values:
-            self.alive[start:] = True
-        if "parent" not in values:
-            self.parent[start:] = -1
-        for name, value in values.items():
-            # written straight into the block, cast as np.asarray(value, dtype) would cast
-            # it (no converted copy of each new column first)
+            block[:, new] = 0
+        defaults = {"id": np.arange(self.next_id, self.next_id + k, dtype=np.int64), "alive": True, "parent": -1}
+        for name, value in {**defaults, **values}.items():
             key, row = _SLOTS[name]
-            self._blocks[key][row, start : start + k] = value
+            # cast one column at a time, as np.asarray(value, dtype) casts (no converted
+            # copy of every new column at once)
+            self._blocks[key][row, new] = np.asarray(value, dtype=COLUMNS[name])
+        self.n += k
         self.next_id += k
         return np.arange(start, start + k)
 
