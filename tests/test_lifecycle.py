@@ -114,8 +114,7 @@ def test_stage_arrays_bad_input():
 def test_docstring_examples_run():
     import doctest
 
-    import innocluster.lifecycle.detectors as detectors
-    import innocluster.lifecycle.stages as stages
+    from innocluster.lifecycle import detectors, stages
 
     for module in (detectors, stages):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
