@@ -117,7 +117,9 @@ def cost_components(Q, A, stage, region, degree, factors: RegionCostFactors, wor
     c = sc.costs
     m = sc.market
     Q = np.atleast_1d(np.asarray(Q, dtype=float))  # output in value (USD million) = revenue
-    A, stage, region, degree = (np.broadcast_to(np.asarray(v), Q.shape) for v in (A, stage, region, degree))
+    # per-firm arrays pass as they are; scalars (a cost curve of one firm) are broadcast
+    A, stage, region, degree = (v if np.shape(v) == Q.shape else np.broadcast_to(np.asarray(v), Q.shape)
+                                for v in (A, stage, region, degree))
     # physical output at the stage's current price (1 unless productivity gains are passed on)
     q = Q / world.price[stage]
     # span of control: L = q / (q0 exp(A)) (1 + q/Q_half)^kappa; the arithmetic is fused in the kernel

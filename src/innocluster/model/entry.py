@@ -73,7 +73,7 @@ def add_firms(world: World, region, stage, A, x, y, employees, net_worth, rng,
         traits["rd_intensity"] = np.where(need, fin.rd_intensity, traits["rd_intensity"])
     traits.update(extra)
     share = entrant_share(world, stage) * share_multiplier
-    nw = np.broadcast_to(np.asarray(net_worth, dtype=float), (k,))
+    nw = np.asarray(net_worth, dtype=float)  # one value for all entrants, or one each
     return world.firms.append(
         k, region=region, stage=stage, A=A, x=x, y=y, employees=employees,
         net_worth=nw, capital=nw, share=share, founded_year=world.year,
@@ -83,7 +83,7 @@ def add_firms(world: World, region, stage, A, x, y, employees, net_worth, rng,
 
 def _near(world: World, anchors: np.ndarray, sd, rng) -> tuple[np.ndarray, np.ndarray]:
     f = world.firms
-    sd = np.broadcast_to(np.asarray(sd, dtype=float), anchors.shape)
+    sd = np.asarray(sd, dtype=float)  # one spread for all, or one per anchor
     return (f.x[anchors] + rng.normal(0, 1, anchors.size) * sd,
             f.y[anchors] + rng.normal(0, 1, anchors.size) * sd)
 
