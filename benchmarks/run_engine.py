@@ -10,9 +10,10 @@ compiled kernels loaded is measured the same way and subtracted. Before the timi
 200-firm, 2-year warm-up run loads the engine's compiled kernels from their on-disk
 cache (compiling them on a machine's very first run, about 20 s, which is not what
 this benchmark measures) and collects its results once, so that the modules results
-collection imports (the life-cycle classifier, about 0.5 s) are loaded too. From ``innocluster.model.allocator.LARGE_POPULATION`` firms
-on, the timed run keeps freed memory for reuse, as ``simulate`` and
-``ClusterModel.run`` do (``innocluster.model.allocator``).
+collection imports (the life-cycle classifier, about 0.5 s) are loaded too. From
+``innocluster.model.allocator.LARGE_POPULATION`` firms on, the timed run keeps freed
+memory for reuse, as ``simulate`` and ``ClusterModel.run`` do
+(``innocluster.model.allocator``).
 """
 
 from __future__ import annotations

@@ -130,7 +130,7 @@ def poisson_repeat(rng, lam_by_group, group, block=None):
             u = tape.extend(size)
             row, tape.pos = _poisson_counts(u, tape.pos, lam, exp_neg_lam, group, counts, row)
             size = max(64, block // 8)  # the rare overrun: a short extension
-    return _repeat_rows(counts)
+    return np.repeat(np.arange(n), counts)
 
 
 class _UniformTape:
@@ -227,15 +227,3 @@ def _poisson_counts(u, pos, lam, exp_neg_lam, group, counts, row):
                 return i, start
         counts[i] = k
     return n, pos
-
-
-@njit(cache=True)
-def _repeat_rows(counts):
-    """``np.repeat(np.arange(counts.size), counts)``."""
-    out = np.empty(counts.sum(), dtype=np.int64)
-    m = 0
-    for i in range(counts.size):
-        for _ in range(counts[i]):
-            out[m] = i
-            m += 1
-    return out

@@ -8,6 +8,28 @@ from numba import njit
 
 
 @njit(cache=True)
+def _radix_passes(keys, bits):
+    """Least-significant-digit radix sort of non-negative integer ``keys`` below
+    ``2**bits`` by 11-bit digits (``ceil(bits / 11)`` stable counting passes); sorts
+    ``keys`` and a scratch array alternately and returns the sorted one."""
+    n = keys.size
+    tmp = np.empty_like(keys)
+    counts = np.empty(2049, dtype=np.int64)
+    for shift in range(0, bits, 11):  # uint32 or int64 keys: the digits come out as int64
+        counts[:] = 0
+        for i in range(n):
+            counts[((keys[i] >> shift) & 0x7FF) + 1] += 1
+        for d in range(2048):
+            counts[d + 1] += counts[d]
+        for i in range(n):
+            d = (keys[i] >> shift) & 0x7FF
+            tmp[counts[d]] = keys[i]
+            counts[d] += 1
+        keys, tmp = tmp, keys
+    return keys
+
+
+@njit(cache=True)
 def sort_float32(x):
     """Ascending copy of a float32 array by a least-significant-digit radix sort.
 
@@ -23,20 +45,7 @@ def sort_float32(x):
     for i in range(n):
         b = bits[i]
         keys[i] = b ^ np.uint32(0xFFFFFFFF) if b >> np.uint32(31) else b | np.uint32(0x80000000)
-    tmp = np.empty(n, dtype=np.uint32)
-    counts = np.empty(2049, dtype=np.int64)
-    for shift in (0, 11, 22):
-        counts[:] = 0
-        sh = np.uint32(shift)
-        for i in range(n):
-            counts[((keys[i] >> sh) & np.uint32(0x7FF)) + 1] += 1
-        for d in range(2048):
-            counts[d + 1] += counts[d]
-        for i in range(n):
-            d = (keys[i] >> sh) & np.uint32(0x7FF)
-            tmp[counts[d]] = keys[i]
-            counts[d] += 1
-        keys, tmp = tmp, keys
+    keys = _radix_passes(keys, 32)
     out = np.empty(n, dtype=np.uint32)
     for i in range(n):
         k = keys[i]
@@ -60,17 +69,4 @@ def sort_nonnegative(keys, bits):
     for i in range(n):
         if keys[i] < 0 or (bits < 63 and keys[i] >> bits):
             raise ValueError("sort_nonnegative: a key outside [0, 2**bits)")
-    tmp = np.empty(n, dtype=np.int64)
-    counts = np.empty(2049, dtype=np.int64)
-    for shift in range(0, bits, 11):
-        counts[:] = 0
-        for i in range(n):
-            counts[((out[i] >> shift) & 0x7FF) + 1] += 1
-        for d in range(2048):
-            counts[d + 1] += counts[d]
-        for i in range(n):
-            d = (out[i] >> shift) & 0x7FF
-            tmp[counts[d]] = out[i]
-            counts[d] += 1
-        out, tmp = tmp, out
-    return out
+    return _radix_passes(out, bits)
