@@ -272,6 +272,33 @@ def test_compiled_draws_consume_numpy_stream(lam):
     assert r1.random() == r2.random()
 
 
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937, np.random.Philox])
+@pytest.mark.parametrize("size", [0, 5, 999, 1000, 400_000])
+def test_compiled_normals_equal_numpy_draw_for_draw(bit_generator, size):
+    """kernels.normal draws what rng.normal(loc, scale, size) draws, tails included, and
+    leaves the generator (also integers()' buffered half-output) where NumPy leaves it."""
+    r1, r2 = (np.random.Generator(bit_generator(5)) for _ in range(2))
+    assert np.array_equal(r1.integers(0, 100, 3), r2.integers(0, 100, 3))  # leaves half an output buffered
+    for loc, scale in ((0.0, 1.0), (0.3, 0.1), (-2.5, 0.0)):
+        got = kernels.normal(r1, loc, scale, size)
+        expect = r2.normal(loc, scale, size)
+        assert got.dtype == expect.dtype and np.array_equal(got, expect)
+    if size == 400_000:  # the ziggurat's rare paths (wedges, the tail beyond 3.44) were taken
+        assert (np.abs(got - (-2.5)) == 0).all() and (np.abs(r1.normal(0, 1, 400_000)) > 3.6).sum() > 50
+        r2.normal(0, 1, 400_000)
+        z1 = kernels.normal(r1, 0.0, 1.0, 2_000_000)
+        z2 = r2.normal(0.0, 1.0, 2_000_000)
+        assert (np.abs(z2) > 3.6).sum() > 300 and np.array_equal(z1, z2)
+    assert np.array_equal(r1.integers(0, 100, 5), r2.integers(0, 100, 5))
+    assert r1.random() == r2.random()
+
+
+def test_compiled_normals_refuse_what_numpy_refuses():
+    with pytest.raises(ValueError):
+        kernels.normal(np.random.default_rng(0), 0.0, -1.0, 5000)
+    assert np.isnan(kernels.normal(np.random.default_rng(0), np.nan, 1.0, 5000)).all()
+
+
 @pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937])
 @pytest.mark.parametrize("block", [None, 1, 7, 1000])
 def test_uniform_tape_leaves_the_generator_where_numpy_would(bit_generator, block):

@@ -140,12 +140,12 @@ class ClusterModel:
         rs = sc.regions
         tech_mean = np.array([r.tech_mean for r in rs])[region]
         tech_sd = np.array([r.tech_sd for r in rs])[region]
-        A = tech_mean + rng.normal(0, 1, n) * tech_sd
+        A = tech_mean + kernels.normal(rng, 0, 1, n) * tech_sd
         stage = entry.stage_from_mix(rng.random(n), region, w)
         reg = w.regions
-        x = reg.x[region] + rng.normal(0, 1, n) * reg.radius[region]
-        y = reg.y[region] + rng.normal(0, 1, n) * reg.radius[region]
-        size = np.exp(rng.normal(0, 1.0, n))  # heavy-tailed initial sizes
+        x = reg.x[region] + kernels.normal(rng, 0, 1, n) * reg.radius[region]
+        y = reg.y[region] + kernels.normal(rng, 0, 1, n) * reg.radius[region]
+        size = np.exp(kernels.normal(rng, 0, 1.0, n))  # heavy-tailed initial sizes
         idx = entry.add_firms(w, region, stage, A, x, y, 10.0, 0.0, rng)
         f = w.firms
         f.age[idx] = rng.integers(0, 20, n).astype(np.int16)

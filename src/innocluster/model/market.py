@@ -33,7 +33,7 @@ def replicator_shares(world: World, rng: np.random.Generator) -> None:
         # E_i = A_i - log c_i; f_i (1 + chi (E_i - Ebar_s)), fused in kernels.replicator
         share = kernels.replicator(share, f.A, np.log(np.maximum(f.unit_cost, 1e-9)), f.stage, S, sc.market.chi)
         if sc.market.replication_noise > 0:
-            share = share * np.exp(rng.normal(0.0, sc.market.replication_noise, f.n))
+            share = share * np.exp(kernels.normal(rng, 0.0, sc.market.replication_noise, f.n))
     kernels.normalise_within(share, f.stage, S, f.share)
 
 
