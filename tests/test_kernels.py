@@ -293,6 +293,26 @@ def test_compiled_normals_equal_numpy_draw_for_draw(bit_generator, size):
     assert r1.random() == r2.random()
 
 
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937])
+@pytest.mark.parametrize("top", [0.3, 9.99, 10.0, 40.0])
+def test_compiled_poisson_equals_numpy_draw_for_draw(bit_generator, top):
+    """kernels.poisson(rng, lam) draws what rng.poisson(lam) draws (zero rates draw
+    nothing), compiled below rate 10 and by NumPy from rate 10 on, and leaves the
+    generator where NumPy leaves it."""
+    lam = np.random.default_rng(2).uniform(0.0, top, 300_000)
+    lam[::4] = 0.0
+    r1, r2 = (np.random.Generator(bit_generator(9)) for _ in range(2))
+    assert np.array_equal(r1.integers(0, 100, 3), r2.integers(0, 100, 3))
+    for part in (lam, lam[:999], lam[:0]):
+        got = kernels.poisson(r1, part)
+        expect = r2.poisson(part)
+        assert got.dtype == expect.dtype and np.array_equal(got, expect)
+    assert np.array_equal(r1.integers(0, 100, 5), r2.integers(0, 100, 5))
+    assert r1.random() == r2.random()
+    with pytest.raises(ValueError):
+        kernels.poisson(r1, np.array([1.0, -1.0] * 1000))
+
+
 def test_compiled_normals_refuse_what_numpy_refuses():
     with pytest.raises(ValueError):
         kernels.normal(np.random.default_rng(0), 0.0, -1.0, 5000)

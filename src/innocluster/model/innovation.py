@@ -69,9 +69,9 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     # each firm's own split of R&D (xi_i) pays its researchers
     rate = kernels.invention_rate(f.xi, f.rd, f.region, world.regions.wage, inn.researcher_wage_premium, inn.zeta1,
                                   inn.spillover_effect, world.regions.spillover)
-    # NumPy's own samplers: Numba's ports of the Poisson (rate >= 10), Beta and binomial
-    # samplers differ from NumPy's in rare draws, and the stream must not depend on that
-    inventions = rng.poisson(rate)
+    # NumPy's Poisson sampler, compiled (Numba's port draws exactly what NumPy draws below
+    # rate 10: kernels.poisson); the Beta jump and the binomial patents stay NumPy calls
+    inventions = kernels.poisson(rng, rate)
     success = np.flatnonzero(inventions > 0)
     x = _jump(rng, success.size, inn)
     f.A[success] += np.maximum(x, 0.0)  # adopt only if better

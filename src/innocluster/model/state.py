@@ -127,23 +127,25 @@ class FirmTable:
         """
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
-        unknown = set(values) - set(COLUMNS)
+        unknown = values.keys() - COLUMNS.keys()
         if unknown:
             raise KeyError(f"unknown firm columns: {sorted(unknown)}")
         for name, v in values.items():  # check everything before changing anything
-            shape = np.shape(v)
+            shape = v.shape if isinstance(v, np.ndarray) else np.shape(v)
             if shape and shape != (k,):
                 raise ValueError(f"append: column {name!r} has {np.size(v)} values for {k} new firms")
         start = self.n
         self._reserve(start + k)
         new = slice(start, start + k)
+        defaults = {"id": np.arange(self.next_id, self.next_id + k, dtype=np.int64), "alive": True, "parent": -1}
+        given = {**defaults, **values}
         # the new rows are written beyond the table's end and become part of it only
         # when every column is written: a value that cannot be cast leaves the table as
         # it was
-        for block in self._blocks.values():  # neutral defaults; given columns are written below
-            block[:, new] = 0
-        defaults = {"id": np.arange(self.next_id, self.next_id + k, dtype=np.int64), "alive": True, "parent": -1}
-        for name, value in {**defaults, **values}.items():
+        for key, block in self._blocks.items():  # neutral defaults where a block has columns not given
+            if any(name not in given for name in _BLOCKS[key]):
+                block[:, new] = 0
+        for name, value in given.items():
             key, row = _SLOTS[name]
             # cast one column at a time, as np.asarray(value, dtype) casts (no converted
             # copy of every new column at once)

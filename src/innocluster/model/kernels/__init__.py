@@ -22,9 +22,9 @@ formulation):
 
 * random draws stay NumPy calls on the model's :class:`numpy.random.Generator`, in
   the same order and shapes, except where compiled code reproduces NumPy's sampler
-  draw for draw: Poisson counts below rate 10, on uniforms that NumPy draws in blocks
-  (the unread ones are given back to the generator), and normals (Numba's ziggurat is
-  NumPy's, on the same bit generator) — :mod:`~innocluster.model.kernels.sampling`;
+  draw for draw (:mod:`~innocluster.model.kernels.sampling`): Poisson counts below
+  rate 10, also on uniforms that NumPy draws in blocks (the unread ones are given back
+  to the generator), and normals;
 * exponentials, logarithms and powers stay NumPy ufuncs;
 * sums over firms run in row order, the order :func:`numpy.bincount` uses;
 * compiled code is cached on disk (``cache=True``): the first run on a machine
@@ -67,6 +67,7 @@ from innocluster.model.kernels.sampling import (
     group_blocks,
     nearest_candidate,
     normal,
+    poisson,
     poisson_repeat,
     random_member,
 )
@@ -97,7 +98,7 @@ __all__ = [
     "COST_ROWS", "TOTALS", "absorption_exponent", "bank_loans", "bin_counts", "book_rd_funding", "cache_is_warm", "candidate_sources", "choose_sources",
     "close_books", "compact_rows", "cost_rows", "cross_count", "exit_mask", "exited_flows", "fund_all_rd",
     "group_blocks", "group_count", "group_sum", "invention_rate", "keep_ties", "merge_ties", "nearest_candidate",
-    "normal", "normalise_within", "operating_accounts", "poisson_repeat", "random_member", "random_neighbour",
+    "normal", "normalise_within", "operating_accounts", "poisson", "poisson_repeat", "random_member", "random_neighbour",
     "region_totals", "remap_merge_ties", "replicator", "sort_float32", "sort_nonnegative", "spillovers", "spinoff_parents",
     "tie_csr", "tie_degree", "tie_keys", "update_absorptive_capacity", "wanted_rd", "year_profit",
 ]
