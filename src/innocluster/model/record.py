@@ -41,9 +41,9 @@ def _group_entropy(A: np.ndarray, group: np.ndarray, G: int) -> np.ndarray:
     counts = kernels.bin_counts(A, ENTROPY_BIN, group, G).astype(float)  # firms per group and bin
     tot = counts.sum(axis=1, keepdims=True)
     p = np.divide(counts, tot, out=np.zeros_like(counts), where=tot > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = -(np.where(p > 0, p * np.log2(p), 0.0)).sum(axis=1)
-    return out
+    # log2 only of the occupied bins (0 log 0 = 0), without an error-state context per call
+    log_p = np.log2(p, out=np.zeros_like(p), where=p > 0)
+    return -(p * log_p).sum(axis=1)
 
 
 def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
@@ -88,10 +88,16 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     producing = ~f.is_mne & (f.revenue > 0)
     cost_usd = np.where(producing, f.unit_cost * f.revenue, 0.0)
     out_usd = np.where(producing, f.revenue, 0.0)
-    inside = reg.is_cluster[r]
-    out_in, out_out = out_usd[inside].sum(), out_usd[~inside].sum()
-    avg_in = cost_usd[inside].sum() / out_in if out_in > 0 else np.nan
-    avg_out = cost_usd[~inside].sum() / out_out if out_out > 0 else np.nan
+    if reg.is_cluster.all() or not reg.is_cluster.any():
+        # every firm on one side: its sums are those of all firms (the same pairwise order)
+        side = (out_usd.sum(), cost_usd.sum())
+        (out_in, cost_in), (out_out, cost_out) = (side, (0.0, 0.0)) if reg.is_cluster.all() else ((0.0, 0.0), side)
+    else:
+        inside = reg.is_cluster[r]
+        out_in, out_out = out_usd[inside].sum(), out_usd[~inside].sum()
+        cost_in, cost_out = cost_usd[inside].sum(), cost_usd[~inside].sum()
+    avg_in = cost_in / out_in if out_in > 0 else np.nan
+    avg_out = cost_out / out_out if out_out > 0 else np.nan
     zombie = t["zombies"]
     n_sme, n_mne = t["firms_sme"], t["firms_mne"]
     va = t["value_added"] + gone.get("value_added", 0.0)
