@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from conftest import run_cli
 
@@ -63,9 +64,11 @@ def test_smm_recovers_a_known_parameter():
     start = apply_overrides(sc, ["innovation.patent_propensity=0.15"])
     res = calibrate(tf, start, executor="serial")
     assert abs(res.parameters["innovation.patent_propensity"] - truth) < 0.1
-    # the fitted moment, on fresh seeds, is close to the observed one
+    # the fitted moment, on fresh seeds, is close to the observed one: both are means of
+    # three runs of 400 firms (patents per firm vary by about 20% run to run), so they
+    # differ by sampling noise of sd * sqrt(2/3); allow three of those
     row = res.table.iloc[0]
-    assert abs(row["simulated_mean"] - observed) < 0.15 * observed
+    assert abs(row["simulated_mean"] - observed) < 3 * row["simulated_sd"] * np.sqrt(2 / tf.replications)
     assert len(res.history) > tf.initial_design
 
 

@@ -189,20 +189,23 @@ def test_in_place_tie_updates(batch, rnd):
 
 @settings(max_examples=60, deadline=None)
 @given(pairs, st.lists(st.integers(0, 40), max_size=30), st.integers(1, 4))
-def test_random_neighbour_follows_csr_order(batch, who, repeat):
+def test_neighbour_lists_follow_csr_order(batch, who, repeat):
+    """The neighbour lists of the asked-for firms are their CSR rows (repeats in ``who``
+    share one list)."""
     a = np.array([p[0] for p in batch], dtype=np.int64)
     b = np.array([p[1] for p in batch], dtype=np.int64)
     key = kernels.tie_keys(a, b)
     n = 41
-    who = np.array(who, dtype=np.int64)
-    u = np.random.default_rng(len(batch)).random(who.size * repeat)
-    got = kernels.random_neighbour(key, n, who, repeat, u)
+    who = np.repeat(np.array(who, dtype=np.int64), repeat)
+    slot, start, lists = kernels.neighbour_lists(key, n, who)
     indptr, indices = kernels.tie_csr(key, n)
-    i = np.repeat(who, repeat)
-    deg = indptr[i + 1] - indptr[i]
-    pick = indptr[i] + np.floor(u * np.maximum(deg, 1)).astype(np.int64)
-    expect = np.where(deg > 0, indices[np.minimum(pick, max(indices.size - 1, 0))] if indices.size else -1, -1)
-    assert np.array_equal(got, expect)
+    for i in range(n):
+        if i in set(who.tolist()):
+            s = slot[i]
+            assert np.array_equal(lists[start[s]:start[s + 1]], indices[indptr[i]:indptr[i + 1]])
+        else:
+            assert slot[i] == -1
+    assert start[-1] == lists.size == sum(indptr[i + 1] - indptr[i] for i in set(who.tolist()))
 
 
 @settings(max_examples=60, deadline=None)
@@ -258,20 +261,6 @@ def test_random_member_equals_stable_sort_formulation(case):
     assert np.array_equal(got, expect)
 
 
-@pytest.mark.parametrize("lam", [[0.0, 0.3, 2.5, 9.99, 1e-17], [0.0, 0.3, 12.0]])
-def test_compiled_draws_consume_numpy_stream(lam):
-    """Poisson repeats drawn in a kernel equal NumPy's and leave the stream where NumPy
-    would (rates of 10 and more are left to NumPy, whose sampler Numba does not
-    reproduce in every draw)."""
-    lam = np.array(lam)
-    group = np.random.default_rng(0).integers(0, lam.size, 5000)
-    r1, r2 = np.random.default_rng(7), np.random.default_rng(7)
-    got = kernels.poisson_repeat(r1, lam, group)
-    expect = np.repeat(np.arange(group.size), r2.poisson(lam[group]))
-    assert np.array_equal(got, expect)
-    assert r1.random() == r2.random()
-
-
 @pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937, np.random.Philox])
 @pytest.mark.parametrize("size", [0, 5, 999, 1000, 400_000])
 def test_compiled_normals_equal_numpy_draw_for_draw(bit_generator, size):
@@ -317,37 +306,6 @@ def test_compiled_normals_refuse_what_numpy_refuses():
     with pytest.raises(ValueError):
         kernels.normal(np.random.default_rng(0), 0.0, -1.0, 5000)
     assert np.isnan(kernels.normal(np.random.default_rng(0), np.nan, 1.0, 5000)).all()
-
-
-@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937])
-@pytest.mark.parametrize("block", [None, 1, 7, 1000])
-def test_uniform_tape_leaves_the_generator_where_numpy_would(bit_generator, block):
-    """Draws read from a tape of pre-drawn uniforms (short tapes are extended mid-row),
-    the unread tail given back: the counts and every later draw (also integers(), which
-    keeps a 32-bit half-output across calls) equal NumPy's one-at-a-time sampler."""
-    lam = np.array([0.0, 0.3, 2.5, 9.5])
-    group = np.random.default_rng(1).integers(0, lam.size, 3000)
-    r1, r2 = (np.random.Generator(bit_generator(11)) for _ in range(2))
-    assert np.array_equal(r1.integers(0, 100, 3), r2.integers(0, 100, 3))  # leaves half an output buffered
-    got = kernels.poisson_repeat(r1, lam, group, block=block)
-    expect = np.repeat(np.arange(group.size), r2.poisson(lam[group]))
-    assert np.array_equal(got, expect)
-    assert np.array_equal(r1.integers(0, 100, 5), r2.integers(0, 100, 5))
-    assert r1.random() == r2.random()
-    assert kernels.poisson_repeat(r1, lam, group[:0]).size == 0
-
-
-def test_poisson_repeat_bad_arguments_leave_the_generator_alone():
-    """Like NumPy, which checks before drawing: a group outside the rates raises and
-    every draw taken meanwhile goes back; a block of no uniforms is refused."""
-    r1, r2 = np.random.default_rng(4), np.random.default_rng(4)
-    with pytest.raises(IndexError):
-        kernels.poisson_repeat(r1, np.array([1.0, 2.0]), np.array([0, 1, 0, 5, 1]))
-    with pytest.raises(IndexError):
-        kernels.poisson_repeat(r1, np.array([1.0, 2.0]), np.array([0, -1]))
-    assert r1.bit_generator.state == r2.bit_generator.state
-    with pytest.raises(ValueError):
-        kernels.poisson_repeat(r1, np.array([1.0]), np.zeros(3, dtype=np.int64), block=0)
 
 
 # ----------------------------------------------------------------------------- firm table
@@ -408,7 +366,7 @@ def test_network_rejects_ties_outside_the_table_and_bad_masks():
     with pytest.raises(ValueError, match="outside the firm table"):
         net.csr(3)
     with pytest.raises(ValueError, match="outside the firm table"):
-        net.random_neighbour(np.array([0]), 3, np.random.default_rng(0))
+        kernels.neighbour_lists(net.keys, 3, np.array([0]))
     with pytest.raises(ValueError, match="a mask of 1 values for 3 ties"):
         net.drop(np.array([True]))
     assert net.n_ties == 3
@@ -475,13 +433,6 @@ def test_firm_table_append_and_assignment_validate_before_changing_anything():
     assert f.id.tolist() == [0, 1, 2], "ids stay unique after a failed append"
 
 
-def test_poisson_repeat_leaves_bad_rates_to_numpy():
-    with pytest.raises(ValueError):
-        kernels.poisson_repeat(np.random.default_rng(0), np.array([np.nan, 1.0]), np.array([0, 1, 1]))
-    with pytest.raises(ValueError):
-        kernels.poisson_repeat(np.random.default_rng(0), np.array([-1.0]), np.array([0]))
-
-
 def test_kernels_keep_numpy_nan_handling():
     """NaN propagates through the fused arithmetic as through the NumPy expressions."""
     share = np.array([0.5, 0.5])
@@ -491,3 +442,146 @@ def test_kernels_keep_numpy_nan_handling():
     Ebar = (share * expect_E).sum() / tot
     assert np.array_equal(out, share * np.maximum(0.0, 1.0 + 0.5 * (expect_E - Ebar)), equal_nan=True)
     assert np.isnan(out).all()
+
+
+# ----------------------------------------------------------------------------- event-driven tie draws
+@pytest.mark.parametrize("p", [0.0, 0.05, 0.5, 1.0])
+def test_decay_ties_drops_each_tie_with_probability_p_in_order(p):
+    """Geometric skips: the kept keys are an ordered subset; over 200,000 ties the share
+    dropped is p within four standard errors, and the runs of kept ties between drops
+    have the geometric mean (1 - p) / p; the same seed drops the same ties."""
+    T = 200_000
+    keys = np.arange(T, dtype=np.int64) * 3
+    buf = keys.copy()
+    m = kernels.decay_ties(np.random.default_rng(1), buf, T, p)
+    kept = buf[:m]
+    assert np.all(np.diff(kept) > 0) and np.isin(kept, keys).all()
+    dropped = (T - m) / T
+    assert abs(dropped - p) <= 4 * np.sqrt(p * (1 - p) / T) + 1e-12
+    if 0 < p < 1:
+        gaps = np.diff(np.flatnonzero(~np.isin(keys, kept))) - 1  # kept ties between two drops
+        assert abs(gaps.mean() - (1 - p) / p) < 4 * np.sqrt((1 - p) / p**2 / gaps.size)
+        again = keys.copy()
+        assert kernels.decay_ties(np.random.default_rng(1), again, T, p) == m and np.array_equal(again[:m], kept)
+
+
+def test_form_ties_picks_the_nearest_of_its_candidates_in_its_region():
+    """Each tie starts at a firm of the forming region and ends at the closest of three
+    random firms of that region (the firm itself excluded), or anywhere when external."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    region = rng.integers(0, 2, n).astype(np.int16)
+    x, y = rng.random(n).astype(np.float32), rng.random(n).astype(np.float32)
+    k = np.array([3000, 0])
+    tries = 3
+    u = rng.random(k.sum() * (tries + 3))
+    a, b = kernels.form_ties(u, k, region, x, y, np.array([0.0, 0.0]), tries)
+    members = np.flatnonzero(region == 0)
+    assert a.size == 3000 and (region[a] == 0).all() and (region[b] == 0).all()
+    U = u.reshape(-1, tries + 3)
+    assert np.array_equal(a, members[(U[:, 0] * members.size).astype(int)])
+    cand = members[(U[:, 1:tries + 1] * members.size).astype(int)]
+    d = (x[cand] - x[a, None]) ** 2 + (y[cand] - y[a, None]) ** 2
+    d[cand == a[:, None]] = np.inf
+    expect = np.where(np.isinf(d).all(axis=1), a, cand[np.arange(a.size), np.argmin(d, axis=1)])
+    assert np.array_equal(b, expect)
+    # all external: partners anywhere, both regions
+    a, b = kernels.form_ties(u, k, region, x, y, np.array([1.0, 1.0]), tries)
+    assert set(region[b].tolist()) == {0, 1}
+    with pytest.raises(ValueError):
+        kernels.form_ties(u[:10], k, region, x, y, np.zeros(2), tries)
+
+
+def test_new_ties_give_each_firm_a_poisson_number_of_ties():
+    """One Poisson(lam n_r) count per region spread uniformly over its firms gives each
+    firm a Poisson(lam_r) number of new ties: mean and variance lam_r per region."""
+    from types import SimpleNamespace
+
+    from innocluster.model.diffusion import new_ties
+
+    rng = np.random.default_rng(5)
+    n = 40_000
+    f = FirmTable(n)
+    f.region = (np.arange(n) % 2).astype(np.int16)
+    f.x, f.y = rng.random(n), rng.random(n)
+    world = SimpleNamespace(firms=f, regions=SimpleNamespace(R=2, external_links=np.array([0.0, 0.2])))
+    lam = np.array([0.3, 1.5])
+    per_firm = np.zeros((20, n))
+    for rep in range(20):
+        a, b = new_ties(world, lam, rng)
+        per_firm[rep] = np.bincount(a, minlength=n)
+    for r in range(2):
+        c = per_firm[:, f.region == r]
+        assert abs(c.mean() - lam[r]) < 0.02 * lam[r] + 0.005
+        assert abs(c.var() - lam[r]) < 0.05 * lam[r]
+
+
+def _sources_by_the_rule(u, idx, C, region, key, x, y, A, external_search, geo_decay, institute_A, collab):
+    """absorption_sources' documented rule, written out in Python (float64 weights);
+    also returns how close each pick was to a slot boundary."""
+    n = A.size
+    a, b = key >> SHIFT, key & 0xFFFFFFFF
+    nbrs = {i: sorted([int(v) for v in b[a == i]] + [int(v) for v in a[b == i]]) for i in set(idx.tolist())}
+    # CSR order: lower ends (ties (u, i)) first, then upper ends, each ascending
+    nbrs = {i: sorted(int(v) for v in a[b == i]) + sorted(int(v) for v in b[a == i]) for i in nbrs}
+    stride = 2 * C + 2
+    out = []
+    for j, i in enumerate(idx):
+        members = np.flatnonzero(region == region[i])
+        row = u[j * stride:(j + 1) * stride]
+        cands, weights = [], []
+        for c in range(C):
+            kind, pos = row[2 * c], row[2 * c + 1]
+            tied = kind > 0.5 and len(nbrs[i]) > 0
+            if tied:
+                s = nbrs[i][min(int(pos * len(nbrs[i])), len(nbrs[i]) - 1)]
+            elif kind < external_search:
+                s = min(int(pos * n), n - 1)
+            else:
+                s = members[min(int(pos * members.size), members.size - 1)]
+            dist = float(np.hypot(np.float64(x[s] - x[i]), np.float64(y[s] - y[i])))
+            w = np.exp(-dist / geo_decay) / (1 + abs(A[s] - A[i])) * (2 if tied else 1) if A[s] > A[i] else 0.0
+            cands.append(s)
+            weights.append(w)
+        if institute_A.size:
+            r = region[i]
+            ok = row[2 * C] < collab and institute_A[r] > A[i]
+            cands.append(-1)
+            weights.append(1 / (1 + abs(institute_A[r] - A[i])) if ok else 0.0)
+        cum = np.cumsum(weights)
+        if cum[-1] <= 0:
+            out.append((None, None, 0.0))
+            continue
+        d = row[2 * C + 1] * cum[-1]
+        pick = int(np.searchsorted(cum, d, side="right"))
+        s = cands[min(pick, len(cands) - 1)]
+        target = institute_A[region[i]] if s < 0 else A[s]
+        out.append((s, target, float(np.min(np.abs(cum - d)) / cum[-1])))
+    return out
+
+
+@pytest.mark.parametrize("institute", [False, True])
+def test_absorption_sources_follow_the_rule(institute):
+    rng = np.random.default_rng(8)
+    n, R, C = 300, 3, 6
+    region = rng.integers(0, R, n).astype(np.int16)
+    x, y = (rng.random(n) * 30).astype(np.float32), (rng.random(n) * 30).astype(np.float32)
+    A = rng.normal(0, 0.3, n)
+    key = kernels.tie_keys(rng.integers(0, n, 500), rng.integers(0, n, 500))
+    idx = np.sort(rng.choice(n, 120, replace=False))
+    u = rng.random(idx.size * (2 * C + 2))
+    inst_A = np.array([0.2, 0.5, -1.0]) if institute else np.zeros(0)
+    src, target, has = kernels.absorption_sources(u, idx, C, region, R, key, x, y, A, 0.1, 15.0, inst_A, 0.4)
+    expect = _sources_by_the_rule(u, idx, C, region, key, x, y, A, 0.1, 15.0, inst_A, 0.4)
+    checked = 0
+    for j, (s, t, margin) in enumerate(expect):
+        assert has[j] == (s is not None)
+        if s is not None and margin > 1e-6:  # float32 exponentials: skip picks on a slot boundary
+            assert src[j] == s and target[j] == t
+            checked += 1
+        if not has[j]:
+            assert target[j] == A[idx[j]]
+    assert checked > 80 and has.sum() < idx.size  # some firms find no better candidate
+    assert (src[has] == -1).any() == institute
+    with pytest.raises(ValueError):
+        kernels.absorption_sources(u[:5], idx, C, region, R, key, x, y, A, 0.1, 15.0, inst_A, 0.4)

@@ -49,15 +49,3 @@ def test_ties_unique_sorted_and_follow_compaction(first, second, alive):
         gone = (int(net.u[0]), int(net.v[0]))
         net.drop(mask)
         assert pairs_of(net) == remapped - {gone}
-
-
-def test_random_neighbour_is_a_neighbour():
-    net = TrustNetwork()
-    net.add(np.array([0, 0, 1, 3]), np.array([1, 2, 2, 4]))
-    rng = np.random.default_rng(0)
-    who = np.array([0, 1, 2, 3, 4, 5] * 50)
-    nb = net.random_neighbour(who, 6, rng)
-    adj = {0: {1, 2}, 1: {0, 2}, 2: {0, 1}, 3: {4}, 4: {3}, 5: set()}
-    for w, x in zip(who, nb):
-        assert (x == -1) if not adj[w] else (x in adj[w])
-    assert set(nb[who == 0]) == {1, 2}

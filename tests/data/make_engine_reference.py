@@ -1,12 +1,11 @@
-"""Write ``engine_reference_<commit>.csv``: every numeric output of short runs of four scenarios.
+"""Write ``engine_reference_<version>.csv``: every numeric output of short runs of four scenarios.
 
 ``tests/test_engine_reference.py`` checks that the current engine reproduces them.
-The file in the repository was written by the engine at commit 2916778 — the last
-one before the engine's compiled kernels (issue 6) — so the test shows that the
-optimisation changed no result. Regenerate it (and rename it) only when a change
-to the model's rules is intended::
+Regenerate the file only when a change to the model's results is intended (a rule, or
+the order of the random draws), after recalibrating the calibrated scenarios, and say
+why in the test's docstring::
 
-    python tests/data/make_engine_reference.py tests/data/engine_reference_<commit>.csv
+    python tests/data/make_engine_reference.py tests/data/engine_reference_v2.csv
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ where ``w_ij = 1`` for ties within a region and ``w_ij = between_clusters`` (< 1
 ties across regions: diffusion between clusters is weaker than within. New ties form
 with nearby firms at rate ``tie_formation * loc_r`` (a share ``external_links_r`` of
 them reach other regions: returnees, MNE links); each tie dissolves with probability
-``tie_decay`` a year.
+``tie_decay`` a year. Both are drawn event by event: one uniform per dissolving tie
+(geometric skips over the kept ones) and a few per new tie, not one per tie or firm.
 """
 
 from __future__ import annotations
@@ -34,32 +35,33 @@ def network_spillovers(world: World) -> None:
                        reg.localisation, Abar)
 
 
-def nearby_partner(world: World, who: np.ndarray, rng: np.random.Generator, tries: int = 3) -> np.ndarray:
-    """For each firm in ``who``, the closest of ``tries`` random firms of its region."""
+def new_ties(world: World, lam: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Ends of new proximity ties: ``Poisson(lam_r)`` per firm of region ``r``, each to
+    the closest of three random firms of its region, or with probability
+    ``external_links_r`` to a random firm of any region (:func:`kernels.form_ties`).
+
+    The count per region is one ``Poisson(lam_r n_r)`` draw, spread uniformly over the
+    region's firms: the same distribution as one Poisson draw per firm, with one draw
+    per tie instead of one per firm.
+    """
     f = world.firms
-    r = f.region[who]
-    cand = world.random_member(np.broadcast_to(r[:, None], (who.size, tries)), rng)
-    return kernels.nearest_candidate(who, cand, f.x, f.y)
+    reg = world.regions
+    counts = kernels.group_count(f.region, reg.R)
+    k = rng.poisson(np.asarray(lam, dtype=float) * counts)
+    tries = 3
+    return kernels.form_ties(rng.random(int(k[counts > 0].sum()) * (tries + 3)), k, f.region, f.x, f.y,
+                             reg.external_links, tries)
 
 
 def tie_dynamics(world: World, rng: np.random.Generator) -> None:
-    """Form new proximity ties, some reaching other regions; dissolve old ones."""
+    """Dissolve old ties, then form new proximity ties, some reaching other regions."""
     f = world.firms
     d = world.scenario.diffusion
     net = world.network
-    n = f.n
-    if n < 2:
+    if f.n < 2:
         return
     net.decay(d.tie_decay, rng)
-    reg = world.regions
-    # Poisson(tie_formation loc_r) new ties per firm: who[j] is the firm forming tie j
-    who = kernels.poisson_repeat(rng, d.tie_formation * reg.localisation, f.region)
-    if who.size == 0:
-        return
-    partner = nearby_partner(world, who, rng)
-    external = rng.random(who.size) < reg.external_links[f.region[who]]
-    partner = np.where(external, rng.integers(0, n, who.size), partner)
-    net.add(who, partner)
+    net.add(*new_ties(world, d.tie_formation * world.regions.localisation, rng))
 
 
 def initial_ties(world: World, rng: np.random.Generator) -> None:
@@ -68,12 +70,6 @@ def initial_ties(world: World, rng: np.random.Generator) -> None:
     d = world.scenario.diffusion
     if f.n < 2 or d.initial_ties <= 0:
         return
-    reg = world.regions
-    # each tie has two ends: draw half the mean degree per firm
-    who = kernels.poisson_repeat(rng, 0.5 * d.initial_ties * np.maximum(reg.localisation, 0.2), f.region)
-    if who.size == 0:
-        return
-    partner = nearby_partner(world, who, rng)
-    external = rng.random(who.size) < reg.external_links[f.region[who]]
-    partner = np.where(external, rng.integers(0, f.n, who.size), partner)
-    world.network.add(who, partner)
+    # each tie has two ends: half the mean degree per firm
+    lam = 0.5 * d.initial_ties * np.maximum(world.regions.localisation, 0.2)
+    world.network.add(*new_ties(world, lam, rng))

@@ -108,23 +108,14 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
         return success
     k = idx.size
     C = N_CANDIDATES
-    # candidate sources: ties, same-region firms, other regions, the research institute
-    # (the draws, in this order; the choice among them is compiled: kernels.candidate_sources, choose_sources)
     ri = f.region[idx]
-    u = rng.random((k, C))
-    same = world.random_member(np.broadcast_to(ri[:, None], (k, C)), rng)
-    anywhere = rng.integers(0, n, size=(k, C))
-    nb = world.network.random_neighbour(idx, n, rng, repeat=C).reshape(k, C)
-    if mech.research_institutes:
-        inst_ok = rng.random(k) < inn.institute_collaboration
-        A_inst = reg.institute[ri]
-    else:
-        inst_ok, A_inst = np.zeros(0, dtype=bool), np.zeros(0)
-    draw = rng.random(k)
-    cand, tied, scaled = kernels.candidate_sources(idx, f.x, f.y, u, same, anywhere, nb, inn.external_search,
-                                                   inn.geo_decay)
-    # closer is easier to learn from: exp(-dist / lambda_geo), by NumPy's float32 exp
-    src, A_target, has_target = kernels.choose_sources(idx, f.A, cand, tied, np.exp(scaled), A_inst, inst_ok, draw)
+    # candidate sources (ties, same-region firms, other regions, the research institute)
+    # and the choice among them, compiled (kernels.absorption_sources), on uniforms drawn
+    # in one call: per firm a kind and a firm per candidate slot, the institute switch, the pick
+    inst = mech.research_institutes
+    src, A_target, has_target = kernels.absorption_sources(
+        rng.random(k * (2 * C + 2)), idx, C, f.region, reg.R, world.network.keys, f.x, f.y, f.A,
+        inn.external_search, inn.geo_decay, reg.institute if inst else np.zeros(0), inn.institute_collaboration)
     gain = np.where(has_target, inn.catch_up * (A_target - f.A[idx]), 0.0)
     f.A[idx] += gain
     success[idx[~has_target]] = False

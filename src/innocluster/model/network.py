@@ -113,10 +113,12 @@ class TrustNetwork:
         self._keep(~mask)
 
     def decay(self, p: float, rng: np.random.Generator) -> None:
-        """Each tie dissolves with probability ``p`` (one uniform draw per tie, in order)."""
+        """Each tie dissolves with probability ``p`` (:func:`kernels.decay_ties`: one
+        uniform per dissolving tie, found by geometric skips in key order)."""
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"tie decay probability {p}: must be in [0, 1]")
         self._flush()
-        if self._T:
-            self._keep(~(rng.random(self._T) < p))
+        self._T = kernels.decay_ties(rng, self._buf, self._T, float(p))
 
     def remap(self, old_to_new: np.ndarray) -> None:
         """Follow a compaction of the firm table; ties of removed firms vanish.
@@ -145,12 +147,3 @@ class TrustNetwork:
         """Both directions of every tie as ``(src, dst)`` arrays."""
         u, v = self.u, self.v
         return np.concatenate([u, v]), np.concatenate([v, u])
-
-    def random_neighbour(self, i: np.ndarray, n: int, rng: np.random.Generator, repeat: int = 1) -> np.ndarray:
-        """A uniformly random neighbour of each firm in ``i`` (-1 where it has none).
-
-        With ``repeat`` > 1, ``repeat`` independent draws per firm, as for
-        ``np.repeat(i, repeat)``; one uniform draw per result.
-        """
-        i = np.asarray(i, dtype=np.int64)
-        return kernels.random_neighbour(self.keys, n, i, repeat, rng.random(i.size * repeat))

@@ -10,22 +10,32 @@ temporaries than in arithmetic at the sizes users run. They live here as
 * :mod:`~innocluster.model.kernels.totals` — per-region and per-stage totals, the
   record's totals, histograms;
 * :mod:`~innocluster.model.kernels.network` — the trust network's sorted tie keys;
-* :mod:`~innocluster.model.kernels.sampling` — random choices among firms;
+* :mod:`~innocluster.model.kernels.sampling` — random choices among firms, compiled samplers;
 * :mod:`~innocluster.model.kernels.table` — compaction of the firm table;
 * :mod:`~innocluster.model.kernels.sorting` — radix sorts of float32 columns and tie keys;
 * :mod:`~innocluster.model.kernels.mechanisms` — the mechanisms' fused arithmetic.
 
-Rules the kernels follow so that the engine's results do not depend on whether a
-step is compiled (``tests/test_engine_reference.py`` checks the outcome against the
-engine before it had kernels, ``tests/test_kernels.py`` each kernel against its NumPy
-formulation):
+Rules the kernels follow so that a run is reproducible from its seed and its numbers
+do not depend on how a step is computed (``tests/test_engine_reference.py`` checks
+whole runs against reference runs, ``tests/test_kernels.py`` each kernel against its
+NumPy formulation or its documented rule):
 
-* random draws stay NumPy calls on the model's :class:`numpy.random.Generator`, in
-  the same order and shapes, except where compiled code reproduces NumPy's sampler
-  draw for draw (:mod:`~innocluster.model.kernels.sampling`): Poisson counts below
-  rate 10, also on uniforms that NumPy draws in blocks (the unread ones are given back
-  to the generator), and normals;
-* exponentials, logarithms and powers stay NumPy ufuncs;
+* every random draw comes from the model's one :class:`numpy.random.Generator`, in a
+  fixed order: NumPy calls, or compiled code calling the same generator
+  (:mod:`~innocluster.model.kernels.sampling`). A compiled sampler that stands in for
+  a NumPy call draws exactly what NumPy draws (normals; Poisson counts below rate 10).
+  Tie decay, tie formation and the candidates of absorption draw event by event —
+  one uniform per dissolving tie, a few per new tie, two per candidate slot — instead
+  of one vectorised draw per tie, firm or slot whether needed or not (since
+  2026-11-27, which changed the random stream: the calibrated scenarios were
+  recalibrated and the engine reference regenerated). Where a rule screens firms by
+  their state (spin-offs: size and type), the draws stay one per firm, so that two
+  runs with the same seed and different parameters keep drawing in step (common
+  random numbers, which paired comparisons and calibration rely on);
+* exponentials, logarithms and powers over whole columns stay NumPy ufuncs (NumPy's
+  vectorised ``exp``/``log`` and the C library's can differ in the last bit); inside
+  compiled loops over events (geometric skips, the distance weights of absorption
+  candidates) they are the C library's;
 * sums over firms run in row order, the order :func:`numpy.bincount` uses;
 * compiled code is cached on disk (``cache=True``): the first run on a machine
   compiles (about 20 s), later runs load the kernels in well under a second.
@@ -36,10 +46,9 @@ from pathlib import Path
 from innocluster.model.kernels.mechanisms import (
     COST_ROWS,
     absorption_exponent,
+    absorption_sources,
     bank_loans,
     book_rd_funding,
-    candidate_sources,
-    choose_sources,
     close_books,
     cost_rows,
     exit_mask,
@@ -55,20 +64,20 @@ from innocluster.model.kernels.mechanisms import (
     year_profit,
 )
 from innocluster.model.kernels.network import (
+    decay_ties,
     keep_ties,
     merge_ties,
-    random_neighbour,
+    neighbour_lists,
     remap_merge_ties,
     tie_csr,
     tie_degree,
     tie_keys,
 )
 from innocluster.model.kernels.sampling import (
+    form_ties,
     group_blocks,
-    nearest_candidate,
     normal,
     poisson,
-    poisson_repeat,
     random_member,
 )
 from innocluster.model.kernels.sorting import sort_float32, sort_nonnegative
@@ -95,10 +104,10 @@ def cache_is_warm() -> bool:
 
 
 __all__ = [
-    "COST_ROWS", "TOTALS", "absorption_exponent", "bank_loans", "bin_counts", "book_rd_funding", "cache_is_warm", "candidate_sources", "choose_sources",
-    "close_books", "compact_rows", "cost_rows", "cross_count", "exit_mask", "exited_flows", "fund_all_rd",
-    "group_blocks", "group_count", "group_sum", "invention_rate", "keep_ties", "merge_ties", "nearest_candidate",
-    "normal", "normalise_within", "operating_accounts", "poisson", "poisson_repeat", "random_member", "random_neighbour",
+    "COST_ROWS", "TOTALS", "absorption_exponent", "absorption_sources", "bank_loans", "bin_counts", "book_rd_funding", "cache_is_warm",
+    "close_books", "compact_rows", "cost_rows", "cross_count", "decay_ties", "exit_mask", "exited_flows", "fund_all_rd",
+    "form_ties", "group_blocks", "group_count", "group_sum", "invention_rate", "keep_ties", "merge_ties", "neighbour_lists",
+    "normal", "normalise_within", "operating_accounts", "poisson", "random_member",
     "region_totals", "remap_merge_ties", "replicator", "sort_float32", "sort_nonnegative", "spillovers", "spinoff_parents",
     "tie_csr", "tie_degree", "tie_keys", "update_absorptive_capacity", "wanted_rd", "year_profit",
 ]

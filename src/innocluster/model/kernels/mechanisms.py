@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from innocluster.model.kernels.network import _LOW, _SHIFT
+from innocluster.model.kernels.network import _LOW, _SHIFT, neighbour_lists
+from innocluster.model.kernels.sampling import group_blocks
 from innocluster.model.kernels.totals import group_sum
 
 
@@ -214,47 +215,21 @@ def absorption_exponent(xi, rd, alpha, degree, region, wage, premium, tie_access
 
 
 @njit(cache=True)
-def candidate_sources(idx, x, y, u, same, anywhere, neighbour, external_search, geo_decay):
-    """Candidate sources of each absorbing firm (innovation.absorption).
+def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_search, geo_decay, institute_A,
+                       institute_collaboration):
+    """Each absorbing firm's source (innovation.absorption).
 
-    Row ``j`` is firm ``i = idx[j]``. Slot ``c`` holds a tied firm
-    (``neighbour[j, c]``) when ``u[j, c] > 0.5`` and the firm has ties, otherwise a
-    firm from anywhere when ``u[j, c] < external_search`` and a firm of its own region
-    else. Returns ``(candidate, tied, -dist / lambda_geo)``, the last in float32 like
-    the positions (its exponential is taken by NumPy, as before the kernels).
-    """
-    k, C = u.shape
-    cand = np.empty((k, C), dtype=np.int64)
-    tied = np.empty((k, C), dtype=np.bool_)
-    scaled = np.empty((k, C), dtype=np.float32)
-    decay = np.float32(geo_decay)
-    for j in range(k):
-        i = idx[j]
-        for c in range(C):
-            t = u[j, c] > 0.5 and neighbour[j, c] >= 0
-            if t:
-                s = neighbour[j, c]
-            elif u[j, c] < external_search:
-                s = anywhere[j, c]
-            else:
-                s = same[j, c]
-            cand[j, c] = s
-            tied[j, c] = t
-            dx = x[s] - x[i]
-            dy = y[s] - y[i]
-            scaled[j, c] = -np.sqrt(dx * dx + dy * dy) / decay
-    return cand, tied, scaled
-
-
-@njit(cache=True)
-def choose_sources(idx, A, cand, tied, proximity, institute_A, institute_ok, draw):
-    """Pick each absorbing firm's source among its candidates (innovation.absorption).
-
-    A better candidate (``A_j > A_i``) weighs ``proximity / (1 + |A_j - A_i|)``
-    (``proximity = exp(-dist / lambda_geo)``), doubled for ties; worse ones weigh 0.
-    When ``institute_ok`` has one entry per row, the regional research institute
-    (technology ``institute_A[j]``, distance 0) is one more candidate, encoded as
-    source ``-1``. One uniform ``draw[j]`` picks a slot against the cumulative weights.
+    Row ``j`` is firm ``i = idx[j]``; it reads the uniforms
+    ``u[j (2C + 2):(j + 1)(2C + 2)]`` (``C = n_candidates``). Candidate slot ``c`` holds
+    a tied firm when its first uniform is above 0.5 and the firm has ties, otherwise a
+    firm from anywhere when that uniform is below ``external_search``, and a firm of its
+    own region else; its second uniform picks the firm (uniformly among the ties, all
+    firms or the region's firms). A better candidate (``A_j > A_i``) weighs
+    ``exp(-dist / lambda_geo) / (1 + |A_j - A_i|)`` (float32 distance and exponential,
+    like the positions), doubled for ties; worse ones weigh 0. When ``institute_A`` has
+    one entry per region, the regional research institute (distance 0, source -1) is
+    one more candidate if uniform ``2C`` is below ``institute_collaboration``. Uniform
+    ``2C + 1`` picks a slot against the cumulative weights.
 
     Returns
     -------
@@ -265,48 +240,70 @@ def choose_sources(idx, A, cand, tied, proximity, institute_A, institute_ok, dra
     has_target : bool array
         False where no candidate was better than the firm.
     """
-    k, C = cand.shape
-    inst = institute_ok.size == k and k > 0
-    ncol = C + 1 if inst else C
-    source = np.empty(k, dtype=np.int64)
+    n = A.size
+    k = idx.size
+    C = n_candidates
+    stride = 2 * C + 2
+    if u.size < k * stride:
+        raise ValueError("absorption_sources: fewer uniforms than the candidates need")
+    order, starts, counts = group_blocks(region, R, np.arange(n))
+    slot, start, lists = neighbour_lists(key, n, idx)
+    inst = institute_A.size == R
+    source = np.full(k, -1, dtype=np.int64)
     target_A = np.empty(k)
     has_target = np.zeros(k, dtype=np.bool_)
-    row = np.empty(ncol, dtype=np.int64)
-    row_A = np.empty(ncol)
-    cum = np.empty(ncol)
+    cand = np.empty(C + 1, dtype=np.int64)
+    cum = np.empty(C + 1)
+    decay = np.float32(geo_decay)
     for j in range(k):
-        Ai = A[idx[j]]
+        i = idx[j]
+        r = region[i]
+        Ai = A[i]
+        s0 = start[slot[i]]
+        deg = start[slot[i] + 1] - s0
+        v = j * stride
         total = 0.0
         for c in range(C):
-            s = cand[j, c]
-            As = A[s]
-            row[c] = s
-            row_A[c] = As
+            kind = u[v + 2 * c]
+            pos = u[v + 2 * c + 1]
+            tied = kind > 0.5 and deg > 0
+            if tied:
+                s = lists[s0 + min(int(pos * deg), deg - 1)]
+            elif kind < external_search:
+                s = min(int(pos * n), n - 1)
+            else:  # the firm's own region holds at least the firm
+                s = order[starts[r] + min(int(pos * counts[r]), counts[r] - 1)]
+            cand[c] = s
             w = 0.0
+            As = A[s]
             if As > Ai:
-                w = np.float64(proximity[j, c]) / (1.0 + abs(As - Ai))
-                if tied[j, c]:
+                dx = x[s] - x[i]
+                dy = y[s] - y[i]
+                w = np.float64(np.exp(-np.sqrt(dx * dx + dy * dy) / decay)) / (1.0 + abs(As - Ai))
+                if tied:
                     w = w * 2.0
             total += w
             cum[c] = total
+        ncol = C
         if inst:
-            Ainst = institute_A[j]
-            row[C] = -1
-            row_A[C] = Ainst
             w = 0.0
-            if institute_ok[j] and Ainst > Ai:
-                w = 1.0 / (1.0 + abs(Ainst - Ai))
+            if u[v + 2 * C] < institute_collaboration and institute_A[r] > Ai:
+                w = 1.0 / (1.0 + abs(institute_A[r] - Ai))
+            cand[C] = -1
             total += w
             cum[C] = total
-        d = draw[j] * total
-        pick = 0
-        for c in range(ncol):
-            if cum[c] <= d:
-                pick += 1
-        pick = np.minimum(pick, ncol - 1)
-        source[j] = row[pick]
-        target_A[j] = row_A[pick]
-        has_target[j] = total > 0
+            ncol = C + 1
+        target_A[j] = Ai
+        if total > 0:
+            d = u[v + 2 * C + 1] * total
+            pick = ncol - 1
+            for c in range(ncol):
+                if d < cum[c]:
+                    pick = c
+                    break
+            source[j] = cand[pick]
+            target_A[j] = institute_A[r] if cand[pick] < 0 else A[cand[pick]]
+            has_target[j] = True
     return source, target_A, has_target
 
 

@@ -1,5 +1,5 @@
 """The trust network's sorted tie keys: degree, CSR, merges, removals, remapping,
-random neighbours.
+neighbour lists, decay.
 
 A tie is one int64 key ``u << 32 | v`` with ``u < v`` (row indices of the firm table);
 the network keeps its keys sorted in a buffer with spare capacity; removals work in
@@ -8,6 +8,8 @@ takes over.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit
@@ -161,15 +163,14 @@ def remap_merge_ties(out, key, old_to_new, new):
 
 
 @njit(cache=True)
-def random_neighbour(key, n, who, repeat, u):
-    """A uniformly random neighbour for each of ``who`` repeated ``repeat`` times
-    (``np.repeat(who, repeat)``), -1 where the firm has no ties; ``u`` holds one
-    uniform draw per result and picks position ``floor(u deg)`` of the firm's
-    neighbours in CSR order (lower ends ascending, then upper ends ascending).
+def neighbour_lists(key, n, who):
+    """Neighbour lists of the firms ``who`` only, in one pass over the sorted tie keys
+    instead of the whole adjacency.
 
-    Only the asked-for firms' neighbour lists are built, in one pass over the
-    sorted keys — a key order visit meets a firm's ties ``(u, i)`` before its ties
-    ``(i, v)``, which is the CSR order — instead of the whole adjacency.
+    Returns ``(slot, start, lists)``: firm ``who[j]``'s neighbours are
+    ``lists[start[s]:start[s + 1]]`` with ``s = slot[who[j]]``, in CSR order (lower ends
+    ascending, then upper ends ascending: a key-order visit meets a firm's ties
+    ``(u, i)`` before its ties ``(i, v)``); ``slot`` is -1 for firms not asked for.
     """
     slot = np.full(n, -1, dtype=np.int64)
     m = 0
@@ -202,12 +203,29 @@ def random_neighbour(key, n, who, repeat, u):
         if a >= 0:
             lists[fill[a]] = hi
             fill[a] += 1
-    out = np.empty(who.size * repeat, dtype=np.int64)
-    r = 0
-    for j in range(who.size):
-        s = slot[who[j]]
-        deg = start[s + 1] - start[s]
-        for _ in range(repeat):
-            out[r] = lists[start[s] + int(u[r] * deg)] if deg > 0 else -1
-            r += 1
-    return out
+    return slot, start, lists
+
+
+@njit(cache=True)
+def decay_ties(rng, buf, T, p):
+    """Drop each of the keys ``buf[:T]`` with probability ``p``, in place and in order;
+    returns the number kept.
+
+    The dissolving ties are found by geometric skips (Devroye 1986, ch. X.2): the number
+    of ties kept before the next one dissolves is ``floor(log(1 - U) / log(1 - p))``, one
+    uniform from ``rng`` per dissolving tie instead of one per tie.
+    """
+    if T == 0 or p <= 0.0:
+        return T
+    if p >= 1.0:
+        return 0
+    log_keep = math.log1p(-p)
+    drop = int(math.log(1.0 - rng.random()) / log_keep)
+    m = 0
+    for k in range(T):
+        if k == drop:
+            drop = k + 1 + int(math.log(1.0 - rng.random()) / log_keep)
+            continue
+        buf[m] = buf[k]
+        m += 1
+    return m

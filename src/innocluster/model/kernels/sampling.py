@@ -1,29 +1,22 @@
-"""Random choices among firms, and samplers compiled draw for draw.
+"""Random choices among firms and compiled samplers, all drawing from the model's
+:class:`numpy.random.Generator` (Numba's implementation of its samplers on the same bit
+generator).
 
-Compiled loops use the model's Generator only where they reproduce NumPy's stream
-exactly:
+Two kinds of compiled draws:
 
-* uniforms ``random()`` (one 53-bit double per 64-bit output), read from a tape of
-  NumPy's vectorised draws whose unread tail is given back to the generator
-  (:class:`_UniformTape`). On it, NumPy's Poisson sampler for rates below 10 (the
-  multiplication method, with the C library's ``exp``) is reproduced draw for draw;
-* normals: Numba's ``standard_normal`` is NumPy's ziggurat on the same bit generator
-  (identical draws and generator state; ``tests/test_kernels.py`` checks millions of
-  draws, tails included) and about three times faster than NumPy's vectorised call,
-  which pays off for the per-firm draws of a large table (:func:`normal`);
-* Poisson counts below rate 10, one rate per firm: Numba's sampler is NumPy's
-  algorithm, without NumPy's per-element broadcasting cost (:func:`poisson`).
-
-Numba's ports of the other samplers NumPy uses here differ in some draws (Poisson at
-rates of 10 and more: another log-gamma) or save nothing measurable (binomial counts
-of a year's inventors) or are slower (Beta, bounded integers), so they stay NumPy
-calls.
+* drop-in replacements of a NumPy call, same draws and same generator state after
+  (``tests/test_kernels.py`` checks millions of draws): normals (:func:`normal`:
+  Numba's ziggurat is NumPy's, about three times faster than NumPy's vectorised call)
+  and Poisson counts below rate 10 with one rate per firm (:func:`poisson`: NumPy's
+  multiplication method without its per-element broadcasting cost). Rates of 10 and
+  more stay NumPy's (Numba's PTRS sampler uses another log-gamma and differs in some
+  draws); Beta and bounded-integer draws stay NumPy calls (Numba's are slower);
+* draws event by event instead of one per firm or tie: a few uniforms per new tie
+  (:func:`form_ties`, on one vectorised call's uniforms), one per dissolving tie
+  (:func:`~innocluster.model.kernels.network.decay_ties`).
 """
 
 from __future__ import annotations
-
-import math
-from typing import Self
 
 import numpy as np
 from numba import njit
@@ -122,168 +115,55 @@ def random_member(group, G, rows, want, u):
 
 
 @njit(cache=True)
-def nearest_candidate(who, cand, x, y):
-    """For each row of ``cand`` (candidates of firm ``who[j]``), the closest candidate
-    other than the firm itself (the first one on ties; float32 positions)."""
-    k, T = cand.shape
-    out = np.empty(k, dtype=np.int64)
-    for j in range(k):
-        i = who[j]
-        best = 0
-        best_d = np.float32(np.inf)
-        for t in range(T):
-            c = cand[j, t]
-            if c == i:
-                d = np.float32(np.inf)
-            else:
-                dx = x[c] - x[i]
-                dy = y[c] - y[i]
-                d = dx * dx + dy * dy
-            if d < best_d:
-                best_d = d
-                best = t
-        out[j] = cand[j, best]
-    return out
+def form_ties(u, new_ties, region, x, y, external_links, tries):
+    """Ends of new proximity ties (diffusion.new_ties).
 
+    Region ``r`` forms ``new_ties[r]`` ties. Each starts at a uniformly random firm of
+    the region and goes to the closest of ``tries`` random firms of the region other
+    than itself (float32 positions; the first one on equal distances); with
+    probability ``external_links[r]`` it goes to a uniformly random firm of any region
+    instead (returnees, MNE links). Tie ``t`` reads the uniforms
+    ``u[t (tries + 3):(t + 1)(tries + 3)]``: the firm, the candidates, the external
+    switch, the external partner (drawn in one vectorised call: twice as fast as
+    drawing them one by one in compiled code).
 
-def poisson_repeat(rng, lam_by_group, group, block=None):
-    """``np.repeat(np.arange(n), rng.poisson(lam_by_group[group]))``, the same stream.
-
-    Each row ``i`` is repeated a Poisson(``lam_by_group[group[i]]``) number of times
-    (e.g. the firms forming new ties). For rates below 10 the draws are compiled
-    (NumPy's multiplication method, :func:`_poisson_counts`, with ``exp(-lam)`` once per
-    group instead of once per row) on uniforms taken from a PCG64 generator in
-    vectorised blocks (:class:`_UniformTape`); otherwise NumPy draws them.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-    lam_by_group : array of float
-        Poisson rate of each group.
-    group : array of int
-        Group of each row, in ``[0, len(lam_by_group))``.
-    block : int, optional
-        Uniforms in the tape's first block (default: the expected need plus six
-        standard deviations, so that a second, smaller block is rarely needed).
+    Returns ``(a, b)``, the two ends (a tie whose only candidates were the firm itself
+    is a self-tie, which the network ignores).
     """
-    lam = np.asarray(lam_by_group, dtype=np.float64)
-    n = group.size
-    if block is not None and block < 1:
-        raise ValueError(f"poisson_repeat: block = {block}, must be at least 1")
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    if not (lam.size and lam.min() >= 0 and lam.max() < 10.0) or not _UniformTape.rewinds_for(rng):
-        # rates of 10 and more (NumPy's other sampler), NaN or negative (NumPy raises), or
-        # a generator that cannot take draws back
-        return np.repeat(np.arange(n), rng.poisson(lam[group]))
-    # exp(-lam) from the C library (math.exp), as NumPy's sampler computes it
-    exp_neg_lam = np.array([math.exp(-x) for x in lam])
-    if block is None:
-        # 1 + k uniforms for a count of k: at most n (1 + lam_max) expected, variance n lam_max
-        top = float(lam.max())
-        block = int(n * (1.0 + top) + 6.0 * math.sqrt(n * top)) + 64
-    counts = np.zeros(n, dtype=np.int64)
-    row = 0
-    with _UniformTape(rng) as tape:
-        size = block
-        while row < n:
-            u = tape.extend(size)
-            row, tape.pos = _poisson_counts(u, tape.pos, lam, exp_neg_lam, group, counts, row)
-            size = max(64, block // 8)  # the rare overrun: a short extension
-    return np.repeat(np.arange(n), counts)
-
-
-class _UniformTape:
-    """Uniform draws ``rng.random()`` read by a compiled loop that does not know in
-    advance how many it needs, at the cost of NumPy's vectorised fill.
-
-    Used as a context manager around the loop, with nothing else drawing from the
-    generator meanwhile: :meth:`extend` appends a block of ``rng.random(k)`` to the
-    tape, the loop reads from :attr:`pos` on, and leaving the block gives the unread
-    tail back to the generator (PCG64 steps back with ``advance(-k)``; ``random()``
-    takes one 64-bit output per double), so the generator is left exactly where drawing
-    one uniform at a time would leave it; leaving it on an error gives every draw back
-    (NumPy checks its arguments before drawing). ``advance`` also clears the half-used
-    32-bit output that ``integers()`` may keep: it is put back.
-
-    Only generators that can step back qualify (:meth:`rewinds_for`).
-    """
-
-    def __init__(self, rng: np.random.Generator):
-        if not self.rewinds_for(rng):
-            raise TypeError(f"_UniformTape: {type(rng.bit_generator).__name__} cannot take draws back")
-        self.rng = rng
-        self.u = np.zeros(0)
-        self.pos = 0
-        self.drawn = 0
-        self._saved = None
-
-    @staticmethod
-    def rewinds_for(rng: np.random.Generator) -> bool:
-        """Whether draws can be given back to ``rng``'s bit generator (PCG64, PCG64DXSM)."""
-        return isinstance(rng.bit_generator, (np.random.PCG64, np.random.PCG64DXSM))
-
-    def __enter__(self) -> Self:
-        self._saved = self.rng.bit_generator.state  # the 32-bit half-output, before any draw
-        return self
-
-    def extend(self, k: int) -> np.ndarray:
-        """The unread part of the tape followed by ``k`` new draws; reading starts at 0."""
-        self.u = np.concatenate((self.u[self.pos:], self.rng.random(k)))
-        self.pos = 0
-        self.drawn += k
-        return self.u
-
-    def __exit__(self, exc_type, *exc) -> None:
-        give_back = self.drawn if exc_type is not None else self.u.size - self.pos
-        if give_back:
-            bg = self.rng.bit_generator
-            bg.advance(-give_back)
-            state = bg.state
-            state["has_uint32"], state["uinteger"] = self._saved["has_uint32"], self._saved["uinteger"]
-            bg.state = state
-        self.u = np.zeros(0)
-        self.pos = self.drawn = 0
-
-
-@njit(cache=True)
-def _poisson_mult(u, pos, limit):
-    """One Poisson draw by NumPy's multiplication method (rates ``0 < lam < 10``, with
-    ``limit = exp(-lam)``): count the uniforms read from ``u`` at ``pos`` until their
-    running product falls to ``limit`` (at least one is read). Returns ``(k, pos)``, or
-    ``(-1, pos)`` when the tape ran out."""
-    k = 0
-    prod = 1.0
-    while True:
-        if pos == u.size:
-            return -1, pos
-        prod *= u[pos]
-        pos += 1
-        if prod > limit:
-            k += 1
-        else:
-            return k, pos
-
-
-@njit(cache=True)
-def _poisson_counts(u, pos, lam, exp_neg_lam, group, counts, row):
-    """Poisson counts with a rate per group (``lam[group[i]] < 10``, ``exp(-lam)`` computed
-    once per group) on the tape ``u`` from position ``pos``, for the rows from ``row``
-    on: 0 for ``lam = 0``, else :func:`_poisson_mult`.
-
-    Returns ``(next_row, pos)``: ``next_row < n`` when the tape ran out inside that row,
-    with ``pos`` where the row's draws began (the row is redone on a longer tape).
-    """
-    n = group.size
-    for i in range(row, n):
-        g = group[i]
-        if g < 0 or g >= lam.size:
-            raise IndexError("poisson_repeat: a group outside the rates given")
-        k = 0
-        start = pos
-        if lam[g] > 0.0:
-            k, pos = _poisson_mult(u, pos, exp_neg_lam[g])
-            if k < 0:
-                return i, start
-        counts[i] = k
-    return n, pos
+    n = region.size
+    R = new_ties.size
+    order, starts, counts = group_blocks(region, R, np.arange(n))
+    K = 0
+    for r in range(R):
+        if counts[r] > 0:
+            K += new_ties[r]
+    if u.size < K * (tries + 3):
+        raise ValueError("form_ties: fewer uniforms than the ties need")
+    a = np.empty(K, dtype=np.int64)
+    b = np.empty(K, dtype=np.int64)
+    t = 0
+    for r in range(R):
+        c = counts[r]
+        if c == 0:
+            continue
+        s0 = starts[r]
+        for _ in range(new_ties[r]):
+            v = t * (tries + 3)
+            i = order[s0 + min(int(u[v] * c), c - 1)]
+            best = i
+            best_d = np.float32(np.inf)
+            for q in range(1, tries + 1):
+                j = order[s0 + min(int(u[v + q] * c), c - 1)]
+                if j != i:
+                    dx = x[j] - x[i]
+                    dy = y[j] - y[i]
+                    d = dx * dx + dy * dy
+                    if d < best_d:
+                        best_d = d
+                        best = j
+            if u[v + tries + 1] < external_links[r]:
+                best = min(int(u[v + tries + 2] * n), n - 1)
+            a[t] = i
+            b[t] = best
+            t += 1
+    return a, b
