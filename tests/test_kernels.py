@@ -54,9 +54,10 @@ def test_exited_flows_equal_masked_bincounts(case, rnd):
     assert np.array_equal(out[7], np.bincount(group[mask], minlength=G))
 
 
-def test_region_totals_match_numpy():
+@pytest.mark.parametrize("R", [1, 3])
+def test_region_totals_match_numpy(R):
     rng = np.random.default_rng(4)
-    n, R, S = 500, 3, 4
+    n, S = 500, 4
     region = rng.integers(0, R, n)
     cols = dict(
         stage=rng.integers(0, S, n).astype(np.int8), revenue=rng.random(n) * (rng.random(n) > 0.1),

@@ -179,6 +179,10 @@ def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, r
                   sme, mne, va, exp_, withp, unit, active, vc, alp, sq)
         for k in range(26):
             out[k, g] = totals[k]
+    if R == 1:  # one region: every tie lies within it, both ends
+        out[12, 0] = 2 * tie_key.size
+        out[11, 0] = 2 * tie_key.size
+        return out, stage_counts
     for g in range(R):  # tie ends and within-region ties, counted in registers per region
         ends = 0
         within = 0
