@@ -487,7 +487,7 @@ def test_form_ties_picks_the_nearest_of_its_candidates_in_its_region():
     expect = np.where(np.isinf(d).all(axis=1), a, cand[np.arange(a.size), np.argmin(d, axis=1)])
     assert np.array_equal(b, expect)
     # all external: partners anywhere, both regions
-    a, b = kernels.form_ties(u, k, region, x, y, np.array([1.0, 1.0]), tries)
+    _, b = kernels.form_ties(u, k, region, x, y, np.array([1.0, 1.0]), tries)
     assert set(region[b].tolist()) == {0, 1}
     with pytest.raises(ValueError):
         kernels.form_ties(u[:10], k, region, x, y, np.zeros(2), tries)
@@ -509,7 +509,7 @@ def test_new_ties_give_each_firm_a_poisson_number_of_ties():
     lam = np.array([0.3, 1.5])
     per_firm = np.zeros((20, n))
     for rep in range(20):
-        a, b = new_ties(world, lam, rng)
+        a, _ = new_ties(world, lam, rng)
         per_firm[rep] = np.bincount(a, minlength=n)
     for r in range(2):
         c = per_firm[:, f.region == r]

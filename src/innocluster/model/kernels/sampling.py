@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-
 #: below this many draws NumPy's call is cheaper than passing the generator to compiled code
 _COMPILED_DRAWS_FROM = 1000
 
