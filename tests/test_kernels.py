@@ -307,6 +307,10 @@ def test_compiled_normals_refuse_what_numpy_refuses():
     with pytest.raises(ValueError):
         kernels.normal(np.random.default_rng(0), 0.0, -1.0, 5000)
     assert np.isnan(kernels.normal(np.random.default_rng(0), np.nan, 1.0, 5000)).all()
+    # one location per draw is NumPy's broadcasting: left to NumPy, same draws
+    loc = np.arange(5000.0)
+    assert np.array_equal(kernels.normal(np.random.default_rng(1), loc, 0.5, 5000),
+                          np.random.default_rng(1).normal(loc, 0.5, 5000))
 
 
 # ----------------------------------------------------------------------------- firm table

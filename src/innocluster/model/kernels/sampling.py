@@ -41,8 +41,10 @@ def normal(rng: np.random.Generator, loc: float, scale: float, size: int) -> np.
     a few microseconds).
     """
     size = int(size)
-    if size < _COMPILED_DRAWS_FROM or not (scale >= 0) or not np.isfinite(loc):
-        return rng.normal(loc, scale, size)  # NumPy also raises on a negative or NaN scale
+    if (size < _COMPILED_DRAWS_FROM or np.ndim(loc) or np.ndim(scale) or not scale >= 0
+            or not np.isfinite(loc)):
+        # small sizes, per-draw parameters, and what NumPy refuses or returns as NaN: NumPy
+        return rng.normal(loc, scale, size)
     out = np.empty(size)
     _fill_normal(rng, float(loc), float(scale), out)
     return out
