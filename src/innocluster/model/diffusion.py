@@ -47,10 +47,10 @@ def new_ties(world: World, lam: np.ndarray, rng: np.random.Generator) -> tuple[n
     f = world.firms
     reg = world.regions
     counts = kernels.group_count(f.region, reg.R)
-    k = rng.poisson(np.asarray(lam, dtype=float) * counts)
+    k = rng.poisson(np.asarray(lam, dtype=float) * counts)  # 0 for a region without firms
     tries = 3
-    return kernels.form_ties(rng.random(int(k[counts > 0].sum()) * (tries + 3)), k, f.region, f.x, f.y,
-                             reg.external_links, tries)
+    return kernels.form_ties(rng.random(int(k.sum()) * (tries + 3)), k, f.region, f.x, f.y, reg.external_links,
+                             tries)
 
 
 def tie_dynamics(world: World, rng: np.random.Generator) -> None:

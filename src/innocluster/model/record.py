@@ -88,10 +88,11 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     producing = ~f.is_mne & (f.revenue > 0)
     cost_usd = np.where(producing, f.unit_cost * f.revenue, 0.0)
     out_usd = np.where(producing, f.revenue, 0.0)
-    if reg.is_cluster.all() or not reg.is_cluster.any():
-        # every firm on one side: its sums are those of all firms (the same pairwise order)
-        side = (out_usd.sum(), cost_usd.sum())
-        (out_in, cost_in), (out_out, cost_out) = (side, (0.0, 0.0)) if reg.is_cluster.all() else ((0.0, 0.0), side)
+    all_in, none_in = reg.is_cluster.all(), not reg.is_cluster.any()
+    if all_in or none_in:
+        # every firm on one side: its sums are those of all firms (the same pairwise order), no masked copies
+        one_side, other_side = (out_usd.sum(), cost_usd.sum()), (0.0, 0.0)
+        (out_in, cost_in), (out_out, cost_out) = (one_side, other_side) if all_in else (other_side, one_side)
     else:
         inside = reg.is_cluster[r]
         out_in, out_out = out_usd[inside].sum(), out_usd[~inside].sum()

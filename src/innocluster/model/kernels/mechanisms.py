@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from innocluster.model.kernels.network import _LOW, _SHIFT, neighbour_lists
-from innocluster.model.kernels.sampling import group_blocks
+from innocluster.model.kernels.sampling import group_blocks, uniform_index
 from innocluster.model.kernels.totals import group_sum
 
 
@@ -268,11 +268,11 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
             pos = u[v + 2 * c + 1]
             tied = kind > 0.5 and deg > 0
             if tied:
-                s = lists[s0 + min(int(pos * deg), deg - 1)]
+                s = lists[s0 + uniform_index(pos, deg)]
             elif kind < external_search:
-                s = min(int(pos * n), n - 1)
+                s = uniform_index(pos, n)
             else:  # the firm's own region holds at least the firm
-                s = order[starts[r] + min(int(pos * counts[r]), counts[r] - 1)]
+                s = order[starts[r] + uniform_index(pos, counts[r])]
             cand[c] = s
             w = 0.0
             As = A[s]

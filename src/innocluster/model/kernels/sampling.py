@@ -73,6 +73,13 @@ def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     return out
 
 
+@njit(inline="always")
+def uniform_index(u, c):
+    """Position ``floor(u c)`` among ``c > 0`` items for a uniform ``u`` in [0, 1), kept
+    below ``c`` (a product rounded up to ``c`` would point past the end)."""
+    return min(int(u * c), c - 1)
+
+
 @njit(cache=True)
 def group_blocks(group, G, rows):
     """Rows grouped by ``group[rows]`` (a stable counting sort): ``(order, starts, counts)``
@@ -150,11 +157,11 @@ def form_ties(u, new_ties, region, x, y, external_links, tries):
         s0 = starts[r]
         for _ in range(new_ties[r]):
             v = t * (tries + 3)
-            i = order[s0 + min(int(u[v] * c), c - 1)]
+            i = order[s0 + uniform_index(u[v], c)]
             best = i
             best_d = np.float32(np.inf)
             for q in range(1, tries + 1):
-                j = order[s0 + min(int(u[v + q] * c), c - 1)]
+                j = order[s0 + uniform_index(u[v + q], c)]
                 if j != i:
                     dx = x[j] - x[i]
                     dy = y[j] - y[i]
@@ -163,7 +170,7 @@ def form_ties(u, new_ties, region, x, y, external_links, tries):
                         best_d = d
                         best = j
             if u[v + tries + 1] < external_links[r]:
-                best = min(int(u[v + tries + 2] * n), n - 1)
+                best = uniform_index(u[v + tries + 2], n)
             a[t] = i
             b[t] = best
             t += 1
