@@ -117,3 +117,14 @@ def test_targets_file_errors(tmp_path):
     assert r.returncode == 2 and "innovation.nope" in r.stderr
     r = run_cli("calibrate", "hsinchu", "--targets", str(tmp_path / "missing.toml"))
     assert r.returncode == 2 and "not found" in r.stderr
+
+
+def test_calibrated_file_records_the_command_with_its_search_options(tmp_path):
+    """The header's command reproduces the file: options that change the search are in it."""
+    out = tmp_path / "cal.toml"
+    r = run_cli("calibrate", "china-sme-baseline", "--targets", "china-sme-baseline", "--replications", "1",
+                "--initial-design", "2", "--max-evaluations", "3", "--workers", "1", "--out", str(out))
+    assert r.returncode in (0, 1), r.stderr  # 1: targets missed by so short a search
+    command = re.search(r"^# Command: (.*)$", out.read_text(), flags=re.M).group(1)
+    assert command == ("innocluster calibrate china-sme-baseline --targets china-sme-baseline "
+                       "--replications 1 --max-evaluations 3 --initial-design 2")

@@ -167,15 +167,25 @@ def test_in_place_tie_updates(batch, rnd):
     buf = key.copy()
     m = kernels.keep_ties(buf, T, ~(u < 0.3))
     assert np.array_equal(buf[:m], key[~(u < 0.3)])
-    # remap after removing every third firm
+    # renumbering after removing every third firm, as a stable compaction and as a swap-remove
     alive = np.arange(41) % 3 != 0
-    old_to_new = np.full(41, -1, dtype=np.int64)
-    old_to_new[alive] = np.arange(alive.sum())
-    buf = np.empty(T, dtype=np.int64)
-    m = kernels.remap_merge_ties(buf, key, old_to_new, np.zeros(0, dtype=np.int64))
     uu, vv = key >> SHIFT, key & 0xFFFFFFFF
-    ok = alive[uu] & alive[vv]
-    assert np.array_equal(buf[:m], (old_to_new[uu[ok]] << SHIFT) | old_to_new[vv[ok]])
+    stable = np.full(41, -1, dtype=np.int64)
+    stable[alive] = np.arange(alive.sum())
+    swapped = kernels.fill_holes(alive)[0]
+    for old_to_new in (stable, swapped):
+        buf = key.copy()
+        kept, ea, eb = kernels.split_remapped_ties(buf, T, old_to_new)
+        fixed = (old_to_new[uu] == uu) & (old_to_new[vv] == vv)
+        assert np.array_equal(buf[:kept], key[fixed]), "ties of rows that keep their numbers stay in order"
+        moved = key[alive[uu] & alive[vv] & ~fixed]
+        assert sorted(zip(ea.tolist(), eb.tolist())) == sorted(zip(old_to_new[moved >> SHIFT].tolist(),
+                                                                    old_to_new[moved & 0xFFFFFFFF].tolist()))
+        out = np.empty(T, dtype=np.int64)
+        m = kernels.merge_ties(out, buf[:kept], kernels.tie_keys(ea, eb))
+        ok = alive[uu] & alive[vv]
+        a2, b2 = old_to_new[uu[ok]], old_to_new[vv[ok]]
+        assert out[:m].tolist() == sorted(((np.minimum(a2, b2) << SHIFT) | np.maximum(a2, b2)).tolist())
     # degree and CSR agree with SciPy's canonical CSR
     import scipy.sparse as sp
 
@@ -283,24 +293,77 @@ def test_compiled_normals_equal_numpy_draw_for_draw(bit_generator, size):
     assert r1.random() == r2.random()
 
 
-@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937])
-@pytest.mark.parametrize("top", [0.3, 9.99, 10.0, 40.0])
-def test_compiled_poisson_equals_numpy_draw_for_draw(bit_generator, top):
-    """kernels.poisson(rng, lam) draws what rng.poisson(lam) draws (zero rates draw
-    nothing), compiled below rate 10 and by NumPy from rate 10 on, and leaves the
-    generator where NumPy leaves it."""
-    lam = np.random.default_rng(2).uniform(0.0, top, 300_000)
-    lam[::4] = 0.0
-    r1, r2 = (np.random.Generator(bit_generator(9)) for _ in range(2))
-    assert np.array_equal(r1.integers(0, 100, 3), r2.integers(0, 100, 3))
-    for part in (lam, lam[:999], lam[:0]):
-        got = kernels.poisson(r1, part)
-        expect = r2.poisson(part)
-        assert got.dtype == expect.dtype and np.array_equal(got, expect)
-    assert np.array_equal(r1.integers(0, 100, 5), r2.integers(0, 100, 5))
+@pytest.mark.parametrize("lam", [0.02, 0.7, 3.0, 9.9, 25.0])
+def test_poisson_counts_follow_the_poisson_law(lam):
+    """kernels.poisson gives Poisson(lam) counts: chi-square goodness of fit against the
+    Poisson pmf on 200,000 draws (cells with an expected count of at least 20, the rest
+    pooled), below and above the rate where NumPy's sampler takes over."""
+    from scipy import stats
+
+    got = kernels.poisson(np.random.default_rng(11), np.full(200_000, lam))
+    top = int(stats.poisson.ppf(1 - 1e-4, lam))
+    lo = int(stats.poisson.ppf(1e-4, lam))
+    cells = np.arange(lo, top + 1)
+    observed = np.array([(got <= lo).sum()] + [(got == k).sum() for k in cells[1:-1]] + [(got >= top).sum()])
+    expected = got.size * np.concatenate([[stats.poisson.cdf(lo, lam)], stats.poisson.pmf(cells[1:-1], lam),
+                                          [stats.poisson.sf(top - 1, lam)]])
+    keep = expected >= 20
+    observed = np.append(observed[keep], observed[~keep].sum())
+    expected = np.append(expected[keep], expected[~keep].sum())
+    if expected[-1] == 0:
+        observed, expected = observed[:-1], expected[:-1]
+    assert stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue > 1e-3
+    assert abs(got.mean() - lam) < 4 * np.sqrt(lam / got.size)
+
+
+def test_poisson_inverts_one_uniform_per_firm():
+    """Below rate 10 each count is the Poisson quantile of the firm's own uniform (the
+    generator's next n uniforms): common random numbers, and the generator moves by
+    exactly n uniforms whatever the counts."""
+    from scipy import stats
+
+    lam = np.random.default_rng(3).uniform(0.0, 9.9, 100_000)
+    lam[::5] = 0.0
+    r1, r2 = np.random.default_rng(4), np.random.default_rng(4)
+    got = kernels.poisson(r1, lam)
+    u = r2.random(lam.size)
+    expect = stats.poisson.ppf(u, lam).astype(np.int64)  # smallest k with F(k) >= u
+    assert (got != expect).sum() <= 2, "rounding of the CDF at most decides a tie or two"
+    assert (got[lam == 0] == 0).all()
     assert r1.random() == r2.random()
+    # a firm's count is monotone in its uniform alone: raising one rate moves no other count
+    lam2 = lam.copy()
+    lam2[10] += 2.0
+    again = kernels.poisson(np.random.default_rng(4), lam2)
+    assert np.array_equal(np.delete(again, 10), np.delete(got, 10)) and again[10] >= got[10]
     with pytest.raises(ValueError):
-        kernels.poisson(r1, np.array([1.0, -1.0] * 1000))
+        kernels.poisson(r1, np.array([1.0, -1.0]))
+    with pytest.raises(ValueError):
+        kernels.poisson(r1, np.array([1.0, np.nan]))
+
+
+def test_absorbing_firms_follow_the_success_rule():
+    """kernels.absorbing_firms: firms with imitation researchers try; they succeed where
+    their uniform is below 1 - exp(-zeta2 N_im alpha access) (innovation's rule written
+    out in NumPy); attempts are counted per region."""
+    g = np.random.default_rng(5)
+    n, R = 20_000, 3
+    xi = g.uniform(0, 1, n).astype(np.float32)
+    xi[::7] = 1.0  # all R&D on own research: no imitation researchers
+    rd = np.where(g.random(n) < 0.3, 0.0, g.exponential(0.5, n))
+    alpha = g.uniform(0, 1, n).astype(np.float32)
+    degree = g.integers(0, 8, n)
+    region = g.integers(0, R, n).astype(np.int16)
+    wage, information, extra = g.uniform(0.5, 2, R), g.uniform(0, 1, R), g.uniform(0, 0.3, R)
+    u = g.random(n)
+    rows, attempts = kernels.absorbing_firms(u, xi, rd, alpha, degree, region, R, wage, 1.5, 0.4, 5.0, 0.3,
+                                             information, extra, 0.8)
+    n_im = (1.0 - xi.astype(np.float64)) * rd / (wage[region] * 1.5)
+    access = 1.0 + 0.4 * degree / 5.0 + 0.3 * information[region] + extra[region]
+    p = 1.0 - np.exp(-0.8 * n_im * alpha.astype(np.float64) * access)
+    assert np.array_equal(rows, np.flatnonzero((n_im > 0) & (u < p)))
+    assert np.array_equal(attempts, np.bincount(region[n_im > 0], minlength=R).astype(float))
+    assert 0.05 < rows.size / (n_im > 0).sum() < 0.95  # the rule bites both ways on these inputs
 
 
 def test_compiled_normals_refuse_what_numpy_refuses():
@@ -326,9 +389,10 @@ def test_firm_table_blocks_append_compact_and_assign():
     f.alive[[1, 6, 11]] = False
     old_to_new = f.compact()
     assert f.n == 9
-    assert f.id.tolist() == [0, 2, 3, 4, 5, 7, 8, 9, 10]
-    assert old_to_new.tolist() == [0, -1, 1, 2, 3, 4, -1, 5, 6, 7, 8, -1]
-    assert f.A.tolist() == [0, 2, 3, 4] + [9.0] * 5
+    # swap-remove: the last survivors (rows 9, 10) fill the holes below the new end (rows 1, 6)
+    assert f.id.tolist() == [0, 9, 2, 3, 4, 5, 10, 7, 8]
+    assert old_to_new.tolist() == [0, -1, 2, 3, 4, 5, -1, 7, 8, 1, 6, -1]
+    assert f.A.tolist() == [0, 9.0, 2, 3, 4] + [9.0] * 4
     with pytest.raises(ValueError, match="3 values for 9 firms"):
         f.A = np.zeros(3)
     with pytest.raises(KeyError, match="unknown firm columns"):
@@ -336,19 +400,24 @@ def test_firm_table_blocks_append_compact_and_assign():
     # many appends grow the blocks geometrically and keep every value
     for k in range(50):
         f.append(3, A=float(k))
-    assert f.n == 159 and f.A[-3:].tolist() == [49.0] * 3 and f.A[:4].tolist() == [0, 2, 3, 4]
+    assert f.n == 159 and f.A[-3:].tolist() == [49.0] * 3 and f.A[:4].tolist() == [0, 9, 2, 3]
     assert f.id[-1] == f.next_id - 1
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(hnp.arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(0, 50))), st.randoms(use_true_random=False))
-def test_compact_rows_equals_fancy_indexing(block, rnd):
+def test_swap_remove_keeps_every_survivor_and_moves_only_rows_beyond_the_new_end(block, rnd):
     n = block.shape[1]
-    keep = np.array([rnd.random() < 0.6 for _ in range(n)], dtype=bool)
-    expect = block[:, keep].copy()
+    alive = np.array([rnd.random() < 0.6 for _ in range(n)], dtype=bool)
+    old_to_new, src, dst, m = kernels.fill_holes(alive)
+    assert m == alive.sum()
+    assert np.array_equal(old_to_new < 0, ~alive)
+    assert sorted(old_to_new[alive].tolist()) == list(range(m)), "survivors fill rows 0..m-1 exactly"
+    assert np.array_equal(old_to_new[:m][alive[:m]], np.flatnonzero(alive[:m])), "survivors below m stay"
+    assert src.size == dst.size == (~alive[:m]).sum(), "one move per hole, no more"
     work = block.copy()
-    kernels.compact_rows(work, np.flatnonzero(keep))
-    assert np.array_equal(work[:, : keep.sum()], expect, equal_nan=True)
+    kernels.move_rows(work, src, dst)
+    assert np.array_equal(work[:, old_to_new[alive]], block[:, alive], equal_nan=True)
 
 
 def test_compiled_kernels_are_cached_on_disk():

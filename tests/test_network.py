@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from innocluster.model import kernels
 from innocluster.model.network import TrustNetwork
 
 
@@ -35,13 +36,22 @@ def test_ties_unique_sorted_and_follow_compaction(first, second, alive):
     assert np.array_equal(np.diff(indptr), deg)
     for i in range(n):
         assert set(indices[indptr[i]:indptr[i + 1]].tolist()) == {v for u, v in expect if u == i} | {u for u, v in expect if v == i}
-    # compaction: dead firms lose their ties, survivors are renumbered in order
+    # removal: dead firms lose their ties, survivors are renumbered (a swap-remove, as
+    # the firm table does, or a stable compaction: any renumbering of the survivors)
     alive = np.array(alive)
-    old_to_new = np.full(n, -1)
-    old_to_new[alive] = np.arange(alive.sum())
+    stable = np.full(n, -1)
+    stable[alive] = np.arange(alive.sum())
+    swapped = kernels.fill_holes(alive)[0]
+    for old_to_new in (swapped, stable):
+        moved = TrustNetwork()
+        a, b = (np.array(sorted(expect)).T if expect else (np.zeros(0, int), np.zeros(0, int)))
+        moved.add(a, b)
+        moved.remap(old_to_new)
+        remapped = {(min(old_to_new[u], old_to_new[v]), max(old_to_new[u], old_to_new[v]))
+                    for u, v in expect if alive[u] and alive[v]}
+        assert pairs_of(moved) == remapped
+        assert np.all(np.diff(moved.keys) > 0)
     net.remap(old_to_new)
-    remapped = {(old_to_new[u], old_to_new[v]) for u, v in expect if alive[u] and alive[v]}
-    assert pairs_of(net) == remapped
     # dropping keeps the rest
     if net.n_ties:
         mask = np.zeros(net.n_ties, dtype=bool)

@@ -120,7 +120,9 @@ def calibrate_cmd(
         ptable.add_row(k, f"{v:.6g}")
     console.print(ptable)
     out = out or Path("runs") / "calibrated" / f"{sc.name}.toml"
-    command = f"innocluster calibrate {scenario} --targets {targets}" + "".join(f" --params {p}" for p in params or [])
+    # the command that reproduces this file: every option that changes the search
+    command = (f"innocluster calibrate {scenario} --targets {targets}" + "".join(f" --params {p}" for p in params or [])
+               + "".join(f" --{key.replace('_', '-')} {val}" for key, val in update.items() if key != "parameters"))
     from innocluster.scenario.io import scenario_path
 
     atomic_write_text(out, calibrated_toml(res, tf, str(targets), command, leading_comments(scenario_path(scenario))))

@@ -134,9 +134,9 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     reg = world.regions
     Abar = world.region_mean_technology()
-    # p = sigma (1 + b_sp (A_i - Abar_r)) clipped to [0, 1]; one draw for SMEs, one for MNEs
-    u_sme, u_mne = rng.random(f.n), rng.random(f.n)
-    parents = kernels.spinoff_parents(f.A, Abar, f.region, f.employees, f.is_mne, u_sme, u_mne, e.spinoff_rate,
+    # p = sigma (1 + b_sp (A_i - Abar_r)) clipped to [0, 1]; one draw per firm, eligible
+    # or not (common random numbers: a firm's draw does not depend on others' states)
+    parents = kernels.spinoff_parents(f.A, Abar, f.region, f.employees, f.is_mne, rng.random(f.n), e.spinoff_rate,
                                       e.spinoff_quality, e.spinoff_min_employees)
     if parents.size == 0:
         return parents

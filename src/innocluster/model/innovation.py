@@ -69,8 +69,8 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     # each firm's own split of R&D (xi_i) pays its researchers
     rate = kernels.invention_rate(f.xi, f.rd, f.region, world.regions.wage, inn.researcher_wage_premium, inn.zeta1,
                                   inn.spillover_effect, world.regions.spillover)
-    # NumPy's Poisson sampler, compiled (Numba's port draws exactly what NumPy draws below
-    # rate 10: kernels.poisson); the Beta jump and the binomial patents stay NumPy calls
+    # Poisson counts by inversion, one uniform per firm (kernels.poisson); the Beta jump and
+    # the binomial patents are NumPy calls on the inventing firms
     inventions = kernels.poisson(rng, rate)
     success = np.flatnonzero(inventions > 0)
     x = _jump(rng, success.size, inn)
@@ -97,15 +97,14 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
         extra_access = inn.intermediary_access * (M / (M + sc.costs.intermediaries_half * world.scale))
     else:
         extra_access = np.zeros(reg.R)
-    exponent, trying = kernels.absorption_exponent(
-        f.xi, f.rd, f.alpha, degree, f.region, reg.wage, inn.researcher_wage_premium, inn.tie_access,
-        sc.costs.ties_ref, inn.information_access, reg.information, extra_access, inn.zeta2)
-    p = 1.0 - np.exp(exponent)
-    success = trying & (rng.random(n) < p)
-    ctr.absorption_attempts += kernels.group_sum(f.region, trying, reg.R)
-    idx = np.flatnonzero(success)
+    # one uniform per firm, tested against 1 - exp(-zeta2 N_im alpha access) where N_im > 0
+    idx, attempts = kernels.absorbing_firms(
+        rng.random(n), f.xi, f.rd, f.alpha, degree, f.region, reg.R, reg.wage, inn.researcher_wage_premium,
+        inn.tie_access, sc.costs.ties_ref, inn.information_access, reg.information, extra_access, inn.zeta2)
+    ctr.absorption_attempts += attempts
     if idx.size == 0:
         return success
+    success[idx] = True
     k = idx.size
     C = N_CANDIDATES
     ri = f.region[idx]

@@ -7,10 +7,11 @@ into a CSR adjacency (``indptr``, ``indices``) when needed.
 
 Keeping the list sorted makes every update linear: new ties are sorted among
 themselves and merged into the list in one pass (deferred until the network is
-next read, so consecutive additions share one merge); removing ties and following
-a compaction of the firm table (which keeps surviving rows in order) preserve the
-order; the CSR view is a counting sort. No step ever re-sorts the whole list. The
-loops are compiled (:mod:`innocluster.model.kernels`).
+next read, so consecutive additions share one merge); removing ties preserves the
+order; after exits the ties between rows that kept their numbers stay in order and
+only the ties of the few rows moved into the holes (the firm table's swap-remove)
+are sorted and merged back; the CSR view is a counting sort. No step ever re-sorts
+the whole list. The loops are compiled (:mod:`innocluster.model.kernels`).
 """
 
 from __future__ import annotations
@@ -121,19 +122,23 @@ class TrustNetwork:
         self._T = kernels.decay_ties(rng, self._buf, self._T, float(p))
 
     def remap(self, old_to_new: np.ndarray) -> None:
-        """Follow a compaction of the firm table; ties of removed firms vanish.
+        """Follow a renumbering of the firm table (a removal: ``old_to_new`` is the new
+        row of each old row, -1 for removed rows); ties of removed firms vanish.
 
-        ``old_to_new`` is increasing on surviving rows, so the order by ``(u, v)``
-        holds. Pending ties follow the compaction too and merge in the same pass.
+        Ties between rows that keep their numbers stay in place and in order; the ties
+        of renumbered rows (after a swap-remove, the few rows moved into holes) are
+        sorted and merged back together with the pending additions, which follow the
+        renumbering too (:func:`kernels.split_remapped_ties`).
         """
         old_to_new = np.asarray(old_to_new, dtype=np.int64)
-        new = np.zeros(0, dtype=np.int64)
+        self._T, a, b = kernels.split_remapped_ties(self._buf, self._T, old_to_new)
         if self._pending:
-            a, b = self._take_pending()
-            new = kernels.tie_keys(np.where(a >= 0, old_to_new[np.maximum(a, 0)], -1),
-                                   np.where(b >= 0, old_to_new[np.maximum(b, 0)], -1))
-        out = self._spare_for(self._T + new.size)
-        self._take_over(kernels.remap_merge_ties(out, self._buf[: self._T], old_to_new, new))
+            pa, pb = self._take_pending()
+            a = np.concatenate([a, np.where(pa >= 0, old_to_new[np.maximum(pa, 0)], -1)])
+            b = np.concatenate([b, np.where(pb >= 0, old_to_new[np.maximum(pb, 0)], -1)])
+        if a.size:
+            self._pending.append((a, b))
+        self._flush()
 
     def csr(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``(indptr, indices)`` of the symmetric adjacency for ``n`` firms (rows' indices sorted)."""

@@ -164,11 +164,13 @@ def firm_panel_snapshot(world: World, exiting: np.ndarray) -> dict:
     # monitor's specialisation measures show functional specialisation along the value
     # chain (Timmer et al. 2019); the scenario's industry label prefixes it.
     functions = np.asarray([f"{world.scenario.industry}:{s}" for s in world.stage_names], dtype=object)
+    # in id order (exit moves rows: kernels.fill_holes); fancy indexing copies each column
+    o = np.argsort(f.id, kind="stable")
     return {
-        "firm": f.id.copy(), "region": names[f.region], "industry": functions[f.stage],
-        "year": np.full(f.n, world.year, dtype=np.int32), "employees": f.employees.astype(float),
-        "patents": f.patents_new.copy(), "rd": f.rd.copy(), "founded": f.founded_year.astype(np.int32),
-        "exited": exiting.astype(np.int8), "parent": f.parent.copy(), "gvc_stage": f.stage.astype(np.int8),
-        "revenue": f.revenue.copy(), "value_added": f.value_added.copy(), "exports": f.exports.copy(),
-        "technology": f.A.copy(), "is_mne": f.is_mne.astype(np.int8),
+        "firm": f.id[o], "region": names[f.region[o]], "industry": functions[f.stage[o]],
+        "year": np.full(f.n, world.year, dtype=np.int32), "employees": f.employees[o].astype(float),
+        "patents": f.patents_new[o], "rd": f.rd[o], "founded": f.founded_year[o].astype(np.int32),
+        "exited": exiting[o].astype(np.int8), "parent": f.parent[o], "gvc_stage": f.stage[o].astype(np.int8),
+        "revenue": f.revenue[o], "value_added": f.value_added[o], "exports": f.exports[o],
+        "technology": f.A[o], "is_mne": f.is_mne[o].astype(np.int8),
     }

@@ -2,9 +2,10 @@
 
 No Python object exists per firm. Mechanisms read and write whole columns; entry
 appends rows with :meth:`FirmTable.append`; exit removes rows with
-:meth:`FirmTable.compact`, which also returns the old-to-new index map so that the
-trust network can follow. Columns of one dtype share a 2-D block with spare
-capacity, so neither appending nor compacting copies the table column by column.
+:meth:`FirmTable.compact`, which moves the last surviving rows into the holes and
+returns the old-to-new index map so that the trust network can follow. Columns of
+one dtype share a 2-D block with spare capacity, so neither appending nor removing
+copies the table column by column. Rows are in no particular order; firm ids are.
 """
 
 from __future__ import annotations
@@ -82,18 +83,20 @@ class FirmTable:
 
     Storage: columns of one dtype are the rows of one 2-D block with spare capacity
     (grown geometrically), so appending ``k`` firms writes ``k`` values per column
-    instead of copying the whole table, and removing firms compacts each block in
-    place with one compiled pass. A column attribute is a contiguous view
-    ``block[row, :n]``; assigning to it writes into the block (the length must be
-    :attr:`n`, the dtype of the same kind). Take a column again after an append or a
-    compaction: a view taken before may point at the old block (appends that grow the
-    table) or at moved rows (compaction).
+    instead of copying the whole table, and removing firms moves only as many rows
+    as leave (the last survivors fill the holes, one compiled pass per block). A
+    column attribute is a contiguous view ``block[row, :n]``; assigning to it writes
+    into the block (the length must be :attr:`n`, the dtype of the same kind). Take
+    a column again after an append or a removal: a view taken before may point at
+    the old block (appends that grow the table) or at moved rows (removal).
     """
 
     __slots__ = ("_blocks", "n", "next_id")
 
-    #: capacity growth factor when an append does not fit
-    GROWTH = 1.5
+    #: capacity growth factor when an append does not fit (doubling: a cluster that grows
+    #: by half again during a run outgrows its first capacity once, and each growth
+    #: copies the table; spare rows never written cost no resident memory)
+    GROWTH = 2.0
     #: spare rows allocated beyond what an append needs (untouched spare rows cost no
     #: resident memory: the blocks are allocated empty and written row by row)
     HEADROOM = 1.25
@@ -155,30 +158,34 @@ class FirmTable:
         return np.arange(start, start + k)
 
     def compact(self) -> np.ndarray:
-        """Drop rows with ``alive == False``.
+        """Drop rows with ``alive == False`` (swap-remove).
+
+        The last surviving rows move into the holes the removed rows leave
+        (:func:`kernels.fill_holes`), so a removal moves as many rows as firms leave,
+        not the whole table after the first of them; rows do not keep their order
+        (ids still identify firms).
 
         Returns
         -------
         numpy.ndarray
             ``old_to_new`` of length (old n): the new row index of each old row, or -1.
         """
-        kept = np.flatnonzero(self.alive)
-        m = kept.size
-        old_to_new = np.full(self.n, -1, dtype=np.int64)
-        old_to_new[kept] = np.arange(m)
-        if m < self.n:
+        old_to_new, src, dst, m = kernels.fill_holes(self.alive)
+        if src.size:
             for block in self._blocks.values():
-                kernels.compact_rows(block, kept)
-            self.n = m
+                kernels.move_rows(block, src, dst)
+        self.n = m
         return old_to_new
 
     def to_frame(self, region_names=None, stage_names=None):
-        """The table as a pandas DataFrame (one row per firm)."""
+        """The table as a pandas DataFrame (one row per firm, in id order)."""
         import pandas as pd
 
-        # one copy per column (the frame must not alias the live table), kept as the
-        # frame's own blocks: letting pandas consolidate them would copy the table again
-        df = pd.DataFrame({name: getattr(self, name).copy() for name in COLUMNS}, copy=False)
+        # rows in id order (removals move rows: compact); fancy indexing makes one copy
+        # per column (the frame must not alias the live table), kept as the frame's own
+        # blocks: letting pandas consolidate them would copy the table again
+        o = np.argsort(self.id, kind="stable")
+        df = pd.DataFrame({name: getattr(self, name)[o] for name in COLUMNS}, copy=False)
         if region_names is not None:
             df["region_name"] = np.asarray(region_names, dtype=object)[df["region"].to_numpy()]
         if stage_names is not None:

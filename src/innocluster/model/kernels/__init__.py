@@ -11,7 +11,7 @@ temporaries than in arithmetic at the sizes users run. They live here as
   record's totals, histograms;
 * :mod:`~innocluster.model.kernels.network` — the trust network's sorted tie keys;
 * :mod:`~innocluster.model.kernels.sampling` — random choices among firms, compiled samplers;
-* :mod:`~innocluster.model.kernels.table` — compaction of the firm table;
+* :mod:`~innocluster.model.kernels.table` — removing rows from the firm table (swap-remove);
 * :mod:`~innocluster.model.kernels.sorting` — radix sorts of float32 columns and tie keys;
 * :mod:`~innocluster.model.kernels.mechanisms` — the mechanisms' fused arithmetic.
 
@@ -23,19 +23,23 @@ NumPy formulation or its documented rule):
 * every random draw comes from the model's one :class:`numpy.random.Generator`, in a
   fixed order: NumPy calls, or compiled code calling the same generator
   (:mod:`~innocluster.model.kernels.sampling`). A compiled sampler that stands in for
-  a NumPy call draws exactly what NumPy draws (normals; Poisson counts below rate 10).
+  a NumPy call draws exactly what NumPy draws (normals).
   Tie decay, tie formation and the candidates of absorption draw event by event —
   one uniform per dissolving tie, a few per new tie, two per candidate slot — instead
-  of one vectorised draw per tie, firm or slot whether needed or not (since
-  2026-11-27, which changed the random stream: the calibrated scenarios were
-  recalibrated and the engine reference regenerated). Where a rule screens firms by
-  their state (spin-offs: size and type), the draws stay one per firm, so that two
-  runs with the same seed and different parameters keep drawing in step (common
-  random numbers, which paired comparisons and calibration rely on);
+  of one vectorised draw per tie, firm or slot whether needed or not. Where a rule
+  screens firms by their state (spin-offs: size and type; absorption: imitation
+  researchers), the draws stay one per firm, so that two runs with the same seed and
+  different parameters keep drawing in step (common random numbers, which paired
+  comparisons and calibration rely on); Poisson inventions invert one uniform per
+  firm for the same reason. Each change of the stream (2026-11-27 twice: see
+  ``docs/performance.md``) was followed by recalibrating the calibrated scenarios and
+  regenerating the engine reference;
 * exponentials, logarithms and powers over whole columns stay NumPy ufuncs (NumPy's
   vectorised ``exp``/``log`` and the C library's can differ in the last bit); inside
-  compiled loops over events (geometric skips, the distance weights of absorption
-  candidates) they are the C library's;
+  compiled loops over events or screened firms (geometric skips, the distance weights
+  of absorption candidates, the absorption test) they are the C library's;
+* rows of the firm table are in no particular order (exits move the last rows into
+  the holes); what a run reports per firm is sorted by firm id;
 * sums over firms run in row order, the order :func:`numpy.bincount` uses;
 * compiled code is cached on disk (``cache=True``): the first run on a machine
   compiles (about 20 s), later runs load the kernels in well under a second.
@@ -45,7 +49,7 @@ from pathlib import Path
 
 from innocluster.model.kernels.mechanisms import (
     COST_ROWS,
-    absorption_exponent,
+    absorbing_firms,
     absorption_sources,
     bank_loans,
     book_rd_funding,
@@ -68,7 +72,7 @@ from innocluster.model.kernels.network import (
     keep_ties,
     merge_ties,
     neighbour_lists,
-    remap_merge_ties,
+    split_remapped_ties,
     tie_csr,
     tie_degree,
     tie_keys,
@@ -81,7 +85,7 @@ from innocluster.model.kernels.sampling import (
     random_member,
 )
 from innocluster.model.kernels.sorting import sort_float32, sort_nonnegative
-from innocluster.model.kernels.table import compact_rows
+from innocluster.model.kernels.table import fill_holes, move_rows
 from innocluster.model.kernels.totals import (
     TOTALS,
     bin_counts,
@@ -106,14 +110,15 @@ def cache_is_warm() -> bool:
 __all__ = [
     "COST_ROWS",
     "TOTALS",
-    "absorption_exponent",
+    "absorbing_firms",
     "absorption_sources",
     "bank_loans",
     "bin_counts",
     "book_rd_funding",
     "cache_is_warm",
     "close_books",
-    "compact_rows",
+    "fill_holes",
+    "move_rows",
     "cost_rows",
     "cross_count",
     "decay_ties",
@@ -134,7 +139,7 @@ __all__ = [
     "poisson",
     "random_member",
     "region_totals",
-    "remap_merge_ties",
+    "split_remapped_ties",
     "replicator",
     "sort_float32",
     "sort_nonnegative",

@@ -10,6 +10,8 @@ would silently drop it).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -194,24 +196,37 @@ def invention_rate(xi, rd, region, wage, premium, zeta1, spillover_effect, spill
 
 
 @njit(cache=True)
-def absorption_exponent(xi, rd, alpha, degree, region, wage, premium, tie_access, ties_ref, information_access,
-                        information, extra_access, zeta2):
-    """``-zeta2 N_im alpha access`` (the success probability is ``1 - exp`` of it) and
-    whether the firm tries at all (``N_im > 0``), with imitation researchers
-    ``N_im = (1 - xi) RD / (w_r premium)`` and
-    ``access = 1 + d_tie deg/k_ref + d_info info_r (+ intermediaries)``
-    (innovation.absorption)."""
+def absorbing_firms(u, xi, rd, alpha, degree, region, R, wage, premium, tie_access, ties_ref, information_access,
+                    information, extra_access, zeta2):
+    """Rows that absorb this year and the attempts per region (innovation.absorption).
+
+    A firm tries when it has imitation researchers ``N_im = (1 - xi) RD / (w_r premium)
+    > 0`` and succeeds when its uniform ``u_i < 1 - exp(-zeta2 N_im alpha access)``,
+    ``access = 1 + d_tie deg/k_ref + d_info info_r (+ intermediaries)``.
+
+    Returns
+    -------
+    rows : int64 array
+        The successful firms, ascending.
+    attempts : float64 array
+        Firms that tried, per region.
+    """
     n = rd.size
-    out = np.empty(n)
-    trying = np.empty(n, dtype=np.bool_)
+    rows = np.empty(n, dtype=np.int64)
+    attempts = np.zeros(R)
+    m = 0
     for i in range(n):
         r = region[i]
         researchers = np.float64(np.float32(1.0) - xi[i]) * rd[i] / (wage[r] * premium)
+        if not researchers > 0:
+            continue
+        attempts[r] += 1.0
         access = 1.0 + tie_access * np.float64(degree[i]) / ties_ref + information_access * information[r]
         access = access + extra_access[r]
-        out[i] = -zeta2 * researchers * np.float64(alpha[i]) * access
-        trying[i] = researchers > 0
-    return out, trying
+        if u[i] < -math.expm1(-zeta2 * researchers * np.float64(alpha[i]) * access):
+            rows[m] = i
+            m += 1
+    return rows[:m], attempts
 
 
 @njit(cache=True)
@@ -354,16 +369,16 @@ def spillovers(key, A, region, between_clusters, network_rate, local_rate, local
 
 # ----------------------------------------------------------------------------- entry and exit
 @njit(cache=True)
-def spinoff_parents(A, Abar, region, employees, is_mne, u_sme, u_mne, rate, quality, min_employees):
-    """Rows that spawn a spin-off: SMEs above ``L_min`` employees with
-    ``u < sigma (1 + b_sp (A_i - Abar_r))`` (clipped to [0, 1]), MNEs regardless of
-    size (entry.spinoffs)."""
+def spinoff_parents(A, Abar, region, employees, is_mne, u, rate, quality, min_employees):
+    """Rows that spawn a spin-off: SMEs above ``L_min`` employees and MNEs regardless of
+    size, where ``u_i < sigma (1 + b_sp (A_i - Abar_r))`` (clipped to [0, 1]);
+    ``u``: one uniform per firm (entry.spinoffs)."""
     out = np.empty(A.size, dtype=np.int64)
     m = 0
     lmin = np.float32(min_employees)
     for i in range(A.size):
         p = np.minimum(np.maximum(rate * (1.0 + quality * (A[i] - Abar[region[i]])), 0.0), 1.0)
-        if (employees[i] > lmin and not is_mne[i] and u_sme[i] < p) or (is_mne[i] and u_mne[i] < p):
+        if (is_mne[i] or employees[i] > lmin) and u[i] < p:
             out[m] = i
             m += 1
     return out[:m]

@@ -108,9 +108,44 @@ def tie_keys(a, b):
 @njit(cache=True)
 def merge_ties(out, key, new):
     """Write the union of the sorted keys ``key`` and the sorted, duplicate-free
-    ``new`` into ``out`` (room for both) in one pass; returns the union's length
-    (:func:`remap_merge_ties` with every firm kept)."""
-    return remap_merge_ties(out, key, np.empty(0, dtype=np.int64), new)
+    ``new`` into ``out`` (room for both); returns the union's length.
+
+    New keys are few and spread over the list: each one's place is found by galloping
+    from the previous place (steps 1, 2, 4, ..., then bisection; Bentley & Yao 1976),
+    and the old keys in between are copied as a run, instead of comparing every old
+    key with the next new one.
+    """
+    T = key.size
+    i = 0
+    m = 0
+    for j in range(new.size):
+        x = new[j]
+        lo = i
+        hi = i
+        step = 1
+        while hi < T and key[hi] < x:
+            lo = hi + 1
+            hi = i + step
+            step <<= 1
+        hi = min(hi, T)
+        while lo < hi:  # the first old key >= x lies in key[lo:hi + 1]
+            mid = (lo + hi) >> 1
+            if key[mid] < x:
+                lo = mid + 1
+            else:
+                hi = mid
+        for t in range(i, lo):
+            out[m] = key[t]
+            m += 1
+        i = lo
+        if i < T and key[i] == x:
+            continue  # already tied: the old key is copied with the next run
+        out[m] = x
+        m += 1
+    for t in range(i, T):
+        out[m] = key[t]
+        m += 1
+    return m
 
 
 @njit(cache=True)
@@ -125,41 +160,43 @@ def keep_ties(buf, T, keep):
 
 
 @njit(cache=True)
-def remap_merge_ties(out, key, old_to_new, new):
-    """Follow a compaction of the firm table (``old_to_new`` increasing on survivors,
-    -1 for removed rows; empty: no compaction) and merge the already remapped, sorted,
-    duplicate-free ``new`` keys, in one pass writing into ``out``: ties of removed firms
-    vanish, the order by ``(u, v)`` holds. Returns the length."""
-    keep_all = old_to_new.size == 0
-    i = j = m = 0
-    while True:
-        a = np.int64(-1)
-        while i < key.size:  # next surviving old key, remapped
-            if keep_all:
-                a = key[i]
-                i += 1
-                break
-            x = old_to_new[key[i] >> _SHIFT]
-            y = old_to_new[key[i] & _LOW]
-            i += 1
-            if x >= 0 and y >= 0:
-                a = (x << _SHIFT) | y
-                break
-        if a < 0:
-            break
-        while j < new.size and new[j] < a:
-            out[m] = new[j]
-            j += 1
+def split_remapped_ties(buf, T, old_to_new):
+    """Follow a renumbering of the firm table (``old_to_new``: new row of each old row,
+    -1 for removed rows, any injective map of the survivors) in one pass over the keys
+    ``buf[:T]``.
+
+    Ties of removed firms vanish; ties whose two ends keep their rows stay in place and
+    in order; the others are returned as new end pairs ``(a, b)`` to be sorted and
+    merged back (:func:`tie_keys`, :func:`merge_ties`). After a swap-remove
+    (:func:`~innocluster.model.kernels.table.fill_holes`) only the ties of the moved
+    rows need sorting.
+
+    Returns
+    -------
+    kept : int
+        Number of keys kept in place at ``buf[:kept]``.
+    a, b : int64 arrays
+        Renumbered ends of the ties that moved.
+    """
+    a = np.empty(T, dtype=np.int64)
+    b = np.empty(T, dtype=np.int64)
+    m = 0
+    d = 0
+    for k in range(T):
+        u = buf[k] >> _SHIFT
+        v = buf[k] & _LOW
+        x = old_to_new[u]
+        y = old_to_new[v]
+        if x < 0 or y < 0:
+            continue
+        if x == u and y == v:
+            buf[m] = buf[k]
             m += 1
-        if j < new.size and new[j] == a:
-            j += 1  # already tied
-        out[m] = a
-        m += 1
-    while j < new.size:
-        out[m] = new[j]
-        j += 1
-        m += 1
-    return m
+        else:
+            a[d] = x
+            b[d] = y
+            d += 1
+    return m, a[:d], b[:d]
 
 
 @njit(cache=True)

@@ -2,15 +2,14 @@
 :class:`numpy.random.Generator` (Numba's implementation of its samplers on the same bit
 generator).
 
-Two kinds of compiled draws:
+Three kinds of draws:
 
 * drop-in replacements of a NumPy call, same draws and same generator state after
   (``tests/test_kernels.py`` checks millions of draws): normals (:func:`normal`:
-  Numba's ziggurat is NumPy's, about three times faster than NumPy's vectorised call)
-  and Poisson counts below rate 10 with one rate per firm (:func:`poisson`: NumPy's
-  multiplication method without its per-element broadcasting cost). Rates of 10 and
-  more stay NumPy's (Numba's PTRS sampler uses another log-gamma and differs in some
-  draws); Beta and bounded-integer draws stay NumPy calls (Numba's are slower);
+  Numba's ziggurat is NumPy's, about three times faster than NumPy's vectorised call).
+  Beta and bounded-integer draws stay NumPy calls (Numba's are slower);
+* one uniform per firm, whatever the outcome: Poisson counts by inversion
+  (:func:`poisson`), so a firm's count does not shift the draws of the next firms;
 * draws event by event instead of one per firm or tie: a few uniforms per new tie
   (:func:`form_ties`, on one vectorised call's uniforms), one per dissolving tie
   (:func:`~innocluster.model.kernels.network.decay_ties`).
@@ -50,26 +49,51 @@ def normal(rng: np.random.Generator, loc: float, scale: float, size: int) -> np.
     return out
 
 
+#: rates from which Poisson counts are NumPy's sampler rather than inversion
+POISSON_INVERSION_BELOW = 10.0
+
+
 @njit(cache=True)
-def _fill_poisson(rng, lam, out):
-    for i in range(lam.size):
-        out[i] = rng.poisson(lam[i])
+def _poisson_tail(u, lam, p0, rows, out):
+    for t in range(rows.size):
+        i = rows[t]
+        lam_i = lam[i]
+        p = p0[i]
+        F = p
+        k = 0
+        # the largest count is far beyond the mass: rounding cannot leave F below u for long
+        while u[i] >= F and p > 0.0 and k < 1000:
+            k += 1
+            p *= lam_i / k
+            F += p
+        out[i] = k
 
 
 def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
-    """``rng.poisson(lam)`` for an array of rates: the same draws and generator state.
+    """Poisson counts with rates ``lam``, one uniform per rate (inversion).
 
-    Below rate 10 Numba's sampler is NumPy's (the multiplication method, with the C
-    library's ``exp``; a rate of 0 draws nothing), and the compiled loop skips NumPy's
-    per-element broadcasting machinery. Any rate of 10 or more (NumPy's PTRS sampler,
-    whose log-gamma Numba does not reproduce in every draw), a NaN or negative rate
-    (NumPy raises) or a short array goes to NumPy.
+    A count is the smallest ``k`` with ``F(k) > u`` for the Poisson CDF ``F`` and one
+    uniform ``u`` per firm (Devroye 1986, ch. X.3.3). Most rates in the model are small,
+    so most counts are 0 (``u < exp(-lam)``): that test is vectorised, and only the few
+    positive counts walk the CDF, in compiled code. One uniform per firm whatever its
+    count keeps common random numbers: a firm's count does not shift the draws of the
+    firms after it. Rates of :data:`POISSON_INVERSION_BELOW` or more (far from any rate
+    the model produces) are drawn by NumPy after the uniforms. A negative or NaN rate
+    raises, as NumPy does.
     """
     lam = np.asarray(lam, dtype=np.float64)
-    if lam.ndim != 1 or lam.size < _COMPILED_DRAWS_FROM or not (lam.min() >= 0.0 and lam.max() < 10.0):
-        return rng.poisson(lam)
-    out = np.empty(lam.size, dtype=np.int64)
-    _fill_poisson(rng, lam, out)
+    if not np.all(lam >= 0.0):  # also catches NaN
+        raise ValueError("poisson: rates must be non-negative")
+    u = rng.random(lam.shape)
+    p0 = np.exp(-lam)
+    out = np.zeros(lam.shape, dtype=np.int64)
+    flat = out.reshape(-1)
+    rows = np.flatnonzero(u >= p0)
+    if rows.size:
+        _poisson_tail(u.reshape(-1), lam.reshape(-1), p0.reshape(-1), rows, flat)
+    large = np.flatnonzero(lam.reshape(-1) >= POISSON_INVERSION_BELOW)
+    if large.size:
+        flat[large] = rng.poisson(lam.reshape(-1)[large])
     return out
 
 
