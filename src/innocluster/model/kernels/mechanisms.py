@@ -263,6 +263,9 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
         raise ValueError("absorption_sources: fewer uniforms than the candidates need")
     order, starts, counts = group_blocks(region, R, np.arange(n))
     slot, start, lists = neighbour_lists(key, n, idx)
+    last_tie = max(lists.size - 1, 0)
+    if lists.size == 0:
+        lists = np.zeros(1, dtype=np.int64)  # read (and discarded) when no absorber has ties
     inst = institute_A.size == R
     source = np.full(k, -1, dtype=np.int64)
     target_A = np.empty(k)
@@ -281,23 +284,22 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
         for c in range(C):
             kind = u[v + 2 * c]
             pos = u[v + 2 * c + 1]
-            tied = kind > 0.5 and deg > 0
-            if tied:
-                s = lists[s0 + uniform_index(pos, deg)]
-            elif kind < external_search:
-                s = uniform_index(pos, n)
+            # whether a slot holds a tie, and whether a candidate is better, are coin
+            # flips a branch predictor cannot learn: both candidates and the weight are
+            # computed and selected (a worse candidate weighs 0), not branched on
+            tied = (kind > 0.5) & (deg > 0)
+            s_tie = lists[min(s0 + uniform_index(pos, max(deg, 1)), last_tie)]
+            if kind < external_search:  # rare: a branch that is predicted well
+                s_other = uniform_index(pos, n)
             else:  # the firm's own region holds at least the firm
-                s = order[starts[r] + uniform_index(pos, counts[r])]
+                s_other = order[starts[r] + uniform_index(pos, counts[r])]
+            s = s_tie if tied else s_other
             cand[c] = s
-            w = 0.0
             As = A[s]
-            if As > Ai:
-                dx = x[s] - x[i]
-                dy = y[s] - y[i]
-                w = np.float64(np.exp(-np.sqrt(dx * dx + dy * dy) / decay)) / (1.0 + abs(As - Ai))
-                if tied:
-                    w = w * 2.0
-            total += w
+            dx = x[s] - x[i]
+            dy = y[s] - y[i]
+            w = np.float64(np.exp(-np.sqrt(dx * dx + dy * dy) / decay)) / (1.0 + abs(As - Ai))
+            total += w * (1.0 + tied) * (As > Ai)
             cum[c] = total
         ncol = C
         if inst:
@@ -310,12 +312,12 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
             ncol = C + 1
         target_A[j] = Ai
         if total > 0:
+            # the first slot whose cumulative weight exceeds d: the number of slots
+            # (but the last) whose cumulative weight d reaches
             d = u[v + 2 * C + 1] * total
-            pick = ncol - 1
-            for c in range(ncol):
-                if d < cum[c]:
-                    pick = c
-                    break
+            pick = 0
+            for c in range(ncol - 1):
+                pick += d >= cum[c]
             source[j] = cand[pick]
             target_A[j] = institute_A[r] if cand[pick] < 0 else A[cand[pick]]
             has_target[j] = True
