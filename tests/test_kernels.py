@@ -486,6 +486,50 @@ def test_stage_from_mix_is_the_count_of_cumulative_shares_below_the_draw(mixes, 
     assert stage_from_mix(u, np.zeros(6, dtype=np.int64), one).tolist() == [0, 0, 1, 1, 2, 2]
 
 
+def test_entrant_traits_follow_their_rules():
+    """kernels.entrant_traits against the rules written out in NumPy."""
+    g = np.random.default_rng(8)
+    k, R = 5000, 3
+    region = g.integers(0, R, k)
+    u, z = g.random((2, k)), g.standard_normal((3, k))
+    share, alpha_mean = np.array([0.2, 0.5, 0.9]), np.array([0.1, 0.3, 0.95])
+    has_unit, rho, alpha, xi = kernels.entrant_traits(u, z, region, share, 0.4, 0.02, 0.5, alpha_mean, 0.6)
+    unit = u[0] < share[region]
+    informal = ~unit & (u[1] < 0.4)
+    wanted = 0.02 * np.exp(-0.5 * 0.25 + 0.5 * z[0])
+    assert np.array_equal(has_unit, unit)
+    assert np.allclose(rho, np.where(unit, wanted, np.where(informal, 0.25 * wanted, 0.0)), rtol=1e-14, atol=0)
+    assert np.array_equal(alpha, np.clip(alpha_mean[region] + 0.1 * z[1], 0, 1))
+    assert np.array_equal(xi, np.clip(0.6 + 0.1 * z[2], 0, 1))
+    assert 0 < (rho == 0).sum() < k and (alpha == 1).any() and (alpha == 0).any()
+
+
+def test_startup_sites_follow_their_rules():
+    """kernels.startup_sites: stage from the cumulative mix, technology below the local
+    mean, a site next to a uniformly random firm of the region or, for a region without
+    firms, around its centre."""
+    g = np.random.default_rng(9)
+    R, n, k = 3, 400, 3000
+    firm_region = g.choice([0, 1], n).astype(np.int16)  # region 2 has no firms
+    fx, fy = g.normal(0, 5, n).astype(np.float32), g.normal(0, 5, n).astype(np.float32)
+    region = g.integers(0, R, k)
+    u, z = g.random((2, k)), g.standard_normal((3, k))
+    cum = np.cumsum(np.array([[0.6, 0.25, 0.1, 0.04, 0.01], [0.2] * 5, [0, 0, 1.0, 0, 0]]), axis=1)
+    Abar, sd = np.array([1.0, 2.0, 0.0]), np.array([0.2, 0.4, 0.1])
+    cx, cy, radius = np.array([0.0, 10.0, 20.0]), np.array([0.0, -10.0, 5.0]), np.array([1.0, 2.0, 3.0])
+    stage, A, x, y = kernels.startup_sites(u, z, region, R, firm_region, fx, fy, cum, Abar, 0.3, sd, cx, cy, radius)
+    assert np.array_equal(stage, np.minimum((u[0][:, None] > cum[region]).sum(axis=1), 4))
+    assert np.array_equal(A, Abar[region] - 0.3 + 0.5 * sd[region] * z[0])
+    members = [np.flatnonzero(firm_region == r) for r in range(R)]
+    for j in range(k):
+        r = region[j]
+        if r == 2:
+            assert (x[j], y[j]) == (cx[r] + radius[r] * z[1, j], cy[r] + radius[r] * z[2, j])
+        else:
+            a = members[r][int(u[1, j] * members[r].size)]
+            assert (x[j], y[j]) == (float(fx[a]) + radius[r] / 5 * z[1, j], float(fy[a]) + radius[r] / 5 * z[2, j])
+
+
 def test_firm_table_append_and_assignment_validate_before_changing_anything():
     f = FirmTable(2)
     with pytest.raises(ValueError, match="'A' has 2 values for 3 new firms"):

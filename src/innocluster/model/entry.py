@@ -38,19 +38,15 @@ def stage_from_mix(u: np.ndarray, region: np.ndarray, world: World) -> np.ndarra
 
 
 def draw_firm_traits(world: World, k: int, region: np.ndarray, rng: np.random.Generator) -> dict:
-    """R&D unit, wanted R&D intensity, R&D split and absorptive capacity of new firms."""
+    """R&D unit, wanted R&D intensity, R&D split and absorptive capacity of new firms
+    (:func:`kernels.entrant_traits`: two uniforms and three normals per firm, drawn in
+    two calls)."""
     sc = world.scenario
     fin = sc.finance
-    rd_share = np.array([r.rd_unit_share for r in sc.regions])[region]
-    alpha_mean = np.array([r.alpha_mean for r in sc.regions])[region]
-    has_unit = rng.random(k) < rd_share
-    informal = ~has_unit & (rng.random(k) < fin.informal_rd_share)
-    rho = fin.rd_intensity * np.exp(rng.normal(-0.5 * fin.rd_intensity_sd**2, fin.rd_intensity_sd, k))
-    rho = np.where(has_unit, rho, np.where(informal, 0.25 * rho, 0.0))
-    # normal(alpha_mean_r, 0.1) as loc + scale z: NumPy's own formula, without its slow per-element broadcast;
-    # clipped to [0, 1] by maximum and minimum (np.clip's values, without its dispatch cost on small arrays)
-    alpha = np.minimum(np.maximum(alpha_mean + 0.1 * rng.standard_normal(k), 0.0), 1.0)
-    xi = np.minimum(np.maximum(rng.normal(sc.innovation.rd_share_own, 0.1, k), 0.0), 1.0)
+    has_unit, rho, alpha, xi = kernels.entrant_traits(
+        rng.random((2, k)), rng.standard_normal((3, k)), region, np.array([r.rd_unit_share for r in sc.regions]),
+        fin.informal_rd_share, fin.rd_intensity, fin.rd_intensity_sd, np.array([r.alpha_mean for r in sc.regions]),
+        sc.innovation.rd_share_own)
     return {"has_rd_unit": has_unit, "rd_intensity": rho, "alpha": alpha, "xi": xi}
 
 
@@ -82,15 +78,9 @@ def add_firms(world: World, region, stage, A, x, y, employees, net_worth, rng,
     )
 
 
-def _near(world: World, anchors: np.ndarray, sd, rng) -> tuple[np.ndarray, np.ndarray]:
-    f = world.firms
-    sd = np.asarray(sd, dtype=float)  # one spread for all, or one per anchor
-    return (f.x[anchors] + rng.normal(0, 1, anchors.size) * sd,
-            f.y[anchors] + rng.normal(0, 1, anchors.size) * sd)
-
-
 def startups(world: World, rng: np.random.Generator) -> None:
-    """De-novo start-ups (step 6a)."""
+    """De-novo start-ups (step 6a): counts per region, then stage, technology and site
+    (:func:`kernels.startup_sites`, two uniforms and three normals per start-up)."""
     sc = world.scenario
     e = sc.entry
     if not sc.mechanisms.startups:
@@ -107,21 +97,14 @@ def startups(world: World, rng: np.random.Generator) -> None:
     if region.size == 0:
         return
     world.counters.startups += k
-    Abar = world.region_mean_technology(counts)
-    tech_sd = np.array([r.tech_sd for r in sc.regions])
-    A = Abar[region] - e.startup_tech_gap + rng.normal(0, 1, region.size) * 0.5 * tech_sd[region]
-    stage = stage_from_mix(rng.random(region.size), region, world)
-    # entrepreneurs follow neighbours: next to a random local firm when there is one
-    has = counts[region] > 0
-    anchor = world.random_member(region, rng) if f.n else np.zeros(region.size, dtype=np.int64)
-    x = np.where(has, 0.0, reg.x[region] + rng.normal(0, 1, region.size) * reg.radius[region])
-    y = np.where(has, 0.0, reg.y[region] + rng.normal(0, 1, region.size) * reg.radius[region])
-    if f.n:
-        ax, ay = _near(world, anchor, reg.radius[region] / 5.0, rng)
-        x = np.where(has, ax, x)
-        y = np.where(has, ay, y)
+    K = region.size
+    stage_cum = np.cumsum(np.array([r.stage_mix for r in sc.regions]), axis=1)
+    stage, A, x, y = kernels.startup_sites(
+        rng.random((2, K)), rng.standard_normal((3, K)), region, reg.R, f.region, f.x, f.y, stage_cum,
+        world.region_mean_technology(counts), e.startup_tech_gap, np.array([r.tech_sd for r in sc.regions]),
+        reg.x, reg.y, reg.radius)
     nw = sc.finance.founder_capital
-    world.counters.book("founder_capital", nw * region.size)
+    world.counters.book("founder_capital", nw * K)
     add_firms(world, region, stage, A, x, y, e.initial_employees, nw, rng)
 
 
@@ -142,10 +125,12 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
         return parents
     k = parents.size
     world.counters.spinoffs += np.bincount(f.region[parents], minlength=reg.R)
-    A = f.A[parents] - np.abs(rng.normal(0, e.spinoff_tech_loss, k))
-    x, y = _near(world, parents, e.spinoff_distance, rng)
-    # MNE spin-offs start in the lowest stage the child can hold; SME children keep the parent's stage
-    stage = f.stage[parents].astype(np.int64)
+    # technology lost and the offset from the parent: three standard normals per child
+    z = rng.standard_normal((3, k))
+    A = f.A[parents] - e.spinoff_tech_loss * np.abs(z[0])
+    x = f.x[parents] + e.spinoff_distance * z[1]
+    y = f.y[parents] + e.spinoff_distance * z[2]
+    stage = f.stage[parents].astype(np.int64)  # children start in the parent's stage
     nw = sc.finance.founder_capital
     world.counters.book("founder_capital", nw * k)
     has_unit = f.has_rd_unit[parents] | (rng.random(k) < 0.5)

@@ -70,13 +70,16 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     rate = kernels.invention_rate(f.xi, f.rd, f.region, world.regions.wage, inn.researcher_wage_premium, inn.zeta1,
                                   inn.spillover_effect, world.regions.spillover)
     # Poisson counts by inversion, one uniform per firm (kernels.poisson); the Beta jump and
-    # the binomial patents are NumPy calls on the inventing firms
+    # the patents are NumPy calls on the inventing firms
     inventions = kernels.poisson(rng, rate)
     success = np.flatnonzero(inventions > 0)
     x = _jump(rng, success.size, inn)
     f.A[success] += np.maximum(x, 0.0)  # adopt only if better
-    pats = rng.binomial(inventions[success], _patent_probability(world)[f.region[success]])
-    f.patents_new[success] += pats.astype(np.int32)
+    # each invention is patented with the region's probability: one uniform per invention
+    # (a binomial count per firm, without NumPy's per-element broadcasting cost)
+    firm = np.repeat(np.arange(success.size), inventions[success])
+    patented = rng.random(firm.size) < _patent_probability(world)[f.region[success[firm]]]
+    f.patents_new[success] += np.bincount(firm[patented], minlength=success.size).astype(np.int32)
     return inventions
 
 

@@ -371,6 +371,76 @@ def spillovers(key, A, region, between_clusters, network_rate, local_rate, local
 
 # ----------------------------------------------------------------------------- entry and exit
 @njit(cache=True)
+def entrant_traits(u, z, region, rd_unit_share, informal_share, rd_intensity, rd_intensity_sd, alpha_mean,
+                   rd_share_own):
+    """R&D unit, wanted R&D intensity, R&D split and absorptive capacity of new firms
+    (entry.draw_firm_traits) from two uniforms ``u[:, j]`` and three standard normals
+    ``z[:, j]`` per firm ``j``.
+
+    An R&D unit with the region's share (``u0``); without one, informal R&D with
+    ``informal_share`` (``u1``); wanted intensity ``rho exp(s z0 - s^2/2)`` (mean
+    ``rho``), a quarter of it for informal R&D, 0 for none; ``alpha = alpha_r + 0.1 z1``
+    and ``xi = xi_own + 0.1 z2``, clipped to [0, 1].
+    """
+    k = region.size
+    has_unit = np.empty(k, dtype=np.bool_)
+    rho = np.empty(k)
+    alpha = np.empty(k)
+    xi = np.empty(k)
+    mu = -0.5 * rd_intensity_sd * rd_intensity_sd
+    for j in range(k):
+        r = region[j]
+        has_unit[j] = u[0, j] < rd_unit_share[r]
+        wanted = rd_intensity * math.exp(mu + rd_intensity_sd * z[0, j])
+        if has_unit[j]:
+            rho[j] = wanted
+        elif u[1, j] < informal_share:
+            rho[j] = 0.25 * wanted
+        else:
+            rho[j] = 0.0
+        alpha[j] = min(max(alpha_mean[r] + 0.1 * z[1, j], 0.0), 1.0)
+        xi[j] = min(max(rd_share_own + 0.1 * z[2, j], 0.0), 1.0)
+    return has_unit, rho, alpha, xi
+
+
+@njit(cache=True)
+def startup_sites(u, z, region, R, firm_region, firm_x, firm_y, stage_cum, Abar, tech_gap, tech_sd, centre_x,
+                  centre_y, radius):
+    """Stage, technology and position of start-ups (entry.startups) from two uniforms
+    ``u[:, j]`` and three standard normals ``z[:, j]`` per start-up ``j`` of region ``r``.
+
+    Stage: the first whose cumulative share ``stage_cum[r]`` reaches ``u0`` (the top one
+    where rounding leaves the sum below 1). Technology ``Abar_r - gap + 0.5 sd_r z0``.
+    Position: next to a uniformly random firm of the region (``u1``; Sorenson & Audia
+    2000), ``anchor + radius_r / 5 (z1, z2)``, or around the region's centre
+    ``centre + radius_r (z1, z2)`` when it has no firm.
+    """
+    k = region.size
+    S = stage_cum.shape[1]
+    order, starts, counts = group_blocks(firm_region, R, np.arange(firm_region.size))
+    stage = np.empty(k, dtype=np.int64)
+    A = np.empty(k)
+    x = np.empty(k)
+    y = np.empty(k)
+    for j in range(k):
+        r = region[j]
+        s = 0
+        for q in range(S):
+            s += u[0, j] > stage_cum[r, q]
+        stage[j] = min(s, S - 1)
+        A[j] = Abar[r] - tech_gap + 0.5 * tech_sd[r] * z[0, j]
+        c = counts[r]
+        if c > 0:
+            a = order[starts[r] + uniform_index(u[1, j], c)]
+            x[j] = np.float64(firm_x[a]) + radius[r] / 5.0 * z[1, j]
+            y[j] = np.float64(firm_y[a]) + radius[r] / 5.0 * z[2, j]
+        else:
+            x[j] = centre_x[r] + radius[r] * z[1, j]
+            y[j] = centre_y[r] + radius[r] * z[2, j]
+    return stage, A, x, y
+
+
+@njit(cache=True)
 def spinoff_parents(A, Abar, region, employees, is_mne, u, rate, quality, min_employees):
     """Rows that spawn a spin-off: SMEs above ``L_min`` employees and MNEs regardless of
     size, where ``u_i < sigma (1 + b_sp (A_i - Abar_r))`` (clipped to [0, 1]);
