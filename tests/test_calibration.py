@@ -58,17 +58,22 @@ def test_smm_recovers_a_known_parameter():
     ev = MomentEvaluator(tf, apply_overrides(sc, [f"innovation.patent_propensity={truth}"]), executor="serial")
     seeds = [replication_seed(tf.seed, r) for r in range(tf.replications)]
     observed = float(ev.run([[]], seeds)["ppf"].mean())
+    # run-to-run spread of the moment at the truth, from 20 other seeds (three runs' own
+    # spread is too rough an estimate to build a tolerance on)
+    run_sd = float(ev.run([[]], [replication_seed(tf.seed + 100, r) for r in range(20)])["ppf"].std(ddof=1))
     ev.close()
     tf = tf.model_copy(update={"targets": [tf.targets[0].model_copy(update={"value": observed,
                                                                              "tolerance": 0.05 * observed})]})
     start = apply_overrides(sc, ["innovation.patent_propensity=0.15"])
     res = calibrate(tf, start, executor="serial")
     assert abs(res.parameters["innovation.patent_propensity"] - truth) < 0.1
-    # the fitted moment, on fresh seeds, is close to the observed one: both are means of
-    # three runs of 400 firms (patents per firm vary by about 20% run to run), so they
-    # differ by sampling noise of sd * sqrt(2/3); allow three of those
+    # the fitted moment, on the validation's fresh seeds, is close to the observed one:
+    # a mean of three runs against a mean of 2 x 3 runs of 400 firms (patents per firm
+    # vary by about 20% run to run), so they differ by sampling noise of
+    # sd sqrt(1/3 + 1/6); allow 3.5 of those
     row = res.table.iloc[0]
-    assert abs(row["simulated_mean"] - observed) < 3 * row["simulated_sd"] * np.sqrt(2 / tf.replications)
+    noise = run_sd * np.sqrt(1 / tf.replications + 1 / (2 * tf.replications))
+    assert abs(row["simulated_mean"] - observed) < 3.5 * noise, (row["simulated_mean"], observed, run_sd)
     assert len(res.history) > tf.initial_design
 
 

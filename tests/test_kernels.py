@@ -343,9 +343,10 @@ def test_poisson_inverts_one_uniform_per_firm():
 
 
 def test_absorbing_firms_follow_the_success_rule():
-    """kernels.absorbing_firms: firms with imitation researchers try; they succeed where
-    their uniform is below 1 - exp(-zeta2 N_im alpha access) (innovation's rule written
-    out in NumPy); attempts are counted per region."""
+    """kernels.absorption_exponent and kernels.absorbing_firms: firms with imitation
+    researchers try; they succeed where their uniform is below
+    1 - exp(-zeta2 N_im alpha access) (innovation's rule written out in NumPy); attempts
+    are counted per region."""
     g = np.random.default_rng(5)
     n, R = 20_000, 3
     xi = g.uniform(0, 1, n).astype(np.float32)
@@ -356,11 +357,14 @@ def test_absorbing_firms_follow_the_success_rule():
     region = g.integers(0, R, n).astype(np.int16)
     wage, information, extra = g.uniform(0.5, 2, R), g.uniform(0, 1, R), g.uniform(0, 0.3, R)
     u = g.random(n)
-    rows, attempts = kernels.absorbing_firms(u, xi, rd, alpha, degree, region, R, wage, 1.5, 0.4, 5.0, 0.3,
-                                             information, extra, 0.8)
-    n_im = (1.0 - xi.astype(np.float64)) * rd / (wage[region] * 1.5)
+    exponent, trying = kernels.absorption_exponent(xi, rd, alpha, degree, region, wage, 1.5, 0.4, 5.0, 0.3,
+                                                   information, extra, 0.8)
+    rows, attempts = kernels.absorbing_firms(u, 1.0 - np.exp(exponent), trying, region, R)
+    n_im = (np.float32(1.0) - xi).astype(np.float64) * rd / (wage[region] * 1.5)  # 1 - xi in float32, as xi
     access = 1.0 + 0.4 * degree / 5.0 + 0.3 * information[region] + extra[region]
     p = 1.0 - np.exp(-0.8 * n_im * alpha.astype(np.float64) * access)
+    assert np.array_equal(trying, n_im > 0)
+    assert np.allclose(exponent, -0.8 * n_im * alpha.astype(np.float64) * access, rtol=1e-13, atol=0)
     assert np.array_equal(rows, np.flatnonzero((n_im > 0) & (u < p)))
     assert np.array_equal(attempts, np.bincount(region[n_im > 0], minlength=R).astype(float))
     assert 0.05 < rows.size / (n_im > 0).sum() < 0.95  # the rule bites both ways on these inputs

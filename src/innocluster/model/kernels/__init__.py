@@ -36,8 +36,8 @@ NumPy formulation or its documented rule):
   regenerating the engine reference;
 * exponentials, logarithms and powers over whole columns stay NumPy ufuncs (NumPy's
   vectorised ``exp``/``log`` and the C library's can differ in the last bit); inside
-  compiled loops over events or screened firms (geometric skips, the distance weights
-  of absorption candidates, the absorption test) they are the C library's;
+  compiled loops over events (geometric skips, the distance weights of absorption
+  candidates) they are the C library's;
 * rows of the firm table are in no particular order (exits move the last rows into
   the holes); what a run reports per firm is sorted by firm id;
 * sums over firms run in row order, the order :func:`numpy.bincount` uses;
@@ -50,6 +50,7 @@ from pathlib import Path
 from innocluster.model.kernels.mechanisms import (
     COST_ROWS,
     absorbing_firms,
+    absorption_exponent,
     absorption_sources,
     bank_loans,
     book_rd_funding,
@@ -113,6 +114,7 @@ __all__ = [
     "COST_ROWS",
     "TOTALS",
     "absorbing_firms",
+    "absorption_exponent",
     "absorption_sources",
     "bank_loans",
     "bin_counts",

@@ -196,36 +196,41 @@ def invention_rate(xi, rd, region, wage, premium, zeta1, spillover_effect, spill
 
 
 @njit(cache=True)
-def absorbing_firms(u, xi, rd, alpha, degree, region, R, wage, premium, tie_access, ties_ref, information_access,
-                    information, extra_access, zeta2):
-    """Rows that absorb this year and the attempts per region (innovation.absorption).
-
-    A firm tries when it has imitation researchers ``N_im = (1 - xi) RD / (w_r premium)
-    > 0`` and succeeds when its uniform ``u_i < 1 - exp(-zeta2 N_im alpha access)``,
-    ``access = 1 + d_tie deg/k_ref + d_info info_r (+ intermediaries)``.
-
-    Returns
-    -------
-    rows : int64 array
-        The successful firms, ascending.
-    attempts : float64 array
-        Firms that tried, per region.
-    """
+def absorption_exponent(xi, rd, alpha, degree, region, wage, premium, tie_access, ties_ref, information_access,
+                        information, extra_access, zeta2):
+    """``-zeta2 N_im alpha access`` (the success probability is ``1 - exp`` of it) and
+    whether the firm tries at all (``N_im > 0``), with imitation researchers
+    ``N_im = (1 - xi) RD / (w_r premium)`` and
+    ``access = 1 + d_tie deg/k_ref + d_info info_r (+ intermediaries)``
+    (innovation.absorption)."""
     n = rd.size
+    out = np.empty(n)
+    trying = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        r = region[i]
+        researchers = np.float64(np.float32(1.0) - xi[i]) * rd[i] / (wage[r] * premium)
+        access = 1.0 + tie_access * np.float64(degree[i]) / ties_ref + information_access * information[r]
+        access = access + extra_access[r]
+        out[i] = -zeta2 * researchers * np.float64(alpha[i]) * access
+        trying[i] = researchers > 0
+    return out, trying
+
+
+@njit(cache=True)
+def absorbing_firms(u, p, trying, region, R):
+    """Rows that absorb this year (trying, and their uniform below their success
+    probability ``p``), ascending, and the firms that tried per region
+    (innovation.absorption)."""
+    n = u.size
     rows = np.empty(n, dtype=np.int64)
     attempts = np.zeros(R)
     m = 0
     for i in range(n):
-        r = region[i]
-        researchers = np.float64(np.float32(1.0) - xi[i]) * rd[i] / (wage[r] * premium)
-        if not researchers > 0:
-            continue
-        attempts[r] += 1.0
-        access = 1.0 + tie_access * np.float64(degree[i]) / ties_ref + information_access * information[r]
-        access = access + extra_access[r]
-        if u[i] < -math.expm1(-zeta2 * researchers * np.float64(alpha[i]) * access):
-            rows[m] = i
-            m += 1
+        if trying[i]:
+            attempts[region[i]] += 1.0
+            if u[i] < p[i]:
+                rows[m] = i
+                m += 1
     return rows[:m], attempts
 
 
@@ -263,9 +268,6 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
         raise ValueError("absorption_sources: fewer uniforms than the candidates need")
     order, starts, counts = group_blocks(region, R, np.arange(n))
     slot, start, lists = neighbour_lists(key, n, idx)
-    last_tie = max(lists.size - 1, 0)
-    if lists.size == 0:
-        lists = np.zeros(1, dtype=np.int64)  # read (and discarded) when no absorber has ties
     inst = institute_A.size == R
     source = np.full(k, -1, dtype=np.int64)
     target_A = np.empty(k)
@@ -284,22 +286,23 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
         for c in range(C):
             kind = u[v + 2 * c]
             pos = u[v + 2 * c + 1]
-            # whether a slot holds a tie, and whether a candidate is better, are coin
-            # flips a branch predictor cannot learn: both candidates and the weight are
-            # computed and selected (a worse candidate weighs 0), not branched on
-            tied = (kind > 0.5) & (deg > 0)
-            s_tie = lists[min(s0 + uniform_index(pos, max(deg, 1)), last_tie)]
-            if kind < external_search:  # rare: a branch that is predicted well
-                s_other = uniform_index(pos, n)
+            tied = kind > 0.5 and deg > 0
+            if tied:
+                s = lists[s0 + uniform_index(pos, deg)]
+            elif kind < external_search:
+                s = uniform_index(pos, n)
             else:  # the firm's own region holds at least the firm
-                s_other = order[starts[r] + uniform_index(pos, counts[r])]
-            s = s_tie if tied else s_other
+                s = order[starts[r] + uniform_index(pos, counts[r])]
             cand[c] = s
+            w = 0.0
             As = A[s]
-            dx = x[s] - x[i]
-            dy = y[s] - y[i]
-            w = np.float64(np.exp(-np.sqrt(dx * dx + dy * dy) / decay)) / (1.0 + abs(As - Ai))
-            total += w * (1.0 + tied) * (As > Ai)
+            if As > Ai:
+                dx = x[s] - x[i]
+                dy = y[s] - y[i]
+                w = np.float64(np.exp(-np.sqrt(dx * dx + dy * dy) / decay)) / (1.0 + abs(As - Ai))
+                if tied:
+                    w = w * 2.0
+            total += w
             cum[c] = total
         ncol = C
         if inst:
@@ -312,12 +315,12 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
             ncol = C + 1
         target_A[j] = Ai
         if total > 0:
-            # the first slot whose cumulative weight exceeds d: the number of slots
-            # (but the last) whose cumulative weight d reaches
             d = u[v + 2 * C + 1] * total
-            pick = 0
-            for c in range(ncol - 1):
-                pick += d >= cum[c]
+            pick = ncol - 1
+            for c in range(ncol):
+                if d < cum[c]:
+                    pick = c
+                    break
             source[j] = cand[pick]
             target_A[j] = institute_A[r] if cand[pick] < 0 else A[cand[pick]]
             has_target[j] = True

@@ -87,13 +87,14 @@ def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     u = rng.random(lam.shape)
     p0 = np.exp(-lam)
     out = np.zeros(lam.shape, dtype=np.int64)
-    flat = out.reshape(-1)
-    rows = np.flatnonzero(u >= p0)
+    flat, lam_flat = out.reshape(-1), lam.reshape(-1)
+    large = lam_flat >= POISSON_INVERSION_BELOW
+    # the CDF walk takes about lam steps: only for the small rates of firms that invent
+    rows = np.flatnonzero((u.reshape(-1) >= p0.reshape(-1)) & ~large)
     if rows.size:
-        _poisson_tail(u.reshape(-1), lam.reshape(-1), p0.reshape(-1), rows, flat)
-    large = np.flatnonzero(lam.reshape(-1) >= POISSON_INVERSION_BELOW)
-    if large.size:
-        flat[large] = rng.poisson(lam.reshape(-1)[large])
+        _poisson_tail(u.reshape(-1), lam_flat, p0.reshape(-1), rows, flat)
+    if large.any():
+        flat[large] = rng.poisson(lam_flat[large])
     return out
 
 
