@@ -125,6 +125,26 @@ def test_firm_panel_schema_matches_monitor():
     assert (ts["exited"] == ts["exits"]).all()
 
 
+def test_firms_and_panel_come_in_id_order_after_exits_move_rows():
+    """Exits move the last rows into the holes (swap-remove), so table rows lose their
+    order; what a run returns is sorted by firm id, and every row still belongs to its
+    firm (a spin-off's parent is an older firm, ages match founding years)."""
+    res = simulate(load_scenario("core"), seed=3, years=12, firms=600, firm_panel=True)
+    assert res.timeseries["exits"].sum() > 50, "exits happened, rows moved"
+    rows = res.world.firms.id
+    assert not np.all(np.diff(rows) > 0), "the live table is out of id order"
+    firms = res.firms
+    assert np.all(np.diff(firms["id"].to_numpy()) > 0)
+    assert sorted(rows.tolist()) == firms["id"].tolist()
+    kids = firms[firms["parent"] >= 0]
+    assert len(kids) and (kids["parent"] < kids["id"]).all()
+    last = res.timeseries["year"].max()
+    assert (firms["age"] == last - firms["founded_year"] + 1).all()
+    p = res.firm_panel
+    for _, year in p.groupby("year"):
+        assert np.all(np.diff(year["firm"].to_numpy()) > 0)
+
+
 def test_firms_option_rescales_economy():
     sc = load_scenario("hsinchu")
     small_run = simulate(sc, seed=1, years=3, firms=300)
