@@ -336,6 +336,15 @@ def test_poisson_inverts_one_uniform_per_firm():
     lam2[10] += 2.0
     again = kernels.poisson(np.random.default_rng(4), lam2)
     assert np.array_equal(np.delete(again, 10), np.delete(got, 10)) and again[10] >= got[10]
+    # a uniform above where the CDF's floating-point sum levels off (just below 1) ends
+    # in the far tail, not at the count where the terms underflow (about 270 at rate 6.7)
+    from innocluster.model.kernels.sampling import _poisson_tail
+
+    top = np.array([np.nextafter(1.0, 0.0)] * 3)
+    rates = np.array([6.71, 0.5, 9.9])
+    tail = np.zeros(3, dtype=np.int64)
+    _poisson_tail(top, rates, np.exp(-rates), np.arange(3), tail)
+    assert (tail > rates).all() and (tail < rates + 12 * np.sqrt(rates) + 20).all(), tail
     with pytest.raises(ValueError):
         kernels.poisson(r1, np.array([1.0, -1.0]))
     with pytest.raises(ValueError):

@@ -143,6 +143,17 @@ def test_firms_and_panel_come_in_id_order_after_exits_move_rows():
     p = res.firm_panel
     for _, year in p.groupby("year"):
         assert np.all(np.diff(year["firm"].to_numpy()) > 0)
+    last_year = p[p["year"] == last]
+    final = firms.set_index("id")
+    live = last_year[last_year["exited"] == 0].set_index("firm")
+    for col, panel_col in (("A", "technology"), ("revenue", "revenue"), ("parent", "parent")):
+        assert np.array_equal(final.loc[live.index, col].to_numpy(), live[panel_col].to_numpy()), col
+    # ties as rows of the returned frame join the same firms as the network's table rows
+    a, b = res.tie_rows()
+    w = res.world
+    assert a.size == w.network.n_ties > 100
+    assert np.array_equal(firms["id"].to_numpy()[a], w.firms.id[w.network.u])
+    assert np.array_equal(firms["id"].to_numpy()[b], w.firms.id[w.network.v])
 
 
 def test_firms_option_rescales_economy():

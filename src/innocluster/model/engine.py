@@ -76,6 +76,20 @@ class SimulationResults:
         """Time series of one region."""
         return self.timeseries[self.timeseries["region"] == name].reset_index(drop=True)
 
+    def tie_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """The trust ties at the end of the run as pairs of row positions in :attr:`firms`.
+
+        The network stores ties between rows of the live firm table, whose rows exits
+        reorder (swap-remove); :attr:`firms` is sorted by firm id, so the ends are
+        translated to its rows here.
+        """
+        if self.world is None:
+            raise ValueError("tie_rows: these results carry no world (the final network)")
+        f, net = self.world.firms, self.world.network
+        position = np.empty(f.n, dtype=np.int64)
+        position[np.argsort(f.id, kind="stable")] = np.arange(f.n)  # table row -> row of `firms`
+        return position[net.u], position[net.v]
+
     def summary(self) -> pd.DataFrame:
         """Last-year key figures per region."""
         last = self.timeseries[self.timeseries["year"] == self.timeseries["year"].max()]

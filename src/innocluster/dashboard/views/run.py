@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -31,12 +30,11 @@ def run_simulation(sc, seed: int, years: int, firms: int, burn_in: int, progress
     t0 = time.perf_counter()
     res = simulate(sc, seed=seed, years=years, firms=firms, progress=progress)
     elapsed = time.perf_counter() - t0
-    w = res.world
     out = {
         "scenario": res.scenario if hasattr(res, "scenario") else sc,
         "seed": seed, "years": years, "firms": firms, "seconds": elapsed,
         "timeseries": res.timeseries, "final_firms": res.firms,
-        "ties": (np.asarray(w.network.u).copy(), np.asarray(w.network.v).copy()),
+        "ties": res.tie_rows(),  # rows of final_firms (sorted by id), not of the live table
         "stage_names": [s.name for s in sc.stages],
         "curves": None, "curves_meta": None, "curves_error": None,
     }

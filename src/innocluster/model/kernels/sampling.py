@@ -61,10 +61,13 @@ def _poisson_tail(u, lam, p0, rows, out):
         p = p0[i]
         F = p
         k = 0
-        # the largest count is far beyond the mass: rounding cannot leave F below u for long
-        while u[i] >= F and p > 0.0 and k < 1000:
+        while u[i] >= F:
             k += 1
             p *= lam_i / k
+            if F + p == F:
+                # the CDF summed in floating point levels off just below 1 (by a few ulps):
+                # a uniform in that last sliver stops where the terms no longer count
+                break
             F += p
         out[i] = k
 
