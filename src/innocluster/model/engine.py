@@ -56,7 +56,8 @@ class SimulationResults:
     timeseries : pandas.DataFrame
         One row per region and year (DESIGN.md, "Outputs per region and year").
     firms : pandas.DataFrame
-        The final firm table.
+        The final firm table, one row per firm in id order (:meth:`tie_rows` gives the
+        final trust ties as pairs of its rows).
     ledger : pandas.DataFrame
         Money flows into (+) and out of (-) the firm sector per year and the change
         in total net worth; ``residual`` is zero when every USD is accounted for.
