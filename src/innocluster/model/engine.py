@@ -88,7 +88,7 @@ class SimulationResults:
             raise ValueError("tie_rows: these results carry no world (the final network)")
         f, net = self.world.firms, self.world.network
         position = np.empty(f.n, dtype=np.int64)
-        position[np.argsort(f.id, kind="stable")] = np.arange(f.n)  # table row -> row of `firms`
+        position[f.id_order()] = np.arange(f.n)  # table row -> row of `firms`
         return position[net.u], position[net.v]
 
     def summary(self) -> pd.DataFrame:

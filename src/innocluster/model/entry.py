@@ -27,14 +27,15 @@ def stage_from_mix(u: np.ndarray, region: np.ndarray, world: World) -> np.ndarra
 
     A firm with uniform draw ``u`` enters the first stage whose cumulative share reaches
     ``u``: the number of cumulative shares below ``u`` (capped at the top stage, where
-    rounding leaves the cumulative sum just below 1). Counted stage by stage, so no
-    (firms x stages) table of cumulative shares is built.
+    rounding leaves the cumulative sum just below 1; :func:`kernels.stage_from_cumulative`).
     """
-    cum = np.cumsum(np.array([r.stage_mix for r in world.scenario.regions]), axis=1)
-    stage = np.zeros(u.size, dtype=np.int64)
-    for s in range(cum.shape[1]):  # loop over stages, not firms
-        stage += u > cum[region, s]
-    return np.minimum(stage, world.S - 1)
+    return kernels.stage_from_cumulative(np.asarray(u, dtype=float), np.asarray(region, dtype=np.int64),
+                                         stage_cumulative(world))
+
+
+def stage_cumulative(world: World) -> np.ndarray:
+    """Cumulative stage mix of each region (regions x stages)."""
+    return np.cumsum(np.array([r.stage_mix for r in world.scenario.regions]), axis=1)
 
 
 def draw_firm_traits(world: World, k: int, region: np.ndarray, rng: np.random.Generator) -> dict:
@@ -98,9 +99,8 @@ def startups(world: World, rng: np.random.Generator) -> None:
         return
     world.counters.startups += k
     K = region.size
-    stage_cum = np.cumsum(np.array([r.stage_mix for r in sc.regions]), axis=1)
     stage, A, x, y = kernels.startup_sites(
-        rng.random((2, K)), rng.standard_normal((3, K)), region, reg.R, f.region, f.x, f.y, stage_cum,
+        rng.random((2, K)), rng.standard_normal((3, K)), region, reg.R, f.region, f.x, f.y, stage_cumulative(world),
         world.region_mean_technology(counts), e.startup_tech_gap, np.array([r.tech_sd for r in sc.regions]),
         reg.x, reg.y, reg.radius)
     nw = sc.finance.founder_capital

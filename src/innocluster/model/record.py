@@ -164,8 +164,7 @@ def firm_panel_snapshot(world: World, exiting: np.ndarray) -> dict:
     # monitor's specialisation measures show functional specialisation along the value
     # chain (Timmer et al. 2019); the scenario's industry label prefixes it.
     functions = np.asarray([f"{world.scenario.industry}:{s}" for s in world.stage_names], dtype=object)
-    # in id order (exit moves rows: kernels.fill_holes); fancy indexing copies each column
-    o = np.argsort(f.id, kind="stable")
+    o = f.id_order()  # fancy indexing copies each column
     return {
         "firm": f.id[o], "region": names[f.region[o]], "industry": functions[f.stage[o]],
         "year": np.full(f.n, world.year, dtype=np.int32), "employees": f.employees[o].astype(float),

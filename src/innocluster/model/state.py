@@ -177,14 +177,19 @@ class FirmTable:
         self.n = m
         return old_to_new
 
+    def id_order(self) -> np.ndarray:
+        """Row indices that put the firms in id order (rows are in no particular order
+        once exits have moved rows)."""
+        return np.argsort(self.id, kind="stable")
+
     def to_frame(self, region_names=None, stage_names=None):
         """The table as a pandas DataFrame (one row per firm, in id order)."""
         import pandas as pd
 
-        # rows in id order (removals move rows: compact); fancy indexing makes one copy
-        # per column (the frame must not alias the live table), kept as the frame's own
-        # blocks: letting pandas consolidate them would copy the table again
-        o = np.argsort(self.id, kind="stable")
+        # rows in id order; fancy indexing makes one copy per column (the frame must not
+        # alias the live table), kept as the frame's own blocks: letting pandas
+        # consolidate them would copy the table again
+        o = self.id_order()
         df = pd.DataFrame({name: getattr(self, name)[o] for name in COLUMNS}, copy=False)
         if region_names is not None:
             df["region_name"] = np.asarray(region_names, dtype=object)[df["region"].to_numpy()]

@@ -86,6 +86,7 @@ from innocluster.model.kernels.sampling import (
     normal,
     poisson,
     random_member,
+    stage_from_cumulative,
 )
 from innocluster.model.kernels.sorting import sort_float32, sort_nonnegative
 from innocluster.model.kernels.table import fill_holes, move_rows
@@ -150,6 +151,7 @@ __all__ = [
     "spillovers",
     "spinoff_parents",
     "split_remapped_ties",
+    "stage_from_cumulative",
     "startup_sites",
     "tie_csr",
     "tie_degree",

@@ -16,7 +16,12 @@ import numpy as np
 from numba import njit
 
 from innocluster.model.kernels.network import _LOW, _SHIFT, neighbour_lists
-from innocluster.model.kernels.sampling import group_blocks, uniform_index
+from innocluster.model.kernels.sampling import (
+    group_blocks,
+    random_member,
+    stage_from_cumulative,
+    uniform_index,
+)
 from innocluster.model.kernels.totals import group_sum
 
 
@@ -419,22 +424,16 @@ def startup_sites(u, z, region, R, firm_region, firm_x, firm_y, stage_cum, Abar,
     ``centre + radius_r (z1, z2)`` when it has no firm.
     """
     k = region.size
-    S = stage_cum.shape[1]
-    order, starts, counts = group_blocks(firm_region, R, np.arange(firm_region.size))
-    stage = np.empty(k, dtype=np.int64)
+    stage = stage_from_cumulative(u[0], region, stage_cum)
+    anchor = random_member(firm_region, R, np.arange(firm_region.size), region, u[1])
     A = np.empty(k)
     x = np.empty(k)
     y = np.empty(k)
     for j in range(k):
         r = region[j]
-        s = 0
-        for q in range(S):
-            s += u[0, j] > stage_cum[r, q]
-        stage[j] = min(s, S - 1)
         A[j] = Abar[r] - tech_gap + 0.5 * tech_sd[r] * z[0, j]
-        c = counts[r]
-        if c > 0:
-            a = order[starts[r] + uniform_index(u[1, j], c)]
+        a = anchor[j]
+        if a >= 0:
             x[j] = np.float64(firm_x[a]) + radius[r] / 5.0 * z[1, j]
             y[j] = np.float64(firm_y[a]) + radius[r] / 5.0 * z[2, j]
         else:

@@ -85,20 +85,20 @@ def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     raises, as NumPy does.
     """
     lam = np.asarray(lam, dtype=np.float64)
+    shape, lam = lam.shape, lam.ravel()
     if not np.all(lam >= 0.0):  # also catches NaN
         raise ValueError("poisson: rates must be non-negative")
-    u = rng.random(lam.shape)
+    u = rng.random(lam.size)  # the same draws as rng.random(shape), in the same order
     p0 = np.exp(-lam)
-    out = np.zeros(lam.shape, dtype=np.int64)
-    flat, lam_flat = out.reshape(-1), lam.reshape(-1)
-    large = lam_flat >= POISSON_INVERSION_BELOW
+    out = np.zeros(lam.size, dtype=np.int64)
+    large = lam >= POISSON_INVERSION_BELOW
     # the CDF walk takes about lam steps: only for the small rates of firms that invent
-    rows = np.flatnonzero((u.reshape(-1) >= p0.reshape(-1)) & ~large)
+    rows = np.flatnonzero((u >= p0) & ~large)
     if rows.size:
-        _poisson_tail(u.reshape(-1), lam_flat, p0.reshape(-1), rows, flat)
+        _poisson_tail(u, lam, p0, rows, out)
     if large.any():
-        flat[large] = rng.poisson(lam_flat[large])
-    return out
+        out[large] = rng.poisson(lam[large])
+    return out.reshape(shape)
 
 
 @njit(inline="always")
@@ -141,12 +141,26 @@ def random_member(group, G, rows, want, u):
     """
     order, starts, counts = group_blocks(group, G, rows)
     out = np.empty(want.size, dtype=np.int64)
-    last = order.size - 1
     for k in range(want.size):
         g = want[k]
         c = counts[g]
-        # u in [0, 1): floor(u c) is the truncation, below c (the clamp only mirrors NumPy's formulation)
-        out[k] = order[min(starts[g] + int(u[k] * c), last)] if c > 0 else -1
+        out[k] = order[starts[g] + uniform_index(u[k], c)] if c > 0 else -1
+    return out
+
+
+@njit(cache=True)
+def stage_from_cumulative(u, group, cum):
+    """The first stage whose cumulative share ``cum[g]`` reaches each uniform ``u``: the
+    number of cumulative shares below ``u``, capped at the top stage (where rounding
+    leaves the cumulative sum just below 1). ``group`` gives each draw's row of ``cum``."""
+    S = cum.shape[1]
+    out = np.empty(u.size, dtype=np.int64)
+    for k in range(u.size):
+        g = group[k]
+        s = 0
+        for q in range(S):
+            s += u[k] > cum[g, q]
+        out[k] = min(s, S - 1)
     return out
 
 

@@ -31,20 +31,16 @@ def fill_holes(alive):
         if alive[i]:
             m += 1
     old_to_new = np.empty(n, dtype=np.int64)
+    dst = np.empty(n - m, dtype=np.int64)  # holes below m: at most the n - m removed rows
     h = 0
     for i in range(m):
         if alive[i]:
             old_to_new[i] = i
         else:
             old_to_new[i] = -1
+            dst[h] = i
             h += 1
-    dst = np.empty(h, dtype=np.int64)
-    src = np.empty(h, dtype=np.int64)
-    t = 0
-    for i in range(m):
-        if not alive[i]:
-            dst[t] = i
-            t += 1
+    src = np.empty(h, dtype=np.int64)  # as many survivors from m on as holes below m
     t = 0
     for j in range(m, n):
         if alive[j]:
@@ -53,6 +49,7 @@ def fill_holes(alive):
             t += 1
         else:
             old_to_new[j] = -1
+    dst = dst[:h]
     return old_to_new, src, dst, m
 
 
