@@ -58,7 +58,12 @@ COLUMNS: dict[str, np.dtype] = {
 
 def _column_property(name: str, block: str, row: int, dtype: np.dtype) -> property:
     def get(self):
-        return self._blocks[block][row, : self.n]
+        # the view is made once per table size (a column is read some 150 times a year;
+        # slicing a block costs about a microsecond each time)
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = self._blocks[block][row, : self._n]
+        return view
 
     def set(self, value):
         # columns are rows of a block: assignment writes into the block (same length),
@@ -68,7 +73,7 @@ def _column_property(name: str, block: str, row: int, dtype: np.dtype) -> proper
             raise ValueError(f"column {name!r}: {value.size} values for {self.n} firms")
         if not np.can_cast(value.dtype, dtype, casting="same_kind"):
             raise TypeError(f"column {name!r} holds {dtype.name}, got {value.dtype.name}")
-        self._blocks[block][row, : self.n] = value
+        self._blocks[block][row, : self._n] = value
 
     return property(get, set, doc=f"Column ``{name}`` ({dtype.name}), one value per firm.")
 
@@ -91,7 +96,7 @@ class FirmTable:
     the old block (appends that grow the table) or at moved rows (removal).
     """
 
-    __slots__ = ("_blocks", "n", "next_id")
+    __slots__ = ("_blocks", "_n", "_views", "next_id")
 
     #: capacity growth factor when an append does not fit (doubling: a cluster that grows
     #: by half again during a run outgrows its first capacity once, and each growth
@@ -102,11 +107,22 @@ class FirmTable:
     HEADROOM = 1.25
 
     def __init__(self, n: int = 0):
-        self.n = 0
+        self._views: dict[str, np.ndarray] = {}
+        self._n = 0
         self.next_id = 0
         self._blocks = {key: np.zeros((len(names), 0), dtype=np.dtype(key)) for key, names in _BLOCKS.items()}
         if n:
             self.append(n)
+
+    @property
+    def n(self) -> int:
+        """Number of firms (rows in use)."""
+        return self._n
+
+    @n.setter
+    def n(self, value: int) -> None:
+        self._n = int(value)
+        self._views.clear()  # column views of the old size
 
     @property
     def capacity(self) -> int:
@@ -121,6 +137,7 @@ class FirmTable:
             grown = np.empty((block.shape[0], new_cap), dtype=block.dtype)
             grown[:, : self.n] = block[:, : self.n]
             self._blocks[key] = grown
+        self._views.clear()  # column views of the old blocks
 
     def append(self, k: int, **values) -> np.ndarray:
         """Append ``k`` new firms; returns their row indices.
