@@ -19,6 +19,7 @@ from innocluster.model.network import TrustNetwork
 from innocluster.model.state import COLUMNS, FirmTable
 
 SHIFT = np.int64(32)
+COLUMNS_ROW_A = [name for name, dt in COLUMNS.items() if dt == np.dtype(float)].index("A")
 
 
 def groups_and_weights(max_groups=6, max_n=200):
@@ -338,12 +339,12 @@ def test_poisson_inverts_one_uniform_per_firm():
     assert np.array_equal(np.delete(again, 10), np.delete(got, 10)) and again[10] >= got[10]
     # a uniform above where the CDF's floating-point sum levels off (just below 1) ends
     # in the far tail, not at the count where the terms underflow (about 270 at rate 6.7)
-    from innocluster.model.kernels.sampling import _poisson_tail
+    from innocluster.model.kernels.sampling import _poisson_counts
 
     top = np.array([np.nextafter(1.0, 0.0)] * 3)
     rates = np.array([6.71, 0.5, 9.9])
     tail = np.zeros(3, dtype=np.int64)
-    _poisson_tail(top, rates, np.exp(-rates), np.arange(3), tail)
+    assert _poisson_counts(top, rates, np.exp(-rates), tail) == 0  # no rate left to NumPy
     assert (tail > rates).all() and (tail < rates + 12 * np.sqrt(rates) + 20).all(), tail
     with pytest.raises(ValueError):
         kernels.poisson(r1, np.array([1.0, -1.0]))
@@ -475,6 +476,50 @@ def test_firm_table_append_writes_given_columns_cast_and_zeroes_the_rest():
     # columns not given are zero (no stale values of compacted rows), ids are new
     assert f.A[3:].tolist() == [0.0, 0.0, 0.0] and f.id[3:].tolist() == [6, 7, 8]
     assert f.A[:3].tolist() == [4.0, 5.0, 6.0]
+
+
+def test_firm_table_columns_follow_appends_growth_and_removals():
+    """Column views are kept between changes of the table (FirmTable caches them): a
+    column read after an append, a growth of the capacity or a removal is the current
+    column, and writes through it reach the table."""
+    f = FirmTable(4)
+    f.A = np.arange(4, dtype=float)
+    a = f.A
+    assert a is f.A  # the same view while nothing changes
+    f.A[1] = 10.0  # in-place writes through a view land in the table
+    assert f.A.tolist() == [0.0, 10.0, 2.0, 3.0]
+    for k in (1, 50):  # within the capacity, then beyond it (new blocks)
+        f.append(k, A=np.full(k, 7.0))
+        assert f.A.size == f.n and f.A[-k:].tolist() == [7.0] * k
+        assert np.shares_memory(f.A, f._blocks[np.dtype(float).str])
+    assert f.A[:4].tolist() == [0.0, 10.0, 2.0, 3.0]
+    f.alive[0] = False
+    f.compact()  # the last row moves into row 0
+    assert f.n == 54 and f.A.size == 54 and f.A[0] == 7.0
+    old = f.A
+    f.compact()  # nothing removed: the size and the view stay
+    assert f.A is old
+    f.A = np.ones(54)
+    assert f.A.sum() == 54.0 and f._blocks[np.dtype(float).str][COLUMNS_ROW_A, :54].sum() == 54.0
+
+
+def test_stage_revenues_and_rd_unit_adoption_match_numpy():
+    """kernels.stage_revenues is R = f D[stage], X = x[region] R; kernels.adopt_rd_units
+    sets up units where a firm has none and its uniform is below its region's rate."""
+    g = np.random.default_rng(8)
+    n = 5_000
+    share, stage, region = g.random(n), g.integers(0, 5, n).astype(np.int8), g.integers(0, 3, n).astype(np.int16)
+    D, xs = g.random(5) * 100, g.random(3)
+    rev, exp = np.empty(n), np.empty(n)
+    kernels.stage_revenues(share, D, stage, xs, region, rev, exp)
+    assert np.array_equal(rev, share * D[stage]) and np.array_equal(exp, xs[region] * (share * D[stage]))
+    has = g.random(n) < 0.4
+    u, p = g.random(n), np.array([0.1, 0.5, 0.0])
+    expect = ~has & (u < p[region])
+    unit = has.copy()
+    rows = kernels.adopt_rd_units(u, p, region, unit)
+    assert np.array_equal(rows, np.flatnonzero(expect)) and np.array_equal(unit, has | expect)
+    assert not expect[region == 2].any() and expect.sum() > 100
 
 
 @settings(max_examples=60, deadline=None)

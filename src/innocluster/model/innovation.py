@@ -147,12 +147,11 @@ def absorptive_capacity(world: World, rng: np.random.Generator) -> None:
                                        inn.alpha_training, inn.alpha_decay)
     # SMEs set up R&D units over time; training makes it likelier
     p = inn.rd_unit_adoption * (1.0 + 10.0 * reg.training)
-    adopt = ~f.has_rd_unit & (rng.random(f.n) < p[f.region])
-    if adopt.any():
-        f.has_rd_unit = f.has_rd_unit | adopt
+    adopt = kernels.adopt_rd_units(rng.random(f.n), p, f.region, f.has_rd_unit)
+    if adopt.size:
         fin = world.scenario.finance
         f.rd_intensity[adopt] = (fin.rd_intensity * np.exp(
-            rng.normal(-0.5 * fin.rd_intensity_sd**2, fin.rd_intensity_sd, int(adopt.sum())))).astype(np.float32)
+            rng.normal(-0.5 * fin.rd_intensity_sd**2, fin.rd_intensity_sd, adopt.size))).astype(np.float32)
 
 
 def institutes(world: World) -> None:

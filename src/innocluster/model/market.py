@@ -63,9 +63,8 @@ def stage_prices(world: World) -> None:
 def revenues(world: World) -> None:
     """Revenue and exports from shares and stage demand."""
     f = world.firms
-    D = world.demand()
-    f.revenue = f.share * D[f.stage]
-    f.exports = world.regions.export_share[f.region] * f.revenue
+    kernels.stage_revenues(f.share, world.demand(), f.stage, world.regions.export_share, f.region, f.revenue,
+                           f.exports)
 
 
 def entrant_share(world: World, stage: np.ndarray) -> np.ndarray:

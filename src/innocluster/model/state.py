@@ -121,8 +121,9 @@ class FirmTable:
 
     @n.setter
     def n(self, value: int) -> None:
-        self._n = int(value)
-        self._views.clear()  # column views of the old size
+        if value != self._n:
+            self._n = int(value)
+            self._views.clear()  # column views of the old size
 
     @property
     def capacity(self) -> int:

@@ -55,6 +55,16 @@ def normalise_within(share, stage, S, out):
         out[i] = share[i] / np.maximum(tot[stage[i]], 1e-300)
 
 
+@njit(cache=True)
+def stage_revenues(share, demand, stage, export_share, region, revenue, exports):
+    """``R_i = f_i D_s`` and ``X_i = x_r R_i`` written into ``revenue`` and ``exports``
+    (market.revenues; one pass instead of two gathers by small-integer codes)."""
+    for i in range(share.size):
+        r = share[i] * demand[stage[i]]
+        revenue[i] = r
+        exports[i] = export_share[region[i]] * r
+
+
 # ----------------------------------------------------------------------------- costs and accounts
 #: rows of :func:`cost_rows`' result
 COST_ROWS = ("labour", "wages", "inputs", "fixed", "transaction", "rent", "total")
@@ -330,6 +340,21 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
             target_A[j] = institute_A[r] if cand[pick] < 0 else A[cand[pick]]
             has_target[j] = True
     return source, target_A, has_target
+
+
+@njit(cache=True)
+def adopt_rd_units(u, p, region, has_rd_unit):
+    """Firms without an R&D unit set one up where ``u_i < p_r`` (innovation.absorptive_capacity):
+    ``has_rd_unit`` is updated in place; returns the adopters' rows in row order."""
+    n = u.size
+    rows = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        if not has_rd_unit[i] and u[i] < p[region[i]]:
+            has_rd_unit[i] = True
+            rows[m] = i
+            m += 1
+    return rows[:m]
 
 
 @njit(cache=True)

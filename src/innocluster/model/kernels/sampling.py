@@ -54,11 +54,19 @@ POISSON_INVERSION_BELOW = 10.0
 
 
 @njit(cache=True)
-def _poisson_tail(u, lam, p0, rows, out):
-    for t in range(rows.size):
-        i = rows[t]
+def _poisson_counts(u, lam, p0, out):
+    """Counts by inversion for rates below :data:`POISSON_INVERSION_BELOW`: 0 where
+    ``u < p0 = exp(-lam)``, else the CDF walk; returns how many rates are larger (left
+    at 0 for NumPy). The rates are non-negative (checked by the caller)."""
+    large = 0
+    for i in range(lam.size):
         lam_i = lam[i]
+        if lam_i >= POISSON_INVERSION_BELOW:
+            large += 1
+            continue
         p = p0[i]
+        if u[i] < p:
+            continue
         F = p
         k = 0
         while u[i] >= F:
@@ -70,6 +78,7 @@ def _poisson_tail(u, lam, p0, rows, out):
                 break
             F += p
         out[i] = k
+    return large
 
 
 def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
@@ -86,17 +95,15 @@ def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     """
     lam = np.asarray(lam, dtype=np.float64)
     shape, lam = lam.shape, lam.ravel()
-    if not np.all(lam >= 0.0):  # also catches NaN
+    if lam.size and not lam.min() >= 0.0:  # also catches NaN; checked before anything is drawn
         raise ValueError("poisson: rates must be non-negative")
     u = rng.random(lam.size)  # the same draws as rng.random(shape), in the same order
-    p0 = np.exp(-lam)
+    p0 = np.exp(np.negative(lam))  # NumPy's vectorised exp (see the package notes)
     out = np.zeros(lam.size, dtype=np.int64)
-    large = lam >= POISSON_INVERSION_BELOW
-    # the CDF walk takes about lam steps: only for the small rates of firms that invent
-    rows = np.flatnonzero((u >= p0) & ~large)
-    if rows.size:
-        _poisson_tail(u, lam, p0, rows, out)
-    if large.any():
+    # one compiled pass: the zero test, and the CDF walk (about lam steps) only for the
+    # small rates of firms that invent
+    if _poisson_counts(u, lam, p0, out):
+        large = lam >= POISSON_INVERSION_BELOW
         out[large] = rng.poisson(lam[large])
     return out.reshape(shape)
 
