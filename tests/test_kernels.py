@@ -503,6 +503,38 @@ def test_firm_table_columns_follow_appends_growth_and_removals():
     assert f.A.sum() == 54.0 and f._blocks[np.dtype(float).str][COLUMNS_ROW_A, :54].sum() == 54.0
 
 
+@settings(max_examples=60, deadline=None)
+@given(groups_and_weights(max_groups=4, max_n=300))
+def test_group_gini_and_entropy_match_their_numpy_formulas(case):
+    """kernels.group_gini is the sorted-form Gini of each group's values and
+    kernels.group_entropy the Shannon entropy (bits) of each group's 0.1-wide bins,
+    written out in NumPy (the same values up to the order of the sums)."""
+    G, group, w = case
+    v = np.abs(w).astype(np.float32)
+    gini, ent = kernels.group_gini(v, group, G), kernels.group_entropy(w, 0.1, group, G)
+    for g in range(G):
+        x = np.sort(v[group == g]).astype(np.float64)
+        n = x.size
+        expect = 2.0 * (np.arange(1, n + 1) * x).sum() / (n * x.sum()) - (n + 1) / n if n and x.sum() > 0 else 0.0
+        assert gini[g] == pytest.approx(expect, rel=1e-12, abs=1e-12)
+        _, c = np.unique(np.floor(w[group == g] / 0.1), return_counts=True)
+        p = c / max(c.sum(), 1)
+        assert ent[g] == pytest.approx(-(p * np.log2(p)).sum(), rel=1e-12, abs=1e-12)
+
+
+def test_group_gini_worked_examples():
+    """Equal sizes: 0; one firm holding everything among n: (n - 1) / n; {1, 2, 3, 4}:
+    mean absolute difference 1.25 over twice the mean 2.5 = 0.25."""
+    one = np.zeros(4, dtype=np.int16)
+    assert kernels.group_gini(np.ones(4, dtype=np.float32), one, 1)[0] == 0.0
+    assert kernels.group_gini(np.array([0, 0, 0, 5], dtype=np.float32), one, 1)[0] == pytest.approx(0.75)
+    assert kernels.group_gini(np.array([4, 1, 3, 2], dtype=np.float32), one, 1)[0] == pytest.approx(0.25)
+    two = np.array([0, 1, 0, 1], dtype=np.int16)  # {1, 3} and {2, 4}: (b - a) / (2 (a + b)); empty: 0
+    assert kernels.group_gini(np.array([1, 2, 3, 4], dtype=np.float32), two, 3).tolist() == pytest.approx(
+        [0.25, 1 / 6, 0.0])
+    assert kernels.group_entropy(np.array([0.05, 0.15, 0.25, 0.35]), 0.1, one, 1)[0] == pytest.approx(2.0)
+
+
 def test_stage_revenues_and_rd_unit_adoption_match_numpy():
     """kernels.stage_revenues is R = f D[stage], X = x[region] R; kernels.adopt_rd_units
     sets up units where a firm has none and its uniform is below its region's rate."""

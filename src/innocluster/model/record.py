@@ -14,38 +14,6 @@ from innocluster.scenario.schema import INSTRUMENTS
 ENTROPY_BIN = 0.1  # width of technology bins for the Shannon entropy, log points
 
 
-def _group_gini(values: np.ndarray, group: np.ndarray, G: int) -> np.ndarray:
-    """Gini coefficient of ``values`` within each group (vectorised, sorted form).
-
-    ``G = 2 sum_i i x_(i) / (n sum x) - (n + 1) / n`` with ``x_(i)`` ascending, i = 1..n.
-    """
-    out = np.zeros(G)
-    counts = kernels.group_count(group, G)
-    for g in np.flatnonzero(counts):  # loop over regions, not firms
-        v = values if counts[g] == group.size else values[group == g]
-        # float32 sizes (employees) sort in linear time (radix); the same order as np.sort
-        x = (kernels.sort_float32(v) if v.dtype == np.float32 else np.sort(v)).astype(np.float64)
-        n = x.size
-        tot = x.sum()
-        if n and tot > 0:
-            # an elementwise sum, not np.dot: BLAS threads would only spin on this
-            out[g] = 2.0 * (np.arange(1, n + 1, dtype=np.float64) * x).sum() / (n * tot) - (n + 1) / n
-    return out
-
-
-def _group_entropy(A: np.ndarray, group: np.ndarray, G: int) -> np.ndarray:
-    """Shannon entropy (bits) of the technology distribution in each group."""
-    out = np.zeros(G)
-    if A.size == 0:
-        return out
-    counts = kernels.bin_counts(A, ENTROPY_BIN, group, G).astype(float)  # firms per group and bin
-    tot = counts.sum(axis=1, keepdims=True)
-    p = np.divide(counts, tot, out=np.zeros_like(counts), where=tot > 0)
-    # log2 only of the occupied bins (0 log 0 = 0), without an error-state context per call
-    log_p = np.log2(p, out=np.zeros_like(p), where=p > 0)
-    return -(p * log_p).sum(axis=1)
-
-
 def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     """The per-region rows of the current year."""
     f = world.firms
@@ -80,23 +48,14 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     density = np.where(n > 1, within / np.maximum(n * (n - 1), 1.0), 0.0)
     ext_share = np.where(ends > 0, (ends - within) / np.maximum(ends, 1.0), 0.0)
     emp_share_sq = t["employment_share_sq"]
-    gini = _group_gini(f.employees, r, R)
-    ent = _group_entropy(f.A, r, R)
+    gini = kernels.group_gini(f.employees, r, R)  # firm sizes (employees)
+    ent = kernels.group_entropy(f.A, ENTROPY_BIN, r, R)
     # average cost per USD of output = producing SMEs' total cost / their output (revenue-weighted)
     cost_sme = t["sme_cost"] / np.maximum(t["sme_output"], 1e-12)
-    # inside vs outside clusters: summed over firms, NumPy's pairwise sums as always
-    producing = ~f.is_mne & (f.revenue > 0)
-    cost_usd = np.where(producing, f.unit_cost * f.revenue, 0.0)
-    out_usd = np.where(producing, f.revenue, 0.0)
-    all_in, none_in = reg.is_cluster.all(), not reg.is_cluster.any()
-    if all_in or none_in:
-        # every firm on one side: its sums are those of all firms (the same pairwise order), no masked copies
-        one_side, other_side = (out_usd.sum(), cost_usd.sum()), (0.0, 0.0)
-        (out_in, cost_in), (out_out, cost_out) = (one_side, other_side) if all_in else (other_side, one_side)
-    else:
-        inside = reg.is_cluster[r]
-        out_in, out_out = out_usd[inside].sum(), out_usd[~inside].sum()
-        cost_in, cost_out = cost_usd[inside].sum(), cost_usd[~inside].sum()
+    # inside vs outside clusters: the producing SMEs' totals of the cluster regions and of the others
+    inside = reg.is_cluster
+    cost_in, cost_out = t["sme_cost"][inside].sum(), t["sme_cost"][~inside].sum()
+    out_in, out_out = t["sme_output"][inside].sum(), t["sme_output"][~inside].sum()
     avg_in = cost_in / out_in if out_in > 0 else np.nan
     avg_out = cost_out / out_out if out_out > 0 else np.nan
     zombie = t["zombies"]

@@ -90,7 +90,7 @@ from innocluster.model.kernels.sampling import (
     random_member,
     stage_from_cumulative,
 )
-from innocluster.model.kernels.sorting import sort_float32, sort_nonnegative
+from innocluster.model.kernels.sorting import group_gini, sort_float32, sort_nonnegative
 from innocluster.model.kernels.table import fill_holes, move_rows
 from innocluster.model.kernels.totals import (
     TOTALS,
@@ -98,6 +98,7 @@ from innocluster.model.kernels.totals import (
     cross_count,
     exited_flows,
     group_count,
+    group_entropy,
     group_sum,
     region_totals,
 )
@@ -136,6 +137,8 @@ __all__ = [
     "fund_all_rd",
     "group_blocks",
     "group_count",
+    "group_entropy",
+    "group_gini",
     "group_sum",
     "invention_rate",
     "keep_ties",

@@ -111,6 +111,30 @@ def bin_counts(values, width, group, G):
     return out
 
 
+@njit(cache=True)
+def group_entropy(values, width, group, G):
+    """Shannon entropy in bits of each group's histogram of ``values`` in bins of
+    ``width`` (``floor(value / width)``, :func:`bin_counts`): ``-sum_b p_b log2 p_b``
+    over the occupied bins, 0 for an empty group."""
+    out = np.zeros(G)
+    if values.size == 0:
+        return out
+    counts = bin_counts(values, width, group, G)
+    for g in range(G):
+        tot = 0.0
+        for b in range(counts.shape[1]):
+            tot += counts[g, b]
+        if tot <= 0:
+            continue
+        h = 0.0
+        for b in range(counts.shape[1]):
+            if counts[g, b] > 0:
+                p = counts[g, b] / tot
+                h -= p * np.log2(p)
+        out[g] = h + 0.0  # -0.0 for a single occupied bin reads as 0
+    return out
+
+
 #: rows of :func:`region_totals`' result (one column per region)
 TOTALS = ("firms", "revenue", "rd", "employees", "patents_new", "A", "A2", "rd_wanting", "rd_wanted",
           "credit_constrained", "profit", "ties_within", "tie_ends", "sme_cost", "sme_output", "zombies",
