@@ -522,6 +522,15 @@ def test_group_gini_and_entropy_match_their_numpy_formulas(case):
         assert ent[g] == pytest.approx(-(p * np.log2(p)).sum(), rel=1e-12, abs=1e-12)
 
 
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(np.float64, st.integers(0, 300), elements=st.floats(-50, 50)), st.integers(0, 2**31))
+def test_weighted_total_is_the_two_sums_of_a_weighted_mean(values, seed):
+    w = np.random.default_rng(seed).random(values.size).astype(np.float32) * 30
+    num, den = kernels.weighted_total(values, w)
+    assert num == pytest.approx(float((values * w.astype(float)).sum()), rel=1e-9, abs=1e-9)
+    assert den == pytest.approx(float(w.astype(float).sum()), rel=1e-12, abs=1e-12)
+
+
 def test_group_gini_worked_examples():
     """Equal sizes: 0; one firm holding everything among n: (n - 1) / n; {1, 2, 3, 4}:
     mean absolute difference 1.25 over twice the mean 2.5 = 0.25."""
@@ -732,20 +741,24 @@ def _sources_by_the_rule(u, idx, C, region, key, x, y, A, external_search, geo_d
     nbrs = {i: sorted([int(v) for v in b[a == i]] + [int(v) for v in a[b == i]]) for i in set(idx.tolist())}
     # CSR order: lower ends (ties (u, i)) first, then upper ends, each ascending
     nbrs = {i: sorted(int(v) for v in a[b == i]) + sorted(int(v) for v in b[a == i]) for i in nbrs}
-    stride = 2 * C + 2
+    stride = C + 2
     out = []
     for j, i in enumerate(idx):
         members = np.flatnonzero(region == region[i])
         row = u[j * stride:(j + 1) * stride]
         cands, weights = [], []
         for c in range(C):
-            kind, pos = row[2 * c], row[2 * c + 1]
+            # one uniform per slot: its range gives the kind, its place in the range the firm
+            kind = row[c]
             tied = kind > 0.5 and len(nbrs[i]) > 0
             if tied:
+                pos = (kind - 0.5) / 0.5
                 s = nbrs[i][min(int(pos * len(nbrs[i])), len(nbrs[i]) - 1)]
             elif kind < external_search:
-                s = min(int(pos * n), n - 1)
+                s = min(int(kind / external_search * n), n - 1)
             else:
+                top = 0.5 if nbrs[i] else 1.0
+                pos = (kind - external_search) / (top - external_search)
                 s = members[min(int(pos * members.size), members.size - 1)]
             dist = float(np.hypot(np.float64(x[s] - x[i]), np.float64(y[s] - y[i])))
             w = np.exp(-dist / geo_decay) / (1 + abs(A[s] - A[i])) * (2 if tied else 1) if A[s] > A[i] else 0.0
@@ -753,19 +766,32 @@ def _sources_by_the_rule(u, idx, C, region, key, x, y, A, external_search, geo_d
             weights.append(w)
         if institute_A.size:
             r = region[i]
-            ok = row[2 * C] < collab and institute_A[r] > A[i]
+            ok = row[C] < collab and institute_A[r] > A[i]
             cands.append(-1)
             weights.append(1 / (1 + abs(institute_A[r] - A[i])) if ok else 0.0)
         cum = np.cumsum(weights)
         if cum[-1] <= 0:
             out.append((None, None, 0.0))
             continue
-        d = row[2 * C + 1] * cum[-1]
+        d = row[C + 1] * cum[-1]
         pick = int(np.searchsorted(cum, d, side="right"))
         s = cands[min(pick, len(cands) - 1)]
         target = institute_A[region[i]] if s < 0 else A[s]
         out.append((s, target, float(np.min(np.abs(cum - d)) / cum[-1])))
     return out
+
+
+def test_catch_up_closes_the_gap_from_the_technologies_before_absorption():
+    """kernels.catch_up: A_i += eta (A_s - A_i) for firms with a source, using each
+    target as chosen (a firm that is both a source and an absorber does not pass its
+    new level on), successes counted per region."""
+    A = np.array([0.0, 1.0, 2.0, 0.5])
+    idx = np.array([0, 1, 3])
+    target = np.array([1.0, 2.0, 9.0])  # firm 0 learns from firm 1 at its old level
+    has = np.array([True, True, False])
+    region = np.array([0, 1, 1, 1], dtype=np.int16)
+    got = kernels.catch_up(A, idx, target, has, 0.5, region, 2)
+    assert A.tolist() == [0.5, 1.5, 2.0, 0.5] and got.tolist() == [1, 1]
 
 
 @pytest.mark.parametrize("institute", [False, True])
@@ -777,7 +803,7 @@ def test_absorption_sources_follow_the_rule(institute):
     A = rng.normal(0, 0.3, n)
     key = kernels.tie_keys(rng.integers(0, n, 500), rng.integers(0, n, 500))
     idx = np.sort(rng.choice(n, 120, replace=False))
-    u = rng.random(idx.size * (2 * C + 2))
+    u = rng.random(idx.size * (C + 2))
     inst_A = np.array([0.2, 0.5, -1.0]) if institute else np.zeros(0)
     src, target, has = kernels.absorption_sources(u, idx, C, region, R, key, x, y, A, 0.1, 15.0, inst_A, 0.4)
     expect = _sources_by_the_rule(u, idx, C, region, key, x, y, A, 0.1, 15.0, inst_A, 0.4)

@@ -64,8 +64,9 @@ def region_factors(world: World, employment: np.ndarray | None = None) -> Region
     reg = world.regions
     f = world.firms
     R, S = reg.R, world.S
-    counts_rs = kernels.cross_count(f.region, R, f.stage, S).astype(float)
-    n_r = counts_rs.sum(axis=1)
+    if mech.agglomeration or mech.congestion:  # firm counts enter only these
+        counts_rs = kernels.cross_count(f.region, R, f.stage, S).astype(float)
+        n_r = counts_rs.sum(axis=1)
     if mech.agglomeration:
         # local supplier base: localised firms in the other stages of the value chain
         n_sup = reg.localisation[:, None] * (n_r[:, None] - counts_rs)
@@ -80,11 +81,11 @@ def region_factors(world: World, employment: np.ndarray | None = None) -> Region
         intermediary_cut = c.intermediary_effect * M / (M + c.intermediaries_half * world.scale)
     else:
         intermediary_cut = np.zeros(R)
-    if employment is None:
-        employment = kernels.group_sum(f.region, f.employees, R)
     # wages follow economy-wide productivity (so labour shares do not vanish as A grows)
     base_wage = reg.wage0 * np.exp(c.wage_indexation * (world.mean_technology() - world.A0))
     if mech.congestion:
+        if employment is None:
+            employment = kernels.group_sum(f.region, f.employees, R)
         wage = base_wage * (1.0 + employment / reg.labour_supply) ** c.wage_elasticity
         rent = reg.rent0 * (n_r / reg.capacity) ** c.rent_elasticity
     else:
@@ -121,7 +122,7 @@ def cost_components(Q, A, stage, region, degree, factors: RegionCostFactors, wor
     A, stage, region, degree = (v if np.shape(v) == Q.shape else np.broadcast_to(np.asarray(v), Q.shape)
                                 for v in (A, stage, region, degree))
     # physical output at the stage's current price (1 unless productivity gains are passed on)
-    q = Q / world.price[stage]
+    q = Q if (world.price == 1.0).all() else Q / world.price[stage]  # x / 1.0 is x: no gather
     # span of control: L = q / (q0 exp(A)) (1 + q/Q_half)^kappa; the arithmetic is fused in the kernel
     rows = kernels.cost_rows(
         Q, q, np.exp(A), (1.0 + q / m.size_scale) ** m.span_of_control, stage, region,

@@ -111,18 +111,17 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     success[idx] = True
     k = idx.size
     C = N_CANDIDATES
-    ri = f.region[idx]
     # candidate sources (ties, same-region firms, other regions, the research institute)
     # and the choice among them, compiled (kernels.absorption_sources), on uniforms drawn
-    # in one call: per firm a kind and a firm per candidate slot, the institute switch, the pick
+    # in one call: per firm one per candidate slot (its kind and, within the kind, the
+    # firm), the institute switch, the pick
     inst = mech.research_institutes
     src, A_target, has_target = kernels.absorption_sources(
-        rng.random(k * (2 * C + 2)), idx, C, f.region, reg.R, world.network.keys, f.x, f.y, f.A,
+        rng.random(k * (C + 2)), idx, C, f.region, reg.R, world.network.keys, f.x, f.y, f.A,
         inn.external_search, inn.geo_decay, reg.institute if inst else np.zeros(0), inn.institute_collaboration)
-    gain = np.where(has_target, inn.catch_up * (A_target - f.A[idx]), 0.0)
-    f.A[idx] += gain
+    # every firm with a source closes eta of its gap, from this year's technologies before absorption
+    ctr.absorption_successes += kernels.catch_up(f.A, idx, A_target, has_target, inn.catch_up, f.region, reg.R)
     success[idx[~has_target]] = False
-    ctr.absorption_successes += np.bincount(ri[has_target], minlength=reg.R)
     # re-creation: an incremental own improvement on what was absorbed, patentable
     rec = has_target & (rng.random(k) < inn.recreation)
     ridx = idx[rec]

@@ -133,10 +133,10 @@ class World:
     def mean_technology(self) -> float:
         """Economy-wide mean technology (employment-weighted)."""
         f = self.firms
-        w = f.employees.astype(float)
-        if f.n == 0 or w.sum() <= 0:
+        num, den = kernels.weighted_total(f.A, f.employees)  # sums in row order
+        if f.n == 0 or den <= 0:
             return self.A0
-        return float((f.A * w).sum() / w.sum())
+        return float(num / den)
 
     def random_member(self, region: np.ndarray, rng: np.random.Generator,
                       members: np.ndarray | None = None) -> np.ndarray:

@@ -25,7 +25,7 @@ NumPy formulation or its documented rule):
   (:mod:`~innocluster.model.kernels.sampling`). A compiled sampler that stands in for
   a NumPy call draws exactly what NumPy draws (normals).
   Tie decay, tie formation and the candidates of absorption draw event by event —
-  one uniform per dissolving tie, a few per new tie, two per candidate slot — instead
+  one uniform per dissolving tie, a few per new tie, one per candidate slot — instead
   of one vectorised draw per tie, firm or slot whether needed or not. Where a rule
   screens firms by their state (spin-offs: size and type; absorption: imitation
   researchers), the draws stay one per firm, so that two runs with the same seed and
@@ -55,6 +55,7 @@ from innocluster.model.kernels.mechanisms import (
     absorption_sources,
     bank_loans,
     book_rd_funding,
+    catch_up,
     close_books,
     cost_rows,
     entrant_traits,
@@ -101,6 +102,7 @@ from innocluster.model.kernels.totals import (
     group_entropy,
     group_sum,
     region_totals,
+    weighted_total,
 )
 
 
@@ -125,6 +127,7 @@ __all__ = [
     "bin_counts",
     "book_rd_funding",
     "cache_is_warm",
+    "catch_up",
     "close_books",
     "cost_rows",
     "cross_count",
@@ -165,5 +168,6 @@ __all__ = [
     "tie_keys",
     "update_absorptive_capacity",
     "wanted_rd",
+    "weighted_total",
     "year_profit",
 ]

@@ -255,16 +255,18 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
     """Each absorbing firm's source (innovation.absorption).
 
     Row ``j`` is firm ``i = idx[j]``; it reads the uniforms
-    ``u[j (2C + 2):(j + 1)(2C + 2)]`` (``C = n_candidates``). Candidate slot ``c`` holds
-    a tied firm when its first uniform is above 0.5 and the firm has ties, otherwise a
-    firm from anywhere when that uniform is below ``external_search``, and a firm of its
-    own region else; its second uniform picks the firm (uniformly among the ties, all
-    firms or the region's firms). A better candidate (``A_j > A_i``) weighs
+    ``u[j (C + 2):(j + 1)(C + 2)]`` (``C = n_candidates``), one per candidate slot.
+    Slot ``c``'s uniform ``v`` holds a tied firm when ``v > 0.5`` and the firm has ties,
+    otherwise a firm from anywhere when ``v < external_search``, and a firm of its own
+    region else; where ``v`` falls within its range, rescaled to [0, 1), picks the firm
+    (uniformly among the ties, all firms or the region's firms: conditional on the
+    range, that position is uniform and independent of the kind). A better candidate
+    (``A_j > A_i``) weighs
     ``exp(-dist / lambda_geo) / (1 + |A_j - A_i|)`` (float32 distance and exponential,
     like the positions), doubled for ties; worse ones weigh 0. When ``institute_A`` has
     one entry per region, the regional research institute (distance 0, source -1) is
-    one more candidate if uniform ``2C`` is below ``institute_collaboration``. Uniform
-    ``2C + 1`` picks a slot against the cumulative weights.
+    one more candidate if uniform ``C`` is below ``institute_collaboration``. Uniform
+    ``C + 1`` picks a slot against the cumulative weights.
 
     Returns
     -------
@@ -278,7 +280,7 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
     n = A.size
     k = idx.size
     C = n_candidates
-    stride = 2 * C + 2
+    stride = C + 2
     if u.size < k * stride:
         raise ValueError("absorption_sources: fewer uniforms than the candidates need")
     order, starts, counts = group_blocks(region, R, np.arange(n))
@@ -298,16 +300,16 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
         deg = start[slot[i] + 1] - s0
         v = j * stride
         total = 0.0
+        own_top = 0.5 if deg > 0 else 1.0  # the own region's range is [external_search, own_top)
         for c in range(C):
-            kind = u[v + 2 * c]
-            pos = u[v + 2 * c + 1]
+            kind = u[v + c]
             tied = kind > 0.5 and deg > 0
             if tied:
-                s = lists[s0 + uniform_index(pos, deg)]
+                s = lists[s0 + uniform_index((kind - 0.5) * 2.0, deg)]
             elif kind < external_search:
-                s = uniform_index(pos, n)
+                s = uniform_index(kind / external_search, n)
             else:  # the firm's own region holds at least the firm
-                s = order[starts[r] + uniform_index(pos, counts[r])]
+                s = order[starts[r] + uniform_index((kind - external_search) / (own_top - external_search), counts[r])]
             cand[c] = s
             w = 0.0
             As = A[s]
@@ -322,7 +324,7 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
         ncol = C
         if inst:
             w = 0.0
-            if u[v + 2 * C] < institute_collaboration and institute_A[r] > Ai:
+            if u[v + C] < institute_collaboration and institute_A[r] > Ai:
                 w = 1.0 / (1.0 + abs(institute_A[r] - Ai))
             cand[C] = -1
             total += w
@@ -330,7 +332,7 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
             ncol = C + 1
         target_A[j] = Ai
         if total > 0:
-            d = u[v + 2 * C + 1] * total
+            d = u[v + C + 1] * total
             pick = ncol - 1
             for c in range(ncol):
                 if d < cum[c]:
@@ -340,6 +342,20 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
             target_A[j] = institute_A[r] if cand[pick] < 0 else A[cand[pick]]
             has_target[j] = True
     return source, target_A, has_target
+
+
+@njit(cache=True)
+def catch_up(A, idx, target_A, has_target, eta, region, R):
+    """Absorbing firms with a source close ``eta`` of the gap, ``A_i += eta (A_s - A_i)``,
+    all from the technologies before this year's absorption (innovation.absorption);
+    returns the successes per region."""
+    successes = np.zeros(R, dtype=np.int64)
+    for j in range(idx.size):
+        if has_target[j]:
+            i = idx[j]
+            A[i] += eta * (target_A[j] - A[i])
+            successes[region[i]] += 1
+    return successes
 
 
 @njit(cache=True)

@@ -112,6 +112,19 @@ def bin_counts(values, width, group, G):
 
 
 @njit(cache=True)
+def weighted_total(values, weights):
+    """``(sum_i v_i w_i, sum_i w_i)`` in float64, in row order (a weighted mean's two sums
+    in one pass)."""
+    num = 0.0
+    den = 0.0
+    for i in range(values.size):
+        w = np.float64(weights[i])
+        num += values[i] * w
+        den += w
+    return num, den
+
+
+@njit(cache=True)
 def group_entropy(values, width, group, G):
     """Shannon entropy in bits of each group's histogram of ``values`` in bins of
     ``width`` (``floor(value / width)``, :func:`bin_counts`): ``-sum_b p_b log2 p_b``
