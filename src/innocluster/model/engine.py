@@ -253,7 +253,7 @@ class ClusterModel:
             w.regions.stage_label = policy.detect_stages(w)
         policy.govern(w, rng)
         # 11 record
-        f.age = (f.age + 1).astype(np.int16)
+        np.add(f.age, 1, out=f.age)  # int16, in place
         rows = record.region_rows(w, costs.region_factors(w))
         w.history.extend(rows)
         ledger = dict(ctr.ledger)

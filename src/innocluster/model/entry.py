@@ -45,7 +45,8 @@ def draw_firm_traits(world: World, k: int, region: np.ndarray, rng: np.random.Ge
     sc = world.scenario
     fin = sc.finance
     has_unit, rho, alpha, xi = kernels.entrant_traits(
-        rng.random((2, k)), rng.standard_normal((3, k)), region, np.array([r.rd_unit_share for r in sc.regions]),
+        rng.random((2, k)), kernels.normal(rng, 0.0, 1.0, 3 * k).reshape(3, k), region,
+        np.array([r.rd_unit_share for r in sc.regions]),
         fin.informal_rd_share, fin.rd_intensity, fin.rd_intensity_sd, np.array([r.alpha_mean for r in sc.regions]),
         sc.innovation.rd_share_own)
     return {"has_rd_unit": has_unit, "rd_intensity": rho, "alpha": alpha, "xi": xi}
@@ -100,7 +101,8 @@ def startups(world: World, rng: np.random.Generator) -> None:
     world.counters.startups += k
     K = region.size
     stage, A, x, y = kernels.startup_sites(
-        rng.random((2, K)), rng.standard_normal((3, K)), region, reg.R, f.region, f.x, f.y, stage_cumulative(world),
+        rng.random((2, K)), kernels.normal(rng, 0.0, 1.0, 3 * K).reshape(3, K), region, reg.R, f.region, f.x, f.y,
+        stage_cumulative(world),
         world.region_mean_technology(counts), e.startup_tech_gap, np.array([r.tech_sd for r in sc.regions]),
         reg.x, reg.y, reg.radius)
     nw = sc.finance.founder_capital
@@ -126,7 +128,7 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
     k = parents.size
     world.counters.spinoffs += np.bincount(f.region[parents], minlength=reg.R)
     # technology lost and the offset from the parent: three standard normals per child
-    z = rng.standard_normal((3, k))
+    z = kernels.normal(rng, 0.0, 1.0, 3 * k).reshape(3, k)
     A = f.A[parents] - e.spinoff_tech_loss * np.abs(z[0])
     x = f.x[parents] + e.spinoff_distance * z[1]
     y = f.y[parents] + e.spinoff_distance * z[2]
