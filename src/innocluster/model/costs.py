@@ -124,8 +124,11 @@ def cost_components(Q, A, stage, region, degree, factors: RegionCostFactors, wor
     # physical output at the stage's current price (1 unless productivity gains are passed on)
     q = Q if (world.price == 1.0).all() else Q / world.price[stage]  # x / 1.0 is x: no gather
     # span of control: L = q / (q0 exp(A)) (1 + q/Q_half)^kappa; the arithmetic is fused in the kernel
+    size_term = q / m.size_scale  # (1 + q/Q_half)^kappa in place: one temporary, not three
+    size_term += 1.0
+    size_term **= m.span_of_control
     rows = kernels.cost_rows(
-        Q, q, np.exp(A), (1.0 + q / m.size_scale) ** m.span_of_control, stage, region,
+        Q, q, np.exp(A), size_term, stage, region,
         degree.astype(float), factors.wage, world.skill_premium, world.value_added_share,
         factors.input_cut, factors.fixed_cut, factors.intermediary_cut, factors.rent, m.productivity_scale,
         c.fixed_cost, c.transaction_cost, c.trust_effect, c.ties_ref, bool(factors.trust_on))

@@ -104,7 +104,8 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
         sc.costs.ties_ref, inn.information_access, reg.information, extra_access, inn.zeta2)
     # one uniform per firm against 1 - exp(-zeta2 N_im alpha access) where N_im > 0 (NumPy's
     # vectorised exp: a fraction of the C library's per value)
-    idx, attempts = kernels.absorbing_firms(rng.random(n), 1.0 - np.exp(exponent), trying, f.region, reg.R)
+    p_success = np.subtract(1.0, np.exp(exponent, out=exponent), out=exponent)
+    idx, attempts = kernels.absorbing_firms(rng.random(n), p_success, trying, f.region, reg.R)
     ctr.absorption_attempts += attempts
     if idx.size == 0:
         return success

@@ -31,9 +31,11 @@ def replicator_shares(world: World, rng: np.random.Generator) -> None:
     share = f.share
     if sc.mechanisms.market:
         # E_i = A_i - log c_i; f_i (1 + chi (E_i - Ebar_s)), fused in kernels.replicator
-        share = kernels.replicator(share, f.A, np.log(np.maximum(f.unit_cost, 1e-9)), f.stage, S, sc.market.chi)
+        log_cost = np.maximum(f.unit_cost, 1e-9)
+        share = kernels.replicator(share, f.A, np.log(log_cost, out=log_cost), f.stage, S, sc.market.chi)
         if sc.market.replication_noise > 0:
-            share = share * np.exp(kernels.normal(rng, 0.0, sc.market.replication_noise, f.n))
+            shock = kernels.normal(rng, 0.0, sc.market.replication_noise, f.n)
+            share *= np.exp(shock, out=shock)  # in place: the replicator returned a new array
     kernels.normalise_within(share, f.stage, S, f.share)
 
 

@@ -98,7 +98,8 @@ def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     if lam.size and not lam.min() >= 0.0:  # also catches NaN; checked before anything is drawn
         raise ValueError("poisson: rates must be non-negative")
     u = rng.random(lam.size)  # the same draws as rng.random(shape), in the same order
-    p0 = np.exp(np.negative(lam))  # NumPy's vectorised exp (see the package notes)
+    p0 = np.negative(lam)
+    np.exp(p0, out=p0)  # NumPy's vectorised exp (see the package notes)
     out = np.zeros(lam.size, dtype=np.int64)
     # one compiled pass: the zero test, and the CDF walk (about lam steps) only for the
     # small rates of firms that invent
