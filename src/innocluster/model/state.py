@@ -96,7 +96,7 @@ class FirmTable:
     the old block (appends that grow the table) or at moved rows (removal).
     """
 
-    __slots__ = ("_blocks", "_n", "_views", "next_id")
+    __slots__ = ("_blocks", "_n", "_rows", "_views", "next_id")
 
     #: capacity growth factor when an append does not fit (doubling: a cluster that grows
     #: by half again during a run outgrows its first capacity once, and each growth
@@ -108,6 +108,7 @@ class FirmTable:
 
     def __init__(self, n: int = 0):
         self._views: dict[str, np.ndarray] = {}
+        self._rows: dict[str, np.ndarray] | None = None
         self._n = 0
         self.next_id = 0
         self._blocks = {key: np.zeros((len(names), 0), dtype=np.dtype(key)) for key, names in _BLOCKS.items()}
@@ -139,6 +140,14 @@ class FirmTable:
             grown[:, : self.n] = block[:, : self.n]
             self._blocks[key] = grown
         self._views.clear()  # column views of the old blocks
+        self._rows = None
+
+    def _full_rows(self) -> dict[str, np.ndarray]:
+        """Each column's whole row of its block, spare capacity included (made once per
+        set of blocks: appends write into the spare rows through these)."""
+        if self._rows is None:
+            self._rows = {name: self._blocks[key][row] for name, (key, row) in _SLOTS.items()}
+        return self._rows
 
     def append(self, k: int, **values) -> np.ndarray:
         """Append ``k`` new firms; returns their row indices.
@@ -152,25 +161,29 @@ class FirmTable:
         if unknown:
             raise KeyError(f"unknown firm columns: {sorted(unknown)}")
         for name, v in values.items():  # check everything before changing anything
-            shape = v.shape if isinstance(v, np.ndarray) else np.shape(v)
+            if isinstance(v, np.ndarray):
+                shape = v.shape
+            elif isinstance(v, (int, float, np.generic)):  # one value for all (bool is an int)
+                continue
+            else:
+                shape = np.shape(v)
             if shape and shape != (k,):
                 raise ValueError(f"append: column {name!r} has {np.size(v)} values for {k} new firms")
         start = self.n
         self._reserve(start + k)
-        new = slice(start, start + k)
-        defaults = {"id": np.arange(self.next_id, self.next_id + k, dtype=np.int64), "alive": True, "parent": -1}
-        given = {**defaults, **values}
+        end = start + k
+        given = {"id": np.arange(self.next_id, self.next_id + k, dtype=np.int64), "alive": True, "parent": -1,
+                 **values}
         # the new rows are written beyond the table's end and become part of it only
         # when every column is written: a value that cannot be cast leaves the table as
         # it was
-        for key, block in self._blocks.items():  # neutral defaults where a block has columns not given
-            if any(name not in given for name in _BLOCKS[key]):
-                block[:, new] = 0
+        for key in {_SLOTS[name][0] for name in COLUMNS.keys() - given.keys()}:
+            self._blocks[key][:, start:end] = 0  # neutral defaults where a block has columns not given
+        rows = self._full_rows()
         for name, value in given.items():
-            key, row = _SLOTS[name]
-            # cast one column at a time, as np.asarray(value, dtype) casts (no converted
-            # copy of every new column at once)
-            self._blocks[key][row, new] = np.asarray(value, dtype=COLUMNS[name])
+            # cast one column at a time by assignment (NumPy casts as np.asarray(value,
+            # dtype) does), no converted copy of every new column at once
+            rows[name][start:end] = value
         self.n += k
         self.next_id += k
         return np.arange(start, start + k)
