@@ -218,6 +218,18 @@ def test_neighbour_lists_follow_csr_order(batch, who, repeat):
         else:
             assert slot[i] == -1
     assert start[-1] == lists.size == sum(indptr[i + 1] - indptr[i] for i in set(who.tolist()))
+    # with the degrees known: one pass, the same lists
+    from innocluster.model.kernels.network import neighbour_lists_of_degree
+
+    deg = kernels.tie_degree(key, n)
+    for got, want in zip(neighbour_lists_of_degree(key, n, who, deg), (slot, start, lists)):
+        assert np.array_equal(got, want)
+    if who.size and deg[who].sum():  # a degree off by one either way is caught, never written past
+        for off in (-1, 1):
+            bad = deg.copy()
+            bad[who[np.argmax(deg[who])]] += off
+            with pytest.raises(ValueError, match="degree says"):
+                neighbour_lists_of_degree(key, n, who, bad)
 
 
 @settings(max_examples=60, deadline=None)
@@ -805,7 +817,8 @@ def test_absorption_sources_follow_the_rule(institute):
     idx = np.sort(rng.choice(n, 120, replace=False))
     u = rng.random(idx.size * (C + 2))
     inst_A = np.array([0.2, 0.5, -1.0]) if institute else np.zeros(0)
-    src, target, has = kernels.absorption_sources(u, idx, C, region, R, key, x, y, A, 0.1, 15.0, inst_A, 0.4)
+    deg = kernels.tie_degree(key, n)
+    src, target, has = kernels.absorption_sources(u, idx, C, region, R, key, deg, x, y, A, 0.1, 15.0, inst_A, 0.4)
     expect = _sources_by_the_rule(u, idx, C, region, key, x, y, A, 0.1, 15.0, inst_A, 0.4)
     checked = 0
     for j, (s, t, margin) in enumerate(expect):
@@ -818,4 +831,6 @@ def test_absorption_sources_follow_the_rule(institute):
     assert checked > 80 and has.sum() < idx.size  # some firms find no better candidate
     assert (src[has] == -1).any() == institute
     with pytest.raises(ValueError):
-        kernels.absorption_sources(u[:5], idx, C, region, R, key, x, y, A, 0.1, 15.0, inst_A, 0.4)
+        kernels.absorption_sources(u[:5], idx, C, region, R, key, deg, x, y, A, 0.1, 15.0, inst_A, 0.4)
+    with pytest.raises(ValueError, match="degree says"):  # a degree that does not match the ties
+        kernels.absorption_sources(u, idx, C, region, R, key, deg + 1, x, y, A, 0.1, 15.0, inst_A, 0.4)

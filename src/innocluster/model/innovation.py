@@ -118,7 +118,7 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     # firm), the institute switch, the pick
     inst = mech.research_institutes
     src, A_target, has_target = kernels.absorption_sources(
-        rng.random(k * (C + 2)), idx, C, f.region, reg.R, world.network.keys, f.x, f.y, f.A,
+        rng.random(k * (C + 2)), idx, C, f.region, reg.R, world.network.keys, degree, f.x, f.y, f.A,
         inn.external_search, inn.geo_decay, reg.institute if inst else np.zeros(0), inn.institute_collaboration)
     # every firm with a source closes eta of its gap, from this year's technologies before absorption
     ctr.absorption_successes += kernels.catch_up(f.A, idx, A_target, has_target, inn.catch_up, f.region, reg.R)

@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit
 
-from innocluster.model.kernels.network import _LOW, _SHIFT, neighbour_lists
+from innocluster.model.kernels.network import _LOW, _SHIFT, neighbour_lists_of_degree
 from innocluster.model.kernels.sampling import (
     group_blocks,
     random_member,
@@ -250,8 +250,8 @@ def absorbing_firms(u, p, trying, region, R):
 
 
 @njit(cache=True)
-def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_search, geo_decay, institute_A,
-                       institute_collaboration):
+def absorption_sources(u, idx, n_candidates, region, R, key, degree, x, y, A, external_search, geo_decay,
+                       institute_A, institute_collaboration):
     """Each absorbing firm's source (innovation.absorption).
 
     Row ``j`` is firm ``i = idx[j]``; it reads the uniforms
@@ -266,7 +266,9 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
     like the positions), doubled for ties; worse ones weigh 0. When ``institute_A`` has
     one entry per region, the regional research institute (distance 0, source -1) is
     one more candidate if uniform ``C`` is below ``institute_collaboration``. Uniform
-    ``C + 1`` picks a slot against the cumulative weights.
+    ``C + 1`` picks a slot against the cumulative weights. ``degree`` is each firm's
+    number of ties (:func:`~innocluster.model.kernels.network.tie_degree` of ``key``):
+    the neighbour lists then take one pass over the keys.
 
     Returns
     -------
@@ -284,7 +286,7 @@ def absorption_sources(u, idx, n_candidates, region, R, key, x, y, A, external_s
     if u.size < k * stride:
         raise ValueError("absorption_sources: fewer uniforms than the candidates need")
     order, starts, counts = group_blocks(region, R, np.arange(n))
-    slot, start, lists = neighbour_lists(key, n, idx)
+    slot, start, lists = neighbour_lists_of_degree(key, n, idx, degree)
     inst = institute_A.size == R
     source = np.full(k, -1, dtype=np.int64)
     target_A = np.empty(k)

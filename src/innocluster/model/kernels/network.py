@@ -200,21 +200,57 @@ def split_remapped_ties(buf, T, old_to_new):
 
 
 @njit(cache=True)
-def neighbour_lists(key, n, who):
-    """Neighbour lists of the firms ``who`` only, in one pass over the sorted tie keys
-    instead of the whole adjacency.
-
-    Returns ``(slot, start, lists)``: firm ``who[j]``'s neighbours are
-    ``lists[start[s]:start[s + 1]]`` with ``s = slot[who[j]]``, in CSR order (lower ends
-    ascending, then upper ends ascending: a key-order visit meets a firm's ties
-    ``(u, i)`` before its ties ``(i, v)``); ``slot`` is -1 for firms not asked for.
-    """
+def _slots(n, who):
+    """Slot of each asked-for firm (first occurrences in order), -1 for the others."""
     slot = np.full(n, -1, dtype=np.int64)
     m = 0
     for j in range(who.size):
         if slot[who[j]] < 0:
             slot[who[j]] = m
             m += 1
+    return slot, m
+
+
+@njit(cache=True)
+def _fill_lists(key, n, slot, start, m):
+    """Second pass of :func:`neighbour_lists`: the neighbours into their slots' ranges
+    ``start[s]:start[s + 1]`` (checked: a range that is too short or not filled raises)."""
+    fill = start[:-1].copy()
+    lists = np.empty(start[m], dtype=np.int64)
+    for k in range(key.size):
+        lo = key[k] >> _SHIFT
+        hi = key[k] & _LOW
+        if hi >= n:  # the upper end is the larger one
+            raise ValueError("a tie end lies outside the firm table")
+        b = slot[hi]
+        if b >= 0:
+            if fill[b] >= start[b + 1]:
+                raise ValueError("neighbour_lists: more ties than the degree says")
+            lists[fill[b]] = lo
+            fill[b] += 1
+        a = slot[lo]
+        if a >= 0:
+            if fill[a] >= start[a + 1]:
+                raise ValueError("neighbour_lists: more ties than the degree says")
+            lists[fill[a]] = hi
+            fill[a] += 1
+    for s in range(m):
+        if fill[s] != start[s + 1]:
+            raise ValueError("neighbour_lists: fewer ties than the degree says")
+    return lists
+
+
+@njit(cache=True)
+def neighbour_lists(key, n, who):
+    """Neighbour lists of the firms ``who`` only, in two passes over the sorted tie keys
+    (count, fill) instead of the whole adjacency.
+
+    Returns ``(slot, start, lists)``: firm ``who[j]``'s neighbours are
+    ``lists[start[s]:start[s + 1]]`` with ``s = slot[who[j]]``, in CSR order (lower ends
+    ascending, then upper ends ascending: a key-order visit meets a firm's ties
+    ``(u, i)`` before its ties ``(i, v)``); ``slot`` is -1 for firms not asked for.
+    """
+    slot, m = _slots(n, who)
     start = np.zeros(m + 1, dtype=np.int64)
     for k in range(key.size):
         if (key[k] & _LOW) >= n:  # the upper end is the larger one
@@ -227,20 +263,22 @@ def neighbour_lists(key, n, who):
             start[b + 1] += 1
     for s in range(m):
         start[s + 1] += start[s]
-    fill = start[:-1].copy()
-    lists = np.empty(start[m], dtype=np.int64)
-    for k in range(key.size):
-        lo = key[k] >> _SHIFT
-        hi = key[k] & _LOW
-        b = slot[hi]
-        if b >= 0:
-            lists[fill[b]] = lo
-            fill[b] += 1
-        a = slot[lo]
-        if a >= 0:
-            lists[fill[a]] = hi
-            fill[a] += 1
-    return slot, start, lists
+    return slot, start, _fill_lists(key, n, slot, start, m)
+
+
+@njit(cache=True)
+def neighbour_lists_of_degree(key, n, who, degree):
+    """:func:`neighbour_lists` when each firm's number of ties ``degree`` is known (from
+    :func:`tie_degree` on the same keys): one pass over the keys instead of two. A
+    degree that does not match the keys raises."""
+    slot, m = _slots(n, who)
+    start = np.zeros(m + 1, dtype=np.int64)
+    for j in range(who.size):
+        s = slot[who[j]]
+        start[s + 1] = degree[who[j]]
+    for s in range(m):
+        start[s + 1] += start[s]
+    return slot, start, _fill_lists(key, n, slot, start, m)
 
 
 @njit(cache=True)
