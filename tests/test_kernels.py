@@ -250,6 +250,12 @@ def test_remap_with_pending_ties_equals_merge_then_remap(first, second, alive):
     lazy.remap(old_to_new)
     eager.remap(old_to_new)
     assert lazy.keys.tolist() == eager.keys.tolist()
+    from innocluster.model.kernels.network import renumber_ends
+
+    ends = np.array([-1, 0, 40, 3])
+    assert renumber_ends(ends, old_to_new).tolist() == [-1, *old_to_new[[0, 40, 3]].tolist()]
+    with pytest.raises(ValueError, match="outside the firm table"):
+        renumber_ends(np.array([41]), old_to_new)
     assert np.all(np.diff(lazy.keys) > 0)
 
 

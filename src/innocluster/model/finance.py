@@ -114,6 +114,9 @@ def vc_recycling(world: World, profit: np.ndarray) -> np.ndarray:
     """
     f = world.firms
     reg = world.regions
+    mech = world.scenario.mechanisms
+    if not (mech.finance and mech.venture_capital):
+        return np.zeros(f.n)  # no fund ever invested (fund_rd): no stakes, nothing paid back
     pay = np.where(f.vc_stake > 0, world.scenario.finance.vc_payout * np.maximum(profit, 0.0), 0.0)
     reg.vc_pool = reg.vc_pool + kernels.group_sum(f.region, pay, reg.R)
     return pay

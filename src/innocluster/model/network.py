@@ -22,6 +22,7 @@ from innocluster.model import kernels
 from innocluster.model.kernels.network import (  # key = u << 32 | v orders ties by (u, v)
     _LOW,
     _SHIFT,
+    renumber_ends,
 )
 
 
@@ -134,8 +135,8 @@ class TrustNetwork:
         self._T, a, b = kernels.split_remapped_ties(self._buf, self._T, old_to_new)
         if self._pending:
             pa, pb = self._take_pending()
-            a = np.concatenate([a, np.where(pa >= 0, old_to_new[np.maximum(pa, 0)], -1)])
-            b = np.concatenate([b, np.where(pb >= 0, old_to_new[np.maximum(pb, 0)], -1)])
+            a = np.concatenate([a, renumber_ends(pa, old_to_new)])
+            b = np.concatenate([b, renumber_ends(pb, old_to_new)])
         if a.size:
             self._pending.append((a, b))
         self._flush()

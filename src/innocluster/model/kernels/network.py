@@ -200,6 +200,19 @@ def split_remapped_ties(buf, T, old_to_new):
 
 
 @njit(cache=True)
+def renumber_ends(ends, old_to_new):
+    """Tie ends after a renumbering of the rows: ``old_to_new[e]``, and -1 for ends that
+    were -1 already (:meth:`TrustNetwork.remap` of pending ties)."""
+    out = np.empty(ends.size, dtype=np.int64)
+    for k in range(ends.size):
+        e = ends[k]
+        if e >= old_to_new.size:
+            raise ValueError("a tie end lies outside the firm table")
+        out[k] = old_to_new[e] if e >= 0 else -1
+    return out
+
+
+@njit(cache=True)
 def _slots(n, who):
     """Slot of each asked-for firm (first occurrences in order), -1 for the others."""
     slot = np.full(n, -1, dtype=np.int64)
