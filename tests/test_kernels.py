@@ -725,6 +725,14 @@ def test_form_ties_picks_the_nearest_of_its_candidates_in_its_region():
     assert set(region[b].tolist()) == {0, 1}
     with pytest.raises(ValueError):
         kernels.form_ties(u[:10], k, region, x, y, np.zeros(2), tries)
+    # one region: its firms are every row, in row order
+    one = np.zeros(n, dtype=np.int16)
+    a1, b1 = kernels.form_ties(u, k[:1], one, x, y, np.zeros(1), tries)
+    assert np.array_equal(a1, (U[:, 0] * n).astype(int))
+    cand = (U[:, 1:tries + 1] * n).astype(int)
+    d = (x[cand] - x[a1, None]) ** 2 + (y[cand] - y[a1, None]) ** 2
+    d[cand == a1[:, None]] = np.inf
+    assert np.array_equal(b1, np.where(np.isinf(d).all(axis=1), a1, cand[np.arange(a1.size), np.argmin(d, axis=1)]))
 
 
 def test_new_ties_give_each_firm_a_poisson_number_of_ties():
@@ -812,17 +820,17 @@ def test_catch_up_closes_the_gap_from_the_technologies_before_absorption():
     assert A.tolist() == [0.5, 1.5, 2.0, 0.5] and got.tolist() == [1, 1]
 
 
-@pytest.mark.parametrize("institute", [False, True])
-def test_absorption_sources_follow_the_rule(institute):
+@pytest.mark.parametrize(("institute", "R"), [(False, 3), (True, 3), (False, 1), (True, 1)])
+def test_absorption_sources_follow_the_rule(institute, R):
     rng = np.random.default_rng(8)
-    n, R, C = 300, 3, 6
+    n, C = 300, 6
     region = rng.integers(0, R, n).astype(np.int16)
     x, y = (rng.random(n) * 30).astype(np.float32), (rng.random(n) * 30).astype(np.float32)
     A = rng.normal(0, 0.3, n)
     key = kernels.tie_keys(rng.integers(0, n, 500), rng.integers(0, n, 500))
     idx = np.sort(rng.choice(n, 120, replace=False))
     u = rng.random(idx.size * (C + 2))
-    inst_A = np.array([0.2, 0.5, -1.0]) if institute else np.zeros(0)
+    inst_A = np.array([0.2, 0.5, -1.0])[:R] if institute else np.zeros(0)
     deg = kernels.tie_degree(key, n)
     src, target, has = kernels.absorption_sources(u, idx, C, region, R, key, deg, x, y, A, 0.1, 15.0, inst_A, 0.4)
     expect = _sources_by_the_rule(u, idx, C, region, key, x, y, A, 0.1, 15.0, inst_A, 0.4)

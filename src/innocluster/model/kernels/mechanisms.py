@@ -17,6 +17,7 @@ from numba import njit
 
 from innocluster.model.kernels.network import _LOW, _SHIFT, neighbour_lists_of_degree
 from innocluster.model.kernels.sampling import (
+    _one_block,
     group_blocks,
     random_member,
     stage_from_cumulative,
@@ -285,7 +286,8 @@ def absorption_sources(u, idx, n_candidates, region, R, key, degree, x, y, A, ex
     stride = C + 2
     if u.size < k * stride:
         raise ValueError("absorption_sources: fewer uniforms than the candidates need")
-    order, starts, counts = group_blocks(region, R, np.arange(n))
+    # each region's firms as a block of rows (with one region: every row, no index array)
+    order, starts, counts = group_blocks(region, R, np.arange(n)) if R > 1 else _one_block(n)
     slot, start, lists = neighbour_lists_of_degree(key, n, idx, degree)
     inst = institute_A.size == R
     source = np.full(k, -1, dtype=np.int64)
@@ -311,7 +313,8 @@ def absorption_sources(u, idx, n_candidates, region, R, key, degree, x, y, A, ex
             elif kind < external_search:
                 s = uniform_index(kind / external_search, n)
             else:  # the firm's own region holds at least the firm
-                s = order[starts[r] + uniform_index((kind - external_search) / (own_top - external_search), counts[r])]
+                pos = (kind - external_search) / (own_top - external_search)
+                s = order[starts[r] + uniform_index(pos, counts[r])] if R > 1 else uniform_index(pos, n)
             cand[c] = s
             w = 0.0
             As = A[s]

@@ -140,6 +140,13 @@ def group_blocks(group, G, rows):
 
 
 @njit(cache=True)
+def _one_block(n):
+    """:func:`group_blocks`' ``(order, starts, counts)`` for one group of all ``n`` rows,
+    without the index array: callers with one group use row ``p`` for position ``p``."""
+    return np.empty(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.full(1, n, dtype=np.int64)
+
+
+@njit(cache=True)
 def random_member(group, G, rows, want, u):
     """A uniformly random row of each wanted group, -1 where the group is empty.
 
@@ -190,7 +197,8 @@ def form_ties(u, new_ties, region, x, y, external_links, tries):
     """
     n = region.size
     R = new_ties.size
-    order, starts, counts = group_blocks(region, R, np.arange(n))
+    # each region's firms as a block of rows (with one region: every row, no index array)
+    order, starts, counts = group_blocks(region, R, np.arange(n)) if R > 1 else _one_block(n)
     K = 0
     for r in range(R):
         if counts[r] > 0:
@@ -207,11 +215,11 @@ def form_ties(u, new_ties, region, x, y, external_links, tries):
         s0 = starts[r]
         for _ in range(new_ties[r]):
             v = t * (tries + 3)
-            i = order[s0 + uniform_index(u[v], c)]
+            i = order[s0 + uniform_index(u[v], c)] if R > 1 else uniform_index(u[v], c)
             best = i
             best_d = np.float32(np.inf)
             for q in range(1, tries + 1):
-                j = order[s0 + uniform_index(u[v + q], c)]
+                j = order[s0 + uniform_index(u[v + q], c)] if R > 1 else uniform_index(u[v + q], c)
                 if j != i:
                     dx = x[j] - x[i]
                     dy = y[j] - y[i]
