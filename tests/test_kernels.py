@@ -312,6 +312,17 @@ def test_compiled_normals_equal_numpy_draw_for_draw(bit_generator, size):
     assert r1.random() == r2.random()
 
 
+@pytest.mark.parametrize("lam", [[0.0], [1100.0], [0.5, 40.0, 3e5], list(np.linspace(0, 50, 20))])
+def test_poisson_by_region_draws_what_numpy_draws(lam):
+    """kernels.poisson_by_region: NumPy's counts and generator state, a bad rate raises as in NumPy."""
+    r1, r2 = np.random.default_rng(12), np.random.default_rng(12)
+    for _ in range(5):
+        assert np.array_equal(kernels.poisson_by_region(r1, np.array(lam)), r2.poisson(np.array(lam)))
+    assert r1.random() == r2.random()
+    with pytest.raises(ValueError):
+        kernels.poisson_by_region(r1, np.array([1.0, -1.0]))
+
+
 @pytest.mark.parametrize("lam", [0.02, 0.7, 3.0, 9.9, 25.0])
 def test_poisson_counts_follow_the_poisson_law(lam):
     """kernels.poisson gives Poisson(lam) counts: chi-square goodness of fit against the

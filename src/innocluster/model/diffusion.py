@@ -47,7 +47,7 @@ def new_ties(world: World, lam: np.ndarray, rng: np.random.Generator) -> tuple[n
     f = world.firms
     reg = world.regions
     counts = kernels.group_count(f.region, reg.R)
-    k = rng.poisson(np.asarray(lam, dtype=float) * counts)  # 0 for a region without firms
+    k = kernels.poisson_by_region(rng, np.asarray(lam, dtype=float) * counts)  # 0 for a region without firms
     tries = 3
     return kernels.form_ties(rng.random(int(k.sum()) * (tries + 3)), k, f.region, f.x, f.y, reg.external_links,
                              tries)

@@ -92,7 +92,7 @@ def startups(world: World, rng: np.random.Generator) -> None:
     counts = world.region_counts()
     near = reg.localisation * counts / world.scale
     lam = e.startup_rate * reg.initial_firms * (1.0 + e.neighbour_effect * near**e.neighbour_exponent) * reg.culture
-    k = rng.poisson(lam)
+    k = kernels.poisson_by_region(rng, lam)
     # a ceiling, not a rate: binds only for explosive parameter combinations in sweeps
     k = np.minimum(k, np.ceil(e.max_startup_ratio * np.maximum(counts, reg.initial_firms)).astype(np.int64))
     region = np.repeat(np.arange(reg.R), k)

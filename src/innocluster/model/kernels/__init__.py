@@ -88,6 +88,7 @@ from innocluster.model.kernels.sampling import (
     group_blocks,
     normal,
     poisson,
+    poisson_by_region,
     random_member,
     stage_from_cumulative,
 )
@@ -152,6 +153,7 @@ __all__ = [
     "normalise_within",
     "operating_accounts",
     "poisson",
+    "poisson_by_region",
     "random_member",
     "region_totals",
     "replicator",
