@@ -72,13 +72,13 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     # Poisson counts by inversion, one uniform per firm (kernels.poisson); the Beta jump and
     # the binomial patents are NumPy calls on the inventing firms
     inventions = kernels.poisson(rng, rate)
-    success = np.flatnonzero(inventions > 0)
-    x = _jump(rng, success.size, inn)
-    f.A[success] += np.maximum(x, 0.0)  # adopt only if better
-    # each invention is patented with the region's probability: one binomial count per
-    # inventing firm (one uniform per invention costs more where firms invent by the hundred)
-    pats = rng.binomial(inventions[success], _patent_probability(world)[f.region[success]])
-    f.patents_new[success] += pats.astype(np.int32)
+    success = np.flatnonzero(inventions)  # counts are never negative
+    # adopt the jump only if better; each invention is patented with the region's
+    # probability: one binomial count per inventing firm (one uniform per invention
+    # costs more where firms invent by the hundred)
+    trials, p = kernels.adopt_inventions(f.A, success, _jump(rng, success.size, inn), inventions, f.region,
+                                         _patent_probability(world))
+    kernels.add_counts(f.patents_new, success, rng.binomial(trials, p))
     return inventions
 
 

@@ -71,6 +71,5 @@ def revenues(world: World) -> None:
 
 def entrant_share(world: World, stage: np.ndarray) -> np.ndarray:
     """Initial (pre-normalisation) share of entrants: a fraction of the stage's mean share."""
-    counts = kernels.group_count(world.firms.stage, world.S).astype(float)
-    mean_share = 1.0 / np.maximum(counts, 1.0)
-    return world.scenario.market.entrant_share * mean_share[stage]
+    return kernels.entrant_shares(world.firms.stage, world.S, np.asarray(stage, dtype=np.int64),
+                                  world.scenario.market.entrant_share)

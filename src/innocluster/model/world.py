@@ -63,6 +63,10 @@ class RegionState:
         return len(self.names)
 
 
+_COUNTER_NAMES = ("startups", "spinoffs", "mne_arrivals", "exits", "relocations_in", "relocations_out",
+                  "vc_invested", "absorption_attempts", "absorption_successes", "upgrades")
+
+
 @dataclass
 class YearCounters:
     """Flows counted during one step, per region (arrays of length R)."""
@@ -84,10 +88,11 @@ class YearCounters:
     ledger: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        for name in ("startups", "spinoffs", "mne_arrivals", "exits", "relocations_in", "relocations_out",
-                     "vc_invested", "absorption_attempts", "absorption_successes", "upgrades"):
-            setattr(self, name, np.zeros(self.R))
-        self.gov_spend = {k: np.zeros(self.R) for k in INSTRUMENTS}
+        # every counter is a row of one zeroed block (one allocation a year, not eighteen)
+        rows = np.zeros((len(_COUNTER_NAMES) + len(INSTRUMENTS), self.R))
+        for name, row in zip(_COUNTER_NAMES, rows):
+            setattr(self, name, row)
+        self.gov_spend = dict(zip(INSTRUMENTS, rows[len(_COUNTER_NAMES):]))
 
     def book(self, name: str, amount: float) -> None:
         """Add a money flow into or out of the firm sector (positive = into firms)."""

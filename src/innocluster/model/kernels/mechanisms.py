@@ -66,6 +66,20 @@ def stage_revenues(share, demand, stage, export_share, region, revenue, exports)
         exports[i] = export_share[region[i]] * r
 
 
+@njit(cache=True)
+def entrant_shares(firm_stage, S, stage, entrant_share):
+    """Initial (pre-normalisation) share of entrants in ``stage``: ``entrant_share``
+    times the stage's mean share ``1 / max(n_s, 1)`` over the firms' stages
+    ``firm_stage`` (market.entrant_share; one pass to count, one over the entrants)."""
+    counts = np.zeros(S)
+    for i in range(firm_stage.size):
+        counts[firm_stage[i]] += 1.0
+    out = np.empty(stage.size)
+    for j in range(stage.size):
+        out[j] = entrant_share * (1.0 / np.maximum(counts[stage[j]], 1.0))
+    return out
+
+
 # ----------------------------------------------------------------------------- costs and accounts
 #: rows of :func:`cost_rows`' result
 COST_ROWS = ("labour", "wages", "inputs", "fixed", "transaction", "rent", "total")
@@ -209,6 +223,29 @@ def invention_rate(xi, rd, region, wage, premium, zeta1, spillover_effect, spill
         researchers = np.float64(xi[i]) * rd[i] / (wage[r] * premium)
         out[i] = zeta1 * researchers * (1.0 + spillover_effect * spillover[r])
     return out
+
+
+@njit(cache=True)
+def adopt_inventions(A, rows, jump, inventions, region, p_patent):
+    """Inventing firms ``rows`` adopt their jump if it is an improvement,
+    ``A_i += max(x_i, 0)``, in place (innovation.own_research); returns each one's
+    inventions and patenting probability ``p_patent[region]``, the binomial's arguments."""
+    k = rows.size
+    trials = np.empty(k, dtype=np.int64)
+    p = np.empty(k)
+    for j in range(k):
+        i = rows[j]
+        A[i] += np.maximum(jump[j], 0.0)
+        trials[j] = inventions[i]
+        p[j] = p_patent[region[i]]
+    return trials, p
+
+
+@njit(cache=True)
+def add_counts(out, rows, counts):
+    """``out[rows] += counts`` (rows distinct), cast to ``out``'s type."""
+    for j in range(rows.size):
+        out[rows[j]] += counts[j]
 
 
 @njit(cache=True)
