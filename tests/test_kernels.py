@@ -573,6 +573,31 @@ def test_group_gini_worked_examples():
     assert kernels.group_entropy(np.array([0.05, 0.15, 0.25, 0.35]), 0.1, one, 1)[0] == pytest.approx(2.0)
 
 
+def test_entrant_shares_inventions_and_counts_match_numpy():
+    """kernels.entrant_shares is s_e / max(n_stage, 1) by the entrant's stage;
+    kernels.adopt_inventions adds max(x, 0) to the inventors' technology and returns
+    their inventions and regional patenting probabilities; kernels.add_counts adds."""
+    g = np.random.default_rng(9)
+    firm_stage = g.integers(0, 4, 500).astype(np.int8)  # stage 4 has no firms
+    stage = g.integers(0, 5, 60)
+    counts = np.bincount(firm_stage, minlength=5).astype(float)
+    assert np.array_equal(kernels.entrant_shares(firm_stage, 5, stage, 0.3), 0.3 * (1.0 / np.maximum(counts, 1.0))[stage])
+    A = g.random(500)
+    before = A.copy()
+    inventions = g.poisson(0.5, 500)
+    rows = np.flatnonzero(inventions)
+    jump = g.normal(0, 0.1, rows.size)
+    region = g.integers(0, 3, 500).astype(np.int16)
+    p_region = np.array([0.1, 0.2, 0.3])
+    trials, p = kernels.adopt_inventions(A, rows, jump, inventions, region, p_region)
+    expect = before.copy()
+    expect[rows] += np.maximum(jump, 0.0)
+    assert np.array_equal(A, expect) and np.array_equal(trials, inventions[rows]) and np.array_equal(p, p_region[region[rows]])
+    pats = np.zeros(500, dtype=np.int32)
+    kernels.add_counts(pats, rows, trials)
+    assert np.array_equal(pats, inventions) and pats.dtype == np.int32
+
+
 def test_stage_revenues_and_rd_unit_adoption_match_numpy():
     """kernels.stage_revenues is R = f D[stage], X = x[region] R; kernels.adopt_rd_units
     sets up units where a firm has none and its uniform is below its region's rate."""
