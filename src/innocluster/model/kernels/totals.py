@@ -175,12 +175,15 @@ def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, r
         stage_counts[region[i], stage[i]] += 1
     # one pass per region with the totals in registers (see group_sum)
     for g in range(R):
-        n = rev = rd_ = emp = pat = a1 = a2 = wanting = wanted = cons = prof = 0.0
-        cost = output = zomb = sme = mne = va = exp_ = withp = unit = active = vc = alp = 0.0
+        rev = rd_ = emp = pat = a1 = a2 = wanted = prof = 0.0
+        cost = output = va = exp_ = alp = 0.0
+        # counts in integers (exact, and integer additions do not wait on each other
+        # like the floating-point chains), converted below
+        n = wanting = cons = zomb = mne = withp = unit = active = vc = 0
         for i in range(region.size):
             if region[i] != g:
                 continue
-            n += 1.0
+            n += 1
             rev += revenue[i]
             rd_ += rd[i]
             emp += np.float64(employees[i])
@@ -189,31 +192,32 @@ def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, r
             a1 += a
             a2 += a * a
             # branch-free: these flags are close to coin flips, mispredicted branches cost more
-            wanting += 1.0 if rd_wanted[i] > 0 else 0.0
+            wanting += rd_wanted[i] > 0
             wanted += rd_wanted[i]
-            cons += 1.0 if credit_constrained[i] else 0.0
+            cons += credit_constrained[i]
             prof += profit[i]
-            mne += 1.0 if is_mne[i] else 0.0
-            sme += 0.0 if is_mne[i] else 1.0
+            mne += is_mne[i]
             producing = (not is_mne[i]) and revenue[i] > 0
             cost += unit_cost[i] * revenue[i] if producing else 0.0
             output += revenue[i] if producing else 0.0
-            zomb += 1.0 if (profit[i] < 0 and subsidy[i] > 0) else 0.0
+            zomb += (profit[i] < 0) & (subsidy[i] > 0)
             va += value_added[i]
             exp_ += exports[i]
-            withp += 1.0 if patents_cum[i] > 0 else 0.0
-            unit += 1.0 if has_rd_unit[i] else 0.0
-            active += 1.0 if rd_active[i] else 0.0
-            vc += 1.0 if vc_backed[i] else 0.0
+            withp += patents_cum[i] > 0
+            unit += has_rd_unit[i]
+            active += rd_active[i]
+            vc += vc_backed[i]
             alp += np.float64(alpha[i])
+        sme = n - mne
         sq = 0.0
         denom = np.maximum(emp, 1e-12)
         for i in range(region.size):
             if region[i] == g:
                 e = np.float64(employees[i]) / denom
                 sq += e * e
-        totals = (n, rev, rd_, emp, pat, a1, a2, wanting, wanted, cons, prof, 0.0, 0.0, cost, output, zomb,
-                  sme, mne, va, exp_, withp, unit, active, vc, alp, sq)
+        totals = (np.float64(n), rev, rd_, emp, pat, a1, a2, np.float64(wanting), wanted, np.float64(cons), prof,
+                  0.0, 0.0, cost, output, np.float64(zomb), np.float64(sme), np.float64(mne), va, exp_,
+                  np.float64(withp), np.float64(unit), np.float64(active), np.float64(vc), alp, sq)
         for k in range(26):
             out[k, g] = totals[k]
     if R == 1:  # one region: every tie lies within it, both ends
