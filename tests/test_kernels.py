@@ -598,6 +598,49 @@ def test_entrant_shares_inventions_and_counts_match_numpy():
     assert np.array_equal(pats, inventions) and pats.dtype == np.int32
 
 
+def test_copied_and_unpickled_firm_tables_keep_their_own_columns():
+    """A deep copy or an unpickled table makes its own column views: writes through its
+    columns reach its blocks (not a copy of the original's cached views), and appends
+    and reads agree."""
+    import copy
+    import pickle
+
+    f = FirmTable(3)
+    f.A = np.array([1.0, 2.0, 3.0])
+    _ = f.rd, f.A, f.x  # cache views
+    for g in (copy.deepcopy(f), pickle.loads(pickle.dumps(f))):
+        g.rd = np.ones(3)
+        g.A[:] = 5.0
+        assert g.rd.tolist() == [1.0] * 3 and g.A.tolist() == [5.0] * 3
+        g.append(1, A=7.0)
+        assert g.rd.tolist() == [1.0, 1.0, 1.0, 0.0] and g.A.tolist() == [5.0, 5.0, 5.0, 7.0]
+        assert np.shares_memory(g.A, g._blocks[np.dtype(float).str])
+    assert f.A.tolist() == [1.0, 2.0, 3.0] and f.rd.tolist() == [0.0] * 3  # the original is untouched
+    # NumPy scalars are cast as np.asarray(value, dtype) casts them
+    f.append(1, founded_year=np.float64(2005.7), age=np.int64(70000))
+    assert f.founded_year[-1] == 2005 and f.age[-1] == np.asarray(np.int64(70000), dtype=np.int16)
+
+
+def test_review_guards_raise_instead_of_reading_wrong_memory():
+    """group_gini reads float32 bits (other dtypes raise), poisson_by_region checks the
+    rates before drawing, absorption needs one degree per firm."""
+    with pytest.raises(TypeError, match="float32"):
+        kernels.group_gini(np.array([1.0, 2.0]), np.zeros(2, dtype=np.int16), 1)
+    with pytest.raises(ValueError, match="group labels"):
+        kernels.group_gini(np.ones(3, dtype=np.float32), np.zeros(2, dtype=np.int16), 1)
+    r1, r2 = np.random.default_rng(4), np.random.default_rng(4)
+    with pytest.raises(ValueError):
+        kernels.poisson_by_region(r1, np.array([3.0, np.nan]))
+    assert r1.random() == r2.random(), "nothing drawn before the error"
+    from innocluster import load_scenario
+    from innocluster.model import innovation
+    from innocluster.model.engine import ClusterModel
+
+    m = ClusterModel(load_scenario("core"), seed=1, firms=50)
+    with pytest.raises(ValueError, match="degrees for"):
+        innovation.absorption(m.world, np.zeros(3, dtype=np.int64), m.rng)
+
+
 def test_stage_revenues_and_rd_unit_adoption_match_numpy():
     """kernels.stage_revenues is R = f D[stage], X = x[region] R; kernels.adopt_rd_units
     sets up units where a firm has none and its uniform is below its region's rate."""

@@ -83,8 +83,14 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
 
 
 def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Graft-type innovation (step 4b). Returns a boolean array of successes."""
+    """Graft-type innovation (step 4b). Returns a boolean array of successes.
+
+    ``degree`` is every firm's number of ties now (``world.network.degree(n)``); the
+    neighbour lists are built from it (a degree that does not match the ties raises).
+    """
     f = world.firms
+    if np.shape(degree) != (f.n,):
+        raise ValueError(f"absorption: {np.size(degree)} degrees for {f.n} firms")
     sc = world.scenario
     inn = sc.innovation
     mech = sc.mechanisms

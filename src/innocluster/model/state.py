@@ -117,6 +117,16 @@ class FirmTable:
         if n:
             self.append(n)
 
+    def __getstate__(self) -> dict:
+        # the cached views are not state: a copy or unpickled table must make its own
+        # (copied views would no longer share the copy's blocks)
+        return {"_blocks": self._blocks, "_n": self._n, "next_id": self.next_id}
+
+    def __setstate__(self, state: dict) -> None:
+        self._blocks, self._n, self.next_id = state["_blocks"], state["_n"], state["next_id"]
+        self._views = {}
+        self._rows = None
+
     @property
     def n(self) -> int:
         """Number of firms (rows in use)."""
@@ -183,9 +193,9 @@ class FirmTable:
             self._blocks[key][:, start:end] = 0  # neutral defaults where a block has columns not given
         rows = self._full_rows()
         for name, value in given.items():
-            # cast one column at a time by assignment (NumPy casts as np.asarray(value,
-            # dtype) does), no converted copy of every new column at once
-            rows[name][start:end] = value
+            # cast one column at a time as np.asarray(value, dtype) casts (unsafe casting,
+            # NumPy scalars included), no converted copy of every new column at once
+            np.copyto(rows[name][start:end], value, casting="unsafe")
         self.n += k
         self.next_id += k
         return np.arange(start, start + k)

@@ -350,7 +350,8 @@ def absorption_sources(u, idx, n_candidates, region, R, key, degree, x, y, A, ex
             elif kind < external_search:
                 s = uniform_index(kind / external_search, n)
             else:  # the firm's own region holds at least the firm
-                pos = (kind - external_search) / (own_top - external_search)
+                span = own_top - external_search  # > 0 but for kind == external_search == 0.5 exactly
+                pos = (kind - external_search) / span if span > 0 else 0.0
                 s = order[starts[r] + uniform_index(pos, counts[r])] if R > 1 else uniform_index(pos, n)
             cand[c] = s
             w = 0.0

@@ -116,6 +116,8 @@ def poisson_by_region(rng: np.random.Generator, lam) -> np.ndarray:
     lam = np.asarray(lam, dtype=np.float64)
     if lam.ndim != 1 or lam.size > 16:
         return rng.poisson(lam)
+    if lam.size and not lam.min() >= 0.0:  # as NumPy's call: raise before drawing anything
+        raise ValueError("lam < 0 or lam is NaN")
     return np.array([rng.poisson(v) for v in lam.tolist()], dtype=np.int64)
 
 

@@ -72,7 +72,6 @@ def sort_nonnegative(keys, bits):
     return _radix_passes(out, bits)
 
 
-@njit(cache=True)
 def group_gini(values, group, G):
     """Gini coefficient of the float32 ``values`` within each group (0 for an empty group
     or one whose values sum to 0 or less).
@@ -80,7 +79,19 @@ def group_gini(values, group, G):
     ``Gini = 2 sum_i i x_(i) / (n sum_i x_i) - (n + 1) / n`` over the group's values
     ascending, ``i = 1..n`` (the sorted form of the mean absolute difference; Sen 1973);
     each group's values are sorted by :func:`sort_float32`, the sums run in that order.
+    Other dtypes raise (the radix sort reads float32 bits).
     """
+    values = np.asarray(values)
+    if values.dtype != np.float32:
+        raise TypeError(f"group_gini: float32 values expected (firm sizes), got {values.dtype}")
+    if values.shape != np.shape(group):
+        raise ValueError(f"group_gini: {values.size} values for {np.size(group)} group labels")
+    return _group_gini(values, group, G)
+
+
+@njit(cache=True)
+def _group_gini(values, group, G):
+    """:func:`group_gini`'s compiled pass over float32 ``values``."""
     out = np.zeros(G)
     counts = np.zeros(G, dtype=np.int64)
     for i in range(group.size):
