@@ -193,9 +193,9 @@ class FirmTable:
             self._blocks[key][:, start:end] = 0  # neutral defaults where a block has columns not given
         rows = self._full_rows()
         for name, value in given.items():
-            # cast one column at a time as np.asarray(value, dtype) casts (unsafe casting,
-            # NumPy scalars included), no converted copy of every new column at once
-            np.copyto(rows[name][start:end], value, casting="unsafe")
+            # cast one column at a time by np.asarray(value, dtype) (its rules: NaN or text
+            # into an integer column raise), no converted copy of every new column at once
+            rows[name][start:end] = np.asarray(value, dtype=COLUMNS[name])
         self.n += k
         self.next_id += k
         return np.arange(start, start + k)
