@@ -42,7 +42,12 @@ NumPy formulation or its documented rule):
   the holes); what a run reports per firm is sorted by firm id;
 * sums over firms run in row order, the order :func:`numpy.bincount` uses;
 * compiled code is cached on disk (``cache=True``): the first run on a machine
-  compiles (about 20 s), later runs load the kernels in well under a second.
+  compiles (about 20 s), later runs load the kernels in well under a second. In a
+  development checkout, after editing kernel modules, the cache once made kernels fail
+  under parallel tests (``NRT_adapt_ndarray_to_python: 'descr' is NULL``) until
+  ``src/innocluster/model/kernels/__pycache__`` was deleted (Numba checks only each
+  function's own file when it reuses a cached compilation). Installed packages and
+  fresh clones start with an empty cache.
 """
 
 from pathlib import Path
