@@ -13,7 +13,7 @@ its kernels were compiled, and the compiled engine reproduced it exactly until
 event by event (the same rules and distributions, another
 random stream), and twice more that day (v3: swap-remove exits, Poisson inversion,
 entrants' compiled draws; v4: one uniform per absorption candidate slot, sums in row
-order in compiled passes); each time the calibrated scenarios were recalibrated and
+order in compiled passes, the SFC64 generator); each time the calibrated scenarios were recalibrated and
 the file rewritten. A change that alters results on purpose regenerates it.
 """
 

@@ -291,7 +291,8 @@ def test_random_member_equals_stable_sort_formulation(case):
     assert np.array_equal(got, expect)
 
 
-@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937, np.random.Philox])
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937, np.random.Philox,
+                                           np.random.SFC64])
 @pytest.mark.parametrize("size", [0, 5, 999, 1000, 400_000])
 def test_compiled_normals_equal_numpy_draw_for_draw(bit_generator, size):
     """kernels.normal draws what rng.normal(loc, scale, size) draws, tails included, and

@@ -229,17 +229,23 @@ def test_poor_selection_accuracy_keeps_weak_firms_alive():
                         small("hsinchu", *heavy, "government.selection_accuracy=1.0"), "zombie_share")
     assert (poor > good).all(), (poor, good)
     # weak firms live longer: the yearly exit rate of the region's least productive
-    # quarter of firms is lower when subsidies are handed out without selection
+    # quarter of firms is lower when subsidies are handed out without selection. With a
+    # fifth of firms subsidised that gap is about 1.6 standard errors over 24 seeds and
+    # the first four seeds can show the reverse (they did after the stream changed on
+    # 2026-11-27); with half of them subsidised it is about 4.5 standard errors over 12
+    # seeds, lower in 11 of them: the exits are compared there, over eight seeds
+    heavier = (*heavy, "government.subsidised_share=0.5")
+
     def weak_exit_rate(acc, seed):
-        res = simulate(small("hsinchu", *heavy, f"government.selection_accuracy={acc}"), seed=seed, years=15,
+        res = simulate(small("hsinchu", *heavier, f"government.selection_accuracy={acc}"), seed=seed, years=15,
                        firms=800, firm_panel=True)
         p = res.firm_panel
         p = p[p["region"] == "hsinchu"]
         q25 = p.groupby("year")["technology"].transform(lambda a: a.quantile(0.25))
         weak = p[p["technology"] <= q25]
         return weak["exited"].mean()
-    poor_exit = np.mean([weak_exit_rate(0.0, s) for s in SEEDS])
-    good_exit = np.mean([weak_exit_rate(1.0, s) for s in SEEDS])
+    poor_exit = np.mean([weak_exit_rate(0.0, s) for s in range(1, 9)])
+    good_exit = np.mean([weak_exit_rate(1.0, s) for s in range(1, 9)])
     assert poor_exit < good_exit, (poor_exit, good_exit)
 
 

@@ -119,7 +119,10 @@ class ClusterModel:
         self.seed = int(scenario.seed if seed is None else seed)
         if self.seed < 0:
             raise InputError(f"seed = {self.seed}: must be a non-negative integer")
-        self.rng = np.random.default_rng(np.random.SeedSequence(self.seed))
+        # SFC64 (NumPy's "small fast chaotic" bit generator, seeded by SeedSequence): a
+        # year draws some 150,000 numbers, and SFC64 made a 20-year core run about 5%
+        # faster than PCG64 (NumPy's default) in alternating pairs
+        self.rng = np.random.Generator(np.random.SFC64(np.random.SeedSequence(self.seed)))
         base = sum(r.initial_firms for r in scenario.regions)
         if firms is not None and firms < 1:
             raise InputError(f"--firms = {firms}: must be at least 1")
