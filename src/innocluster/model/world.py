@@ -139,7 +139,7 @@ class World:
         """Economy-wide mean technology (employment-weighted)."""
         f = self.firms
         num, den = kernels.weighted_total(f.A, f.employees)  # sums in row order
-        if f.n == 0 or den <= 0:
+        if den <= 0:  # no firms, or no employment
             return self.A0
         return float(num / den)
 

@@ -100,7 +100,7 @@ from innocluster.model.kernels.sampling import (
     random_member,
     stage_from_cumulative,
 )
-from innocluster.model.kernels.sorting import group_gini, sort_float32, sort_nonnegative
+from innocluster.model.kernels.sorting import sort_float32, sort_nonnegative
 from innocluster.model.kernels.table import fill_holes, move_rows
 from innocluster.model.kernels.totals import (
     TOTALS,
@@ -109,6 +109,7 @@ from innocluster.model.kernels.totals import (
     exited_flows,
     group_count,
     group_entropy,
+    group_gini,
     group_sum,
     region_totals,
     weighted_total,

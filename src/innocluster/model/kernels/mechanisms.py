@@ -17,13 +17,13 @@ from numba import njit
 
 from innocluster.model.kernels.network import _LOW, _SHIFT, neighbour_lists_of_degree
 from innocluster.model.kernels.sampling import (
-    _one_block,
-    group_blocks,
+    block_row,
     random_member,
+    region_blocks,
     stage_from_cumulative,
     uniform_index,
 )
-from innocluster.model.kernels.totals import group_sum
+from innocluster.model.kernels.totals import group_count, group_sum
 
 
 # ----------------------------------------------------------------------------- market
@@ -71,12 +71,10 @@ def entrant_shares(firm_stage, S, stage, entrant_share):
     """Initial (pre-normalisation) share of entrants in ``stage``: ``entrant_share``
     times the stage's mean share ``1 / max(n_s, 1)`` over the firms' stages
     ``firm_stage`` (market.entrant_share; one pass to count, one over the entrants)."""
-    counts = np.zeros(S)
-    for i in range(firm_stage.size):
-        counts[firm_stage[i]] += 1.0
+    counts = group_count(firm_stage, S)
     out = np.empty(stage.size)
     for j in range(stage.size):
-        out[j] = entrant_share * (1.0 / np.maximum(counts[stage[j]], 1.0))
+        out[j] = entrant_share * (1.0 / np.maximum(np.float64(counts[stage[j]]), 1.0))
     return out
 
 
@@ -323,8 +321,7 @@ def absorption_sources(u, idx, n_candidates, region, R, key, degree, x, y, A, ex
     stride = C + 2
     if u.size < k * stride:
         raise ValueError("absorption_sources: fewer uniforms than the candidates need")
-    # each region's firms as a block of rows (with one region: every row, no index array)
-    order, starts, counts = group_blocks(region, R, np.arange(n)) if R > 1 else _one_block(n)
+    order, starts, counts = region_blocks(region, R)
     slot, start, lists = neighbour_lists_of_degree(key, n, idx, degree)
     inst = institute_A.size == R
     source = np.full(k, -1, dtype=np.int64)
@@ -352,7 +349,7 @@ def absorption_sources(u, idx, n_candidates, region, R, key, degree, x, y, A, ex
             else:  # the firm's own region holds at least the firm
                 span = own_top - external_search  # > 0 but for kind == external_search == 0.5 exactly
                 pos = (kind - external_search) / span if span > 0 else 0.0
-                s = order[starts[r] + uniform_index(pos, counts[r])] if R > 1 else uniform_index(pos, n)
+                s = block_row(order, starts, r, uniform_index(pos, counts[r]))
             cand[c] = s
             w = 0.0
             As = A[s]

@@ -256,27 +256,14 @@ def _fill_lists(key, n, slot, start, m):
 @njit(cache=True)
 def neighbour_lists(key, n, who):
     """Neighbour lists of the firms ``who`` only, in two passes over the sorted tie keys
-    (count, fill) instead of the whole adjacency.
+    (the degrees, then the lists) instead of the whole adjacency.
 
     Returns ``(slot, start, lists)``: firm ``who[j]``'s neighbours are
     ``lists[start[s]:start[s + 1]]`` with ``s = slot[who[j]]``, in CSR order (lower ends
     ascending, then upper ends ascending: a key-order visit meets a firm's ties
     ``(u, i)`` before its ties ``(i, v)``); ``slot`` is -1 for firms not asked for.
     """
-    slot, m = _slots(n, who)
-    start = np.zeros(m + 1, dtype=np.int64)
-    for k in range(key.size):
-        if (key[k] & _LOW) >= n:  # the upper end is the larger one
-            raise ValueError("a tie end lies outside the firm table")
-        a = slot[key[k] >> _SHIFT]
-        b = slot[key[k] & _LOW]
-        if a >= 0:
-            start[a + 1] += 1
-        if b >= 0:
-            start[b + 1] += 1
-    for s in range(m):
-        start[s + 1] += start[s]
-    return slot, start, _fill_lists(key, n, slot, start, m)
+    return neighbour_lists_of_degree(key, n, who, tie_degree(key, n))
 
 
 @njit(cache=True)

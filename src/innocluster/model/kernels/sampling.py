@@ -152,10 +152,19 @@ def group_blocks(group, G, rows):
 
 
 @njit(cache=True)
-def _one_block(n):
-    """:func:`group_blocks`' ``(order, starts, counts)`` for one group of all ``n`` rows,
-    without the index array: callers with one group use row ``p`` for position ``p``."""
-    return np.empty(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.full(1, n, dtype=np.int64)
+def region_blocks(region, R):
+    """:func:`group_blocks` of every row by ``region``; with one region no index array is
+    built (``order`` is empty: position ``p`` of the block is row ``p``, see
+    :func:`block_row`)."""
+    if R > 1:
+        return group_blocks(region, R, np.arange(region.size))
+    return np.empty(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.full(1, region.size, dtype=np.int64)
+
+
+@njit(inline="always")
+def block_row(order, starts, r, p):
+    """Row at position ``p`` of region ``r``'s block from :func:`region_blocks`."""
+    return order[starts[r] + p] if order.size else p
 
 
 @njit(cache=True)
@@ -209,8 +218,7 @@ def form_ties(u, new_ties, region, x, y, external_links, tries):
     """
     n = region.size
     R = new_ties.size
-    # each region's firms as a block of rows (with one region: every row, no index array)
-    order, starts, counts = group_blocks(region, R, np.arange(n)) if R > 1 else _one_block(n)
+    order, starts, counts = region_blocks(region, R)
     K = 0
     for r in range(R):
         if counts[r] > 0:
@@ -224,14 +232,13 @@ def form_ties(u, new_ties, region, x, y, external_links, tries):
         c = counts[r]
         if c == 0:
             continue
-        s0 = starts[r]
         for _ in range(new_ties[r]):
             v = t * (tries + 3)
-            i = order[s0 + uniform_index(u[v], c)] if R > 1 else uniform_index(u[v], c)
+            i = block_row(order, starts, r, uniform_index(u[v], c))
             best = i
             best_d = np.float32(np.inf)
             for q in range(1, tries + 1):
-                j = order[s0 + uniform_index(u[v + q], c)] if R > 1 else uniform_index(u[v + q], c)
+                j = block_row(order, starts, r, uniform_index(u[v + q], c))
                 if j != i:
                     dx = x[j] - x[i]
                     dy = y[j] - y[i]
