@@ -780,6 +780,26 @@ def test_decay_ties_drops_each_tie_with_probability_p_in_order(p):
         assert kernels.decay_ties(np.random.default_rng(1), again, T, p) == m and np.array_equal(again[:m], kept)
 
 
+@pytest.mark.parametrize("p", [0.0, 0.1, 0.6, 1.0])
+@pytest.mark.parametrize("sizes", [(0, 0), (0, 5), (5, 0), (1_000, 40), (50, 400), (3_000, 3_000)])
+def test_merge_decay_ties_is_a_merge_then_a_decay(p, sizes):
+    """The fused pass writes the keys, and leaves the generator in the state, of
+    merge_ties followed by decay_ties on the union, including new keys that are tied
+    already and the empty cases."""
+    T, K = sizes
+    rng = np.random.default_rng(T + K)
+    old = np.unique(rng.integers(0, 8 * (T + K) + 1, T))
+    new = np.unique(np.concatenate([rng.integers(0, 8 * (T + K) + 1, K), old[: K // 4]]))[:K]
+    union = np.empty(old.size + new.size, dtype=np.int64)
+    u = kernels.merge_ties(union, old, new)
+    a, b = np.random.Generator(np.random.SFC64(7)), np.random.Generator(np.random.SFC64(7))
+    expect = union[: kernels.decay_ties(a, union, u, p)]
+    out = np.empty(old.size + new.size, dtype=np.int64)
+    got = out[: kernels.merge_decay_ties(b, out, old, new, p)]
+    assert np.array_equal(got, expect)
+    assert a.random() == b.random()
+
+
 def test_form_ties_picks_the_nearest_of_its_candidates_in_its_region():
     """Each tie starts at a firm of the forming region and ends at the closest of three
     random firms of that region (the firm itself excluded), or anywhere when external."""

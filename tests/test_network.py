@@ -61,3 +61,25 @@ def test_ties_unique_sorted_and_follow_compaction(first, second, alive):
         gone = (int(net.u[0]), int(net.v[0]))
         net.drop(mask)
         assert pairs_of(net) == remapped - {gone}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=120),
+       st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=60),
+       st.sampled_from([0.0, 0.2, 0.7, 1.0]))
+def test_decay_with_pending_ties_equals_merging_first(first, second, p):
+    """Decay merges pending ties in the same pass as it dissolves ties: the ties left,
+    and the generator's state after, are those of reading the network (merging) first."""
+    fused, merged = TrustNetwork(), TrustNetwork()
+    for net in (fused, merged):
+        if first:
+            net.add(*np.array(first).T)
+        _ = net.n_ties  # the first batch is in the list
+        if second:
+            net.add(*np.array(second).T)  # the second pending
+    _ = merged.n_ties  # merged before the decay; `fused` merges it in the decay's pass
+    a, b = np.random.Generator(np.random.SFC64(3)), np.random.Generator(np.random.SFC64(3))
+    fused.decay(p, a)
+    merged.decay(p, b)
+    assert np.array_equal(fused.keys, merged.keys)
+    assert a.random() == b.random()

@@ -116,11 +116,17 @@ class TrustNetwork:
 
     def decay(self, p: float, rng: np.random.Generator) -> None:
         """Each tie dissolves with probability ``p`` (:func:`kernels.decay_ties`: one
-        uniform per dissolving tie, found by geometric skips in key order)."""
+        uniform per dissolving tie, found by geometric skips in key order). Pending
+        additions are merged in the same pass (:func:`kernels.merge_decay_ties`: the same
+        ties and draws as merging first)."""
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"tie decay probability {p}: must be in [0, 1]")
-        self._flush()
-        self._T = kernels.decay_ties(rng, self._buf, self._T, float(p))
+        new = kernels.tie_keys(*self._take_pending()) if self._pending else None
+        if new is None or new.size == 0:
+            self._T = kernels.decay_ties(rng, self._buf, self._T, float(p))
+            return
+        T = kernels.merge_decay_ties(rng, self._spare_for(self._T + new.size), self._buf[: self._T], new, float(p))
+        self._take_over(T)
 
     def remap(self, old_to_new: np.ndarray) -> None:
         """Follow a renumbering of the firm table (a removal: ``old_to_new`` is the new

@@ -84,6 +84,7 @@ from innocluster.model.kernels.mechanisms import (
 from innocluster.model.kernels.network import (
     decay_ties,
     keep_ties,
+    merge_decay_ties,
     merge_ties,
     neighbour_lists,
     split_remapped_ties,
@@ -158,6 +159,7 @@ __all__ = [
     "group_sum",
     "invention_rate",
     "keep_ties",
+    "merge_decay_ties",
     "merge_ties",
     "move_rows",
     "neighbour_lists",

@@ -149,6 +149,65 @@ def merge_ties(out, key, new):
 
 
 @njit(cache=True)
+def merge_decay_ties(rng, out, key, new, p):
+    """:func:`merge_ties` then :func:`decay_ties` on the union, in one pass: writes the
+    union of ``key`` and ``new`` into ``out``, each key of the union dropped with
+    probability ``p``; returns the number written.
+
+    The same keys and the same draws as the two calls one after the other (the drops
+    are counted along the union, in key order), reading and writing the list once
+    instead of twice.
+    """
+    T = key.size
+    if T + new.size == 0:
+        return 0
+    decaying = 0.0 < p < 1.0
+    log_keep = math.log1p(-p) if decaying else -1.0
+    # position (along the union) of the next dissolving tie: never with p <= 0, the first
+    # with p >= 1 (then every one)
+    drop = int(math.log(1.0 - rng.random()) / log_keep) if decaying else (0 if p >= 1.0 else -1)
+    i = 0
+    m = 0  # keys written
+    k = 0  # position along the union
+    for j in range(new.size + 1):
+        if j < new.size:
+            x = new[j]
+            lo = i
+            hi = i
+            step = 1
+            while hi < T and key[hi] < x:  # galloping search, as in merge_ties
+                lo = hi + 1
+                hi = i + step
+                step <<= 1
+            hi = min(hi, T)
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if key[mid] < x:
+                    lo = mid + 1
+                else:
+                    hi = mid
+        else:
+            lo = T
+        for t in range(i, lo):  # the run of old keys before x
+            if k == drop:
+                drop = k + 1 + int(math.log(1.0 - rng.random()) / log_keep) if decaying else k + 1
+            else:
+                out[m] = key[t]
+                m += 1
+            k += 1
+        i = lo
+        if j == new.size or (i < T and key[i] == x):
+            continue  # already tied: the old key comes with the next run
+        if k == drop:
+            drop = k + 1 + int(math.log(1.0 - rng.random()) / log_keep) if decaying else k + 1
+        else:
+            out[m] = x
+            m += 1
+        k += 1
+    return m
+
+
+@njit(cache=True)
 def keep_ties(buf, T, keep):
     """Keep the keys of ``buf[:T]`` where ``keep`` is True, in place; returns the new length."""
     m = 0
