@@ -727,6 +727,27 @@ def test_startup_sites_follow_their_rules():
             assert (x[j], y[j]) == (float(fx[a]) + radius[r] / 5 * z[1, j], float(fy[a]) + radius[r] / 5 * z[2, j])
 
 
+def test_spinoff_children_follow_their_parents():
+    """kernels.spinoff_children against the rules written out in NumPy: technology lost,
+    a site near the parent, the parent's stage, region and id, its R&D unit or a coin
+    flip, and the spin-offs per region."""
+    g = np.random.default_rng(4)
+    n, k, R = 300, 120, 3
+    A = g.normal(1.0, 0.3, n)
+    fx, fy = g.normal(0, 5, n).astype(np.float32), g.normal(0, 5, n).astype(np.float32)
+    stage, region = g.integers(0, 5, n).astype(np.int8), g.integers(0, 2, n).astype(np.int16)  # region 2: none
+    ids, unit = g.permutation(10 * n)[:n].astype(np.int64), g.random(n) < 0.3
+    parents = g.integers(0, n, k)
+    z, u = g.standard_normal((3, k)), g.random(k)
+    cA, cx, cy, cs, cr, pid, cu, per_region = kernels.spinoff_children(parents, z, u, A, fx, fy, stage, region, ids,
+                                                                      unit, 0.2, 1.5, R)
+    assert np.array_equal(cA, A[parents] - 0.2 * np.abs(z[0]))
+    assert np.array_equal(cx, fx[parents] + 1.5 * z[1]) and np.array_equal(cy, fy[parents] + 1.5 * z[2])
+    assert np.array_equal(cs, stage[parents]) and np.array_equal(cr, region[parents]) and np.array_equal(pid, ids[parents])
+    assert np.array_equal(cu, unit[parents] | (u < 0.5))
+    assert np.array_equal(per_region, np.bincount(region[parents], minlength=R))
+
+
 def test_firm_table_append_and_assignment_validate_before_changing_anything():
     f = FirmTable(2)
     with pytest.raises(ValueError, match="'A' has 2 values for 3 new firms"):

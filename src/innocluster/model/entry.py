@@ -126,17 +126,17 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
     if parents.size == 0:
         return parents
     k = parents.size
-    world.counters.spinoffs += np.bincount(f.region[parents], minlength=reg.R)
-    # technology lost and the offset from the parent: three standard normals per child
+    # technology lost and the offset from the parent: three standard normals per child;
+    # children start in the parent's stage and region; an R&D unit if the parent has one,
+    # else by a coin flip (kernels.spinoff_children)
     z = kernels.normal(rng, 0.0, 1.0, 3 * k).reshape(3, k)
-    A = f.A[parents] - e.spinoff_tech_loss * np.abs(z[0])
-    x = f.x[parents] + e.spinoff_distance * z[1]
-    y = f.y[parents] + e.spinoff_distance * z[2]
-    stage = f.stage[parents].astype(np.int64)  # children start in the parent's stage
+    A, x, y, stage, region, parent_id, has_unit, per_region = kernels.spinoff_children(
+        parents, z, rng.random(k), f.A, f.x, f.y, f.stage, f.region, f.id, f.has_rd_unit, e.spinoff_tech_loss,
+        e.spinoff_distance, reg.R)
+    world.counters.spinoffs += per_region
     nw = sc.finance.founder_capital
     world.counters.book("founder_capital", nw * k)
-    has_unit = f.has_rd_unit[parents] | (rng.random(k) < 0.5)
-    children = add_firms(world, f.region[parents], stage, A, x, y, e.initial_employees, nw, rng,
-                         parent=f.id[parents], has_rd_unit=has_unit)
+    children = add_firms(world, region, stage, A, x, y, e.initial_employees, nw, rng,
+                         parent=parent_id, has_rd_unit=has_unit)
     world.network.add(children, parents)
     return children

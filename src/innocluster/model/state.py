@@ -10,6 +10,8 @@ copies the table column by column. Rows are in no particular order; firm ids are
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from innocluster.model import kernels
@@ -165,40 +167,42 @@ class FirmTable:
         """Append ``k`` new firms; returns their row indices.
 
         Columns not given in ``values`` get neutral defaults (zeros, ``parent=-1``,
-        ``alive=True``); ids are assigned consecutively.
+        ``alive=True``); ids are assigned consecutively. A value is one per new firm or
+        one for all; arrays are cast as NumPy assignment casts them, other values as
+        ``np.asarray(value, dtype)`` does (NaN or text into an integer column raise).
         """
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
         unknown = values.keys() - COLUMNS.keys()
         if unknown:
             raise KeyError(f"unknown firm columns: {sorted(unknown)}")
-        for name, v in values.items():  # check everything before changing anything
-            if isinstance(v, np.ndarray):
-                shape = v.shape
-            elif isinstance(v, (int, float, np.generic)):  # one value for all (bool is an int)
-                continue
-            else:
-                shape = np.shape(v)
-            if shape and shape != (k,):
-                raise ValueError(f"append: column {name!r} has {np.size(v)} values for {k} new firms")
         start = self.n
         self._reserve(start + k)
         end = start + k
-        given = {"id": np.arange(self.next_id, self.next_id + k, dtype=np.int64), "alive": True, "parent": -1,
-                 **values}
         # the new rows are written beyond the table's end and become part of it only
-        # when every column is written: a value that cannot be cast leaves the table as
-        # it was
-        for key in {_SLOTS[name][0] for name in COLUMNS.keys() - given.keys()}:
-            self._blocks[key][:, start:end] = 0  # neutral defaults where a block has columns not given
+        # when every column is written: a value of the wrong length, or one that cannot
+        # be cast, leaves the table as it was
         rows = self._full_rows()
-        for name, value in given.items():
-            # cast one column at a time by np.asarray(value, dtype) (its rules: NaN or text
-            # into an integer column raise), no converted copy of every new column at once
-            rows[name][start:end] = np.asarray(value, dtype=COLUMNS[name])
+        blocks = self._blocks
+        for key, first, last in _zero_runs(frozenset(values)):
+            blocks[key][first:last, start:end] = 0  # neutral defaults: runs of rows not given
+        rows["id"][start:end] = np.arange(self.next_id, self.next_id + k)
+        if "alive" not in values:
+            rows["alive"][start:end] = True
+        if "parent" not in values:
+            rows["parent"][start:end] = -1
+        for name, value in values.items():
+            if type(value) is np.ndarray:  # the common case: cast by the assignment itself
+                if value.ndim and value.shape != (k,):
+                    raise ValueError(f"append: column {name!r} has {value.size} values for {k} new firms")
+                rows[name][start:end] = value
+            else:
+                if not isinstance(value, (int, float, np.generic)) and np.shape(value) not in ((), (k,)):
+                    raise ValueError(f"append: column {name!r} has {np.size(value)} values for {k} new firms")
+                rows[name][start:end] = np.asarray(value, dtype=COLUMNS[name])
         self.n += k
         self.next_id += k
-        return np.arange(start, start + k)
+        return np.arange(start, end)
 
     def compact(self) -> np.ndarray:
         """Drop rows with ``alive == False`` (swap-remove).
@@ -255,3 +259,24 @@ for _key, _names in _BLOCKS.items():
     for _row, _name in enumerate(_names):
         _SLOTS[_name] = (_key, _row)
         setattr(FirmTable, _name, _column_property(_name, _key, _row, np.dtype(_key)))
+
+#: columns that always get a value in an append (the id, and the defaults of alive and parent)
+_ALWAYS_WRITTEN = frozenset({"id", "alive", "parent"})
+
+
+@functools.lru_cache(maxsize=64)
+def _zero_runs(given: frozenset) -> tuple[tuple[str, int, int], ...]:
+    """``(block, first, last)``: the runs of consecutive block rows whose columns an append
+    with columns ``given`` zeroes (one slice assignment per run instead of one per column
+    or a whole block)."""
+    runs = []
+    for key, names in _BLOCKS.items():
+        first = None
+        for row, name in enumerate([*names, None]):
+            missing = name is not None and name not in given and name not in _ALWAYS_WRITTEN
+            if missing and first is None:
+                first = row
+            elif not missing and first is not None:
+                runs.append((key, first, row))
+                first = None
+    return tuple(runs)
