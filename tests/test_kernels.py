@@ -49,10 +49,14 @@ def test_exited_flows_equal_masked_bincounts(case, rnd):
     G, group, w = case
     mask = np.array([rnd.random() < 0.3 for _ in range(group.size)], dtype=bool)
     cols = [w, w * 2, w + 1, (w > 0).astype(np.int32), w * 3, w - 1, -w]
-    out = kernels.exited_flows(group, mask, G, *cols)
+    alive = np.array([rnd.random() < 0.9 for _ in range(group.size)], dtype=bool)
+    expect_alive = alive & ~mask
+    out = kernels.exited_flows(group, mask, G, *cols, 4 * w, alive)
     for k, c in enumerate(cols):
         assert np.array_equal(out[k], np.bincount(group[mask], weights=c[mask], minlength=G))
     assert np.array_equal(out[7], np.bincount(group[mask], minlength=G))
+    assert np.array_equal(out[8], np.bincount(group[mask], weights=4 * w[mask], minlength=G))
+    assert np.array_equal(alive, expect_alive), "the exiting firms are marked dead, the others keep their flag"
 
 
 @pytest.mark.parametrize("R", [1, 3])
@@ -374,12 +378,25 @@ def test_poisson_inverts_one_uniform_per_firm():
     top = np.array([np.nextafter(1.0, 0.0)] * 3)
     rates = np.array([6.71, 0.5, 9.9])
     tail = np.zeros(3, dtype=np.int64)
-    assert _poisson_counts(top, rates, np.exp(-rates), tail) == 0  # no rate left to NumPy
+    assert _poisson_counts(top, rates, np.exp(-rates), tail, np.empty(3, dtype=np.int64)) == (0, 3)  # none to NumPy
     assert (tail > rates).all() and (tail < rates + 12 * np.sqrt(rates) + 20).all(), tail
     with pytest.raises(ValueError):
         kernels.poisson(r1, np.array([1.0, -1.0]))
     with pytest.raises(ValueError):
         kernels.poisson(r1, np.array([1.0, np.nan]))
+
+
+@pytest.mark.parametrize("top", [9.9, 40.0])
+def test_poisson_events_are_the_counts_and_their_positive_rows(top):
+    """kernels.poisson_events draws what kernels.poisson draws and returns the rows of the
+    positive counts (np.flatnonzero), also when some rates are left to NumPy's sampler."""
+    lam = np.random.default_rng(5).uniform(0.0, 0.3, 20_000)
+    lam[::97] = top
+    counts, rows = kernels.poisson_events(np.random.default_rng(6), lam)
+    assert np.array_equal(counts, kernels.poisson(np.random.default_rng(6), lam))
+    assert np.array_equal(rows, np.flatnonzero(counts)) and rows.size > 1000
+    with pytest.raises(ValueError, match="1-D"):
+        kernels.poisson_events(np.random.default_rng(6), lam.reshape(100, 200))
 
 
 def test_absorbing_firms_follow_the_success_rule():

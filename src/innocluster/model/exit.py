@@ -30,13 +30,13 @@ def remove(world: World, mask: np.ndarray) -> None:
     ctr = world.counters
     if mask.any():
         R = world.regions.R
-        # the year's flows of leaving firms still belong to the year's regional totals
+        # the year's flows of leaving firms still belong to the year's regional totals;
+        # the same pass marks them dead
         flows = kernels.exited_flows(f.region, mask, R, f.revenue, f.rd, f.rd_wanted, f.patents_new, f.value_added,
-                                     f.exports, f.profit)
+                                     f.exports, f.profit, f.net_worth, f.alive)
         for col, total in zip(("revenue", "rd", "rd_wanted", "patents_new", "value_added", "exports", "profit"), flows):
             ctr.exited_flows[col] = total
         ctr.exits += flows[7]
-        ctr.book("exit_write_off", -f.net_worth[mask].sum())
-        f.alive[mask] = False
+        ctr.book("exit_write_off", -flows[8].sum())
     old_to_new = f.compact()
     world.network.remap(old_to_new)

@@ -63,16 +63,14 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     sc = world.scenario
     inn = sc.innovation
     n = f.n
-    inventions = np.zeros(n, dtype=np.int64)
     if not sc.mechanisms.own_research or n == 0:
-        return inventions
+        return np.zeros(n, dtype=np.int64)
     # each firm's own split of R&D (xi_i) pays its researchers
     rate = kernels.invention_rate(f.xi, f.rd, f.region, world.regions.wage, inn.researcher_wage_premium, inn.zeta1,
                                   inn.spillover_effect, world.regions.spillover)
     # Poisson counts by inversion, one uniform per firm (kernels.poisson); the Beta jump and
     # the binomial patents are NumPy calls on the inventing firms
-    inventions = kernels.poisson(rng, rate)
-    success = np.flatnonzero(inventions)  # counts are never negative
+    inventions, success = kernels.poisson_events(rng, rate)  # counts, and the rows of positive ones
     # adopt the jump only if better; each invention is patented with the region's
     # probability: one binomial count per inventing firm (one uniform per invention
     # costs more where firms invent by the hundred)

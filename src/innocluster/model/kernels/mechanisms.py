@@ -34,12 +34,16 @@ def replicator(share, A, log_cost, stage, S, chi):
     (market.replicator_shares). Returns the new, not yet renormalised, shares."""
     n = share.size
     E = np.empty(n)
-    sE = np.empty(n)
+    # the stage totals of f and f E, summed in row order (group_sum's sums) in the pass
+    # that computes E
+    tot = np.zeros(S)
+    Ebar = np.zeros(S)
     for i in range(n):
-        E[i] = A[i] - log_cost[i]
-        sE[i] = share[i] * E[i]
-    tot = group_sum(stage, share, S)
-    Ebar = group_sum(stage, sE, S)
+        e = A[i] - log_cost[i]
+        E[i] = e
+        s = stage[i]
+        tot[s] += share[i]
+        Ebar[s] += share[i] * e
     for s in range(S):
         Ebar[s] = Ebar[s] / np.maximum(tot[s], 1e-300)
     out = np.empty(n)

@@ -54,11 +54,13 @@ POISSON_INVERSION_BELOW = 10.0
 
 
 @njit(cache=True)
-def _poisson_counts(u, lam, p0, out):
+def _poisson_counts(u, lam, p0, out, rows):
     """Counts by inversion for rates below :data:`POISSON_INVERSION_BELOW`: 0 where
-    ``u < p0 = exp(-lam)``, else the CDF walk; returns how many rates are larger (left
-    at 0 for NumPy). The rates are non-negative (checked by the caller)."""
+    ``u < p0 = exp(-lam)``, else the CDF walk. Returns how many rates are larger (left
+    at 0 for NumPy) and how many counts are positive (their rows, ascending, in
+    ``rows[:m]``). The rates are non-negative (checked by the caller)."""
     large = 0
+    m = 0
     for i in range(lam.size):
         lam_i = lam[i]
         if lam_i >= POISSON_INVERSION_BELOW:
@@ -78,7 +80,9 @@ def _poisson_counts(u, lam, p0, out):
                 break
             F += p
         out[i] = k
-    return large
+        rows[m] = i
+        m += 1
+    return large, m
 
 
 def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
@@ -94,19 +98,38 @@ def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     raises, as NumPy does.
     """
     lam = np.asarray(lam, dtype=np.float64)
-    shape, lam = lam.shape, lam.ravel()
+    return poisson_events(rng, lam.ravel())[0].reshape(lam.shape)
+
+
+def poisson_events(rng: np.random.Generator, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`poisson` for a 1-D array of rates, and the positions of the positive
+    counts (``np.flatnonzero`` of the counts, found by the same pass).
+
+    Returns
+    -------
+    counts : int64 array
+        One count per rate (the same draws as :func:`poisson`).
+    rows : int64 array
+        Ascending positions where the count is positive.
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    if lam.ndim != 1:
+        raise ValueError(f"poisson_events: a 1-D array of rates, got shape {lam.shape}")
     if lam.size and not lam.min() >= 0.0:  # also catches NaN; checked before anything is drawn
         raise ValueError("poisson: rates must be non-negative")
     u = rng.random(lam.size)  # the same draws as rng.random(shape), in the same order
     p0 = np.negative(lam)
     np.exp(p0, out=p0)  # NumPy's vectorised exp (see the package notes)
     out = np.zeros(lam.size, dtype=np.int64)
+    rows = np.empty(lam.size, dtype=np.int64)
     # one compiled pass: the zero test, and the CDF walk (about lam steps) only for the
     # small rates of firms that invent
-    if _poisson_counts(u, lam, p0, out):
-        large = lam >= POISSON_INVERSION_BELOW
-        out[large] = rng.poisson(lam[large])
-    return out.reshape(shape)
+    large, m = _poisson_counts(u, lam, p0, out, rows)
+    if large:
+        big = lam >= POISSON_INVERSION_BELOW
+        out[big] = rng.poisson(lam[big])
+        return out, np.flatnonzero(out)
+    return out, rows[:m]
 
 
 def poisson_by_region(rng: np.random.Generator, lam) -> np.ndarray:

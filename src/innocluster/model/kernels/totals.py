@@ -64,14 +64,16 @@ def cross_count(a, A, b, B):
 
 
 @njit(cache=True)
-def exited_flows(region, mask, R, revenue, rd, rd_wanted, patents_new, value_added, exports, profit):
+def exited_flows(region, mask, R, revenue, rd, rd_wanted, patents_new, value_added, exports, profit, net_worth,
+                 alive):
     """Per-region totals over the exiting firms (``mask``) of the year's flows, one row
     each for revenue, R&D, wanted R&D, new patents, value added, exports and profit,
-    and the number of exits — one pass instead of one bincount per column (row
-    order: the same sums as bincount)."""
-    out = np.zeros((8, R))
+    the number of exits, and the net worth they take with them — one pass instead of
+    one bincount per column (row order: the same sums as bincount). The exiting firms
+    are marked dead (``alive`` set to False) in the same pass."""
+    out = np.zeros((9, R))
     for g in range(R):
-        t0 = t1 = t2 = t3 = t4 = t5 = t6 = t7 = 0.0
+        t0 = t1 = t2 = t3 = t4 = t5 = t6 = t7 = t8 = 0.0
         for i in range(region.size):
             if mask[i] and region[i] == g:
                 t0 += revenue[i]
@@ -82,6 +84,8 @@ def exited_flows(region, mask, R, revenue, rd, rd_wanted, patents_new, value_add
                 t5 += exports[i]
                 t6 += profit[i]
                 t7 += 1.0
+                t8 += net_worth[i]
+                alive[i] = False
         out[0, g] = t0
         out[1, g] = t1
         out[2, g] = t2
@@ -90,6 +94,7 @@ def exited_flows(region, mask, R, revenue, rd, rd_wanted, patents_new, value_add
         out[5, g] = t5
         out[6, g] = t6
         out[7, g] = t7
+        out[8, g] = t8
     return out
 
 
