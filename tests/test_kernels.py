@@ -954,8 +954,33 @@ def test_catch_up_closes_the_gap_from_the_technologies_before_absorption():
     target = np.array([1.0, 2.0, 9.0])  # firm 0 learns from firm 1 at its old level
     has = np.array([True, True, False])
     region = np.array([0, 1, 1, 1], dtype=np.int16)
-    got = kernels.catch_up(A, idx, target, has, 0.5, region, 2)
+    got, recreating = kernels.catch_up(A, idx, target, has, 0.5, region, 2, np.array([0.9, 0.1, 0.0]), 0.5)
     assert A.tolist() == [0.5, 1.5, 2.0, 0.5] and got.tolist() == [1, 1]
+    assert recreating.tolist() == [1], "re-creation needs a source and a uniform below p_re"
+
+
+def test_recreate_follows_its_rules():
+    """kernels.recreate against the rules written out in NumPy: the positive part of the
+    jump, a patent where the jump is positive and the uniform below the region's
+    probability, and collaboration ties to firm sources only."""
+    g = np.random.default_rng(12)
+    n, k = 200, 80
+    A, pats = g.normal(0, 1, n), g.integers(0, 3, n).astype(np.int32)
+    region = g.integers(0, 2, n).astype(np.int16)
+    idx = np.sort(g.choice(n, k, replace=False))
+    rows = idx[g.random(k) < 0.5]
+    jump, u_pat, u_tie = g.normal(0, 0.1, rows.size), g.random(rows.size), g.random(k)
+    p_pat = np.array([0.3, 0.8])
+    source, has = g.integers(-1, n, k), g.random(k) < 0.7
+    A0, pats0 = A.copy(), pats.copy()
+    a, b = kernels.recreate(A, pats, rows, jump, u_pat, p_pat, region, idx, source, has, u_tie, 0.4)
+    expect_A = A0.copy()
+    expect_A[rows] += np.maximum(jump, 0.0)
+    expect_pats = pats0.copy()
+    expect_pats[rows[(jump > 0) & (u_pat < p_pat[region[rows]])]] += 1
+    assert np.array_equal(A, expect_A) and np.array_equal(pats, expect_pats)
+    tie = has & (source >= 0) & (u_tie < 0.4)
+    assert np.array_equal(a, idx[tie]) and np.array_equal(b, source[tie]) and tie.any()
 
 
 @pytest.mark.parametrize(("institute", "R"), [(False, 3), (True, 3), (False, 1), (True, 1)])

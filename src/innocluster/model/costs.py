@@ -129,7 +129,7 @@ def cost_components(Q, A, stage, region, degree, factors: RegionCostFactors, wor
     size_term **= m.span_of_control
     rows = kernels.cost_rows(
         Q, q, np.exp(A), size_term, stage, region,
-        degree.astype(float), factors.wage, world.skill_premium, world.value_added_share,
+        degree, factors.wage, world.skill_premium, world.value_added_share,
         factors.input_cut, factors.fixed_cut, factors.intermediary_cut, factors.rent, m.productivity_scale,
         c.fixed_cost, c.transaction_cost, c.trust_effect, c.ties_ref, bool(factors.trust_on))
     return dict(zip(kernels.COST_ROWS, rows))

@@ -124,19 +124,18 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     src, A_target, has_target = kernels.absorption_sources(
         rng.random(k * (C + 2)), idx, C, f.region, reg.R, world.network.keys, degree, f.x, f.y, f.A,
         inn.external_search, inn.geo_decay, reg.institute if inst else np.zeros(0), inn.institute_collaboration)
-    # every firm with a source closes eta of its gap, from this year's technologies before absorption
-    ctr.absorption_successes += kernels.catch_up(f.A, idx, A_target, has_target, inn.catch_up, f.region, reg.R)
+    # every firm with a source closes eta of its gap, from this year's technologies before
+    # absorption; re-creation follows with probability p_re (one uniform per absorber)
+    successes, ridx = kernels.catch_up(f.A, idx, A_target, has_target, inn.catch_up, f.region, reg.R,
+                                       rng.random(k), inn.recreation)
+    ctr.absorption_successes += successes
     success[idx[~has_target]] = False
-    # re-creation: an incremental own improvement on what was absorbed, patentable
-    rec = has_target & (rng.random(k) < inn.recreation)
-    ridx = idx[rec]
-    x = np.maximum(_jump(rng, ridx.size, inn), 0.0)
-    f.A[ridx] += x
-    pat = (x > 0) & (rng.random(ridx.size) < _patent_probability(world)[f.region[ridx]])
-    f.patents_new[ridx[pat]] += 1
-    # successful collaboration can create a trust tie to the source firm
-    new_tie = has_target & (src >= 0) & (rng.random(k) < inn.tie_from_collaboration)
-    world.network.add(idx[new_tie], src[new_tie])
+    # re-creation: an incremental own improvement on what was absorbed, patentable; a
+    # successful collaboration can create a trust tie to the source firm (kernels.recreate)
+    jump = _jump(rng, ridx.size, inn)
+    u_patent = rng.random(ridx.size)
+    world.network.add(*kernels.recreate(f.A, f.patents_new, ridx, jump, u_patent, _patent_probability(world),
+                                        f.region, idx, src, has_target, rng.random(k), inn.tie_from_collaboration))
     return success
 
 

@@ -389,17 +389,48 @@ def absorption_sources(u, idx, n_candidates, region, R, key, degree, x, y, A, ex
 
 
 @njit(cache=True)
-def catch_up(A, idx, target_A, has_target, eta, region, R):
+def catch_up(A, idx, target_A, has_target, eta, region, R, u_recreate, recreation):
     """Absorbing firms with a source close ``eta`` of the gap, ``A_i += eta (A_s - A_i)``,
-    all from the technologies before this year's absorption (innovation.absorption);
-    returns the successes per region."""
+    all from the technologies before this year's absorption (innovation.absorption).
+
+    Returns the successes per region and the rows that go on to re-create (a source and
+    ``u_recreate[j] < recreation``), in the order of ``idx``.
+    """
     successes = np.zeros(R, dtype=np.int64)
+    recreating = np.empty(idx.size, dtype=np.int64)
+    m = 0
     for j in range(idx.size):
         if has_target[j]:
             i = idx[j]
             A[i] += eta * (target_A[j] - A[i])
             successes[region[i]] += 1
-    return successes
+            if u_recreate[j] < recreation:
+                recreating[m] = i
+                m += 1
+    return successes, recreating[:m]
+
+
+@njit(cache=True)
+def recreate(A, patents_new, rows, jump, u_patent, p_patent, region, idx, source, has_target, u_tie, p_tie):
+    """Re-creation after absorption (innovation.absorption): firm ``rows[j]`` adds its
+    jump if positive, ``A_i += max(x_j, 0)``, and patents it when ``x_j > 0`` and
+    ``u_patent[j] < p_patent[region]``. Returns the ends ``(a, b)`` of the collaboration
+    ties: absorber ``idx[j]`` and its firm source where ``u_tie[j] < p_tie``."""
+    for j in range(rows.size):
+        i = rows[j]
+        x = max(jump[j], 0.0)
+        A[i] += x
+        if x > 0 and u_patent[j] < p_patent[region[i]]:
+            patents_new[i] += 1
+    a = np.empty(idx.size, dtype=np.int64)
+    b = np.empty(idx.size, dtype=np.int64)
+    m = 0
+    for j in range(idx.size):
+        if has_target[j] and source[j] >= 0 and u_tie[j] < p_tie:
+            a[m] = idx[j]
+            b[m] = source[j]
+            m += 1
+    return a[:m], b[:m]
 
 
 @njit(cache=True)
