@@ -27,7 +27,7 @@ from innocluster.model.kernels.totals import group_count, group_sum
 
 
 # ----------------------------------------------------------------------------- market
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def replicator(share, A, log_cost, stage, S, chi):
     """Replicator update ``f_i max(0, 1 + chi (E_i - Ebar_s))`` with
     ``E_i = A_i - log c_i`` and ``Ebar_s`` the share-weighted mean of stage ``s``
@@ -52,7 +52,7 @@ def replicator(share, A, log_cost, stage, S, chi):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def normalise_within(share, stage, S, out):
     """``out_i = f_i / sum_{j in stage(i)} f_j`` (shares sum to one within each stage)."""
     tot = group_sum(stage, share, S)
@@ -60,7 +60,7 @@ def normalise_within(share, stage, S, out):
         out[i] = share[i] / np.maximum(tot[stage[i]], 1e-300)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stage_revenues(share, demand, stage, export_share, region, revenue, exports):
     """``R_i = f_i D_s`` and ``X_i = x_r R_i`` written into ``revenue`` and ``exports``
     (market.revenues; one pass instead of two gathers by small-integer codes)."""
@@ -70,7 +70,7 @@ def stage_revenues(share, demand, stage, export_share, region, revenue, exports)
         exports[i] = export_share[region[i]] * r
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def entrant_shares(firm_stage, S, stage, entrant_share):
     """Initial (pre-normalisation) share of entrants in ``stage``: ``entrant_share``
     times the stage's mean share ``1 / max(n_s, 1)`` over the firms' stages
@@ -87,7 +87,7 @@ def entrant_shares(firm_stage, S, stage, entrant_share):
 COST_ROWS = ("labour", "wages", "inputs", "fixed", "transaction", "rent", "total")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def cost_rows(Q, q, exp_A, size_term, stage, region, degree, wage, skill_premium, value_added_share, input_cut,
               fixed_cut, intermediary_cut, rent, productivity_scale, fixed_cost, transaction_cost, trust_effect,
               ties_ref, trust_on):
@@ -122,7 +122,7 @@ def cost_rows(Q, q, exp_A, size_term, stage, region, degree, wage, skill_premium
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def operating_accounts(revenue, total_cost, inputs, labour, debt, interest_rate, employees, unit_cost, value_added):
     """The year's operating accounts (engine step 2), in place: employees, unit cost
     per USD of output (kept from last year when nothing was sold) and value added;
@@ -140,7 +140,7 @@ def operating_accounts(revenue, total_cost, inputs, labour, debt, interest_rate,
     return interest, operating
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def wanted_rd(rd_intensity, revenue, rd_min_project, out):
     """Wanted R&D ``max(rho_i R_i, RD_min)`` for firms with ``rho_i > 0``, else 0, into ``out``."""
     for i in range(revenue.size):
@@ -148,7 +148,7 @@ def wanted_rd(rd_intensity, revenue, rd_min_project, out):
         out[i] = np.maximum(rho * revenue[i], rd_min_project) if rho > 0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fund_all_rd(wanted, operating, debt, rd, credit_constrained, rd_active):
     """Perfect capital markets (finance off): every wanted project is funded, by loans
     for what operating profit does not cover; in place."""
@@ -159,7 +159,7 @@ def fund_all_rd(wanted, operating, debt, rd, credit_constrained, rd_active):
         rd_active[i] = rd[i] > 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bank_loans(wanted, net_worth, operating, capital, debt, age, u, cash_share, collateral_ratio, guarantee,
                young_age, collateral_floor, p_refuse):
     """Internal funds, then bank loans (finance.fund_rd): cash
@@ -180,7 +180,7 @@ def bank_loans(wanted, net_worth, operating, capital, debt, age, u, cash_share, 
     return gap, loans
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def book_rd_funding(wanted, gap, loans, debt, rd, credit_constrained, rd_active):
     """R&D spent ``wanted - gap``, loans added to debt, and the firm is credit
     constrained when a gap remains (relative tolerance 1e-12); in place."""
@@ -191,14 +191,14 @@ def book_rd_funding(wanted, gap, loans, debt, rd, credit_constrained, rd_active)
         rd_active[i] = rd[i] > 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def year_profit(operating, rd, profit):
     """Profit after R&D, ``operating - RD``, into ``profit``."""
     for i in range(rd.size):
         profit[i] = operating[i] - rd[i]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def close_books(profit, payout_ratio, vc_pay, net_worth, debt, capital, subsidy):
     """Year-end balance sheets (engine step 4), in place: owners take
     ``payout_ratio max(profit, 0)``, VC funds ``vc_pay``; net worth keeps the rest;
@@ -215,7 +215,7 @@ def close_books(profit, payout_ratio, vc_pay, net_worth, debt, capital, subsidy)
 
 
 # ----------------------------------------------------------------------------- innovation
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def invention_rate(xi, rd, region, wage, premium, zeta1, spillover_effect, spillover):
     """Poisson rate of inventions ``zeta1 N_in (1 + b_sp S_r)`` with researchers
     ``N_in = xi RD / (w_r premium)`` (innovation.own_research)."""
@@ -227,7 +227,7 @@ def invention_rate(xi, rd, region, wage, premium, zeta1, spillover_effect, spill
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def adopt_inventions(A, rows, jump, inventions, region, p_patent):
     """Inventing firms ``rows`` adopt their jump if it is an improvement,
     ``A_i += max(x_i, 0)``, in place (innovation.own_research); returns each one's
@@ -243,14 +243,14 @@ def adopt_inventions(A, rows, jump, inventions, region, p_patent):
     return trials, p
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def add_counts(out, rows, counts):
     """``out[rows] += counts`` (rows distinct), cast to ``out``'s type."""
     for j in range(rows.size):
         out[rows[j]] += counts[j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def absorption_exponent(xi, rd, alpha, degree, region, wage, premium, tie_access, ties_ref, information_access,
                         information, extra_access, zeta2):
     """``-zeta2 N_im alpha access`` (the success probability is ``1 - exp`` of it) and
@@ -271,7 +271,7 @@ def absorption_exponent(xi, rd, alpha, degree, region, wage, premium, tie_access
     return out, trying
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def absorbing_firms(u, p, trying, region, R):
     """Rows that absorb this year (trying, and their uniform below their success
     probability ``p``), ascending, and the firms that tried per region
@@ -289,7 +289,7 @@ def absorbing_firms(u, p, trying, region, R):
     return rows[:m], attempts
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def absorption_sources(u, idx, n_candidates, region, R, key, degree, x, y, A, external_search, geo_decay,
                        institute_A, institute_collaboration):
     """Each absorbing firm's source (innovation.absorption).
@@ -388,7 +388,7 @@ def absorption_sources(u, idx, n_candidates, region, R, key, degree, x, y, A, ex
     return source, target_A, has_target
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def catch_up(A, idx, target_A, has_target, eta, region, R, u_recreate, recreation):
     """Absorbing firms with a source close ``eta`` of the gap, ``A_i += eta (A_s - A_i)``,
     all from the technologies before this year's absorption (innovation.absorption).
@@ -410,7 +410,7 @@ def catch_up(A, idx, target_A, has_target, eta, region, R, u_recreate, recreatio
     return successes, recreating[:m]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def recreate(A, patents_new, rows, jump, u_patent, p_patent, region, idx, source, has_target, u_tie, p_tie):
     """Re-creation after absorption (innovation.absorption): firm ``rows[j]`` adds its
     jump if positive, ``A_i += max(x_j, 0)``, and patents it when ``x_j > 0`` and
@@ -433,7 +433,7 @@ def recreate(A, patents_new, rows, jump, u_patent, p_patent, region, idx, source
     return a[:m], b[:m]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def adopt_rd_units(u, p, region, has_rd_unit):
     """Firms without an R&D unit set one up where ``u_i < p_r`` (innovation.absorptive_capacity):
     ``has_rd_unit`` is updated in place; returns the adopters' rows in row order."""
@@ -448,7 +448,7 @@ def adopt_rd_units(u, p, region, has_rd_unit):
     return rows[:m]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def update_absorptive_capacity(alpha, rd, revenue, region, training, alpha_rd, alpha_training, alpha_decay):
     """``alpha += k_rd RD/R + k_tr training_r - d_alpha alpha``, clipped to [0, 1], in
     place (innovation.absorptive_capacity)."""
@@ -461,7 +461,7 @@ def update_absorptive_capacity(alpha, rd, revenue, region, training, alpha_rd, a
 
 
 # ----------------------------------------------------------------------------- diffusion
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def spillovers(key, A, region, between_clusters, network_rate, local_rate, localisation, Abar):
     """Network and proximity spillovers (diffusion.network_spillovers), applied to ``A``
     in place: ``dA_i = nu_net sum_j w_ij max(0, A_j - A_i) / deg_i
@@ -494,7 +494,7 @@ def spillovers(key, A, region, between_clusters, network_rate, local_rate, local
 
 
 # ----------------------------------------------------------------------------- entry and exit
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def entrant_traits(u, z, region, rd_unit_share, informal_share, rd_intensity, rd_intensity_sd, alpha_mean,
                    rd_share_own):
     """R&D unit, wanted R&D intensity, R&D split and absorptive capacity of new firms
@@ -527,7 +527,7 @@ def entrant_traits(u, z, region, rd_unit_share, informal_share, rd_intensity, rd
     return has_unit, rho, alpha, xi
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def startup_sites(u, z, region, R, firm_region, firm_x, firm_y, stage_cum, Abar, tech_gap, tech_sd, centre_x,
                   centre_y, radius):
     """Stage, technology and position of start-ups (entry.startups) from two uniforms
@@ -558,7 +558,7 @@ def startup_sites(u, z, region, R, firm_region, firm_x, firm_y, stage_cum, Abar,
     return stage, A, x, y
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def spinoff_parents(A, Abar, region, employees, is_mne, u, rate, quality, min_employees):
     """Rows that spawn a spin-off: SMEs above ``L_min`` employees and MNEs regardless of
     size, where ``u_i < sigma (1 + b_sp (A_i - Abar_r))`` (clipped to [0, 1]);
@@ -574,7 +574,7 @@ def spinoff_parents(A, Abar, region, employees, is_mne, u, rate, quality, min_em
     return out[:m]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def spinoff_children(parents, z, u_unit, A, x, y, stage, region, firm_id, has_rd_unit, tech_loss, distance, R):
     """Spin-offs' technology ``A_p - loss |z0|``, position ``(x_p + d z1, y_p + d z2)``,
     stage, region, parent id and R&D unit (the parent's, or a coin flip ``u < 0.5``),
@@ -601,7 +601,7 @@ def spinoff_children(parents, z, u_unit, A, x, y, stage, region, firm_id, has_rd
     return cA, cx, cy, cstage, cregion, parent_id, unit, per_region
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def exit_mask(age, grace_years, net_worth, share, stage, f_min):
     """Firms past the grace period with negative net worth or a share below
     ``f_min`` of their stage (exit.exiting)."""

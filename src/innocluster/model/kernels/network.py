@@ -20,7 +20,7 @@ _SHIFT = 32
 _LOW = 0xFFFFFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def tie_degree(key, n):
     """Number of ties of each of ``n`` firms."""
     deg = np.zeros(n, dtype=np.int64)
@@ -32,7 +32,7 @@ def tie_degree(key, n):
     return deg
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def tie_csr(key, n):
     """Symmetric CSR adjacency ``(indptr, indices)`` of sorted tie keys.
 
@@ -63,7 +63,7 @@ def tie_csr(key, n):
     return indptr, indices
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def tie_keys(a, b):
     """Sorted, duplicate-free keys ``min << 32 | max`` of the valid pairs ``a[k] -- b[k]``
     (self-ties and ends of -1 are dropped).
@@ -105,7 +105,7 @@ def tie_keys(a, b):
     return out[:d]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def merge_ties(out, key, new):
     """Write the union of the sorted keys ``key`` and the sorted, duplicate-free
     ``new`` into ``out`` (room for both); returns the union's length.
@@ -148,7 +148,7 @@ def merge_ties(out, key, new):
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def merge_decay_ties(rng, out, key, new, p):
     """:func:`merge_ties` then :func:`decay_ties` on the union, in one pass: writes the
     union of ``key`` and ``new`` into ``out``, each key of the union dropped with
@@ -207,7 +207,7 @@ def merge_decay_ties(rng, out, key, new, p):
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def keep_ties(buf, T, keep):
     """Keep the keys of ``buf[:T]`` where ``keep`` is True, in place; returns the new length."""
     m = 0
@@ -218,7 +218,7 @@ def keep_ties(buf, T, keep):
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def split_remapped_ties(buf, T, old_to_new):
     """Follow a renumbering of the firm table (``old_to_new``: new row of each old row,
     -1 for removed rows, any injective map of the survivors) in one pass over the keys
@@ -258,7 +258,7 @@ def split_remapped_ties(buf, T, old_to_new):
     return m, a[:d], b[:d]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def renumber_ends(ends, old_to_new):
     """Tie ends after a renumbering of the rows: ``old_to_new[e]``, and -1 for ends that
     were -1 already (:meth:`TrustNetwork.remap` of pending ties)."""
@@ -271,7 +271,7 @@ def renumber_ends(ends, old_to_new):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _slots(n, who):
     """Slot of each asked-for firm (first occurrences in order), -1 for the others."""
     slot = np.full(n, -1, dtype=np.int64)
@@ -283,7 +283,7 @@ def _slots(n, who):
     return slot, m
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fill_lists(key, n, slot, start, m):
     """Second pass of :func:`neighbour_lists`: the neighbours into their slots' ranges
     ``start[s]:start[s + 1]`` (checked: a range that is too short or not filled raises)."""
@@ -312,7 +312,7 @@ def _fill_lists(key, n, slot, start, m):
     return lists
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def neighbour_lists(key, n, who):
     """Neighbour lists of the firms ``who`` only, in two passes over the sorted tie keys
     (the degrees, then the lists) instead of the whole adjacency.
@@ -325,7 +325,7 @@ def neighbour_lists(key, n, who):
     return neighbour_lists_of_degree(key, n, who, tie_degree(key, n))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def neighbour_lists_of_degree(key, n, who, degree):
     """:func:`neighbour_lists` when each firm's number of ties ``degree`` is known (from
     :func:`tie_degree` on the same keys): one pass over the keys instead of two. A
@@ -340,7 +340,7 @@ def neighbour_lists_of_degree(key, n, who, degree):
     return slot, start, _fill_lists(key, n, slot, start, m)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def decay_ties(rng, buf, T, p):
     """Drop each of the keys ``buf[:T]`` with probability ``p``, in place and in order;
     returns the number kept.

@@ -24,7 +24,7 @@ from numba import njit
 _COMPILED_DRAWS_FROM = 1000
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fill_normal(rng, loc, scale, out):
     for i in range(out.size):
         out[i] = loc + scale * rng.standard_normal()
@@ -53,7 +53,7 @@ def normal(rng: np.random.Generator, loc: float, scale: float, size: int) -> np.
 POISSON_INVERSION_BELOW = 10.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _poisson_counts(u, lam, p0, out, rows):
     """Counts by inversion for rates below :data:`POISSON_INVERSION_BELOW`: 0 where
     ``u < p0 = exp(-lam)``, else the CDF walk. Returns how many rates are larger (left
@@ -151,7 +151,7 @@ def uniform_index(u, c):
     return min(int(u * c), c - 1)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def group_blocks(group, G, rows):
     """Rows grouped by ``group[rows]`` (a stable counting sort): ``(order, starts, counts)``
     such that group ``g``'s rows are ``order[starts[g]:starts[g] + counts[g]]``. With
@@ -174,7 +174,7 @@ def group_blocks(group, G, rows):
     return order, starts, counts
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def region_blocks(region, R):
     """:func:`group_blocks` of every row by ``region``; with one region no index array is
     built (``order`` is empty: position ``p`` of the block is row ``p``, see
@@ -190,7 +190,7 @@ def block_row(order, starts, r, p):
     return order[starts[r] + p] if order.size else p
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def random_member(group, G, rows, want, u):
     """A uniformly random row of each wanted group, -1 where the group is empty.
 
@@ -207,7 +207,7 @@ def random_member(group, G, rows, want, u):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stage_from_cumulative(u, group, cum):
     """The first stage whose cumulative share ``cum[g]`` reaches each uniform ``u``: the
     number of cumulative shares below ``u``, capped at the top stage (where rounding
@@ -223,7 +223,7 @@ def stage_from_cumulative(u, group, cum):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def form_ties(u, new_ties, region, x, y, external_links, tries):
     """Ends of new proximity ties (diffusion.new_ties).
 

@@ -7,7 +7,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _radix_passes(keys, bits):
     """Least-significant-digit radix sort of non-negative integer ``keys`` below
     ``2**bits`` by 11-bit digits (``ceil(bits / 11)`` stable counting passes); sorts
@@ -29,7 +29,7 @@ def _radix_passes(keys, bits):
     return keys
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sort_float32(x):
     """Ascending copy of a float32 array by a least-significant-digit radix sort.
 
@@ -53,7 +53,7 @@ def sort_float32(x):
     return out.view(np.float32)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sort_nonnegative(keys, bits):
     """Ascending copy of non-negative int64 ``keys`` below ``2**bits``.
 

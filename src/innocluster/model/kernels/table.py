@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fill_holes(alive):
     """Plan the removal of the rows where ``alive`` is False by moving the last
     surviving rows into the holes they leave (swap-remove).
@@ -53,7 +53,7 @@ def fill_holes(alive):
     return old_to_new, src, dst, m
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def move_rows(block, src, dst):
     """``block[:, dst] = block[:, src]`` in place, row by row (``src`` and ``dst`` disjoint)."""
     for r in range(block.shape[0]):

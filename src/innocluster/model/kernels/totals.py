@@ -20,7 +20,7 @@ from innocluster.model.kernels.sorting import sort_float32
 _REGISTER_GROUPS = 3
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def group_sum(group, weights, G):
     """``np.bincount(group, weights, minlength=G)``: the total of ``weights`` in each of
     ``G`` groups, summed in row order (bit-identical to bincount), without bincount's
@@ -38,7 +38,7 @@ def group_sum(group, weights, G):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def group_count(group, G):
     """``np.bincount(group, minlength=G)``: members of each of ``G`` groups."""
     out = np.zeros(G, dtype=np.int64)
@@ -54,7 +54,7 @@ def group_count(group, G):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def cross_count(a, A, b, B):
     """Joint counts ``out[a_i, b_i] += 1`` (e.g. firms per region and GVC stage)."""
     out = np.zeros((A, B), dtype=np.int64)
@@ -63,7 +63,7 @@ def cross_count(a, A, b, B):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def exited_flows(region, mask, R, revenue, rd, rd_wanted, patents_new, value_added, exports, profit, net_worth,
                  alive):
     """Per-region totals over the exiting firms (``mask``) of the year's flows, one row
@@ -98,7 +98,7 @@ def exited_flows(region, mask, R, revenue, rd, rd_wanted, patents_new, value_add
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bin_counts(values, width, group, G):
     """Members of each group in each bin ``floor(value / width)`` (bins from the lowest
     occupied one up to the highest): a ``(G, bins)`` count matrix in one pass after
@@ -117,7 +117,7 @@ def bin_counts(values, width, group, G):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def weighted_total(values, weights):
     """``(sum_i v_i w_i, sum_i w_i)`` in float64, in row order (a weighted mean's two sums
     in one pass)."""
@@ -147,7 +147,7 @@ def group_gini(values, group, G):
     return _group_gini(values, group, G)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _group_gini(values, group, G):
     """:func:`group_gini`'s compiled pass over float32 ``values``."""
     out = np.zeros(G)
@@ -177,7 +177,7 @@ def _group_gini(values, group, G):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def group_entropy(values, width, group, G):
     """Shannon entropy in bits of each group's histogram of ``values`` in bins of
     ``width`` (``floor(value / width)``, :func:`bin_counts`): ``-sum_b p_b log2 p_b``
@@ -208,7 +208,7 @@ TOTALS = ("firms", "revenue", "rd", "employees", "patents_new", "A", "A2", "rd_w
           "vc_backed", "alpha", "employment_share_sq")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def region_totals(region, R, stage, S, revenue, rd, employees, patents_new, A, rd_wanted,
                   credit_constrained, profit, subsidy, unit_cost, is_mne, value_added, exports,
                   patents_cum, has_rd_unit, rd_active, vc_backed, alpha, tie_key):
