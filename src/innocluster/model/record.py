@@ -58,24 +58,38 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     out_in, out_out = t["sme_output"][inside].sum(), t["sme_output"][~inside].sum()
     avg_in = cost_in / out_in if out_in > 0 else np.nan
     avg_out = cost_out / out_out if out_out > 0 else np.nan
-    zombie = t["zombies"]
-    n_sme, n_mne = t["firms_sme"], t["firms_mne"]
-    va = t["value_added"] + gone.get("value_added", 0.0)
-    exports = t["exports"] + gone.get("exports", 0.0)
-    with_pat, rd_unit, rd_active = t["with_patent"], t["rd_unit"], t["rd_active"]
-    vc_backed, alpha_sum = t["vc_backed"], t["alpha"]
+    # the rows hold Python numbers: arrays become lists once, so that the row arithmetic
+    # below is on Python floats (the same IEEE values, a fraction of NumPy scalars' cost)
+    (n, nz, n_sme, n_mne, zombie, emp, rev, va, exports, rd, pats, pats_cum, with_pat, rd_unit, rd_active,
+     constrained, wanting, rd_wanted, vc_backed, alpha_sum, meanA, sdA, ent, density, ext_share, cost_sme, profit,
+     emp_share_sq, gini) = (np.asarray(v, dtype=float).tolist() for v in (
+        n, nz, t["firms_sme"], t["firms_mne"], t["zombies"], emp, rev, t["value_added"] + gone.get("value_added", 0.0),
+        t["exports"] + gone.get("exports", 0.0),
+        rd, pats, reg.patents_cum, t["with_patent"], t["rd_unit"], t["rd_active"], constrained, wanting, rd_wanted,
+        t["vc_backed"], t["alpha"], meanA, sdA, ent, density, ext_share, cost_sme, profit, emp_share_sq, gini))
+    startups, spinoffs, arrivals, exits = (ctr.startups.tolist(), ctr.spinoffs.tolist(), ctr.mne_arrivals.tolist(),
+                                           ctr.exits.tolist())
+    attempts, successes = ctr.absorption_attempts.tolist(), ctr.absorption_successes.tolist()
+    stage_share = (stage_counts / np.maximum(t["firms"], 1.0)[:, None]).tolist()
+    gov = {k: ctr.gov_spend[k].tolist() for k in INSTRUMENTS}
+    wage, rent = np.asarray(factors.wage, dtype=float).tolist(), np.asarray(factors.rent, dtype=float).tolist()
+    infra, inter, ip, spill, pool = (np.asarray(v, dtype=float).tolist() for v in (
+        reg.infrastructure, reg.intermediaries, reg.ip_strength, reg.spillover, reg.vc_pool))
+    vc_inv, upgrades = ctr.vc_invested.tolist(), ctr.upgrades.tolist()
+    avg_in, avg_out = float(avg_in), float(avg_out)
+    year = world.year
     rows = []
     for i, name in enumerate(reg.names):
         row = {
-            "year": world.year, "region": name, "kind": "cluster" if reg.is_cluster[i] else "periphery",
+            "year": year, "region": name, "kind": "cluster" if reg.is_cluster[i] else "periphery",
             "firms": int(n[i]), "firms_sme": int(n_sme[i]), "firms_mne": int(n_mne[i]),
-            "entries": int(ctr.startups[i] + ctr.spinoffs[i] + ctr.mne_arrivals[i]),
-            "startups": int(ctr.startups[i]), "spinoffs": int(ctr.spinoffs[i]),
-            "mne_arrivals": int(ctr.mne_arrivals[i]), "exits": int(ctr.exits[i]),
+            "entries": int(startups[i] + spinoffs[i] + arrivals[i]),
+            "startups": int(startups[i]), "spinoffs": int(spinoffs[i]),
+            "mne_arrivals": int(arrivals[i]), "exits": int(exits[i]),
             "relocations_in": int(ctr.relocations_in[i]), "relocations_out": int(ctr.relocations_out[i]),
             "employment": emp[i], "revenue": rev[i], "value_added": va[i],
             "exports": exports[i], "rd_spend": rd[i],
-            "patents_new": int(pats[i]), "patents_cum": int(reg.patents_cum[i]),
+            "patents_new": int(pats[i]), "patents_cum": int(pats_cum[i]),
             "patents_per_firm": pats[i] / nz[i],
             "patents_per_rd": pats[i] / rd[i] if rd[i] > 0 else 0.0,
             "share_with_patent": with_pat[i] / nz[i],
@@ -85,16 +99,15 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
             "constrained_among_rd": constrained[i] / wanting[i] if wanting[i] > 0 else 0.0,
             "rd_wanted": rd_wanted[i],
             "rd_funded_share": rd[i] / rd_wanted[i] if rd_wanted[i] > 0 else 1.0,
-            "vc_invested": ctr.vc_invested[i], "share_vc_backed": vc_backed[i] / nz[i],
-            "vc_pool": reg.vc_pool[i],
+            "vc_invested": vc_inv[i], "share_vc_backed": vc_backed[i] / nz[i],
+            "vc_pool": pool[i],
             "tech_mean": meanA[i], "tech_sd": sdA[i], "tech_entropy": ent[i],
             "mean_alpha": alpha_sum[i] / nz[i],
-            "absorption_success_rate": (ctr.absorption_successes[i] / ctr.absorption_attempts[i]
-                                        if ctr.absorption_attempts[i] > 0 else 0.0),
-            "upgrades": int(ctr.upgrades[i]),
+            "absorption_success_rate": successes[i] / attempts[i] if attempts[i] > 0 else 0.0,
+            "upgrades": int(upgrades[i]),
         }
         for s, sname in enumerate(world.stage_names):
-            row[f"gvc_share_{sname}"] = stage_counts[i, s] / nz[i]
+            row[f"gvc_share_{sname}"] = stage_share[i][s]
         row.update({
             "network_density": density[i], "external_tie_share": ext_share[i],
             "avg_cost": cost_sme[i], "avg_cost_inside": avg_in, "avg_cost_outside": avg_out,
@@ -102,14 +115,14 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
             "rd_intensity": rd[i] / rev[i] if rev[i] > 0 else 0.0,
             "size_hhi": emp_share_sq[i], "size_gini": gini[i],
             "zombie_share": zombie[i] / nz[i],
-            "wage": factors.wage[i], "rent": factors.rent[i],
-            "infrastructure": reg.infrastructure[i], "intermediaries": reg.intermediaries[i],
-            "ip_strength": reg.ip_strength[i], "spillover_pool": reg.spillover[i],
+            "wage": wage[i], "rent": rent[i],
+            "infrastructure": infra[i], "intermediaries": inter[i],
+            "ip_strength": ip[i], "spillover_pool": spill[i],
         })
         total = 0.0
         for k in INSTRUMENTS:
-            row[f"gov_spend_{k}"] = ctr.gov_spend[k][i]
-            total += ctr.gov_spend[k][i]
+            row[f"gov_spend_{k}"] = gov[k][i]
+            total += gov[k][i]
         row["gov_spend_total"] = total
         rows.append(row)
     return rows
