@@ -160,13 +160,13 @@ def main(argv: list[str] | None = None) -> dict:
     import mesa
 
     summary = {
-        "engine_s": round(e["median_s"], 4), "mesa_s": round(m["median_s"], 4),
+        "engine_s": round(e["median_s"], 6), "mesa_s": round(m["median_s"], 6),
         "ratio": round(m["median_s"] / e["median_s"], 2), "firms": a.firms, "years": a.years,
         "ratio_steps_only": round(m["median_steps_s"] / e["median_steps_s"], 2),
-        "engine_cpu_s": round(e["median_cpu_s"], 4), "mesa_cpu_s": round(m["median_cpu_s"], 4),
+        "engine_cpu_s": round(e["median_cpu_s"], 6), "mesa_cpu_s": round(m["median_cpu_s"], 6),
         "ratio_cpu": round(m["median_cpu_s"] / e["median_cpu_s"], 2),
         "engine_firm_steps_per_s": round(e["firm_steps_per_s"]), "mesa_firm_steps_per_s": round(m["firm_steps_per_s"]),
-        "engine_runs_s": [round(x, 4) for x in e["runs_s"]], "mesa_runs_s": [round(x, 4) for x in m["runs_s"]],
+        "engine_runs_s": [round(x, 6) for x in e["runs_s"]], "mesa_runs_s": [round(x, 6) for x in m["runs_s"]],
         "engine_mean_firms": round(e["mean_firms"]), "mesa_mean_firms": round(m["mean_firms"]),
         "engine_bytes_per_firm": round(e["bytes_per_firm"]) if "bytes_per_firm" in e else None,
         "mesa_bytes_per_firm": round(m["bytes_per_firm"]) if "bytes_per_firm" in m else None,
