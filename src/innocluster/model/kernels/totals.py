@@ -38,11 +38,17 @@ def group_sum(group, weights, G):
     return out
 
 
+#: up to this many groups, counts take one vectorised comparison pass per group
+#: (integer counts are exact in any order; at 16,000 firms in 5 GVC stages the passes
+#: took half the time of counting through memory)
+_COUNT_PASS_GROUPS = 8
+
+
 @njit(cache=True, error_model="numpy")
 def group_count(group, G):
     """``np.bincount(group, minlength=G)``: members of each of ``G`` groups."""
     out = np.zeros(G, dtype=np.int64)
-    if G <= _REGISTER_GROUPS:
+    if G <= _COUNT_PASS_GROUPS:
         for g in range(G):
             c = 0
             for i in range(group.size):
