@@ -74,8 +74,11 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     # adopt the jump only if better; each invention is patented with the region's
     # probability: one binomial count per inventing firm (one uniform per invention
     # costs more where firms invent by the hundred)
+    p_patent = _patent_probability(world)
     trials, p = kernels.adopt_inventions(f.A, success, _jump(rng, success.size, inn), inventions, f.region,
-                                         _patent_probability(world))
+                                         p_patent)
+    if p_patent.size == 1:  # one region: one probability (NumPy draws the same counts, faster)
+        p = float(p_patent[0])
     kernels.add_counts(f.patents_new, success, rng.binomial(trials, p))
     return inventions
 
