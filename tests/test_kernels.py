@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from innocluster.model import kernels
+from innocluster.model.kernels.sampling import _COMPILED_DRAWS_FROM
 from innocluster.model.network import TrustNetwork
 from innocluster.model.state import COLUMNS, FirmTable
 
@@ -297,7 +298,7 @@ def test_random_member_equals_stable_sort_formulation(case):
 
 @pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937, np.random.Philox,
                                            np.random.SFC64])
-@pytest.mark.parametrize("size", [0, 5, 999, 1000, 400_000])
+@pytest.mark.parametrize("size", [0, 5, _COMPILED_DRAWS_FROM - 1, _COMPILED_DRAWS_FROM, 400_000])
 def test_compiled_normals_equal_numpy_draw_for_draw(bit_generator, size):
     """kernels.normal draws what rng.normal(loc, scale, size) draws, tails included, and
     leaves the generator (also integers()' buffered half-output) where NumPy leaves it."""
