@@ -171,3 +171,15 @@ def test_exports(tmp_path):
     assert r.returncode == 0 and len(pd.read_parquet(tmp_path / "s.parquet")) == 32
     assert "--what" in _one_line(run_cli("results", "export", str(store), "--what", "all", "--out",
                                          str(tmp_path / "x.csv")))
+
+
+def test_engine_fingerprint_covers_the_compiled_kernels():
+    """A change to a compiled kernel is a change of the engine: the fingerprint that
+    guards resumed sweeps hashes the kernels' sources too, not only the model modules."""
+    import innocluster
+    from innocluster.model.fingerprint import fingerprinted_files
+
+    root = Path(innocluster.__file__).resolve().parent
+    names = {p.relative_to(root).as_posix() for p in fingerprinted_files()}
+    assert {"model/engine.py", "model/kernels/network.py", "model/kernels/mechanisms.py",
+            "scenario/schema.py"} <= names

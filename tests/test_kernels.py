@@ -23,7 +23,7 @@ SHIFT = np.int64(32)
 COLUMNS_ROW_A = [name for name, dt in COLUMNS.items() if dt == np.dtype(float)].index("A")
 
 
-def groups_and_weights(max_groups=6, max_n=200):
+def groups_and_weights(max_groups=12, max_n=200):
     return st.integers(1, max_groups).flatmap(lambda G: st.tuples(
         st.just(G),
         hnp.arrays(np.int16, st.integers(0, max_n), elements=st.integers(0, G - 1)),
@@ -492,6 +492,22 @@ def test_compiled_kernels_are_cached_on_disk():
 
 
 # ----------------------------------------------------------------------------- bad use raises, never corrupts
+def test_remove_rejects_a_mask_of_the_wrong_length():
+    """exit.remove's compiled pass reads the mask unchecked: a mask that does not fit the
+    table raises before anything changes."""
+    from innocluster import load_scenario
+    from innocluster.model import exit as exit_
+    from innocluster.model.engine import ClusterModel
+
+    m = ClusterModel(load_scenario("core"), seed=1, firms=50)
+    m.step()
+    n, ids = m.world.firms.n, m.world.firms.id.copy()
+    for bad in (np.zeros(n - 1, dtype=bool), np.ones(n + 1, dtype=bool)):
+        with pytest.raises(ValueError, match=f"values for {n} firms"):
+            exit_.remove(m.world, bad)
+    assert m.world.firms.n == n and np.array_equal(m.world.firms.id, ids)
+
+
 def test_network_rejects_ties_outside_the_table_and_bad_masks():
     net = TrustNetwork()
     net.add(0, 5)  # scalars are one tie
@@ -524,6 +540,23 @@ def test_firm_table_append_writes_given_columns_cast_and_zeroes_the_rest():
     # columns not given are zero (no stale values of compacted rows), ids are new
     assert f.A[3:].tolist() == [0.0, 0.0, 0.0] and f.id[3:].tolist() == [6, 7, 8]
     assert f.A[:3].tolist() == [4.0, 5.0, 6.0]
+    given = {"x", "region", "has_rd_unit", "parent", "alive", "id"}
+    for name in COLUMNS.keys() - given:
+        assert (getattr(f, name)[3:] == 0).all(), name
+    # every block's runs of defaults, whichever columns an append is given
+    for k, names in enumerate([["A"], ["x", "y", "alpha"], ["age", "stage", "relocated", "vc_stake"], []]):
+        g = FirmTable(4)
+        for name in COLUMNS:
+            if name not in ("id", "alive", "parent"):
+                setattr(g, name, np.ones(4, dtype=COLUMNS[name]))
+        g.alive[:2] = False
+        g.compact()  # the spare rows now hold ones
+        g.append(2, **{name: np.full(2, 7, dtype=COLUMNS[name]) for name in names})
+        for name in COLUMNS.keys() - {"id", "alive", "parent", *names}:
+            assert (getattr(g, name)[2:] == 0).all(), (k, name)
+        assert (g.parent[2:] == -1).all() and g.alive[2:].all() and g.id[2:].tolist() == [4, 5]
+        for name in names:
+            assert (getattr(g, name)[2:] == np.array(7).astype(COLUMNS[name])).all(), (k, name)
 
 
 def test_firm_table_columns_follow_appends_growth_and_removals():
@@ -950,14 +983,14 @@ def test_catch_up_closes_the_gap_from_the_technologies_before_absorption():
     """kernels.catch_up: A_i += eta (A_s - A_i) for firms with a source, using each
     target as chosen (a firm that is both a source and an absorber does not pass its
     new level on), successes counted per region."""
-    A = np.array([0.0, 1.0, 2.0, 0.5])
-    idx = np.array([0, 1, 3])
-    target = np.array([1.0, 2.0, 9.0])  # firm 0 learns from firm 1 at its old level
+    A = np.array([0.0, 1.0, 2.0, 0.5, 3.0])
+    idx = np.array([0, 2, 3])
+    target = np.array([2.0, 4.0, 9.0])  # firm 0 learns from firm 2 at its old level
     has = np.array([True, True, False])
-    region = np.array([0, 1, 1, 1], dtype=np.int16)
+    region = np.array([0, 1, 1, 1, 0], dtype=np.int16)
     got, recreating = kernels.catch_up(A, idx, target, has, 0.5, region, 2, np.array([0.9, 0.1, 0.0]), 0.5)
-    assert A.tolist() == [0.5, 1.5, 2.0, 0.5] and got.tolist() == [1, 1]
-    assert recreating.tolist() == [1], "re-creation needs a source and a uniform below p_re"
+    assert A.tolist() == [1.0, 1.0, 3.0, 0.5, 3.0] and got.tolist() == [1, 1]
+    assert recreating.tolist() == [2], "re-creation needs a source and a uniform below p_re (rows, not positions)"
 
 
 def test_recreate_follows_its_rules():

@@ -28,6 +28,9 @@ def remove(world: World, mask: np.ndarray) -> None:
     """Mark exiting firms dead, book what they take with them, compact the table."""
     f = world.firms
     ctr = world.counters
+    mask = np.asarray(mask, dtype=bool)
+    if mask.shape != (f.n,):  # the compiled pass reads the mask unchecked
+        raise ValueError(f"remove: a mask of {mask.size} values for {f.n} firms")
     if mask.any():
         R = world.regions.R
         # the year's flows of leaving firms still belong to the year's regional totals;

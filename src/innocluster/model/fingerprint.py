@@ -13,12 +13,20 @@ from pathlib import Path
 
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
-    """SHA-256 (first 16 hex digits) of the model and scenario-schema source files."""
+    """SHA-256 (first 16 hex digits) of the model's source files (its compiled kernels
+    included) and the scenario schema."""
     import innocluster
 
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(innocluster.__version__.encode())
-    for path in sorted([*(root / "model").glob("*.py"), root / "scenario" / "schema.py"]):
-        h.update(path.name.encode())
+    for path in fingerprinted_files():
+        h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def fingerprinted_files() -> list[Path]:
+    """The source files :func:`engine_fingerprint` hashes: every module of the model
+    package, its compiled kernels included, and the scenario schema."""
+    root = Path(__file__).resolve().parent.parent
+    return sorted([*(root / "model").rglob("*.py"), root / "scenario" / "schema.py"])

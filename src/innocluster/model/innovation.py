@@ -68,7 +68,7 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     # each firm's own split of R&D (xi_i) pays its researchers
     rate = kernels.invention_rate(f.xi, f.rd, f.region, world.regions.wage, inn.researcher_wage_premium, inn.zeta1,
                                   inn.spillover_effect, world.regions.spillover)
-    # Poisson counts by inversion, one uniform per firm (kernels.poisson); the Beta jump and
+    # Poisson counts by inversion, one uniform per firm (kernels.poisson_events); the Beta jump and
     # the binomial patents are NumPy calls on the inventing firms
     inventions, success = kernels.poisson_events(rng, rate)  # counts, and the rows of positive ones
     # adopt the jump only if better; each invention is patented with the region's

@@ -45,7 +45,7 @@ NumPy formulation or its documented rule):
   ``inf`` or NaN as the NumPy expression a kernel replaces would, instead of Python's
   ``ZeroDivisionError``. Numba's default checks every division for a zero divisor;
   without those checks a 20-year ``core`` run took about 1% less time (alternating
-  pairs). Parameters that divide are validated by the scenario schema before a run;
+  pairs). The scenario schema keeps the parameters that divide away from zero;
 * compiled code is cached on disk (``cache=True``): the first run on a machine
   compiles (about 20 s), later runs load the kernels in well under a second. In a
   development checkout, after editing kernel modules, the cache once made kernels fail

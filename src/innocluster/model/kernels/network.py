@@ -148,6 +148,14 @@ def merge_ties(out, key, new):
     return m
 
 
+@njit(inline="always")
+def _skip(u, log_keep):
+    """Ties kept before the next one dissolves, ``floor(log(1 - u) / log(1 - p))``, capped
+    at 4e18 (for ``p`` below about 1e-17 the quotient would not fit an integer: no tie
+    list is that long)."""
+    return int(min(math.log(1.0 - u) / log_keep, 4.0e18))
+
+
 @njit(cache=True, error_model="numpy")
 def merge_decay_ties(rng, out, key, new, p):
     """:func:`merge_ties` then :func:`decay_ties` on the union, in one pass: writes the
@@ -165,7 +173,7 @@ def merge_decay_ties(rng, out, key, new, p):
     log_keep = math.log1p(-p) if decaying else -1.0
     # position (along the union) of the next dissolving tie: never with p <= 0, the first
     # with p >= 1 (then every one)
-    drop = int(math.log(1.0 - rng.random()) / log_keep) if decaying else (0 if p >= 1.0 else -1)
+    drop = _skip(rng.random(), log_keep) if decaying else (0 if p >= 1.0 else -1)
     i = 0
     m = 0  # keys written
     k = 0  # position along the union
@@ -190,7 +198,7 @@ def merge_decay_ties(rng, out, key, new, p):
             lo = T
         for t in range(i, lo):  # the run of old keys before x
             if k == drop:
-                drop = k + 1 + int(math.log(1.0 - rng.random()) / log_keep) if decaying else k + 1
+                drop = k + 1 + _skip(rng.random(), log_keep) if decaying else k + 1
             else:
                 out[m] = key[t]
                 m += 1
@@ -199,7 +207,7 @@ def merge_decay_ties(rng, out, key, new, p):
         if j == new.size or (i < T and key[i] == x):
             continue  # already tied: the old key comes with the next run
         if k == drop:
-            drop = k + 1 + int(math.log(1.0 - rng.random()) / log_keep) if decaying else k + 1
+            drop = k + 1 + _skip(rng.random(), log_keep) if decaying else k + 1
         else:
             out[m] = x
             m += 1
@@ -354,11 +362,11 @@ def decay_ties(rng, buf, T, p):
     if p >= 1.0:
         return 0
     log_keep = math.log1p(-p)
-    drop = int(math.log(1.0 - rng.random()) / log_keep)
+    drop = _skip(rng.random(), log_keep)
     m = 0
     for k in range(T):
         if k == drop:
-            drop = k + 1 + int(math.log(1.0 - rng.random()) / log_keep)
+            drop = k + 1 + _skip(rng.random(), log_keep)
             continue
         buf[m] = buf[k]
         m += 1
