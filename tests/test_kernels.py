@@ -823,12 +823,40 @@ def test_firm_table_append_and_assignment_validate_before_changing_anything():
 def test_kernels_keep_numpy_nan_handling():
     """NaN propagates through the fused arithmetic as through the NumPy expressions."""
     share = np.array([0.5, 0.5])
-    out = kernels.replicator(share, np.array([np.nan, 0.0]), np.zeros(2), np.zeros(2, dtype=np.int8), 1, 0.5)
+    out = np.empty(2)
+    kernels.replicator(share, np.array([np.nan, 0.0]), np.zeros(2), np.zeros(2, dtype=np.int8), 1, 0.5,
+                       np.zeros(0), out)
     expect_E = np.array([np.nan, 0.0])
     tot = share.sum()
     Ebar = (share * expect_E).sum() / tot
-    assert np.array_equal(out, share * np.maximum(0.0, 1.0 + 0.5 * (expect_E - Ebar)), equal_nan=True)
+    new = share * np.maximum(0.0, 1.0 + 0.5 * (expect_E - Ebar))
+    assert np.array_equal(out, new / new.sum(), equal_nan=True)
     assert np.isnan(out).all()
+
+
+@pytest.mark.parametrize("S", [1, 3, 5])
+@pytest.mark.parametrize("noise", [False, True])
+def test_replicator_is_the_replicator_equation_renormalised(S, noise):
+    """kernels.replicator against the rule written out in NumPy (stage totals by
+    bincount, the shock factor multiplied in, renormalised within the stage), bit for
+    bit, also when it writes over the shares it reads."""
+    g = np.random.default_rng(S + 10 * noise)
+    n = 500
+    share, A = g.random(n), g.normal(0, 0.3, n)
+    log_cost, stage = np.log(g.uniform(0.5, 1.5, n)), g.integers(0, S, n).astype(np.int8)
+    factor = np.exp(g.normal(0, 0.1, n)) if noise else np.zeros(0)
+    E = A - log_cost
+    tot = np.bincount(stage, weights=share, minlength=S)
+    Ebar = np.bincount(stage, weights=share * E, minlength=S) / np.maximum(tot, 1e-300)
+    new = share * np.maximum(0.0, 1.0 + 0.7 * (E - Ebar[stage]))
+    if noise:
+        new *= factor
+    expect = new / np.maximum(np.bincount(stage, weights=new, minlength=S), 1e-300)[stage]
+    kernels.replicator(share, A, log_cost, stage, S, 0.7, factor, share)  # in place
+    assert np.array_equal(share, expect)
+    assert np.allclose(np.bincount(stage, weights=share, minlength=S)[np.bincount(stage, minlength=S) > 0], 1.0)
+    with pytest.raises(ValueError, match="one shock factor per firm"):
+        kernels.replicator(share, A, log_cost, stage, S, 0.7, np.ones(3), share)
 
 
 # ----------------------------------------------------------------------------- event-driven tie draws

@@ -28,15 +28,19 @@ def replicator_shares(world: World, rng: np.random.Generator) -> None:
         return
     sc = world.scenario
     S = world.S
-    share = f.share
-    if sc.mechanisms.market:
-        # E_i = A_i - log c_i; f_i (1 + chi (E_i - Ebar_s)), fused in kernels.replicator
-        log_cost = np.maximum(f.unit_cost, 1e-9)
-        share = kernels.replicator(share, f.A, np.log(log_cost, out=log_cost), f.stage, S, sc.market.chi)
-        if sc.market.replication_noise > 0:
-            shock = kernels.normal(rng, 0.0, sc.market.replication_noise, f.n)
-            share *= np.exp(shock, out=shock)  # in place: the replicator returned a new array
-    kernels.normalise_within(share, f.stage, S, f.share)
+    if not sc.mechanisms.market:
+        kernels.normalise_within(f.share, f.stage, S, f.share)
+        return
+    # E_i = A_i - log c_i; f_i (1 + chi (E_i - Ebar_s)) times the log-normal demand shock,
+    # renormalised within the stage: one compiled call (kernels.replicator); the shock's
+    # normals and the exponentials and logarithm stay NumPy's
+    if sc.market.replication_noise > 0:
+        shock = kernels.normal(rng, 0.0, sc.market.replication_noise, f.n)
+        factor = np.exp(shock, out=shock)
+    else:
+        factor = np.zeros(0)
+    log_cost = np.maximum(f.unit_cost, 1e-9)
+    kernels.replicator(f.share, f.A, np.log(log_cost, out=log_cost), f.stage, S, sc.market.chi, factor, f.share)
 
 
 def stage_technology(world: World) -> np.ndarray:

@@ -28,28 +28,43 @@ from innocluster.model.kernels.totals import group_count, group_sum
 
 # ----------------------------------------------------------------------------- market
 @njit(cache=True, error_model="numpy")
-def replicator(share, A, log_cost, stage, S, chi):
-    """Replicator update ``f_i max(0, 1 + chi (E_i - Ebar_s))`` with
-    ``E_i = A_i - log c_i`` and ``Ebar_s`` the share-weighted mean of stage ``s``
-    (market.replicator_shares). Returns the new, not yet renormalised, shares."""
+def replicator(share, A, log_cost, stage, S, chi, shock_factor, out):
+    """Replicator update of market shares, renormalised within each stage, written into
+    ``out`` (market.replicator_shares; ``out`` may be ``share`` itself).
+
+    ``f_i max(0, 1 + chi (E_i - Ebar_s)) x_i``, with ``E_i = A_i - log c_i``, ``Ebar_s``
+    the share-weighted mean of stage ``s`` and ``x_i`` the demand shock factor
+    (``shock_factor``, or 1 when it is empty), divided by the stage's total of these
+    (:func:`normalise_within`'s division). Every total is summed in row order, so the
+    shares equal those of the replicator, the NumPy product with the shock factor and
+    :func:`normalise_within` one after the other.
+    """
     n = share.size
-    E = np.empty(n)
+    new = np.empty(n)
     # the stage totals of f and f E, summed in row order (group_sum's sums) in the pass
     # that computes E
     tot = np.zeros(S)
     Ebar = np.zeros(S)
     for i in range(n):
         e = A[i] - log_cost[i]
-        E[i] = e
+        new[i] = e
         s = stage[i]
         tot[s] += share[i]
         Ebar[s] += share[i] * e
     for s in range(S):
         Ebar[s] = Ebar[s] / np.maximum(tot[s], 1e-300)
-    out = np.empty(n)
+    shocked = shock_factor.size > 0
+    if shocked and shock_factor.size != n:
+        raise ValueError("replicator: one shock factor per firm expected")
+    total = np.zeros(S)
     for i in range(n):
-        out[i] = share[i] * np.maximum(0.0, 1.0 + chi * (E[i] - Ebar[stage[i]]))
-    return out
+        v = share[i] * np.maximum(0.0, 1.0 + chi * (new[i] - Ebar[stage[i]]))
+        if shocked:
+            v = v * shock_factor[i]
+        new[i] = v
+        total[stage[i]] += v
+    for i in range(n):
+        out[i] = new[i] / np.maximum(total[stage[i]], 1e-300)
 
 
 @njit(cache=True, error_model="numpy")
