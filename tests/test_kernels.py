@@ -693,9 +693,11 @@ def test_review_guards_raise_instead_of_reading_wrong_memory():
         innovation.absorption(m.world, np.zeros(3, dtype=np.int64), m.rng)
 
 
-def test_stage_revenues_and_rd_unit_adoption_match_numpy():
-    """kernels.stage_revenues is R = f D[stage], X = x[region] R; kernels.adopt_rd_units
-    sets up units where a firm has none and its uniform is below its region's rate."""
+def test_stage_revenues_absorptive_capacity_and_rd_unit_adoption_match_numpy():
+    """kernels.stage_revenues is R = f D[stage], X = x[region] R;
+    kernels.update_absorptive_capacity moves alpha by R&D intensity, training and decay
+    (clipped to [0, 1]) and sets up units where a firm has none and its uniform is below
+    its region's rate."""
     g = np.random.default_rng(8)
     n = 5_000
     share, stage, region = g.random(n), g.integers(0, 5, n).astype(np.int8), g.integers(0, 3, n).astype(np.int16)
@@ -707,7 +709,14 @@ def test_stage_revenues_and_rd_unit_adoption_match_numpy():
     u, p = g.random(n), np.array([0.1, 0.5, 0.0])
     expect = ~has & (u < p[region])
     unit = has.copy()
-    rows = kernels.adopt_rd_units(u, p, region, unit)
+    alpha = g.random(n).astype(np.float32)
+    rd, revenue = g.random(n) * (g.random(n) < 0.7), g.random(n) * 10 * (g.random(n) < 0.9)
+    training = np.array([0.0, 0.2, 0.05])
+    intensity = np.where(revenue > 0, rd / np.maximum(revenue, 1e-12), 0.0)
+    a = alpha.astype(float) + 0.3 * intensity + 0.1 * training[region] - (np.float32(0.05) * alpha).astype(float)
+    expect_alpha = np.clip(a, 0.0, 1.0).astype(np.float32)
+    rows = kernels.update_absorptive_capacity(alpha, rd, revenue, region, training, 0.3, 0.1, 0.05, u, p, unit)
+    assert np.array_equal(alpha, expect_alpha) and (alpha == 1.0).any()
     assert np.array_equal(rows, np.flatnonzero(expect)) and np.array_equal(unit, has | expect)
     assert not expect[region == 2].any() and expect.sum() > 100
 

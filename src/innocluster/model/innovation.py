@@ -149,11 +149,12 @@ def absorptive_capacity(world: World, rng: np.random.Generator) -> None:
     reg = world.regions
     if f.n == 0:
         return
-    kernels.update_absorptive_capacity(f.alpha, f.rd, f.revenue, f.region, reg.training, inn.alpha_rd,
-                                       inn.alpha_training, inn.alpha_decay)
-    # SMEs set up R&D units over time; training makes it likelier
+    # SMEs set up R&D units over time; training makes it likelier (one uniform per firm,
+    # in the compiled pass that updates alpha)
     p = inn.rd_unit_adoption * (1.0 + 10.0 * reg.training)
-    adopt = kernels.adopt_rd_units(rng.random(f.n), p, f.region, f.has_rd_unit)
+    adopt = kernels.update_absorptive_capacity(f.alpha, f.rd, f.revenue, f.region, reg.training, inn.alpha_rd,
+                                               inn.alpha_training, inn.alpha_decay, rng.random(f.n), p,
+                                               f.has_rd_unit)
     if adopt.size:
         fin = world.scenario.finance
         f.rd_intensity[adopt] = (fin.rd_intensity * np.exp(

@@ -449,30 +449,26 @@ def recreate(A, patents_new, rows, jump, u_patent, p_patent, region, idx, source
 
 
 @njit(cache=True, error_model="numpy")
-def adopt_rd_units(u, p, region, has_rd_unit):
-    """Firms without an R&D unit set one up where ``u_i < p_r`` (innovation.absorptive_capacity):
-    ``has_rd_unit`` is updated in place; returns the adopters' rows in row order."""
-    n = u.size
+def update_absorptive_capacity(alpha, rd, revenue, region, training, alpha_rd, alpha_training, alpha_decay, u,
+                               p_unit, has_rd_unit):
+    """``alpha += k_rd RD/R + k_tr training_r - d_alpha alpha``, clipped to [0, 1], in
+    place, and R&D units set up by firms without one where ``u_i < p_r``
+    (innovation.absorptive_capacity), in one pass. Returns the adopters' rows in row
+    order (``has_rd_unit`` is updated in place)."""
+    decay = np.float32(alpha_decay)
+    n = alpha.size
     rows = np.empty(n, dtype=np.int64)
     m = 0
     for i in range(n):
-        if not has_rd_unit[i] and u[i] < p[region[i]]:
-            has_rd_unit[i] = True
-            rows[m] = i
-            m += 1
-    return rows[:m]
-
-
-@njit(cache=True, error_model="numpy")
-def update_absorptive_capacity(alpha, rd, revenue, region, training, alpha_rd, alpha_training, alpha_decay):
-    """``alpha += k_rd RD/R + k_tr training_r - d_alpha alpha``, clipped to [0, 1], in
-    place (innovation.absorptive_capacity)."""
-    decay = np.float32(alpha_decay)
-    for i in range(alpha.size):
         intensity = rd[i] / np.maximum(revenue[i], 1e-12) if revenue[i] > 0 else 0.0
         a = np.float64(alpha[i]) + alpha_rd * intensity + alpha_training * training[region[i]]
         a = a - np.float64(decay * alpha[i])
         alpha[i] = np.float32(np.minimum(np.maximum(a, 0.0), 1.0))
+        if not has_rd_unit[i] and u[i] < p_unit[region[i]]:
+            has_rd_unit[i] = True
+            rows[m] = i
+            m += 1
+    return rows[:m]
 
 
 # ----------------------------------------------------------------------------- diffusion
