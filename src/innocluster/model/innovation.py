@@ -116,7 +116,6 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     ctr.absorption_attempts += attempts
     if idx.size == 0:
         return success
-    success[idx] = True
     k = idx.size
     C = N_CANDIDATES
     # candidate sources (ties, same-region firms, other regions, the research institute)
@@ -132,7 +131,7 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     successes, ridx = kernels.catch_up(f.A, idx, A_target, has_target, inn.catch_up, f.region, reg.R,
                                        rng.random(k), inn.recreation)
     ctr.absorption_successes += successes
-    success[idx[~has_target]] = False
+    success[idx[has_target]] = True
     # re-creation: an incremental own improvement on what was absorbed, patentable; a
     # successful collaboration can create a trust tie to the source firm (kernels.recreate)
     jump = _jump(rng, ridx.size, inn)

@@ -95,12 +95,15 @@ class TrustNetwork:
         """Keep the ties where ``keep`` is True, in order, in place."""
         self._T = kernels.keep_ties(self._buf, self._T, keep)
 
+    def _pending_keys(self) -> np.ndarray | None:
+        """The pending additions as sorted, duplicate-free keys (and none pending any
+        more); None when nothing was pending."""
+        return kernels.tie_keys(*self._take_pending()) if self._pending else None
+
     def _flush(self) -> None:
         """Merge the pending additions into the sorted list."""
-        if not self._pending:
-            return
-        new = kernels.tie_keys(*self._take_pending())
-        if new.size == 0:
+        new = self._pending_keys()
+        if new is None or new.size == 0:
             return
         T = kernels.merge_ties(self._spare_for(self._T + new.size), self._buf[: self._T], new)
         if T > self._T:  # else every tie existed already
@@ -121,7 +124,7 @@ class TrustNetwork:
         ties and draws as merging first)."""
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"tie decay probability {p}: must be in [0, 1]")
-        new = kernels.tie_keys(*self._take_pending()) if self._pending else None
+        new = self._pending_keys()
         if new is None or new.size == 0:
             self._T = kernels.decay_ties(rng, self._buf, self._T, float(p))
             return

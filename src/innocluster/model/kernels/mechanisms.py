@@ -40,7 +40,7 @@ def replicator(share, A, log_cost, stage, S, chi, shock_factor, out):
     :func:`normalise_within` one after the other.
     """
     n = share.size
-    new = np.empty(n)
+    new = np.empty(n)  # E_i first, then the updated (not yet renormalised) share
     # the stage totals of f and f E, summed in row order (group_sum's sums) in the pass
     # that computes E
     tot = np.zeros(S)

@@ -105,6 +105,28 @@ def tie_keys(a, b):
     return out[:d]
 
 
+@njit(inline="always")
+def _gallop(key, i, x):
+    """Position of the first of the sorted ``key[i:]`` not below ``x``, found by galloping
+    from ``i`` (steps 1, 2, 4, ..., then bisection; Bentley & Yao 1976)."""
+    T = key.size
+    lo = i
+    hi = i
+    step = 1
+    while hi < T and key[hi] < x:
+        lo = hi + 1
+        hi = i + step
+        step <<= 1
+    hi = min(hi, T)
+    while lo < hi:  # the first old key >= x lies in key[lo:hi + 1]
+        mid = (lo + hi) >> 1
+        if key[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 @njit(cache=True, error_model="numpy")
 def merge_ties(out, key, new):
     """Write the union of the sorted keys ``key`` and the sorted, duplicate-free
@@ -120,20 +142,7 @@ def merge_ties(out, key, new):
     m = 0
     for j in range(new.size):
         x = new[j]
-        lo = i
-        hi = i
-        step = 1
-        while hi < T and key[hi] < x:
-            lo = hi + 1
-            hi = i + step
-            step <<= 1
-        hi = min(hi, T)
-        while lo < hi:  # the first old key >= x lies in key[lo:hi + 1]
-            mid = (lo + hi) >> 1
-            if key[mid] < x:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = _gallop(key, i, x)
         for t in range(i, lo):
             out[m] = key[t]
             m += 1
@@ -154,6 +163,13 @@ def _skip(u, log_keep):
     at 4e18 (for ``p`` below about 1e-17 the quotient would not fit an integer: no tie
     list is that long)."""
     return int(min(math.log(1.0 - u) / log_keep, 4.0e18))
+
+
+@njit(inline="always")
+def _next_drop(rng, k, decaying, log_keep):
+    """Position of the next dissolving tie after one at position ``k``: a geometric skip
+    (one uniform) while decaying, else the very next one (``p >= 1``)."""
+    return k + 1 + _skip(rng.random(), log_keep) if decaying else k + 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -180,25 +196,12 @@ def merge_decay_ties(rng, out, key, new, p):
     for j in range(new.size + 1):
         if j < new.size:
             x = new[j]
-            lo = i
-            hi = i
-            step = 1
-            while hi < T and key[hi] < x:  # galloping search, as in merge_ties
-                lo = hi + 1
-                hi = i + step
-                step <<= 1
-            hi = min(hi, T)
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if key[mid] < x:
-                    lo = mid + 1
-                else:
-                    hi = mid
+            lo = _gallop(key, i, x)
         else:
             lo = T
         for t in range(i, lo):  # the run of old keys before x
             if k == drop:
-                drop = k + 1 + _skip(rng.random(), log_keep) if decaying else k + 1
+                drop = _next_drop(rng, k, decaying, log_keep)
             else:
                 out[m] = key[t]
                 m += 1
@@ -207,7 +210,7 @@ def merge_decay_ties(rng, out, key, new, p):
         if j == new.size or (i < T and key[i] == x):
             continue  # already tied: the old key comes with the next run
         if k == drop:
-            drop = k + 1 + _skip(rng.random(), log_keep) if decaying else k + 1
+            drop = _next_drop(rng, k, decaying, log_keep)
         else:
             out[m] = x
             m += 1

@@ -70,4 +70,3 @@ def sort_nonnegative(keys, bits):
         if keys[i] < 0 or (bits < 63 and keys[i] >> bits):
             raise ValueError("sort_nonnegative: a key outside [0, 2**bits)")
     return _radix_passes(out, bits)
-
