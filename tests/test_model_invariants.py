@@ -187,6 +187,27 @@ def test_step_by_step_equals_run():
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_history_rows_are_the_same_whenever_they_are_read():
+    """A year's region rows are made when the history is first read (record.RegionYear):
+    reading them after every step or only at the end gives the same rows, so nothing a
+    row is made from changes after its year (counters, regional stocks, wages)."""
+    sc = load_scenario("hsinchu")  # government, VC, relocation: the regional stocks move every year
+    eager, lazy = ClusterModel(sc, seed=5, firms=400), ClusterModel(sc, seed=5, firms=400)
+    seen = []
+    for year in range(5):
+        eager.step()
+        lazy.step()
+        seen.append(list(eager.world.history))  # made now, year by year
+        assert eager.world.history.years == year + 1
+        assert len(seen[-1]) == (year + 1) * eager.world.regions.R
+    assert lazy.world.history  # a history with years but none of its rows made yet is not empty
+    rows = list(lazy.world.history)  # made only now
+    assert rows == seen[-1]
+    assert [r["year"] for r in rows] == sorted(r["year"] for r in rows)
+    assert lazy.world.history[-1] == rows[-1]
+    pd.testing.assert_frame_equal(eager.results().timeseries, lazy.results().timeseries)
+
+
 def test_explosive_entry_is_bounded():
     """Runaway start-up parameters (as a wide sweep may draw) cannot blow up memory:
     start-ups per year are capped at ``max_startup_ratio`` times the region's firms."""

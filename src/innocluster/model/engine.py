@@ -257,8 +257,8 @@ class ClusterModel:
         policy.govern(w, rng)
         # 11 record
         np.add(f.age, 1, out=f.age)  # int16, in place
-        rows = record.region_rows(w, costs.region_factors(w))
-        w.history.extend(rows)
+        # the year's totals now, its rows when the history is read (record.RegionYear)
+        w.history.add_year(record.region_year(w, costs.region_factors(w)))
         ledger = dict(ctr.ledger)
         ledger["year"] = w.year
         ledger["net_worth_change"] = f.net_worth.sum() - nw_before
@@ -287,7 +287,7 @@ class ClusterModel:
 
     def results(self) -> SimulationResults:
         w = self.world
-        ts = pd.DataFrame(w.history)
+        ts = pd.DataFrame(list(w.history))
         ts = add_lifecycle_columns(ts)
         panel = None
         if self.keep_panel and self.panel:

@@ -14,20 +14,70 @@ from innocluster.scenario.schema import INSTRUMENTS
 ENTROPY_BIN = 0.1  # width of technology bins for the Shannon entropy, log points
 
 
-def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
-    """The per-region rows of the current year."""
+class RegionYear:
+    """One year's regional record, kept as the totals the year's end computed and turned
+    into rows (one dict per region, every output of DESIGN.md) when first read.
+
+    :func:`region_year` makes it inside the step: every per-firm total is taken there,
+    from the firms of that year. What waits is the arithmetic on a few numbers per
+    region and the dicts themselves, some 60 entries a region; they cost as much as a
+    tenth of a year of the ``core`` rules at 10,000 firms, and a run that never reads
+    its history in the loop (most) pays for them once, when its results are built.
+    """
+
+    __slots__ = ("year", "names", "is_cluster", "stage_names", "tot", "stage_counts", "gini", "ent", "pats",
+                 "patents_cum", "counters", "wage", "rent", "stocks", "_rows")
+
+    def rows(self) -> list[dict]:
+        """The year's rows, one per region (made once, then kept)."""
+        if self._rows is None:
+            self._rows = _format_rows(self)
+        return self._rows
+
+
+def region_year(world: World, factors: RegionCostFactors) -> RegionYear:
+    """The current year's regional record (:class:`RegionYear`): the per-firm totals are
+    taken now, the rows made when read. Updates the regions' cumulative patents."""
     f = world.firms
     reg = world.regions
     ctr = world.counters
     R, S = reg.R, world.S
     r = f.region.astype(np.int64)
-
+    y = RegionYear()
     # every per-region total in one compiled pass over the firms (kernels.region_totals)
-    tot, stage_counts = kernels.region_totals(
+    y.tot, y.stage_counts = kernels.region_totals(
         r, R, f.stage, S, f.revenue, f.rd, f.employees, f.patents_new, f.A, f.rd_wanted,
         f.credit_constrained, f.profit, f.subsidy, f.unit_cost, f.is_mne, f.value_added, f.exports,
         f.patents_cum, f.has_rd_unit, f.rd_active, f.vc_backed, f.alpha, world.network.keys)
-    t = dict(zip(kernels.TOTALS, tot))
+    y.gini = kernels.group_gini(f.employees, r, R)  # firm sizes (employees)
+    y.ent = kernels.group_entropy(f.A, ENTROPY_BIN, r, R)
+    # flows of the year include the firms that exited at its end (booked by exit.remove)
+    y.pats = y.tot[_TOTAL_ROW["patents_new"]] + ctr.exited_flows.get("patents_new", 0.0)
+    reg.patents_cum = y.patents_cum = reg.patents_cum + y.pats  # state: needed now
+    # the year's counters are not touched after its step (the next step makes new ones);
+    # the regional quantities below may be, so their values are copied
+    y.counters = ctr
+    y.year, y.names, y.is_cluster, y.stage_names = world.year, reg.names, reg.is_cluster, world.stage_names
+    y.wage, y.rent = np.asarray(factors.wage, dtype=float).tolist(), np.asarray(factors.rent, dtype=float).tolist()
+    y.stocks = [np.asarray(v, dtype=float).tolist() for v in (
+        reg.infrastructure, reg.intermediaries, reg.ip_strength, reg.spillover, reg.vc_pool)]
+    y._rows = None
+    return y
+
+
+def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
+    """The per-region rows of the current year (:func:`region_year`, made at once)."""
+    return region_year(world, factors).rows()
+
+
+#: row of each total in :func:`kernels.region_totals`' result
+_TOTAL_ROW = {name: k for k, name in enumerate(kernels.TOTALS)}
+
+
+def _format_rows(y: RegionYear) -> list[dict]:
+    """The rows of a :class:`RegionYear`: ratios, shares and dispersion from its totals."""
+    t = dict(zip(kernels.TOTALS, y.tot))
+    ctr = y.counters
     n = t["firms"]
     nz = np.maximum(n, 1.0)
     # flows of the year include the firms that exited at its end (booked by exit.remove)
@@ -35,8 +85,7 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     rev = t["revenue"] + gone.get("revenue", 0.0)
     rd = t["rd"] + gone.get("rd", 0.0)
     emp = t["employees"]
-    pats = t["patents_new"] + gone.get("patents_new", 0.0)
-    reg.patents_cum = reg.patents_cum + pats
+    pats = y.pats
     meanA = t["A"] / nz
     sdA = np.sqrt(np.maximum(t["A2"] / nz - meanA**2, 0.0))
     wanting = t["rd_wanting"]
@@ -48,12 +97,10 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
     density = np.where(n > 1, within / np.maximum(n * (n - 1), 1.0), 0.0)
     ext_share = np.where(ends > 0, (ends - within) / np.maximum(ends, 1.0), 0.0)
     emp_share_sq = t["employment_share_sq"]
-    gini = kernels.group_gini(f.employees, r, R)  # firm sizes (employees)
-    ent = kernels.group_entropy(f.A, ENTROPY_BIN, r, R)
     # average cost per USD of output = producing SMEs' total cost / their output (revenue-weighted)
     cost_sme = t["sme_cost"] / np.maximum(t["sme_output"], 1e-12)
     # inside vs outside clusters: the producing SMEs' totals of the cluster regions and of the others
-    inside = reg.is_cluster
+    inside = y.is_cluster
     cost_in, cost_out = t["sme_cost"][inside].sum(), t["sme_cost"][~inside].sum()
     out_in, out_out = t["sme_output"][inside].sum(), t["sme_output"][~inside].sum()
     avg_in = cost_in / out_in if out_in > 0 else np.nan
@@ -65,23 +112,22 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
      emp_share_sq, gini) = (np.asarray(v, dtype=float).tolist() for v in (
         n, nz, t["firms_sme"], t["firms_mne"], t["zombies"], emp, rev, t["value_added"] + gone.get("value_added", 0.0),
         t["exports"] + gone.get("exports", 0.0),
-        rd, pats, reg.patents_cum, t["with_patent"], t["rd_unit"], t["rd_active"], constrained, wanting, rd_wanted,
-        t["vc_backed"], t["alpha"], meanA, sdA, ent, density, ext_share, cost_sme, profit, emp_share_sq, gini))
+        rd, pats, y.patents_cum, t["with_patent"], t["rd_unit"], t["rd_active"], constrained, wanting, rd_wanted,
+        t["vc_backed"], t["alpha"], meanA, sdA, y.ent, density, ext_share, cost_sme, profit, emp_share_sq, y.gini))
     startups, spinoffs, arrivals, exits = (ctr.startups.tolist(), ctr.spinoffs.tolist(), ctr.mne_arrivals.tolist(),
                                            ctr.exits.tolist())
     attempts, successes = ctr.absorption_attempts.tolist(), ctr.absorption_successes.tolist()
-    stage_share = (stage_counts / np.maximum(t["firms"], 1.0)[:, None]).tolist()
+    stage_share = (y.stage_counts / np.maximum(t["firms"], 1.0)[:, None]).tolist()
     gov = {k: ctr.gov_spend[k].tolist() for k in INSTRUMENTS}
-    wage, rent = np.asarray(factors.wage, dtype=float).tolist(), np.asarray(factors.rent, dtype=float).tolist()
-    infra, inter, ip, spill, pool = (np.asarray(v, dtype=float).tolist() for v in (
-        reg.infrastructure, reg.intermediaries, reg.ip_strength, reg.spillover, reg.vc_pool))
+    wage, rent = y.wage, y.rent
+    infra, inter, ip, spill, pool = y.stocks
     vc_inv, upgrades = ctr.vc_invested.tolist(), ctr.upgrades.tolist()
     avg_in, avg_out = float(avg_in), float(avg_out)
-    year = world.year
+    year = y.year
     rows = []
-    for i, name in enumerate(reg.names):
+    for i, name in enumerate(y.names):
         row = {
-            "year": year, "region": name, "kind": "cluster" if reg.is_cluster[i] else "periphery",
+            "year": year, "region": name, "kind": "cluster" if y.is_cluster[i] else "periphery",
             "firms": int(n[i]), "firms_sme": int(n_sme[i]), "firms_mne": int(n_mne[i]),
             "entries": int(startups[i] + spinoffs[i] + arrivals[i]),
             "startups": int(startups[i]), "spinoffs": int(spinoffs[i]),
@@ -106,7 +152,7 @@ def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
             "absorption_success_rate": successes[i] / attempts[i] if attempts[i] > 0 else 0.0,
             "upgrades": int(upgrades[i]),
         }
-        for s, sname in enumerate(world.stage_names):
+        for s, sname in enumerate(y.stage_names):
             row[f"gvc_share_{sname}"] = stage_share[i][s]
         row.update({
             "network_density": density[i], "external_tie_share": ext_share[i],

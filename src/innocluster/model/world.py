@@ -9,6 +9,7 @@ outcomes do not depend on the number of simulated firms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,6 +100,49 @@ class YearCounters:
         self.ledger[name] = self.ledger.get(name, 0.0) + float(amount)
 
 
+class RegionHistory(Sequence):
+    """The per-year region rows of a run, in year order (a read-only sequence of dicts).
+
+    The step adds each year as a record whose rows are made on first read
+    (:class:`innocluster.model.record.RegionYear`); reading the history, or any row of
+    it, makes the rows of every year so far.
+    """
+
+    __slots__ = ("_years", "_rows", "_made")
+
+    def __init__(self):
+        self._years: list = []  # records with a rows() method, in year order
+        self._rows: list[dict] = []
+        self._made = 0  # records whose rows are in _rows
+
+    def add_year(self, record) -> None:
+        """Append one year's record (an object whose ``rows()`` gives its region rows)."""
+        self._years.append(record)
+
+    def _all(self) -> list[dict]:
+        while self._made < len(self._years):
+            self._rows.extend(self._years[self._made].rows())
+            self._made += 1
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, i):
+        return self._all()[i]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __bool__(self) -> bool:
+        return bool(self._years)
+
+    @property
+    def years(self) -> int:
+        """Years recorded."""
+        return len(self._years)
+
+
 @dataclass
 class World:
     """Everything the mechanisms read and write."""
@@ -121,7 +165,7 @@ class World:
     stage_A0: np.ndarray = None  # share-weighted mean technology of each stage at t = 0
     counters: YearCounters = None
     A0: float = 0.0  # economy-wide mean technology at t = 0 (wage indexation base)
-    history: list = field(default_factory=list)  # per-year region rows (dicts)
+    history: RegionHistory = field(default_factory=RegionHistory)  # per-year region rows (dicts)
 
     @property
     def year(self) -> int:
