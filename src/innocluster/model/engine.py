@@ -207,17 +207,15 @@ class ClusterModel:
         comp = costs.cost_components(f.revenue, f.A, f.stage, f.region,
                                      degree, factors, w)
         w.regions.wage, w.regions.rent = factors.wage, factors.rent
-        interest, operating = kernels.operating_accounts(
-            f.revenue, comp["total"], comp["inputs"], comp["labour"], f.debt, sc.costs.interest_rate,
-            f.employees, f.unit_cost, f.value_added)
-        for name, amount in (("revenue", f.revenue.sum()), ("wages", -comp["wages"].sum()),
-                             ("inputs", -comp["inputs"].sum()), ("fixed_costs", -comp["fixed"].sum()),
-                             ("transaction_costs", -comp["transaction"].sum()), ("rent", -comp["rent"].sum()),
-                             ("interest", -interest.sum())):
+        # the accounts and the ledger's totals of them in one compiled pass (kernels.operating_accounts)
+        operating, flows = kernels.operating_accounts(
+            f.revenue, comp["labour"], comp["wages"], comp["inputs"], comp["fixed"], comp["transaction"], comp["rent"],
+            comp["total"], f.debt, sc.costs.interest_rate, f.employees, f.unit_cost, f.value_added)
+        for name, amount in zip(kernels.OPERATING_FLOWS, flows.tolist()):
             ctr.book(name, amount)
         # 3 finance
         finance.fund_rd(w, operating, rng)
-        ctr.book("rd_spending", -f.rd.sum())
+        ctr.book("rd_spending", 0.0)  # its place in the ledger; the total comes with the profits below
         # 4 innovation
         innovation.institutes(w)
         innovation.spillover_pool(w)
@@ -225,14 +223,14 @@ class ClusterModel:
         innovation.absorption(w, degree, rng)
         innovation.absorptive_capacity(w, rng)
         f.patents_cum += f.patents_new
-        kernels.year_profit(operating, f.rd, f.profit)
+        ctr.book("rd_spending", -kernels.year_profit(operating, f.rd, f.profit))  # R&D total from the same pass
         vc_pay = finance.vc_recycling(w, f.profit)
         # owners' payout, net worth, amortisation from cash (lowers assets and debt alike),
         # capital; this year's subsidies are spent
-        owners = kernels.close_books(f.profit, sc.finance.payout_ratio, vc_pay, f.net_worth, f.debt, f.capital,
-                                     f.subsidy)
-        ctr.book("owner_payout", -owners.sum())
-        ctr.book("vc_payout", -vc_pay.sum())
+        owners, vc_out = kernels.close_books(f.profit, sc.finance.payout_ratio, vc_pay, f.net_worth, f.debt,
+                                             f.capital, f.subsidy)
+        ctr.book("owner_payout", -owners)
+        ctr.book("vc_payout", -vc_out)
         # 5 diffusion
         diffusion.network_spillovers(w)
         diffusion.tie_dynamics(w, rng)

@@ -59,6 +59,7 @@ from pathlib import Path
 
 from innocluster.model.kernels.mechanisms import (
     COST_ROWS,
+    OPERATING_FLOWS,
     absorbing_firms,
     absorption_exponent,
     absorption_sources,
@@ -136,6 +137,7 @@ def cache_is_warm() -> bool:
 
 __all__ = [
     "COST_ROWS",
+    "OPERATING_FLOWS",
     "TOTALS",
     "absorbing_firms",
     "absorption_exponent",

@@ -137,22 +137,42 @@ def cost_rows(Q, q, exp_A, size_term, stage, region, degree, wage, skill_premium
     return out
 
 
+#: money flows of the year's operating accounts that :func:`operating_accounts` totals,
+#: in the order of its ``flows`` (as the ledger books them: into firms positive)
+OPERATING_FLOWS = ("revenue", "wages", "inputs", "fixed_costs", "transaction_costs", "rent", "interest")
+
+
 @njit(cache=True, error_model="numpy")
-def operating_accounts(revenue, total_cost, inputs, labour, debt, interest_rate, employees, unit_cost, value_added):
+def operating_accounts(revenue, labour, wages, inputs, fixed, transaction, rent, total_cost, debt, interest_rate,
+                       employees, unit_cost, value_added):
     """The year's operating accounts (engine step 2), in place: employees, unit cost
-    per USD of output (kept from last year when nothing was sold) and value added;
-    returns ``(interest, operating profit)``."""
+    per USD of output (kept from last year when nothing was sold) and value added.
+
+    Returns ``(operating, flows)``: each firm's operating profit
+    ``revenue - total cost - interest_rate debt``, and the economy's totals of
+    :data:`OPERATING_FLOWS` for the ledger (revenue in, the cost components and
+    interest out, negative), summed in row order in the same pass.
+    """
     n = revenue.size
-    interest = np.empty(n)
     operating = np.empty(n)
+    # separate accumulators: seven independent addition chains, not one
+    t_rev = t_wag = t_inp = t_fix = t_tra = t_ren = t_int = 0.0
     for i in range(n):
         employees[i] = np.float32(labour[i])
         if revenue[i] > 0:
             unit_cost[i] = total_cost[i] / np.maximum(revenue[i], 1e-12)
-        interest[i] = interest_rate * debt[i]
-        operating[i] = revenue[i] - total_cost[i] - interest[i]
+        interest = interest_rate * debt[i]
+        operating[i] = revenue[i] - total_cost[i] - interest
         value_added[i] = revenue[i] - inputs[i]
-    return interest, operating
+        t_rev += revenue[i]
+        t_wag += wages[i]
+        t_inp += inputs[i]
+        t_fix += fixed[i]
+        t_tra += transaction[i]
+        t_ren += rent[i]
+        t_int += interest
+    flows = np.array([t_rev, -t_wag, -t_inp, -t_fix, -t_tra, -t_ren, -t_int])
+    return operating, flows
 
 
 @njit(cache=True, error_model="numpy")
@@ -208,9 +228,13 @@ def book_rd_funding(wanted, gap, loans, debt, rd, credit_constrained, rd_active)
 
 @njit(cache=True, error_model="numpy")
 def year_profit(operating, rd, profit):
-    """Profit after R&D, ``operating - RD``, into ``profit``."""
+    """Profit after R&D, ``operating - RD``, into ``profit``; returns the total R&D
+    spent (summed in row order, for the ledger)."""
+    total = 0.0
     for i in range(rd.size):
         profit[i] = operating[i] - rd[i]
+        total += rd[i]
+    return total
 
 
 @njit(cache=True, error_model="numpy")
@@ -218,15 +242,19 @@ def close_books(profit, payout_ratio, vc_pay, net_worth, debt, capital, subsidy)
     """Year-end balance sheets (engine step 4), in place: owners take
     ``payout_ratio max(profit, 0)``, VC funds ``vc_pay``; net worth keeps the rest;
     debt is amortised by 15% from cash; capital ``max(NW + debt, 0)``; subsidies
-    are spent. Returns the owners' payout per firm."""
-    owners = np.empty(profit.size)
+    are spent. Returns the totals of the owners' payout and of ``vc_pay`` (summed in
+    row order, for the ledger)."""
+    owners_total = 0.0
+    vc_total = 0.0
     for i in range(profit.size):
-        owners[i] = payout_ratio * np.maximum(profit[i], 0.0)
-        net_worth[i] = net_worth[i] + profit[i] - owners[i] - vc_pay[i]
+        owners = payout_ratio * np.maximum(profit[i], 0.0)
+        net_worth[i] = net_worth[i] + profit[i] - owners - vc_pay[i]
         debt[i] = debt[i] * 0.85
         capital[i] = np.maximum(net_worth[i] + debt[i], 0.0)
         subsidy[i] = 0.0
-    return owners
+        owners_total += owners
+        vc_total += vc_pay[i]
+    return owners_total, vc_total
 
 
 # ----------------------------------------------------------------------------- innovation
