@@ -34,8 +34,8 @@ def stage_from_mix(u: np.ndarray, region: np.ndarray, world: World) -> np.ndarra
 
 
 def stage_cumulative(world: World) -> np.ndarray:
-    """Cumulative stage mix of each region (regions x stages)."""
-    return np.cumsum(np.array([r.stage_mix for r in world.scenario.regions]), axis=1)
+    """Cumulative stage mix of each region (regions x stages; made once, with the regions)."""
+    return world.regions.stage_cumulative
 
 
 def draw_firm_traits(world: World, k: int, region: np.ndarray, rng: np.random.Generator) -> dict:
@@ -45,9 +45,8 @@ def draw_firm_traits(world: World, k: int, region: np.ndarray, rng: np.random.Ge
     sc = world.scenario
     fin = sc.finance
     has_unit, rho, alpha, xi = kernels.entrant_traits(
-        rng.random((2, k)), kernels.normal(rng, 0.0, 1.0, 3 * k).reshape(3, k), region,
-        np.array([r.rd_unit_share for r in sc.regions]),
-        fin.informal_rd_share, fin.rd_intensity, fin.rd_intensity_sd, np.array([r.alpha_mean for r in sc.regions]),
+        rng.random((2, k)), kernels.normal(rng, 0.0, 1.0, 3 * k).reshape(3, k), region, world.regions.rd_unit_share,
+        fin.informal_rd_share, fin.rd_intensity, fin.rd_intensity_sd, world.regions.alpha_mean,
         sc.innovation.rd_share_own)
     return {"has_rd_unit": has_unit, "rd_intensity": rho, "alpha": alpha, "xi": xi}
 
@@ -103,7 +102,7 @@ def startups(world: World, rng: np.random.Generator) -> None:
     stage, A, x, y = kernels.startup_sites(
         rng.random((2, K)), kernels.normal(rng, 0.0, 1.0, 3 * K).reshape(3, K), region, reg.R, f.region, f.x, f.y,
         stage_cumulative(world),
-        world.region_mean_technology(counts), e.startup_tech_gap, np.array([r.tech_sd for r in sc.regions]),
+        world.region_mean_technology(counts), e.startup_tech_gap, reg.tech_sd,
         reg.x, reg.y, reg.radius)
     nw = sc.finance.founder_capital
     world.counters.book("founder_capital", nw * K)

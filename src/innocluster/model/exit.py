@@ -19,9 +19,8 @@ def exiting(world: World) -> np.ndarray:
     sc = world.scenario
     if not sc.mechanisms.exit or f.n == 0:
         return np.zeros(f.n, dtype=bool)
-    counts = kernels.group_count(f.stage, world.S).astype(float)
-    f_min = sc.market.min_share / np.maximum(counts, 1.0)
-    return kernels.exit_mask(f.age, sc.exit.grace_years, f.net_worth, f.share, f.stage, f_min)
+    # the stages' firm counts and share floors in the same compiled call
+    return kernels.exit_mask(f.age, sc.exit.grace_years, f.net_worth, f.share, f.stage, world.S, sc.market.min_share)
 
 
 def remove(world: World, mask: np.ndarray) -> None:

@@ -39,10 +39,10 @@ def spillover_pool(world: World) -> np.ndarray:
     reg = world.regions
     inn = world.scenario.innovation
     counts = world.region_counts()
-    Abar = world.region_mean_technology(counts)
     # scale-free: density enters per simulated "firm of the original scenario"
     S = inn.spill_density * np.log1p(reg.localisation * counts / world.scale)
-    if world.scenario.mechanisms.research_institutes:
+    if world.scenario.mechanisms.research_institutes:  # the firms' mean technology only for this
+        Abar = world.region_mean_technology(counts)
         S = S + inn.spill_institute * np.maximum(0.0, reg.institute - Abar)
     reg.spillover = S
     return S

@@ -58,6 +58,11 @@ class RegionState:
     spillover: np.ndarray  # spillover pool S_r
     stage_label: list[str]
     patents_cum: np.ndarray
+    # the scenario's per-region constants that entry reads every year (built once)
+    tech_sd: np.ndarray  # dispersion of entrants' technology
+    rd_unit_share: np.ndarray  # share of entrants with an R&D unit
+    alpha_mean: np.ndarray  # entrants' mean absorptive capacity
+    stage_cumulative: np.ndarray  # regions x stages: cumulative stage mix of entrants
 
     @property
     def R(self) -> int:
@@ -241,4 +246,6 @@ def build_regions(sc: Scenario, scale: float, initial_counts: np.ndarray) -> Reg
         training=np.zeros(R), information=np.zeros(R), spillover=np.zeros(R),
         stage_label=["budding"] * R,
         patents_cum=np.zeros(R),
+        tech_sd=arr("tech_sd"), rd_unit_share=arr("rd_unit_share"), alpha_mean=arr("alpha_mean"),
+        stage_cumulative=np.cumsum(np.array([r.stage_mix for r in rs]), axis=1),
     )

@@ -641,9 +641,15 @@ def spinoff_children(parents, z, u_unit, A, x, y, stage, region, firm_id, has_rd
 
 
 @njit(cache=True, error_model="numpy")
-def exit_mask(age, grace_years, net_worth, share, stage, f_min):
+def exit_mask(age, grace_years, net_worth, share, stage, S, min_share):
     """Firms past the grace period with negative net worth or a share below
-    ``f_min`` of their stage (exit.exiting)."""
+    ``f_min = min_share / n_s`` of their stage's ``n_s`` firms (exit.exiting)."""
+    counts = np.zeros(S)
+    for i in range(stage.size):
+        counts[stage[i]] += 1.0
+    f_min = np.empty(S)
+    for s in range(S):
+        f_min[s] = min_share / np.maximum(counts[s], 1.0)
     out = np.empty(age.size, dtype=np.bool_)
     for i in range(age.size):
         out[i] = age[i] >= grace_years and (net_worth[i] < 0 or share[i] < f_min[stage[i]])
