@@ -14,8 +14,13 @@ model in ``benchmarks/mesa_reference``) on the same machine in one invocation:
   too — with two years they were loaded inside the timed run, some 60 ms); engine and Mesa runs alternate, so background
   load on a shared machine hits both alike; the figure is the median. A timed run is
   model construction (initial population) plus ``--years`` steps, no results
-  post-processing (the engine still records its per-year rows inside ``step``; the
-  Mesa model records nothing in the loop). Fresh processes also sidestep Mesa 3.3's
+  post-processing. Neither model collects data in the timed loop: the Mesa model
+  records nothing, the engine runs with ``record="final"`` (its steps keep the state,
+  cumulative patents included, and the region rows are made for the final year when
+  the results are built). The engine with its yearly record (``record="yearly"``, the
+  default of ``simulate``: region totals, Gini, entropy and the ledger every step) is
+  timed too, in the same alternation, and reported as ``engine_yearly_s`` and
+  ``ratio_yearly_record``. Fresh processes also sidestep Mesa 3.3's
   retention of finished models (mesa issue #3179), which slows later runs in the
   same process;
 * firm-steps per second = firms x years / median seconds (``firms`` = the initial
@@ -60,7 +65,7 @@ rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kind, mode = what.split(":")
 sc = load_scenario("core")
 if mode == "baseline":
-    if kind == "engine":  # the engine's compiled kernels are code, not per-firm memory: load them
+    if kind.startswith("engine"):  # the engine's compiled kernels are code, not per-firm memory: load them
         w = ClusterModel(sc, seed=2, firms=100)
         w.step()
         del w
@@ -69,8 +74,8 @@ if mode == "baseline":
 def run(n_years, seed):
     c0 = time.process_time()
     t0 = time.perf_counter()
-    if kind == "engine":
-        m = ClusterModel(sc, seed=seed, firms=firms)
+    if kind.startswith("engine"):  # engine: no data collected in the loop, as the Mesa model
+        m = ClusterModel(sc, seed=seed, firms=firms, record="yearly" if kind == "engine_yearly" else "final")
         size = lambda: m.world.firms.n
     else:
         m = CoreClusterModel(sc, seed=seed, firms=firms)
@@ -116,7 +121,7 @@ def child(what: str, firms: int, years: int, warmup: int = 0, seed: int = 1) -> 
 
 def measure(firms: int, years: int, repeats: int, warmup: int, seed: int, memory: bool, base_kb: dict) -> dict:
     """Time both models; repeats alternate engine and Mesa so that background load hits both alike."""
-    runs: dict[str, list[dict]] = {"engine": [], "mesa": []}
+    runs: dict[str, list[dict]] = {"engine": [], "mesa": [], "engine_yearly": []}
     for i in range(repeats):
         for kind in runs:
             runs[kind].append(child(f"{kind}:time", firms, years, warmup, seed + i))
@@ -128,7 +133,7 @@ def measure(firms: int, years: int, repeats: int, warmup: int, seed: int, memory
                      "median_cpu_s": statistics.median(r["cpu_s"] for r in rs),
                      "mean_firms": statistics.mean(r["mean_firms"] for r in rs),
                      "end_firms": rs[0]["end_firms"], "peak_firms": max(r["peak_firms"] for r in rs)}
-        if memory:
+        if memory and kind != "engine_yearly":
             m = child(f"{kind}:memory", firms, years, 0, seed)
             res[kind]["peak_rss_mb"] = m["rss_kb"] / 1024
             res[kind]["bytes_per_firm"] = (m["rss_kb"] - base_kb[kind]) * 1024 / max(m["peak_firms"], 1)
@@ -155,18 +160,21 @@ def main(argv: list[str] | None = None) -> dict:
     THREADS = a.threads
     load_before = round(os.getloadavg()[0], 2)
     base = {kind: child(f"{kind}:baseline", 0, 0)["rss_kb"] for kind in ("engine", "mesa")}
+    base["engine_yearly"] = base["engine"]
     res = measure(a.firms, a.years, a.repeats, a.warmup_years, a.seed, not a.no_memory, base)
-    e, m = res["engine"], res["mesa"]
+    e, m, ey = res["engine"], res["mesa"], res["engine_yearly"]
     import mesa
 
     summary = {
         "engine_s": round(e["median_s"], 6), "mesa_s": round(m["median_s"], 6),
         "ratio": round(m["median_s"] / e["median_s"], 2), "firms": a.firms, "years": a.years,
         "ratio_steps_only": round(m["median_steps_s"] / e["median_steps_s"], 2),
+        "engine_yearly_s": round(ey["median_s"], 6), "ratio_yearly_record": round(m["median_s"] / ey["median_s"], 2),
         "engine_cpu_s": round(e["median_cpu_s"], 6), "mesa_cpu_s": round(m["median_cpu_s"], 6),
         "ratio_cpu": round(m["median_cpu_s"] / e["median_cpu_s"], 2),
         "engine_firm_steps_per_s": round(e["firm_steps_per_s"]), "mesa_firm_steps_per_s": round(m["firm_steps_per_s"]),
         "engine_runs_s": [round(x, 6) for x in e["runs_s"]], "mesa_runs_s": [round(x, 6) for x in m["runs_s"]],
+        "engine_yearly_runs_s": [round(x, 6) for x in ey["runs_s"]],
         "engine_mean_firms": round(e["mean_firms"]), "mesa_mean_firms": round(m["mean_firms"]),
         "engine_bytes_per_firm": round(e["bytes_per_firm"]) if "bytes_per_firm" in e else None,
         "mesa_bytes_per_firm": round(m["bytes_per_firm"]) if "bytes_per_firm" in m else None,
@@ -179,14 +187,16 @@ def main(argv: list[str] | None = None) -> dict:
           f"each in a fresh process after a {a.warmup_years}-year warm-up")
     print(f"{'model':8s} {'median s':>10s} {'runs (s)':>26s} {'firm-steps/s':>14s} {'mean firms':>11s} "
           f"{'peak MB':>9s} {'bytes/firm':>11s}")
+    labels = {"engine": "engine", "mesa": "mesa", "engine_yearly": "engine, yearly record"}
     for k, r in res.items():
         runs = " ".join(f"{x:.3f}" for x in r["runs_s"])
         mem = (f"{r['peak_rss_mb']:9.0f} {r['bytes_per_firm']:11,.0f}" if "bytes_per_firm" in r
                else f"{'-':>9s} {'-':>11s}")
-        print(f"{k:8s} {r['median_s']:10.3f} {runs:>26s} {r['firm_steps_per_s']:14,.0f} {r['mean_firms']:11,.0f} {mem}")
+        print(f"{labels[k]:8s} {r['median_s']:10.3f} {runs:>26s} {r['firm_steps_per_s']:14,.0f} {r['mean_firms']:11,.0f} {mem}")
     print(f"ratio mesa/engine: {summary['ratio']:.1f} wall time (steps only: {summary['ratio_steps_only']:.1f}; "
           f"process CPU time: {summary['ratio_cpu']:.1f}); load average {summary['load_before']} before, "
           f"{summary['load_after']} after")
+    print(f"with the engine's yearly record (record='yearly'): {summary['ratio_yearly_record']:.1f}")
     if a.json:
         print(json.dumps(summary))
     return summary

@@ -208,6 +208,37 @@ def test_history_rows_are_the_same_whenever_they_are_read():
     pd.testing.assert_frame_equal(eager.results().timeseries, lazy.results().timeseries)
 
 
+def test_final_record_gives_the_yearly_records_last_year():
+    """record="final": the steps keep no history or ledger, and the results hold the last
+    year only, the same rows (cumulative patents of exited firms included) as the last
+    year of a yearly record; the life-cycle classification needs years, so it says so."""
+    sc = load_scenario("hsinchu")
+    yearly, final = ClusterModel(sc, seed=4, firms=600), ClusterModel(sc, seed=4, firms=600, record="final")
+    for _ in range(8):
+        yearly.step()
+        final.step()
+    assert not final.world.history and final.ledger_rows == []
+    a, b = yearly.results().timeseries, final.results().timeseries
+    last = a[a["year"] == a["year"].max()].reset_index(drop=True)
+    assert len(b) == len(sc.regions)
+    assert b["year"].unique().tolist() == [a["year"].max()]
+    assert b["exits"].sum() > 0 and b["patents_cum"].sum() > b["patents_new"].sum()  # flows and stocks both tested
+    lifecycle = ["lifecycle_stage", "lock_in", "race_to_bottom"]
+    pd.testing.assert_frame_equal(last.drop(columns=lifecycle), b.drop(columns=lifecycle))
+    assert (b["lifecycle_stage"] == "undetermined").all()
+    assert final.results().ledger.empty
+
+
+@pytest.mark.parametrize("overrides, record, fragment", [
+    ((), "monthly", "record = 'monthly': must be one of yearly, final"),
+    (("mechanisms.stage_programme=true",), "final", "stage programme"),
+])
+def test_bad_record_mode(overrides, record, fragment):
+    sc = small("core", *overrides)
+    with pytest.raises(InputError, match=fragment):
+        ClusterModel(sc, seed=1, firms=50, record=record)
+
+
 def test_explosive_entry_is_bounded():
     """Runaway start-up parameters (as a wide sweep may draw) cannot blow up memory:
     start-ups per year are capped at ``max_startup_ratio`` times the region's firms."""

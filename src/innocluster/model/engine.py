@@ -111,10 +111,21 @@ class ClusterModel:
         Total initial firms; rescales the whole economy (see :mod:`innocluster.model.world`).
     firm_panel : bool
         Keep yearly firm snapshots.
+    record : {"yearly", "final"}
+        ``"yearly"`` (default): every step records its region rows and ledger row (the
+        time series). ``"final"``: the steps keep only the model's state (the regions'
+        cumulative patents included) and :meth:`results` records the last year alone:
+        for runs where only end states matter (large sweeps, speed comparisons with
+        models that collect nothing in their loop). The final year's rows are the
+        same either way; the ledger is empty. The stage programme reads the regions'
+        yearly history, so it needs ``"yearly"``.
     """
 
+    #: values of the ``record`` argument
+    RECORD_MODES = ("yearly", "final")
+
     def __init__(self, scenario: Scenario, seed: int | None = None, firms: int | None = None,
-                 firm_panel: bool = False):
+                 firm_panel: bool = False, record: str = "yearly"):
         self.scenario = scenario
         self.seed = int(scenario.seed if seed is None else seed)
         if self.seed < 0:
@@ -143,6 +154,12 @@ class ClusterModel:
             price_pass_through=np.array([s.price_pass_through for s in st]),
             price=np.ones(len(st)),
         )
+        if record not in self.RECORD_MODES:
+            raise InputError(f"record = {record!r}: must be one of {', '.join(self.RECORD_MODES)}")
+        if record == "final" and scenario.mechanisms.stage_programme:
+            raise InputError("record = 'final': the stage programme (mechanisms.stage_programme) reads the yearly "
+                             "history; use record = 'yearly'")
+        self.record_yearly = record == "yearly"
         self.keep_panel = firm_panel
         self.panel: list[dict] = []
         self.ledger_rows: list[dict] = []
@@ -194,7 +211,7 @@ class ClusterModel:
         rng = self.rng
         sc = self.scenario
         w.counters = ctr = YearCounters(w.regions.R)
-        nw_before = f.net_worth.sum()
+        nw_before = f.net_worth.sum() if self.record_yearly else 0.0
         f.patents_new[:] = 0
 
         # 1 market
@@ -255,13 +272,16 @@ class ClusterModel:
         policy.govern(w, rng)
         # 11 record
         np.add(f.age, 1, out=f.age)  # int16, in place
-        # the year's totals now, its rows when the history is read (record.RegionYear)
-        w.history.add_year(record.region_year(w, costs.region_factors(w)))
-        ledger = dict(ctr.ledger)
-        ledger["year"] = w.year
-        ledger["net_worth_change"] = f.net_worth.sum() - nw_before
-        ledger["residual"] = ledger["net_worth_change"] - sum(v for k, v in ctr.ledger.items())
-        self.ledger_rows.append(ledger)
+        if self.record_yearly:
+            # the year's totals now, its rows when the history is read (record.RegionYear)
+            w.history.add_year(record.region_year(w, costs.region_factors(w)))
+            ledger = dict(ctr.ledger)
+            ledger["year"] = w.year
+            ledger["net_worth_change"] = f.net_worth.sum() - nw_before
+            ledger["residual"] = ledger["net_worth_change"] - sum(v for k, v in ctr.ledger.items())
+            self.ledger_rows.append(ledger)
+        else:
+            record.count_patents(w)  # state the final record reads
         w.t += 1
 
     # ------------------------------------------------------------------ run
@@ -285,7 +305,11 @@ class ClusterModel:
 
     def results(self) -> SimulationResults:
         w = self.world
-        ts = pd.DataFrame(list(w.history))
+        if self.record_yearly or w.counters is None:  # (no step yet: nothing to record)
+            rows = list(w.history)
+        else:  # the last year (the step has moved the clock on), recorded now; its patents are counted
+            rows = record.region_year(w, costs.region_factors(w), count_patents=False, year=w.year - 1).rows()
+        ts = pd.DataFrame(rows)
         ts = add_lifecycle_columns(ts)
         panel = None
         if self.keep_panel and self.panel:

@@ -35,9 +35,16 @@ class RegionYear:
         return self._rows
 
 
-def region_year(world: World, factors: RegionCostFactors) -> RegionYear:
+def region_year(world: World, factors: RegionCostFactors, count_patents: bool = True,
+                year: int | None = None) -> RegionYear:
     """The current year's regional record (:class:`RegionYear`): the per-firm totals are
-    taken now, the rows made when read. Updates the regions' cumulative patents."""
+    taken now, the rows made when read.
+
+    With ``count_patents`` (the yearly record) the year's patents are added to the
+    regions' cumulative patents; without, they are already in it
+    (:func:`count_patents`, the steps of a run that records only its final year).
+    ``year`` labels the rows (default: the world's current year).
+    """
     f = world.firms
     reg = world.regions
     ctr = world.counters
@@ -53,16 +60,28 @@ def region_year(world: World, factors: RegionCostFactors) -> RegionYear:
     y.ent = kernels.group_entropy(f.A, ENTROPY_BIN, r, R)
     # flows of the year include the firms that exited at its end (booked by exit.remove)
     y.pats = y.tot[_TOTAL_ROW["patents_new"]] + ctr.exited_flows.get("patents_new", 0.0)
-    reg.patents_cum = y.patents_cum = reg.patents_cum + y.pats  # state: needed now
+    if count_patents:
+        reg.patents_cum = reg.patents_cum + y.pats  # state: needed now
+    y.patents_cum = reg.patents_cum
     # the year's counters are not touched after its step (the next step makes new ones);
     # the regional quantities below may be, so their values are copied
     y.counters = ctr
-    y.year, y.names, y.is_cluster, y.stage_names = world.year, reg.names, reg.is_cluster, world.stage_names
+    y.year = world.year if year is None else year
+    y.names, y.is_cluster, y.stage_names = reg.names, reg.is_cluster, world.stage_names
     y.wage, y.rent = np.asarray(factors.wage, dtype=float).tolist(), np.asarray(factors.rent, dtype=float).tolist()
     y.stocks = [np.asarray(v, dtype=float).tolist() for v in (
         reg.infrastructure, reg.intermediaries, reg.ip_strength, reg.spillover, reg.vc_pool)]
     y._rows = None
     return y
+
+
+def count_patents(world: World) -> None:
+    """Add the year's patents to the regions' cumulative patents, those of the firms
+    that exited at its end included (what :func:`region_year` adds in a yearly record)."""
+    f = world.firms
+    reg = world.regions
+    pats = kernels.group_sum(f.region, f.patents_new, reg.R) + world.counters.exited_flows.get("patents_new", 0.0)
+    reg.patents_cum = reg.patents_cum + pats
 
 
 def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
