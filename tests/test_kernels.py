@@ -730,7 +730,7 @@ def test_stage_from_mix_is_the_count_of_cumulative_shares_below_the_draw(mixes, 
     from innocluster.model.entry import stage_from_mix
 
     mixes = [np.array(m) / max(sum(m), 1e-9) for m in mixes]
-    world = SimpleNamespace(S=5, scenario=SimpleNamespace(regions=[SimpleNamespace(stage_mix=m) for m in mixes]))
+    world = SimpleNamespace(S=5, regions=SimpleNamespace(stage_cumulative=np.cumsum(np.array(mixes), axis=1)))
     rng = np.random.default_rng(seed)
     region = rng.integers(0, len(mixes), k)
     u = rng.random(k)
@@ -738,9 +738,21 @@ def test_stage_from_mix_is_the_count_of_cumulative_shares_below_the_draw(mixes, 
     expect = np.minimum((u[:, None] > cum).sum(axis=1), 4)
     assert stage_from_mix(u, region, world).tolist() == expect.tolist()
     # a draw equal to a cumulative share belongs to that share's stage; empty stages are skipped
-    one = SimpleNamespace(S=5, scenario=SimpleNamespace(regions=[SimpleNamespace(stage_mix=[0.5, 0.25, 0.25, 0, 0])]))
+    one = SimpleNamespace(S=5, regions=SimpleNamespace(stage_cumulative=np.cumsum([[0.5, 0.25, 0.25, 0, 0]], axis=1)))
     u = np.array([0.0, 0.5, 0.5000001, 0.75, 0.9, 1.0])
     assert stage_from_mix(u, np.zeros(6, dtype=np.int64), one).tolist() == [0, 0, 1, 1, 2, 2]
+
+
+def test_regions_keep_the_scenarios_entrant_constants():
+    """The per-region constants entry reads every year are the scenario's (built once)."""
+    from innocluster import load_scenario
+    from innocluster.model.world import build_regions
+
+    sc = load_scenario("hsinchu")
+    reg = build_regions(sc, 1.0, np.array([r.initial_firms for r in sc.regions]))
+    for name in ("tech_sd", "rd_unit_share", "alpha_mean"):
+        assert getattr(reg, name).tolist() == [getattr(r, name) for r in sc.regions]
+    assert np.array_equal(reg.stage_cumulative, np.cumsum([r.stage_mix for r in sc.regions], axis=1))
 
 
 def test_entrant_traits_follow_their_rules():

@@ -25,8 +25,23 @@ class RegionYear:
     its history in the loop (most) pays for them once, when its results are built.
     """
 
-    __slots__ = ("year", "names", "is_cluster", "stage_names", "tot", "stage_counts", "gini", "ent", "pats",
-                 "patents_cum", "counters", "wage", "rent", "stocks", "_rows")
+    __slots__ = (
+        "_rows",
+        "counters",
+        "ent",
+        "gini",
+        "is_cluster",
+        "names",
+        "patents_cum",
+        "pats",
+        "rent",
+        "stage_counts",
+        "stage_names",
+        "stocks",
+        "tot",
+        "wage",
+        "year",
+    )
 
     def rows(self) -> list[dict]:
         """The year's rows, one per region (made once, then kept)."""

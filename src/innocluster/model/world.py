@@ -113,7 +113,7 @@ class RegionHistory(Sequence):
     it, makes the rows of every year so far.
     """
 
-    __slots__ = ("_years", "_rows", "_made")
+    __slots__ = ("_made", "_rows", "_years")
 
     def __init__(self):
         self._years: list = []  # records with a rows() method, in year order
