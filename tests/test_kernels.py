@@ -318,6 +318,48 @@ def test_compiled_normals_equal_numpy_draw_for_draw(bit_generator, size):
     assert r1.random() == r2.random()
 
 
+@pytest.mark.parametrize("bit_generator", [np.random.SFC64, np.random.PCG64])
+@pytest.mark.parametrize("size", [0, 1, 7, 16_000, 1_000_003])
+def test_compiled_uniforms_equal_numpy_draw_for_draw(bit_generator, size):
+    """kernels.uniform draws what rng.random(size) draws and leaves the generator where
+    NumPy leaves it (the SFC64 words advanced in compiled code; integers()' buffered
+    half-output untouched); other bit generators are NumPy's call."""
+    r1, r2 = (np.random.Generator(bit_generator(np.random.SeedSequence(77))) for _ in range(2))
+    assert np.array_equal(r1.integers(0, 100, 3), r2.integers(0, 100, 3))  # leaves half an output buffered
+    for _ in range(3):
+        got, expect = kernels.uniform(r1, size), r2.random(size)
+        assert got.dtype == expect.dtype and got.shape == expect.shape and np.array_equal(got, expect)
+    # what NumPy draws next, of every kind, is the same
+    assert np.array_equal(r1.integers(0, 2**40, 5), r2.integers(0, 2**40, 5))
+    assert np.array_equal(r1.normal(size=9), r2.normal(size=9)) and r1.random() == r2.random()
+    assert _same_state(r1.bit_generator.state, r2.bit_generator.state)
+
+
+def _same_state(a, b) -> bool:
+    """Equality of two bit-generator state dicts (arrays compared by value)."""
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same_state(a[k], b[k]) for k in a)
+    return np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
+
+
+def test_compiled_uniforms_follow_the_sfc64_rule():
+    """sfc64_uniforms against SFC64 written out in Python integers (the rule, not NumPy)."""
+    words = np.array([0x243F6A8885A308D3, 0x13198A2E03707344, 0xA4093822299F31D0, 1], dtype=np.uint64)
+    a, b, c, w = (int(v) for v in words)
+    m = (1 << 64) - 1
+    expect = []
+    for _ in range(50):
+        t = (a + b + w) & m
+        w = (w + 1) & m
+        a = b ^ (b >> 11)
+        b = (c + (c << 3)) & m
+        c = (((c << 24) | (c >> 40)) + t) & m
+        expect.append((t >> 11) * 2.0**-53)
+    out = np.empty(50)
+    kernels.sfc64_uniforms(words, out)
+    assert out.tolist() == expect and [int(v) for v in words] == [a, b, c, w]
+
+
 @pytest.mark.parametrize("lam", [[0.0], [1100.0], [0.5, 40.0, 3e5], list(np.linspace(0, 50, 20))])
 def test_poisson_by_region_draws_what_numpy_draws(lam):
     """kernels.poisson_by_region: NumPy's counts and generator state, a bad rate raises as in NumPy."""

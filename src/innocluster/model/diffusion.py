@@ -49,7 +49,7 @@ def new_ties(world: World, lam: np.ndarray, rng: np.random.Generator) -> tuple[n
     counts = kernels.group_count(f.region, reg.R)
     k = kernels.poisson_by_region(rng, np.asarray(lam, dtype=float) * counts)  # 0 for a region without firms
     tries = 3
-    return kernels.form_ties(rng.random(int(k.sum()) * (tries + 3)), k, f.region, f.x, f.y, reg.external_links,
+    return kernels.form_ties(kernels.uniform(rng, int(k.sum()) * (tries + 3)), k, f.region, f.x, f.y, reg.external_links,
                              tries)
 
 

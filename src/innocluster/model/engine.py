@@ -176,7 +176,7 @@ class ClusterModel:
         tech_mean = np.array([r.tech_mean for r in rs])[region]
         tech_sd = np.array([r.tech_sd for r in rs])[region]
         A = tech_mean + kernels.normal(rng, 0, 1, n) * tech_sd
-        stage = entry.stage_from_mix(rng.random(n), region, w)
+        stage = entry.stage_from_mix(kernels.uniform(rng, n), region, w)
         reg = w.regions
         x = reg.x[region] + kernels.normal(rng, 0, 1, n) * reg.radius[region]
         y = reg.y[region] + kernels.normal(rng, 0, 1, n) * reg.radius[region]

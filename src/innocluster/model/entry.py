@@ -45,7 +45,7 @@ def draw_firm_traits(world: World, k: int, region: np.ndarray, rng: np.random.Ge
     sc = world.scenario
     fin = sc.finance
     has_unit, rho, alpha, xi = kernels.entrant_traits(
-        rng.random((2, k)), kernels.normal(rng, 0.0, 1.0, 3 * k).reshape(3, k), region, world.regions.rd_unit_share,
+        kernels.uniform(rng, 2 * k).reshape(2, k), kernels.normal(rng, 0.0, 1.0, 3 * k).reshape(3, k), region, world.regions.rd_unit_share,
         fin.informal_rd_share, fin.rd_intensity, fin.rd_intensity_sd, world.regions.alpha_mean,
         sc.innovation.rd_share_own)
     return {"has_rd_unit": has_unit, "rd_intensity": rho, "alpha": alpha, "xi": xi}
@@ -100,7 +100,7 @@ def startups(world: World, rng: np.random.Generator) -> None:
     world.counters.startups += k
     K = region.size
     stage, A, x, y = kernels.startup_sites(
-        rng.random((2, K)), kernels.normal(rng, 0.0, 1.0, 3 * K).reshape(3, K), region, reg.R, f.region, f.x, f.y,
+        kernels.uniform(rng, 2 * K).reshape(2, K), kernels.normal(rng, 0.0, 1.0, 3 * K).reshape(3, K), region, reg.R, f.region, f.x, f.y,
         stage_cumulative(world),
         world.region_mean_technology(counts), e.startup_tech_gap, reg.tech_sd,
         reg.x, reg.y, reg.radius)
@@ -120,7 +120,7 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
     Abar = world.region_mean_technology()
     # p = sigma (1 + b_sp (A_i - Abar_r)) clipped to [0, 1]; one draw per firm, eligible
     # or not (common random numbers: a firm's draw does not depend on others' states)
-    parents = kernels.spinoff_parents(f.A, Abar, f.region, f.employees, f.is_mne, rng.random(f.n), e.spinoff_rate,
+    parents = kernels.spinoff_parents(f.A, Abar, f.region, f.employees, f.is_mne, kernels.uniform(rng, f.n), e.spinoff_rate,
                                       e.spinoff_quality, e.spinoff_min_employees)
     if parents.size == 0:
         return parents
@@ -130,7 +130,7 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
     # else by a coin flip (kernels.spinoff_children)
     z = kernels.normal(rng, 0.0, 1.0, 3 * k).reshape(3, k)
     A, x, y, stage, region, parent_id, has_unit, per_region = kernels.spinoff_children(
-        parents, z, rng.random(k), f.A, f.x, f.y, f.stage, f.region, f.id, f.has_rd_unit, e.spinoff_tech_loss,
+        parents, z, kernels.uniform(rng, k), f.A, f.x, f.y, f.stage, f.region, f.id, f.has_rd_unit, e.spinoff_tech_loss,
         e.spinoff_distance, reg.R)
     world.counters.spinoffs += per_region
     nw = sc.finance.founder_capital

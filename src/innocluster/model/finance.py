@@ -59,7 +59,7 @@ def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator
     # Internal funds first; then banks: collateral-based limit, prudent refusal of risky
     # innovation loans (kernels.bank_loans)
     p_refuse = fin.prudent_lending * (1.0 - fin.guarantee_refusal_cut * min(1.0, fin.guarantee))
-    gap, loans = kernels.bank_loans(wanted, f.net_worth, operating_profit, f.capital, f.debt, f.age, rng.random(n),
+    gap, loans = kernels.bank_loans(wanted, f.net_worth, operating_profit, f.capital, f.debt, f.age, kernels.uniform(rng, n),
                                     fin.cash_share, fin.collateral_ratio, fin.guarantee, fin.young_age,
                                     fin.collateral_floor, p_refuse)
 

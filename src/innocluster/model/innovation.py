@@ -112,7 +112,7 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     # one uniform per firm against 1 - exp(-zeta2 N_im alpha access) where N_im > 0 (NumPy's
     # vectorised exp: a fraction of the C library's per value)
     p_success = np.subtract(1.0, np.exp(exponent, out=exponent), out=exponent)
-    idx, attempts = kernels.absorbing_firms(rng.random(n), p_success, trying, f.region, reg.R)
+    idx, attempts = kernels.absorbing_firms(kernels.uniform(rng, n), p_success, trying, f.region, reg.R)
     ctr.absorption_attempts += attempts
     if idx.size == 0:
         return success
@@ -124,20 +124,20 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     # firm), the institute switch, the pick
     inst = mech.research_institutes
     src, A_target, has_target = kernels.absorption_sources(
-        rng.random(k * (C + 2)), idx, C, f.region, reg.R, world.network.keys, degree, f.x, f.y, f.A,
+        kernels.uniform(rng, k * (C + 2)), idx, C, f.region, reg.R, world.network.keys, degree, f.x, f.y, f.A,
         inn.external_search, inn.geo_decay, reg.institute if inst else np.zeros(0), inn.institute_collaboration)
     # every firm with a source closes eta of its gap, from this year's technologies before
     # absorption; re-creation follows with probability p_re (one uniform per absorber)
     successes, ridx = kernels.catch_up(f.A, idx, A_target, has_target, inn.catch_up, f.region, reg.R,
-                                       rng.random(k), inn.recreation)
+                                       kernels.uniform(rng, k), inn.recreation)
     ctr.absorption_successes += successes
     success[idx[has_target]] = True
     # re-creation: an incremental own improvement on what was absorbed, patentable; a
     # successful collaboration can create a trust tie to the source firm (kernels.recreate)
     jump = _jump(rng, ridx.size, inn)
-    u_patent = rng.random(ridx.size)
+    u_patent = kernels.uniform(rng, ridx.size)
     world.network.add(*kernels.recreate(f.A, f.patents_new, ridx, jump, u_patent, _patent_probability(world),
-                                        f.region, idx, src, has_target, rng.random(k), inn.tie_from_collaboration))
+                                        f.region, idx, src, has_target, kernels.uniform(rng, k), inn.tie_from_collaboration))
     return success
 
 
@@ -152,7 +152,7 @@ def absorptive_capacity(world: World, rng: np.random.Generator) -> None:
     # in the compiled pass that updates alpha)
     p = inn.rd_unit_adoption * (1.0 + 10.0 * reg.training)
     adopt = kernels.update_absorptive_capacity(f.alpha, f.rd, f.revenue, f.region, reg.training, inn.alpha_rd,
-                                               inn.alpha_training, inn.alpha_decay, rng.random(f.n), p,
+                                               inn.alpha_training, inn.alpha_decay, kernels.uniform(rng, f.n), p,
                                                f.has_rd_unit)
     if adopt.size:
         fin = world.scenario.finance

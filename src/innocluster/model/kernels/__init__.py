@@ -23,7 +23,10 @@ NumPy formulation or its documented rule):
 * every random draw comes from the model's one :class:`numpy.random.Generator`, in a
   fixed order: NumPy calls, or compiled code calling the same generator
   (:mod:`~innocluster.model.kernels.sampling`). A compiled sampler that stands in for
-  a NumPy call draws exactly what NumPy draws (normals).
+  a NumPy call draws exactly what NumPy draws and leaves the generator where NumPy
+  leaves it (uniforms and normals; with the engine's SFC64 bit generator the compiled
+  code advances the generator's own four state words, NumPy's SFC64 inlined instead
+  of one function-pointer call per draw: 7% of a 20-year ``core`` run).
   Tie decay, tie formation and the candidates of absorption draw event by event —
   one uniform per dissolving tie, a few per new tie, one per candidate slot — instead
   of one vectorised draw per tie, firm or slot whether needed or not. Where a rule
@@ -107,7 +110,9 @@ from innocluster.model.kernels.sampling import (
     poisson_by_region,
     poisson_events,
     random_member,
+    sfc64_uniforms,
     stage_from_cumulative,
+    uniform,
 )
 from innocluster.model.kernels.sorting import sort_float32, sort_nonnegative
 from innocluster.model.kernels.table import fill_holes, move_rows
@@ -187,6 +192,7 @@ __all__ = [
     "spinoff_children",
     "spinoff_parents",
     "split_remapped_ties",
+    "sfc64_uniforms",
     "stage_from_cumulative",
     "stage_revenues",
     "startup_sites",
@@ -196,5 +202,6 @@ __all__ = [
     "update_absorptive_capacity",
     "wanted_rd",
     "weighted_total",
+    "uniform",
     "year_profit",
 ]

@@ -5,8 +5,11 @@ generator).
 Three kinds of draws:
 
 * drop-in replacements of a NumPy call, same draws and same generator state after
-  (``tests/test_kernels.py`` checks millions of draws): normals (:func:`normal`:
-  Numba's ziggurat is NumPy's, about three times faster than NumPy's vectorised call).
+  (``tests/test_kernels.py`` checks millions of draws): uniforms (:func:`uniform`) and
+  normals (:func:`normal`: NumPy's ziggurat as Numba ports it). With SFC64, the
+  engine's bit generator, both run on SFC64 inlined into the compiled loop, advancing
+  the generator's state words in place (NumPy calls the generator through a function
+  pointer per draw): 16,000 uniforms in about half NumPy's time, normals in a third.
   Beta and bounded-integer draws stay NumPy calls (Numba's are slower);
 * one uniform per firm, whatever the outcome: Poisson counts by inversion
   (:func:`poisson`), so a firm's count does not shift the draws of the next firms;
@@ -17,8 +20,138 @@ Three kinds of draws:
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import math
+
 import numpy as np
 from numba import njit
+
+try:  # the ziggurat tables of NumPy's normal sampler, as Numba's port of it carries them
+    from numba.np.random._constants import fi_double, ki_double, wi_double, ziggurat_nor_inv_r, ziggurat_nor_r
+except ImportError:  # a Numba without them: normals use Numba's Generator support (_fill_normal)
+    ki_double = None
+
+# ----------------------------------------------------------------------------- uniforms
+@njit(cache=True, error_model="numpy")
+def sfc64_uniforms(state, out):
+    """Fill ``out`` with SFC64 uniforms in [0, 1), advancing ``state`` in place: exactly
+    the values and the state after of ``Generator(SFC64).random(out.size)``.
+
+    ``state`` is the bit generator's four 64-bit words ``(a, b, c, counter)``. One step
+    of SFC64 (Chris Doty-Humphrey's Small Fast Chaotic generator, as NumPy implements
+    it in ``numpy/random/src/sfc64``): ``t = a + b + counter``; ``counter += 1``;
+    ``a = b ^ (b >> 11)``; ``b = c + (c << 3)``; ``c = rotl(c, 24) + t``; the output
+    ``t``. A uniform is NumPy's ``(t >> 11) * 2^-53``. NumPy reaches the generator
+    through a function pointer per value; inlined here, 16,000 uniforms take about half
+    the time.
+    """
+    a, b, c, w = state[0], state[1], state[2], state[3]
+    one = np.uint64(1)
+    for i in range(out.size):
+        t = a + b + w
+        w += one
+        a = b ^ (b >> np.uint64(11))
+        b = c + (c << np.uint64(3))
+        c = ((c << np.uint64(24)) | (c >> np.uint64(40))) + t
+        out[i] = np.float64(t >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    state[0], state[1], state[2], state[3] = a, b, c, w
+
+
+@njit(inline="always")
+def _sfc64_next(state):
+    """One SFC64 output, advancing the four state words in place (:func:`sfc64_uniforms`)."""
+    a, b, c, w = state[0], state[1], state[2], state[3]
+    t = a + b + w
+    state[0] = b ^ (b >> np.uint64(11))
+    state[1] = c + (c << np.uint64(3))
+    state[2] = ((c << np.uint64(24)) | (c >> np.uint64(40))) + t
+    state[3] = w + np.uint64(1)
+    return t
+
+
+@njit(inline="always")
+def _sfc64_double(state):
+    return np.float64(_sfc64_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+if ki_double is not None:
+    @njit(cache=True, error_model="numpy")
+    def sfc64_normals(state, loc, scale, out):
+        """Fill ``out`` with ``loc + scale z``, ``z`` standard normals from SFC64 state words
+        (advanced in place): exactly ``Generator(SFC64).normal(loc, scale, out.size)``.
+
+        NumPy's ziggurat (``random_standard_normal`` in ``numpy/random/src/distributions``;
+        Marsaglia & Tsang 2000, 256 layers), written as Numba's port of it with its tables,
+        on the inlined generator instead of a function pointer per draw.
+        """
+        for i in range(out.size):
+            while True:
+                r = _sfc64_next(state)
+                idx = r & np.uint64(0xFF)
+                r >>= np.uint64(8)
+                rabs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
+                x = np.float64(rabs) * wi_double[idx]
+                if r & np.uint64(1):
+                    x = -x
+                if rabs < ki_double[idx]:
+                    break  # 99.3% of the draws
+                if idx == 0:  # the tail beyond r, by Marsaglia's exponential method
+                    while True:
+                        xx = -ziggurat_nor_inv_r * np.log1p(-_sfc64_double(state))
+                        yy = -np.log1p(-_sfc64_double(state))
+                        if yy + yy > xx * xx:
+                            break
+                    x = -(ziggurat_nor_r + xx) if (rabs >> np.uint64(8)) & np.uint64(1) else ziggurat_nor_r + xx
+                    break
+                if (fi_double[idx - 1] - fi_double[idx]) * _sfc64_double(state) + fi_double[idx] < np.exp(-0.5 * x * x):
+                    break  # a wedge
+            out[i] = loc + scale * x
+else:  # pragma: no cover - a Numba without the tables
+    sfc64_normals = None
+
+
+@functools.lru_cache(maxsize=16)
+def _sfc64_words(bit_generator) -> np.ndarray | None:
+    """The four state words of an SFC64 bit generator as a writable uint64 view of its
+    C state (``bit_generator.ctypes.state_address``), or None for other generators or
+    where the view does not reproduce NumPy's draws (:func:`_sfc64_layout_checked`).
+    Cached per generator (a few recent ones; the cache holds them)."""
+    if type(bit_generator) is not np.random.SFC64 or not _sfc64_layout_checked():
+        return None
+    address = bit_generator.ctypes.state_address
+    return np.ctypeslib.as_array((ctypes.c_uint64 * 4).from_address(address))
+
+
+@functools.cache
+def _sfc64_layout_checked() -> bool:
+    """Whether the state view and :func:`sfc64_uniforms` give NumPy's draws here (once
+    per process, on two generators of a fixed seed: NumPy's SFC64 state starts with
+    the four words; a NumPy that changed that would fall back to NumPy's calls)."""
+    mine, ref = np.random.SFC64(20261127), np.random.SFC64(20261127)
+    words = np.ctypeslib.as_array((ctypes.c_uint64 * 4).from_address(mine.ctypes.state_address))
+    out = np.empty(1000)
+    sfc64_uniforms(words, out)
+    ok = np.array_equal(out, np.random.Generator(ref).random(1000))
+    if sfc64_normals is not None:
+        sfc64_normals(words, 0.5, 2.0, out)
+        ok = ok and np.array_equal(out, np.random.Generator(ref).normal(0.5, 2.0, 1000))
+    return bool(ok and np.array_equal(np.random.Generator(mine).random(10), np.random.Generator(ref).random(10)))
+
+
+def uniform(rng: np.random.Generator, size: int) -> np.ndarray:
+    """``rng.random(size)`` (1-D): the same uniforms and the same generator state after;
+    compiled (:func:`sfc64_uniforms`) when the generator is SFC64, the engine's, else
+    NumPy's call."""
+    bg = rng.bit_generator
+    words = _sfc64_words(bg)
+    if words is None:
+        return rng.random(size)
+    out = np.empty(int(size))
+    with bg.lock:  # as NumPy's own draws: one thread at a time on a generator
+        sfc64_uniforms(words, out)
+    return out
+
 
 #: below this many draws NumPy's call is cheaper than passing the generator to compiled code
 #: (handing it over costs about 11 us; and in a running model, with the compiled code and
@@ -35,21 +168,35 @@ def _fill_normal(rng, loc, scale, out):
 
 def normal(rng: np.random.Generator, loc: float, scale: float, size: int) -> np.ndarray:
     """``rng.normal(loc, scale, size)`` for scalar ``loc`` and ``scale``: the same draws and
-    the same generator state after, faster for large ``size``.
+    the same generator state after, faster.
 
-    NumPy computes ``loc + scale * z`` from its ziggurat normal ``z``; the compiled loop
-    does the same on Numba's port of that ziggurat, which reads the same bit generator
-    identically. Small sizes go to NumPy (handing the generator to compiled code costs
-    a few microseconds).
+    NumPy computes ``loc + scale * z`` from its ziggurat normal ``z``. With the engine's
+    SFC64 generator the ziggurat runs on the inlined generator (:func:`sfc64_normals`);
+    with other bit generators, from :data:`_COMPILED_DRAWS_FROM` draws on, on Numba's
+    port of it reading the same bit generator identically (handing a generator to
+    compiled code costs a few microseconds, so smaller sizes stay NumPy's call).
     """
     size = int(size)
-    if (size < _COMPILED_DRAWS_FROM or np.ndim(loc) or np.ndim(scale) or not scale >= 0
-            or not np.isfinite(loc)):
-        # small sizes, per-draw parameters, and what NumPy refuses or returns as NaN: NumPy
+    # Python or NumPy scalars (np.float64 is a float); per-draw parameters, and what
+    # NumPy refuses or returns as NaN, are NumPy's call
+    if not (type(loc) in _SCALARS and type(scale) in _SCALARS and scale >= 0 and math.isfinite(loc)):
+        return rng.normal(loc, scale, size)
+    bg = rng.bit_generator
+    words = _sfc64_words(bg) if sfc64_normals is not None else None
+    if words is not None:  # the engine's SFC64: the ziggurat on the inlined generator, any size
+        out = np.empty(size)
+        with bg.lock:
+            sfc64_normals(words, float(loc), float(scale), out)
+        return out
+    if size < _COMPILED_DRAWS_FROM:
         return rng.normal(loc, scale, size)
     out = np.empty(size)
     _fill_normal(rng, float(loc), float(scale), out)
     return out
+
+
+#: scalar types :func:`normal` takes as they are
+_SCALARS = frozenset({int, float, np.float64, np.float32, np.int64, np.int32})
 
 
 #: rates from which Poisson counts are NumPy's sampler rather than inversion
@@ -120,7 +267,7 @@ def poisson_events(rng: np.random.Generator, lam: np.ndarray) -> tuple[np.ndarra
         raise ValueError(f"poisson_events: a 1-D array of rates, got shape {lam.shape}")
     if lam.size and not lam.min() >= 0.0:  # also catches NaN; checked before anything is drawn
         raise ValueError("poisson: rates must be non-negative")
-    u = rng.random(lam.size)  # the same draws as rng.random(shape), in the same order
+    u = uniform(rng, lam.size)  # the same draws as rng.random(shape), in the same order
     p0 = np.negative(lam)
     np.exp(p0, out=p0)  # NumPy's vectorised exp (see the package notes)
     out = np.zeros(lam.size, dtype=np.int64)
