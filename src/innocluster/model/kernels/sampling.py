@@ -28,7 +28,13 @@ import numpy as np
 from numba import njit
 
 try:  # the ziggurat tables of NumPy's normal sampler, as Numba's port of it carries them
-    from numba.np.random._constants import fi_double, ki_double, wi_double, ziggurat_nor_inv_r, ziggurat_nor_r
+    from numba.np.random._constants import (
+        fi_double,
+        ki_double,
+        wi_double,
+        ziggurat_nor_inv_r,
+        ziggurat_nor_r,
+    )
 except ImportError:  # a Numba without them: normals use Numba's Generator support (_fill_normal)
     ki_double = None
 
