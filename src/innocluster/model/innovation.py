@@ -49,7 +49,9 @@ def spillover_pool(world: World) -> np.ndarray:
 
 
 def _jump(rng, k, inn) -> np.ndarray:
-    return inn.jump_low + (inn.jump_high - inn.jump_low) * rng.beta(inn.beta_a, inn.beta_b, k)
+    """``k`` productivity jumps ``x_inf + (x_sup - x_inf) Beta(a1, b1)`` (NumPy's Beta
+    draws; compiled on the engine's generator, :func:`kernels.beta`)."""
+    return kernels.beta(rng, inn.beta_a, inn.beta_b, k, inn.jump_low, inn.jump_high)
 
 
 def _patent_probability(world: World) -> np.ndarray:

@@ -103,6 +103,7 @@ from innocluster.model.kernels.network import (
     tie_keys,
 )
 from innocluster.model.kernels.sampling import (
+    beta,
     form_ties,
     group_blocks,
     normal,
@@ -150,6 +151,7 @@ __all__ = [
     "add_counts",
     "adopt_inventions",
     "bank_loans",
+    "beta",
     "bin_counts",
     "book_rd_funding",
     "cache_is_warm",

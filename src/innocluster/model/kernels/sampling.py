@@ -82,39 +82,73 @@ def _sfc64_double(state):
 
 
 if ki_double is not None:
+    @njit(inline="always")
+    def _sfc64_standard_normal(state):
+        """One standard normal by NumPy's ziggurat (``random_standard_normal`` in
+        ``numpy/random/src/distributions``; Marsaglia & Tsang 2000, 256 layers), written
+        as Numba's port of it with its tables, on the inlined SFC64 (:func:`_sfc64_next`)."""
+        while True:
+            r = _sfc64_next(state)
+            idx = r & np.uint64(0xFF)
+            r >>= np.uint64(8)
+            rabs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
+            x = np.float64(rabs) * wi_double[idx]
+            if r & np.uint64(1):
+                x = -x
+            if rabs < ki_double[idx]:
+                return x  # 99.3% of the draws
+            if idx == 0:  # the tail beyond r, by Marsaglia's exponential method
+                while True:
+                    xx = -ziggurat_nor_inv_r * np.log1p(-_sfc64_double(state))
+                    yy = -np.log1p(-_sfc64_double(state))
+                    if yy + yy > xx * xx:
+                        return -(ziggurat_nor_r + xx) if (rabs >> np.uint64(8)) & np.uint64(1) else ziggurat_nor_r + xx
+            if (fi_double[idx - 1] - fi_double[idx]) * _sfc64_double(state) + fi_double[idx] < np.exp(-0.5 * x * x):
+                return x  # a wedge
+
     @njit(cache=True, error_model="numpy")
     def sfc64_normals(state, loc, scale, out):
         """Fill ``out`` with ``loc + scale z``, ``z`` standard normals from SFC64 state words
-        (advanced in place): exactly ``Generator(SFC64).normal(loc, scale, out.size)``.
-
-        NumPy's ziggurat (``random_standard_normal`` in ``numpy/random/src/distributions``;
-        Marsaglia & Tsang 2000, 256 layers), written as Numba's port of it with its tables,
-        on the inlined generator instead of a function pointer per draw.
-        """
+        (advanced in place): exactly ``Generator(SFC64).normal(loc, scale, out.size)``."""
         for i in range(out.size):
+            out[i] = loc + scale * _sfc64_standard_normal(state)
+
+    @njit(cache=True, error_model="numpy")
+    def sfc64_betas(state, a, b, low, width, out):
+        """Fill ``out`` with ``low + width x``, ``x ~ Beta(a, b)`` for ``a > 1`` and ``b > 1``,
+        from SFC64 state words (advanced in place): exactly ``low + width *
+        Generator(SFC64).beta(a, b, out.size)``.
+
+        NumPy's ``random_beta`` for shapes above 1: ``Ga / (Ga + Gb)`` of two standard
+        gammas, each by Marsaglia & Tsang's (2000) method (``random_standard_gamma``:
+        ``d = shape - 1/3``, ``c = 1/sqrt(9d)``; a normal ``X`` with ``V = (1 + cX)^3 > 0``
+        and a uniform ``U``, accepted on the squeeze or the log test), as Numba ports it.
+        """
+        da = a - 1.0 / 3.0
+        ca = 1.0 / np.sqrt(9 * da)
+        db = b - 1.0 / 3.0
+        cb = 1.0 / np.sqrt(9 * db)
+        for i in range(out.size):
+            ga = _sfc64_gamma_above_one(state, da, ca)
+            gb = _sfc64_gamma_above_one(state, db, cb)
+            out[i] = low + width * (ga / (ga + gb))
+
+    @njit(inline="always")
+    def _sfc64_gamma_above_one(state, d, c):
+        while True:
             while True:
-                r = _sfc64_next(state)
-                idx = r & np.uint64(0xFF)
-                r >>= np.uint64(8)
-                rabs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
-                x = np.float64(rabs) * wi_double[idx]
-                if r & np.uint64(1):
-                    x = -x
-                if rabs < ki_double[idx]:
-                    break  # 99.3% of the draws
-                if idx == 0:  # the tail beyond r, by Marsaglia's exponential method
-                    while True:
-                        xx = -ziggurat_nor_inv_r * np.log1p(-_sfc64_double(state))
-                        yy = -np.log1p(-_sfc64_double(state))
-                        if yy + yy > xx * xx:
-                            break
-                    x = -(ziggurat_nor_r + xx) if (rabs >> np.uint64(8)) & np.uint64(1) else ziggurat_nor_r + xx
+                X = _sfc64_standard_normal(state)
+                V = 1.0 + c * X
+                if V > 0.0:
                     break
-                if (fi_double[idx - 1] - fi_double[idx]) * _sfc64_double(state) + fi_double[idx] < np.exp(-0.5 * x * x):
-                    break  # a wedge
-            out[i] = loc + scale * x
+            V = V * V * V
+            U = _sfc64_double(state)
+            if U < 1.0 - 0.0331 * (X * X) * (X * X):
+                return d * V
+            if np.log(U) < 0.5 * X * X + d * (1.0 - V + np.log(V)):
+                return d * V
 else:  # pragma: no cover - a Numba without the tables
-    sfc64_normals = None
+    sfc64_normals = sfc64_betas = None
 
 
 @functools.lru_cache(maxsize=16)
@@ -198,6 +232,21 @@ def normal(rng: np.random.Generator, loc: float, scale: float, size: int) -> np.
         return rng.normal(loc, scale, size)
     out = np.empty(size)
     _fill_normal(rng, float(loc), float(scale), out)
+    return out
+
+
+def beta(rng: np.random.Generator, a: float, b: float, size: int, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+    """``low + (high - low) * rng.beta(a, b, size)``: the same draws and the same
+    generator state after; compiled (:func:`sfc64_betas`) with the engine's SFC64 and both
+    shapes above 1 (the gamma route of NumPy's sampler), else NumPy's call."""
+    size = int(size)
+    bg = rng.bit_generator
+    words = _sfc64_words(bg) if sfc64_betas is not None and a > 1.0 and b > 1.0 else None
+    if words is None:
+        return low + (high - low) * rng.beta(a, b, size)
+    out = np.empty(size)
+    with bg.lock:
+        sfc64_betas(words, float(a), float(b), float(low), float(high - low), out)
     return out
 
 
