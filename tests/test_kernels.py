@@ -350,6 +350,83 @@ def test_compiled_betas_equal_numpy_draw_for_draw(bit_generator, a, b):
     assert _same_state(r1.bit_generator.state, r2.bit_generator.state)
 
 
+def test_compiled_draws_run_on_the_engines_generator():
+    """The compiled samplers are what the tests above compare on SFC64 (not NumPy's own
+    calls compared with themselves): active for SFC64, NumPy's calls for other bit
+    generators; the kernels on a state view draw NumPy's numbers directly."""
+    import ctypes
+
+    from innocluster.model.kernels import sampling
+
+    assert sampling.compiled_draws(np.random.Generator(np.random.SFC64(1)))
+    assert not sampling.compiled_draws(np.random.Generator(np.random.PCG64(1)))
+    assert sampling.sfc64_normals is not None and sampling.sfc64_betas is not None
+    mine, ref = np.random.SFC64(9), np.random.Generator(np.random.SFC64(9))
+    words = np.ctypeslib.as_array((ctypes.c_uint64 * 4).from_address(mine.ctypes.state_address))
+    out = np.empty(50_000)
+    sampling.sfc64_normals(words, 0.3, 0.1, out)
+    assert np.array_equal(out, ref.normal(0.3, 0.1, 50_000))
+    sampling.sfc64_betas(words, 3.0, 3.0, -0.05, 0.17, out)
+    assert np.array_equal(out, -0.05 + 0.17 * ref.beta(3.0, 3.0, 50_000))
+    sampling.sfc64_uniforms(words, out)
+    assert np.array_equal(out, ref.random(50_000))
+    # shapes and per-draw parameters are NumPy's calls, as NumPy takes them
+    g1, g2 = np.random.Generator(np.random.SFC64(4)), np.random.Generator(np.random.SFC64(4))
+    assert np.array_equal(kernels.uniform(g1, (2, 3)), g2.random((2, 3)))
+    assert np.array_equal(kernels.normal(g1, np.zeros(4), 1.0, 4), g2.normal(np.zeros(4), 1.0, 4))
+    assert np.array_equal(kernels.beta(g1, np.full(3, 2.0), 3.0, 3), g2.beta(np.full(3, 2.0), 3.0, 3))
+    assert g1.random() == g2.random()
+
+
+def test_year_accounts_follow_their_rules():
+    """operating_accounts, year_profit and close_books against the accounts written out in
+    NumPy; the ledger's totals are the flows' sums (labels in OPERATING_FLOWS' order)."""
+    g = np.random.default_rng(21)
+    n = 3000
+    revenue = np.where(g.random(n) < 0.1, 0.0, g.gamma(2.0, 3.0, n))
+    labour, wages, inputs, fixed, transaction, rent = (g.gamma(2.0, 1.0, n) for _ in range(6))
+    total = wages + inputs + fixed + transaction + rent
+    debt = g.gamma(1.0, 2.0, n)
+    employees, unit_cost, value_added = np.zeros(n, np.float32), np.full(n, 7.0), np.zeros(n)
+    operating, flows = kernels.operating_accounts(revenue, labour, wages, inputs, fixed, transaction, rent, total,
+                                                  debt, 0.05, employees, unit_cost, value_added)
+    assert np.array_equal(employees, labour.astype(np.float32))
+    assert np.array_equal(unit_cost, np.where(revenue > 0, total / np.maximum(revenue, 1e-12), 7.0))
+    assert np.array_equal(value_added, revenue - inputs)
+    assert np.array_equal(operating, revenue - total - 0.05 * debt)
+    expect = dict(zip(kernels.OPERATING_FLOWS, (revenue.sum(), -wages.sum(), -inputs.sum(), -fixed.sum(),
+                                                -transaction.sum(), -rent.sum(), -(0.05 * debt).sum())))
+    assert kernels.OPERATING_FLOWS == ("revenue", "wages", "inputs", "fixed_costs", "transaction_costs", "rent",
+                                       "interest")
+    for name, got in zip(kernels.OPERATING_FLOWS, flows):
+        assert got == pytest.approx(expect[name], rel=1e-12), name
+    rd, profit = g.gamma(1.0, 0.5, n), np.empty(n)
+    assert kernels.year_profit(operating, rd, profit) == pytest.approx(rd.sum(), rel=1e-12)
+    assert np.array_equal(profit, operating - rd)
+    vc_pay = np.where(g.random(n) < 0.2, g.random(n), 0.0)
+    nw, debt2, capital, subsidy = g.normal(0, 3, n), debt.copy(), np.zeros(n), np.ones(n)
+    nw0 = nw.copy()
+    owners, vc = kernels.close_books(profit, 0.3, vc_pay, nw, debt2, capital, subsidy)
+    paid = 0.3 * np.maximum(profit, 0.0)
+    assert owners == pytest.approx(paid.sum(), rel=1e-12) and vc == pytest.approx(vc_pay.sum(), rel=1e-12)
+    assert np.array_equal(nw, nw0 + profit - paid - vc_pay) and np.array_equal(debt2, debt * 0.85)
+    assert np.array_equal(capital, np.maximum(nw + debt2, 0.0)) and not subsidy.any()
+
+
+def test_exit_mask_follows_the_rule():
+    """exit_mask: past the grace period and negative net worth or a share below
+    min_share / (firms of the stage)."""
+    g = np.random.default_rng(5)
+    n, S = 4000, 5
+    stage = g.integers(0, S - 1, n).astype(np.int8)  # the last stage stays empty
+    age = g.integers(0, 8, n).astype(np.int16)
+    nw, share = g.normal(0.5, 1.0, n), g.random(n) / 500
+    f_min = 0.4 / np.maximum(np.bincount(stage, minlength=S), 1.0)
+    expect = (age >= 3) & ((nw < 0) | (share < f_min[stage]))
+    got = kernels.exit_mask(age, 3, nw, share, stage, S, 0.4)
+    assert np.array_equal(got, expect) and 0 < got.sum() < n
+
+
 def _same_state(a, b) -> bool:
     """Equality of two bit-generator state dicts (arrays compared by value)."""
     if isinstance(a, dict):

@@ -117,7 +117,8 @@ class ClusterModel:
         cumulative patents included) and :meth:`results` records the last year alone:
         for runs where only end states matter (large sweeps, speed comparisons with
         models that collect nothing in their loop). The final year's rows are the
-        same either way; the ledger is empty. The stage programme reads the regions'
+        same either way, but for the life-cycle columns, which need the years
+        (``undetermined``); the history and the ledger are empty. The stage programme reads the regions'
         yearly history, so it needs ``"yearly"``.
     """
 
@@ -174,7 +175,7 @@ class ClusterModel:
         n = region.size
         rs = sc.regions
         tech_mean = np.array([r.tech_mean for r in rs])[region]
-        tech_sd = np.array([r.tech_sd for r in rs])[region]
+        tech_sd = w.regions.tech_sd[region]
         A = tech_mean + kernels.normal(rng, 0, 1, n) * tech_sd
         stage = entry.stage_from_mix(kernels.uniform(rng, n), region, w)
         reg = w.regions

@@ -77,7 +77,7 @@ def region_year(world: World, factors: RegionCostFactors, count_patents: bool = 
     y.pats = y.tot[_TOTAL_ROW["patents_new"]] + ctr.exited_flows.get("patents_new", 0.0)
     if count_patents:
         reg.patents_cum = reg.patents_cum + y.pats  # state: needed now
-    y.patents_cum = reg.patents_cum
+    y.patents_cum = reg.patents_cum.copy()  # (rebound every year, but a copy costs R numbers)
     # the year's counters are not touched after its step (the next step makes new ones);
     # the regional quantities below may be, so their values are copied
     y.counters = ctr
@@ -97,11 +97,6 @@ def count_patents(world: World) -> None:
     reg = world.regions
     pats = kernels.group_sum(f.region, f.patents_new, reg.R) + world.counters.exited_flows.get("patents_new", 0.0)
     reg.patents_cum = reg.patents_cum + pats
-
-
-def region_rows(world: World, factors: RegionCostFactors) -> list[dict]:
-    """The per-region rows of the current year (:func:`region_year`, made at once)."""
-    return region_year(world, factors).rows()
 
 
 #: row of each total in :func:`kernels.region_totals`' result

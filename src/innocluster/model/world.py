@@ -110,7 +110,8 @@ class RegionHistory(Sequence):
 
     The step adds each year as a record whose rows are made on first read
     (:class:`innocluster.model.record.RegionYear`); reading the history, or any row of
-    it, makes the rows of every year so far.
+    it, makes the rows of every year so far. Like the model, it is not for concurrent
+    use from several threads.
     """
 
     __slots__ = ("_made", "_rows", "_years")

@@ -24,7 +24,7 @@ NumPy formulation or its documented rule):
   fixed order: NumPy calls, or compiled code calling the same generator
   (:mod:`~innocluster.model.kernels.sampling`). A compiled sampler that stands in for
   a NumPy call draws exactly what NumPy draws and leaves the generator where NumPy
-  leaves it (uniforms and normals; with the engine's SFC64 bit generator the compiled
+  leaves it (uniforms, normals, Beta draws; with the engine's SFC64 bit generator the compiled
   code advances the generator's own four state words, NumPy's SFC64 inlined instead
   of one function-pointer call per draw: 7% of a 20-year ``core`` run).
   Tie decay, tie formation and the candidates of absorption draw event by event —
@@ -188,22 +188,22 @@ __all__ = [
     "recreate",
     "region_totals",
     "replicator",
+    "sfc64_uniforms",
     "sort_float32",
     "sort_nonnegative",
     "spillovers",
     "spinoff_children",
     "spinoff_parents",
     "split_remapped_ties",
-    "sfc64_uniforms",
     "stage_from_cumulative",
     "stage_revenues",
     "startup_sites",
     "tie_csr",
     "tie_degree",
     "tie_keys",
+    "uniform",
     "update_absorptive_capacity",
     "wanted_rd",
     "weighted_total",
-    "uniform",
     "year_profit",
 ]

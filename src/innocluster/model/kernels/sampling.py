@@ -9,8 +9,9 @@ Three kinds of draws:
   normals (:func:`normal`: NumPy's ziggurat as Numba ports it). With SFC64, the
   engine's bit generator, both run on SFC64 inlined into the compiled loop, advancing
   the generator's state words in place (NumPy calls the generator through a function
-  pointer per draw): 16,000 uniforms in about half NumPy's time, normals in a third.
-  Beta and bounded-integer draws stay NumPy calls (Numba's are slower);
+  pointer per draw): 16,000 uniforms in about half NumPy's time, normals in a third;
+  Beta draws with both shapes above 1 (:func:`beta`) likewise. Bounded integers stay
+  NumPy calls;
 * one uniform per firm, whatever the outcome: Poisson counts by inversion
   (:func:`poisson`), so a firm's count does not shift the draws of the next firms;
 * draws event by event instead of one per firm or tie: a few uniforms per new tie
@@ -151,7 +152,7 @@ else:  # pragma: no cover - a Numba without the tables
     sfc64_normals = sfc64_betas = None
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=64)
 def _sfc64_words(bit_generator) -> np.ndarray | None:
     """The four state words of an SFC64 bit generator as a writable uint64 view of its
     C state (``bit_generator.ctypes.state_address``), or None for other generators or
@@ -165,29 +166,42 @@ def _sfc64_words(bit_generator) -> np.ndarray | None:
 
 @functools.cache
 def _sfc64_layout_checked() -> bool:
-    """Whether the state view and :func:`sfc64_uniforms` give NumPy's draws here (once
-    per process, on two generators of a fixed seed: NumPy's SFC64 state starts with
-    the four words; a NumPy that changed that would fall back to NumPy's calls)."""
+    """Whether the state view and the compiled samplers give NumPy's draws here: once per
+    process, on two generators of a fixed seed, for uniforms, normals and Beta draws with
+    inexact location and scale (a NumPy built to fuse multiply-adds, as some non-x86
+    builds are, would differ there), and what NumPy draws after them. NumPy's SFC64
+    state starts with the four words; a NumPy or platform where any of this differs
+    falls back to NumPy's calls."""
     mine, ref = np.random.SFC64(20261127), np.random.SFC64(20261127)
     words = np.ctypeslib.as_array((ctypes.c_uint64 * 4).from_address(mine.ctypes.state_address))
-    out = np.empty(1000)
+    g = np.random.Generator(ref)
+    out = np.empty(2000)
     sfc64_uniforms(words, out)
-    ok = np.array_equal(out, np.random.Generator(ref).random(1000))
+    ok = np.array_equal(out, g.random(2000))
     if sfc64_normals is not None:
-        sfc64_normals(words, 0.5, 2.0, out)
-        ok = ok and np.array_equal(out, np.random.Generator(ref).normal(0.5, 2.0, 1000))
-    return bool(ok and np.array_equal(np.random.Generator(mine).random(10), np.random.Generator(ref).random(10)))
+        sfc64_normals(words, 0.3, 0.1, out)
+        ok = ok and np.array_equal(out, g.normal(0.3, 0.1, 2000))
+        for a, b in ((3.0, 3.0), (1.01, 60.0)):
+            sfc64_betas(words, a, b, -0.05, 0.17, out)
+            ok = ok and np.array_equal(out, -0.05 + 0.17 * g.beta(a, b, 2000))
+    return bool(ok and np.array_equal(np.random.Generator(mine).random(10), g.random(10)))
+
+
+def compiled_draws(rng: np.random.Generator) -> bool:
+    """Whether :func:`uniform`, :func:`normal` and :func:`beta` run compiled on ``rng``'s
+    own state (an SFC64 generator, on a platform where they reproduce NumPy)."""
+    return _sfc64_words(rng.bit_generator) is not None
 
 
 def uniform(rng: np.random.Generator, size: int) -> np.ndarray:
-    """``rng.random(size)`` (1-D): the same uniforms and the same generator state after;
-    compiled (:func:`sfc64_uniforms`) when the generator is SFC64, the engine's, else
-    NumPy's call."""
+    """``rng.random(size)``: the same uniforms and the same generator state after;
+    compiled (:func:`sfc64_uniforms`) for an integer ``size`` when the generator is
+    SFC64, the engine's, else NumPy's call."""
     bg = rng.bit_generator
-    words = _sfc64_words(bg)
+    words = _sfc64_words(bg) if type(size) in _INTEGERS else None
     if words is None:
         return rng.random(size)
-    out = np.empty(int(size))
+    out = np.empty(size)
     with bg.lock:  # as NumPy's own draws: one thread at a time on a generator
         sfc64_uniforms(words, out)
     return out
@@ -216,10 +230,10 @@ def normal(rng: np.random.Generator, loc: float, scale: float, size: int) -> np.
     port of it reading the same bit generator identically (handing a generator to
     compiled code costs a few microseconds, so smaller sizes stay NumPy's call).
     """
-    size = int(size)
-    # Python or NumPy scalars (np.float64 is a float); per-draw parameters, and what
-    # NumPy refuses or returns as NaN, are NumPy's call
-    if not (type(loc) in _SCALARS and type(scale) in _SCALARS and scale >= 0 and math.isfinite(loc)):
+    # Python or NumPy scalars (np.float64 is a float) and an integer size; per-draw
+    # parameters, shapes, and what NumPy refuses or returns as NaN, are NumPy's call
+    if not (type(loc) in _SCALARS and type(scale) in _SCALARS and type(size) in _INTEGERS and scale >= 0
+            and math.isfinite(loc)):
         return rng.normal(loc, scale, size)
     bg = rng.bit_generator
     words = _sfc64_words(bg) if sfc64_normals is not None else None
@@ -239,9 +253,9 @@ def beta(rng: np.random.Generator, a: float, b: float, size: int, low: float = 0
     """``low + (high - low) * rng.beta(a, b, size)``: the same draws and the same
     generator state after; compiled (:func:`sfc64_betas`) with the engine's SFC64 and both
     shapes above 1 (the gamma route of NumPy's sampler), else NumPy's call."""
-    size = int(size)
     bg = rng.bit_generator
-    words = _sfc64_words(bg) if sfc64_betas is not None and a > 1.0 and b > 1.0 else None
+    words = (_sfc64_words(bg) if sfc64_betas is not None and type(a) in _SCALARS and type(b) in _SCALARS
+             and type(size) in _INTEGERS and a > 1.0 and b > 1.0 else None)
     if words is None:
         return low + (high - low) * rng.beta(a, b, size)
     out = np.empty(size)
@@ -250,8 +264,10 @@ def beta(rng: np.random.Generator, a: float, b: float, size: int, low: float = 0
     return out
 
 
-#: scalar types :func:`normal` takes as they are
+#: scalar types :func:`normal` and :func:`beta` take as they are (others: NumPy's call)
 _SCALARS = frozenset({int, float, np.float64, np.float32, np.int64, np.int32})
+#: sizes the compiled samplers take (a shape tuple goes to NumPy)
+_INTEGERS = frozenset({int, np.int64, np.int32, np.intp})
 
 
 #: rates from which Poisson counts are NumPy's sampler rather than inversion
