@@ -118,8 +118,8 @@ class ClusterModel:
         for runs where only end states matter (large sweeps, speed comparisons with
         models that collect nothing in their loop). The final year's rows are the
         same either way, but for the life-cycle columns, which need the years
-        (``undetermined``); the history and the ledger are empty. The stage programme reads the regions'
-        yearly history, so it needs ``"yearly"``.
+        (``undetermined``); the history and the ledger are empty. The stage
+        programme reads the regions' yearly history, so it needs ``"yearly"``.
     """
 
     #: values of the ``record`` argument
