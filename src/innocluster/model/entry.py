@@ -30,12 +30,7 @@ def stage_from_mix(u: np.ndarray, region: np.ndarray, world: World) -> np.ndarra
     rounding leaves the cumulative sum just below 1; :func:`kernels.stage_from_cumulative`).
     """
     return kernels.stage_from_cumulative(np.asarray(u, dtype=float), np.asarray(region, dtype=np.int64),
-                                         stage_cumulative(world))
-
-
-def stage_cumulative(world: World) -> np.ndarray:
-    """Cumulative stage mix of each region (regions x stages; made once, with the regions)."""
-    return world.regions.stage_cumulative
+                                         world.regions.stage_cumulative)
 
 
 def draw_firm_traits(world: World, k: int, region: np.ndarray, rng: np.random.Generator) -> dict:
@@ -101,7 +96,7 @@ def startups(world: World, rng: np.random.Generator) -> None:
     K = region.size
     stage, A, x, y = kernels.startup_sites(
         kernels.uniform(rng, 2 * K).reshape(2, K), kernels.normal(rng, 0.0, 1.0, 3 * K).reshape(3, K), region, reg.R, f.region, f.x, f.y,
-        stage_cumulative(world),
+        reg.stage_cumulative,
         world.region_mean_technology(counts), e.startup_tech_gap, reg.tech_sd,
         reg.x, reg.y, reg.radius)
     nw = sc.finance.founder_capital

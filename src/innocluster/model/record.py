@@ -26,7 +26,6 @@ class RegionYear:
     """
 
     __slots__ = (
-        "_rows",
         "counters",
         "ent",
         "gini",
@@ -44,10 +43,8 @@ class RegionYear:
     )
 
     def rows(self) -> list[dict]:
-        """The year's rows, one per region (made once, then kept)."""
-        if self._rows is None:
-            self._rows = _format_rows(self)
-        return self._rows
+        """The year's rows, one per region (made at each call: the history keeps them)."""
+        return _format_rows(self)
 
 
 def region_year(world: World, factors: RegionCostFactors, count_patents: bool = True,
@@ -86,7 +83,6 @@ def region_year(world: World, factors: RegionCostFactors, count_patents: bool = 
     y.wage, y.rent = np.asarray(factors.wage, dtype=float).tolist(), np.asarray(factors.rent, dtype=float).tolist()
     y.stocks = [np.asarray(v, dtype=float).tolist() for v in (
         reg.infrastructure, reg.intermediaries, reg.ip_strength, reg.spillover, reg.vc_pool)]
-    y._rows = None
     return y
 
 

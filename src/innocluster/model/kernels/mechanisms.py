@@ -644,9 +644,7 @@ def spinoff_children(parents, z, u_unit, A, x, y, stage, region, firm_id, has_rd
 def exit_mask(age, grace_years, net_worth, share, stage, S, min_share):
     """Firms past the grace period with negative net worth or a share below
     ``f_min = min_share / n_s`` of their stage's ``n_s`` firms (exit.exiting)."""
-    counts = np.zeros(S)
-    for i in range(stage.size):
-        counts[stage[i]] += 1.0
+    counts = group_count(stage, S)
     f_min = np.empty(S)
     for s in range(S):
         f_min[s] = min_share / np.maximum(counts[s], 1.0)

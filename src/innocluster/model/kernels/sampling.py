@@ -53,33 +53,37 @@ def sfc64_uniforms(state, out):
     through a function pointer per value; inlined here, 16,000 uniforms take about half
     the time.
     """
-    a, b, c, w = state[0], state[1], state[2], state[3]
-    one = np.uint64(1)
+    a, b, c, w = state[0], state[1], state[2], state[3]  # in registers through the loop
     for i in range(out.size):
-        t = a + b + w
-        w += one
-        a = b ^ (b >> np.uint64(11))
-        b = c + (c << np.uint64(3))
-        c = ((c << np.uint64(24)) | (c >> np.uint64(40))) + t
-        out[i] = np.float64(t >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+        t, a, b, c, w = _sfc64_step(a, b, c, w)
+        out[i] = _unit_double(t)
     state[0], state[1], state[2], state[3] = a, b, c, w
 
 
 @njit(inline="always")
-def _sfc64_next(state):
-    """One SFC64 output, advancing the four state words in place (:func:`sfc64_uniforms`)."""
-    a, b, c, w = state[0], state[1], state[2], state[3]
+def _sfc64_step(a, b, c, w):
+    """One SFC64 step: the output ``t`` and the next state words (:func:`sfc64_uniforms`)."""
     t = a + b + w
-    state[0] = b ^ (b >> np.uint64(11))
-    state[1] = c + (c << np.uint64(3))
-    state[2] = ((c << np.uint64(24)) | (c >> np.uint64(40))) + t
-    state[3] = w + np.uint64(1)
+    return (t, b ^ (b >> np.uint64(11)), c + (c << np.uint64(3)),
+            ((c << np.uint64(24)) | (c >> np.uint64(40))) + t, w + np.uint64(1))
+
+
+@njit(inline="always")
+def _sfc64_next(state):
+    """One SFC64 output, advancing the four state words in place."""
+    t, state[0], state[1], state[2], state[3] = _sfc64_step(state[0], state[1], state[2], state[3])
     return t
 
 
 @njit(inline="always")
+def _unit_double(t):
+    """NumPy's double in [0, 1) from a 64-bit output: its top 53 bits times 2^-53."""
+    return np.float64(t >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(inline="always")
 def _sfc64_double(state):
-    return np.float64(_sfc64_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return _unit_double(_sfc64_next(state))
 
 
 if ki_double is not None:
@@ -197,13 +201,18 @@ def uniform(rng: np.random.Generator, size: int) -> np.ndarray:
     """``rng.random(size)``: the same uniforms and the same generator state after;
     compiled (:func:`sfc64_uniforms`) for an integer ``size`` when the generator is
     SFC64, the engine's, else NumPy's call."""
-    bg = rng.bit_generator
-    words = _sfc64_words(bg) if type(size) in _INTEGERS else None
+    words = _sfc64_words(rng.bit_generator) if type(size) in _INTEGERS else None
     if words is None:
         return rng.random(size)
+    return _compiled_fill(rng, words, size, sfc64_uniforms)
+
+
+def _compiled_fill(rng: np.random.Generator, words: np.ndarray, size: int, kernel, *args) -> np.ndarray:
+    """``size`` draws by ``kernel(words, *args, out)`` on ``rng``'s state words, under the
+    generator's lock as NumPy's own draws (one thread at a time on a generator)."""
     out = np.empty(size)
-    with bg.lock:  # as NumPy's own draws: one thread at a time on a generator
-        sfc64_uniforms(words, out)
+    with rng.bit_generator.lock:
+        kernel(words, *args, out)
     return out
 
 
@@ -235,13 +244,9 @@ def normal(rng: np.random.Generator, loc: float, scale: float, size: int) -> np.
     if not (type(loc) in _SCALARS and type(scale) in _SCALARS and type(size) in _INTEGERS and scale >= 0
             and math.isfinite(loc)):
         return rng.normal(loc, scale, size)
-    bg = rng.bit_generator
-    words = _sfc64_words(bg) if sfc64_normals is not None else None
+    words = _sfc64_words(rng.bit_generator) if sfc64_normals is not None else None
     if words is not None:  # the engine's SFC64: the ziggurat on the inlined generator, any size
-        out = np.empty(size)
-        with bg.lock:
-            sfc64_normals(words, float(loc), float(scale), out)
-        return out
+        return _compiled_fill(rng, words, size, sfc64_normals, float(loc), float(scale))
     if size < _COMPILED_DRAWS_FROM:
         return rng.normal(loc, scale, size)
     out = np.empty(size)
@@ -253,15 +258,11 @@ def beta(rng: np.random.Generator, a: float, b: float, size: int, low: float = 0
     """``low + (high - low) * rng.beta(a, b, size)``: the same draws and the same
     generator state after; compiled (:func:`sfc64_betas`) with the engine's SFC64 and both
     shapes above 1 (the gamma route of NumPy's sampler), else NumPy's call."""
-    bg = rng.bit_generator
-    words = (_sfc64_words(bg) if sfc64_betas is not None and type(a) in _SCALARS and type(b) in _SCALARS
-             and type(size) in _INTEGERS and a > 1.0 and b > 1.0 else None)
+    words = (_sfc64_words(rng.bit_generator) if sfc64_betas is not None and type(a) in _SCALARS
+             and type(b) in _SCALARS and type(size) in _INTEGERS and a > 1.0 and b > 1.0 else None)
     if words is None:
         return low + (high - low) * rng.beta(a, b, size)
-    out = np.empty(size)
-    with bg.lock:
-        sfc64_betas(words, float(a), float(b), float(low), float(high - low), out)
-    return out
+    return _compiled_fill(rng, words, size, sfc64_betas, float(a), float(b), float(low), float(high - low))
 
 
 #: scalar types :func:`normal` and :func:`beta` take as they are (others: NumPy's call)
