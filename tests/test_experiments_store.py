@@ -173,13 +173,15 @@ def test_exports(tmp_path):
                                          str(tmp_path / "x.csv")))
 
 
-def test_engine_fingerprint_covers_the_compiled_kernels():
-    """A change to a compiled kernel is a change of the engine: the fingerprint that
-    guards resumed sweeps hashes the kernels' sources too, not only the model modules."""
+def test_engine_fingerprint_covers_every_mechanism_module():
+    """A change to any rule (or its compiled twin, in the same module) is a change of the
+    engine: the fingerprint that guards resumed sweeps hashes every model module and the
+    scenario schema."""
     import innocluster
     from innocluster.model.fingerprint import fingerprinted_files
 
     root = Path(innocluster.__file__).resolve().parent
     names = {p.relative_to(root).as_posix() for p in fingerprinted_files()}
-    assert {"model/engine.py", "model/kernels/network.py", "model/kernels/mechanisms.py",
-            "scenario/schema.py"} <= names
+    modules = {f"model/{p.name}" for p in (root / "model").glob("*.py")}
+    assert {"model/engine.py", "model/absorption.py", "model/compiled.py", "scenario/schema.py"} <= names
+    assert modules <= names

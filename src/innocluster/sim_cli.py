@@ -49,27 +49,34 @@ def scenario_list() -> None:
 @scenario_app.command("show")
 def scenario_show(
     name: Annotated[str, typer.Argument(help="built-in name or path to a .toml file")],
-    describe: Annotated[bool, typer.Option("--describe", help="list every parameter with unit and allowed range")] = False,
+    describe: Annotated[bool, typer.Option("--describe", help="list every parameter with its value, default, allowed "
+                                                               "range, unit, meaning and source")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="with --describe: table (default) or csv")] = "table",
 ) -> None:
-    """Print the resolved scenario as TOML (every parameter written out)."""
+    """Print the resolved scenario as TOML (every parameter written out), or describe its parameters."""
     from innocluster.scenario import scenario_to_toml
-    from innocluster.scenario.schema import Scenario
+    from innocluster.scenario.schema import parameter_table
 
     sc = _load(name)
     if not describe:
         typer.echo(scenario_to_toml(sc))
         return
-    table = Table(title=f"Parameters of {sc.name}")
-    for col in ("field", "value", "allowed", "meaning / unit"):
-        table.add_column(col)
-    from innocluster.scenario.io import _field_range
+    if fmt not in ("table", "csv"):
+        raise InputError(f"--format = {fmt!r}: allowed: table, csv")
+    rows = parameter_table(sc)
+    if fmt == "csv":
+        import csv
+        import sys
 
-    for section, model in Scenario.model_fields.items():
-        sub = getattr(sc, section)
-        if hasattr(sub, "model_fields") and not isinstance(sub, list):
-            for fname in type(sub).model_fields:
-                rng, desc = _field_range(Scenario, (section, fname))
-                table.add_row(f"{section}.{fname}", str(getattr(sub, fname)), rng, desc)
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    table = Table(title=f"Parameters of {sc.name} ({len(rows)}; --format csv for a spreadsheet)")
+    for col in ("field", "value", "default", "allowed", "unit", "meaning", "source"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(*(str(r[c]) for c in ("field", "value", "default", "allowed", "unit", "meaning", "source")))
     console.print(table)
 
 
@@ -106,10 +113,6 @@ def run(
     sc = sc.model_copy(update={"years": n_years})
     the_seed = sc.seed if seed is None else seed
     out = out or Path("runs") / f"{sc.name}-seed{the_seed}"
-    from innocluster.model.kernels import cache_is_warm
-
-    if not cache_is_warm():
-        console.print("[dim]first run on this machine: compiling the engine (about 20 s, once)[/dim]")
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("years"), TimeElapsedColumn(), TimeRemainingColumn(), console=console,
                   transient=False) as bar:

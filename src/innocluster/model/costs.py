@@ -1,30 +1,40 @@
-"""Costs and agglomeration economies (paper: *reduce the cost of innovation and
-entrepreneurial risk*; Figure 1).
+"""Costs and agglomeration (step 2; the paper: *reduce the cost of innovation and
+entrepreneurial risk*, and its Figure 1).
 
-For firm ``i`` in region ``r`` and GVC stage ``s`` producing output ``Q`` (USD million
-at unit price, so revenue ``R = Q``):
+Rule
+----
+For firm ``i`` in region ``r`` and GVC stage ``s`` selling output worth ``Q`` (USD
+million; physical output ``q = Q / p_s`` at the stage's price, :mod:`.market`):
 
-* labour ``L(Q) = q / (q0 exp(A)) * (1 + q/Q_half)^kappa`` with physical output
-  ``q = Q / p_s`` (``p_s`` the stage's price, :func:`innocluster.model.market.stage_prices`) — span-of-control
-  diseconomies (Lucas 1978) make the average-cost curve U-shaped, as drawn in the
-  paper's Figure 1;
-* wage bill ``w_r k_s L`` with the stage's skill premium ``k_s`` (design and brand
-  work pays more than assembly); wages ``w_r = w_r0 (1 + L^dem_r / L^sup_r)^eps_w`` rise with
-  density (congestion);
-* intermediate inputs ``m = mu_s R (1 - d_div n_sup / (n_sup + n_half))`` with
-  ``mu_s = 1 - v_s`` and ``n_sup`` the local supplier base (localised firms of the
-  region in other stages): the division of labour (Marshall; Henderson 1986);
+* labour ``L(Q) = q / (q0 exp(A_i)) (1 + q/Q_half)^kappa``: span-of-control
+  diseconomies make the average-cost curve U-shaped, as the paper's Figure 1 draws it
+  (Lucas 1978);
+* wage bill ``w_r k_s L`` with the stage's skill premium ``k_s``; wages
+  ``w_r = w_r0 exp(iota (Abar(t) - Abar(0))) (1 + L^dem_r / L^sup_r)^eps_w`` follow
+  economy-wide productivity (so labour shares do not vanish as ``A`` grows) and rise
+  with local labour demand (congestion);
+* intermediate inputs ``m = (1 - v_s) Q (1 - d_div n_sup / (n_sup + n_half))`` with
+  ``n_sup = loc_r (n_r - n_rs)`` localised firms of the region in other stages: the
+  division of labour (Marshall 1890; Henderson 1986);
 * fixed cost ``F = F_0 (1 - d_inf I_r / (I_r + I_half))``: shared infrastructure and
   public services;
-* transaction cost ``T = tau R (1 - d_trust min(1, deg_i/k_ref)) (1 - d_int M_r/(M_r+M_half))``:
-  trust ties and S&T intermediaries;
-* congestion rent ``rho_0 (n_r / cap_r)^gamma`` per firm;
-* wages are indexed to economy-wide productivity, ``w_r0 exp(iota (Abar(t) - Abar(0)))``,
-  so that technical progress raises real wages rather than margins for ever.
+* transaction cost ``T = tau Q (1 - d_trust min(1, deg_i/k_ref)) (1 - d_int M_r/(M_r + M_half))``:
+  trust ties (the paper's "blood, marriage, classmates, friends") and S&T
+  intermediaries;
+* congestion rent ``rho_0 (n_r / cap_r)^gamma`` per firm (Fujita & Thisse 2002).
 
-``AC(Q) = (w L(Q) + m + T + F + rent) / Q``. The same functions serve the simulation
-and :func:`average_cost_curve`, which draws Figure 1 (the average cost curve of the
-same SME outside and inside the cluster).
+``AC(Q) = (w L(Q) + m + T + F + rent) / Q``. The same functions price the simulation
+and :func:`average_cost_curve`, which draws Figure 1.
+
+Parameters (schema names): ``costs.*``, ``market.productivity_scale``,
+``market.size_scale``, ``market.span_of_control``, ``stages.*.value_added``,
+``stages.*.skill_premium``, ``regions.*.wage``, ``labour_supply``, ``land_rent``,
+``capacity``, ``localisation``, ``infrastructure``, ``intermediaries``.
+
+Switches: ``mechanisms.agglomeration`` (the cuts), ``mechanisms.intermediaries``,
+``mechanisms.congestion`` (rent and the wage's labour-demand term).
+Records: ``employment``, ``wage``, ``rent``, ``avg_cost``, ``avg_cost_inside``,
+``avg_cost_outside`` (:mod:`.record`). Draws nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from innocluster.model import kernels
+from innocluster.model.compiled import fast, twin
 from innocluster.model.world import World
 
 
@@ -49,8 +59,21 @@ class RegionCostFactors:
     trust_on: bool
 
 
+@dataclass
+class CostComponents:
+    """Yearly cost components of a set of firms (arrays, one value per firm)."""
+
+    labour: np.ndarray  # persons
+    wages: np.ndarray  # USD million
+    inputs: np.ndarray
+    fixed: np.ndarray
+    transaction: np.ndarray
+    rent: np.ndarray
+    total: np.ndarray
+
+
 def region_factors(world: World, employment: np.ndarray | None = None) -> RegionCostFactors:
-    """Compute regional cost factors from the current firm population.
+    """Regional cost factors from the current firm population.
 
     Parameters
     ----------
@@ -64,88 +87,103 @@ def region_factors(world: World, employment: np.ndarray | None = None) -> Region
     reg = world.regions
     f = world.firms
     R, S = reg.R, world.S
-    if mech.agglomeration or mech.congestion:  # firm counts enter only these
-        counts_rs = kernels.cross_count(f.region, R, f.stage, S).astype(float)
-        n_r = counts_rs.sum(axis=1)
+    if mech.agglomeration or mech.congestion:
+        counts_rs = np.bincount(f.region * S + f.stage, minlength=R * S).reshape(R, S)
+        n_r = counts_rs.sum(axis=1).astype(float)
     if mech.agglomeration:
-        # local supplier base: localised firms in the other stages of the value chain
-        n_sup = reg.localisation[:, None] * (n_r[:, None] - counts_rs)
-        half = c.suppliers_half * world.scale
-        input_cut = c.division_of_labour * n_sup / (n_sup + half)
-        fixed_cut = c.infrastructure_effect * reg.infrastructure / (reg.infrastructure + c.infrastructure_half * world.scale)
+        suppliers = reg.localisation[:, None] * (n_r[:, None] - counts_rs)
+        input_cut = c.division_of_labour * suppliers / (suppliers + c.suppliers_half * world.scale)
+        infra = reg.infrastructure
+        fixed_cut = c.infrastructure_effect * infra / (infra + c.infrastructure_half * world.scale)
     else:
-        input_cut = np.zeros((R, S))
-        fixed_cut = np.zeros(R)
+        input_cut, fixed_cut = np.zeros((R, S)), np.zeros(R)
     if mech.agglomeration and mech.intermediaries:
         M = reg.intermediaries
         intermediary_cut = c.intermediary_effect * M / (M + c.intermediaries_half * world.scale)
     else:
         intermediary_cut = np.zeros(R)
-    # wages follow economy-wide productivity (so labour shares do not vanish as A grows)
-    base_wage = reg.wage0 * np.exp(c.wage_indexation * (world.mean_technology() - world.A0))
+    wage = reg.wage0 * np.exp(c.wage_indexation * (world.mean_technology() - world.A0))
     if mech.congestion:
         if employment is None:
-            employment = kernels.group_sum(f.region, f.employees, R)
-        wage = base_wage * (1.0 + employment / reg.labour_supply) ** c.wage_elasticity
+            employment = world.region_sum(f.employees)
+        wage = wage * (1.0 + employment / reg.labour_supply) ** c.wage_elasticity
         rent = reg.rent0 * (n_r / reg.capacity) ** c.rent_elasticity
     else:
-        wage = base_wage
         rent = np.zeros(R)
     return RegionCostFactors(input_cut, fixed_cut, intermediary_cut, wage, rent, bool(mech.agglomeration))
 
 
-def cost_components(Q, A, stage, region, degree, factors: RegionCostFactors, world: World) -> dict:
-    """Yearly cost components of firms (vectorised over firms).
+def cost_components(world: World, *, output, technology, stage, region, degree,
+                    factors: RegionCostFactors) -> CostComponents:
+    """Yearly cost components of firms selling ``output`` (USD million) with the given
+    ``technology``, GVC ``stage``, ``region`` and ``degree`` (trust ties): the rule above
+    (:func:`cost_table`).
 
-    Parameters
-    ----------
-    Q, A : arrays
-        Output (USD million) and technology of each firm.
-    stage, region : int arrays
-        GVC stage and region index.
-    degree : array
-        Number of trust ties.
-    factors : RegionCostFactors
-    world : World
-
-    Returns
-    -------
-    dict of arrays
-        ``labour`` (persons), ``wages``, ``inputs``, ``fixed``, ``transaction``,
-        ``rent`` (USD million) and ``total``.
+    Per-firm arrays pass as they are; scalars are broadcast to the length of ``output``
+    (one firm's cost curve). Labour is NumPy's vectorised exponential and power; the
+    money side is :func:`cost_table` (or its compiled twin).
     """
-    sc = world.scenario
-    c = sc.costs
-    m = sc.market
-    Q = np.atleast_1d(np.asarray(Q, dtype=float))  # output in value (USD million) = revenue
-    # per-firm arrays pass as they are; scalars (a cost curve of one firm) are broadcast
-    A, stage, region, degree = (v if np.shape(v) == Q.shape else np.broadcast_to(np.asarray(v), Q.shape)
-                                for v in (A, stage, region, degree))
-    # physical output at the stage's current price (1 unless productivity gains are passed on)
-    q = Q if (world.price == 1.0).all() else Q / world.price[stage]  # x / 1.0 is x: no gather
-    # span of control: L = q / (q0 exp(A)) (1 + q/Q_half)^kappa; the arithmetic is fused in the kernel
-    size_term = q / m.size_scale  # (1 + q/Q_half)^kappa in place: one temporary, not three
-    size_term += 1.0
-    size_term **= m.span_of_control
-    rows = kernels.cost_rows(
-        Q, q, np.exp(A), size_term, stage, region,
-        degree, factors.wage, world.skill_premium, world.value_added_share,
-        factors.input_cut, factors.fixed_cut, factors.intermediary_cut, factors.rent, m.productivity_scale,
-        c.fixed_cost, c.transaction_cost, c.trust_effect, c.ties_ref, bool(factors.trust_on))
-    return dict(zip(kernels.COST_ROWS, rows))
+    c = world.scenario.costs
+    m = world.scenario.market
+    Q = np.atleast_1d(np.asarray(output, dtype=float))
+
+    def per_firm(value, dtype):
+        value = np.asarray(value, dtype=dtype)
+        return value if value.shape == Q.shape else np.full(Q.shape, value, dtype=dtype)
+
+    stage, region = per_firm(stage, np.int64), per_firm(region, np.int64)
+    q = Q if (world.price == 1.0).all() else Q / world.price[stage]  # physical output
+    labour = q / (m.productivity_scale * np.exp(technology)) * (1.0 + q / m.size_scale) ** m.span_of_control
+    rows = fast(cost_table)(
+        output=Q, labour=labour, stage=stage, region=region, degree=per_firm(degree, float), wage=factors.wage,
+        skill_premium=world.skill_premium, value_added_share=world.value_added_share, input_cut=factors.input_cut,
+        fixed_cut=factors.fixed_cut, intermediary_cut=factors.intermediary_cut, rent=factors.rent,
+        fixed_cost=c.fixed_cost, transaction_cost=c.transaction_cost,
+        trust_effect=c.trust_effect if factors.trust_on else 0.0, ties_ref=c.ties_ref)
+    return CostComponents(labour, *rows)
+
+
+def cost_table(*, output, labour, stage, region, degree, wage, skill_premium, value_added_share, input_cut, fixed_cut,
+               intermediary_cut, rent, fixed_cost, transaction_cost, trust_effect, ties_ref):
+    """The money side of the cost rule on arrays: rows wages, inputs, fixed,
+    transaction, rent and total (:class:`CostComponents`' fields after ``labour``),
+    one column per firm."""
+    Q = output
+    wages = wage[region] * skill_premium[stage] * labour
+    inputs = (1.0 - value_added_share[stage]) * Q * (1.0 - input_cut[region, stage])
+    fixed = fixed_cost * (1.0 - fixed_cut[region])
+    transaction = transaction_cost * Q * (1.0 - trust_effect * np.minimum(1.0, degree / ties_ref)) \
+        * (1.0 - intermediary_cut[region])
+    rent_paid = rent[region]
+    return np.array([wages, inputs, fixed, transaction, rent_paid, wages + inputs + fixed + transaction + rent_paid])
+
+
+@twin(cost_table)
+def _cost_table_compiled(*, output, labour, stage, region, degree, wage, skill_premium, value_added_share, input_cut,
+                         fixed_cut, intermediary_cut, rent, fixed_cost, transaction_cost, trust_effect, ties_ref):
+    out = np.empty((6, output.size))
+    for i in range(output.size):
+        r, s, Q = region[i], stage[i], output[i]
+        wages = wage[r] * skill_premium[s] * labour[i]
+        inputs = (1.0 - value_added_share[s]) * Q * (1.0 - input_cut[r, s])
+        fixed = fixed_cost * (1.0 - fixed_cut[r])
+        transaction = transaction_cost * Q * (1.0 - trust_effect * min(1.0, degree[i] / ties_ref)) \
+            * (1.0 - intermediary_cut[r])
+        out[0, i] = wages
+        out[1, i] = inputs
+        out[2, i] = fixed
+        out[3, i] = transaction
+        out[4, i] = rent[r]
+        out[5, i] = wages + inputs + fixed + transaction + rent[r]
+    return out
 
 
 def average_cost_curve(world: World, Q: np.ndarray, A: float, stage: int, region: int, degree: float,
                        factors: RegionCostFactors | None = None) -> np.ndarray:
-    """Average cost per USD of output of one firm over a grid of outputs (Figure 1).
-
-    ``AC(Q) = (w L(Q) + m(Q) + T(Q) + F + rent) / Q`` evaluated with
-    :func:`cost_components`, i.e. with exactly the model's own cost functions.
-    """
-    if factors is None:
-        factors = region_factors(world)
+    """Average cost per USD of output of one firm over a grid of outputs ``Q`` (Figure 1):
+    ``AC(Q) = (w L(Q) + m(Q) + T(Q) + F + rent) / Q`` with the model's own cost functions."""
+    factors = region_factors(world) if factors is None else factors
     Q = np.asarray(Q, dtype=float)
-    n = Q.size
-    comp = cost_components(Q, np.full(n, A), np.full(n, stage, dtype=np.int64),
-                           np.full(n, region, dtype=np.int64), np.full(n, degree, dtype=float), factors, world)
-    return comp["total"] / Q
+    comp = cost_components(world, output=Q, technology=A, stage=stage, region=region, degree=degree,
+                           factors=factors)
+    return comp.total / Q

@@ -1,75 +1,74 @@
-"""Diffusion: knowledge spillovers over the trust network and through proximity
-(paper: *promote technological progress and technology diffusion*), and the
-formation and decay of ties.
+"""Diffusion (step 5): knowledge spillovers over the trust network and through
+proximity (the paper: *promote technological progress and technology diffusion*; "the
+latest achievements in technological innovation will soon be received by other
+enterprises within the cluster").
 
-Each year firm ``i`` learns
+Rule
+----
+Each year firm ``i`` learns part of its gap to better-informed neighbours and to its
+region::
 
-``dA_i = nu_net * sum_j w_ij max(0, A_j - A_i) / deg_i + nu_loc * loc_r * max(0, Abar_r - A_i)``
+    dA_i = nu_net sum_j w_ij max(0, A_j - A_i) / deg_i + nu_loc loc_r max(0, Abar_r - A_i)
 
-where ``w_ij = 1`` for ties within a region and ``w_ij = between_clusters`` (< 1) for
-ties across regions: diffusion between clusters is weaker than within. New ties form
-with nearby firms at rate ``tie_formation * loc_r`` (a share ``external_links_r`` of
-them reach other regions: returnees, MNE links); each tie dissolves with probability
-``tie_decay`` a year. Both are drawn event by event: one uniform per dissolving tie
-(geometric skips over the kept ones) and a few per new tie, not one per tie or firm.
+with ``w_ij = 1`` for a tie within a region and ``w_ij = between_clusters`` (< 1) for a
+tie across regions: diffusion between clusters is weaker than within (the paper).
+All firms learn from this year's technologies at once.
+
+Source: the paper; localised knowledge flows (Jaffe, Trajtenberg & Henderson 1993).
+Parameters (schema names): ``diffusion.network_rate``, ``local_rate``,
+``between_clusters``; ``regions.*.localisation``. Switch: ``mechanisms.diffusion``.
+Records: ``tech_mean``, ``tech_sd``. Draws nothing (the ties themselves change in
+:mod:`.ties`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from innocluster.model import kernels
+from innocluster.model.compiled import fast, twin
 from innocluster.model.world import World
 
 
 def network_spillovers(world: World) -> None:
-    """Apply network and proximity spillovers to technology (step 5)."""
+    """Apply network and proximity spillovers to technology (the rule above)."""
     f = world.firms
     sc = world.scenario
     d = sc.diffusion
     if not sc.mechanisms.diffusion or f.n == 0:
         return
-    reg = world.regions
-    Abar = world.region_mean_technology()
-    kernels.spillovers(world.network.keys, f.A, f.region, d.between_clusters, d.network_rate, d.local_rate,
-                       reg.localisation, Abar)
+    f.A = fast(spillovers)(keys=world.network.keys, A=f.A, region=f.region, regional_mean=world.region_mean_technology(),
+                           localisation=world.regions.localisation, network_rate=d.network_rate, local_rate=d.local_rate,
+                           between_clusters=d.between_clusters)
 
 
-def new_ties(world: World, lam: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Ends of new proximity ties: ``Poisson(lam_r)`` per firm of region ``r``, each to
-    the closest of three random firms of its region, or with probability
-    ``external_links_r`` to a random firm of any region (:func:`kernels.form_ties`).
-
-    The count per region is one ``Poisson(lam_r n_r)`` draw, spread uniformly over the
-    region's firms: the same distribution as one Poisson draw per firm, with one draw
-    per tie instead of one per firm.
-    """
-    f = world.firms
-    reg = world.regions
-    counts = kernels.group_count(f.region, reg.R)
-    k = kernels.poisson_by_region(rng, np.asarray(lam, dtype=float) * counts)  # 0 for a region without firms
-    tries = 3
-    return kernels.form_ties(kernels.uniform(rng, int(k.sum()) * (tries + 3)), k, f.region, f.x, f.y, reg.external_links,
-                             tries)
+def spillovers(*, keys, A, region, regional_mean, localisation, network_rate, local_rate, between_clusters):
+    """The spillover rule on arrays: technology after learning from the ties ``keys``
+    (``u << 32 | v``) and from the region's mean technology."""
+    u, v = keys >> 32, keys & 0xFFFFFFFF
+    n = A.size
+    weight = np.where(region[u] == region[v], 1.0, between_clusters)
+    learned = (np.bincount(u, weights=np.maximum(0.0, A[v] - A[u]) * weight, minlength=n)
+               + np.bincount(v, weights=np.maximum(0.0, A[u] - A[v]) * weight, minlength=n))
+    degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
+    region_gap = np.maximum(0.0, regional_mean[region] - A)
+    return A + network_rate * learned / np.maximum(degree, 1) + local_rate * localisation[region] * region_gap
 
 
-def tie_dynamics(world: World, rng: np.random.Generator) -> None:
-    """Dissolve old ties, then form new proximity ties, some reaching other regions."""
-    f = world.firms
-    d = world.scenario.diffusion
-    net = world.network
-    if f.n < 2:
-        return
-    net.decay(d.tie_decay, rng)
-    net.add(*new_ties(world, d.tie_formation * world.regions.localisation, rng))
-
-
-def initial_ties(world: World, rng: np.random.Generator) -> None:
-    """Seed the network at t = 0 (kinship, classmates, former colleagues)."""
-    f = world.firms
-    d = world.scenario.diffusion
-    if f.n < 2 or d.initial_ties <= 0:
-        return
-    # each tie has two ends: half the mean degree per firm
-    lam = 0.5 * d.initial_ties * np.maximum(world.regions.localisation, 0.2)
-    world.network.add(*new_ties(world, lam, rng))
+@twin(spillovers)
+def _spillovers_compiled(*, keys, A, region, regional_mean, localisation, network_rate, local_rate, between_clusters):
+    n = A.size
+    learned = np.zeros(n)
+    degree = np.zeros(n)
+    for k in range(keys.size):
+        u, v = keys[k] >> 32, keys[k] & 0xFFFFFFFF
+        w = 1.0 if region[u] == region[v] else between_clusters
+        learned[u] += max(0.0, A[v] - A[u]) * w
+        learned[v] += max(0.0, A[u] - A[v]) * w
+        degree[u] += 1.0
+        degree[v] += 1.0
+    out = np.empty(n)
+    for i in range(n):
+        r = region[i]
+        out[i] = (A[i] + network_rate * learned[i] / max(degree[i], 1.0)
+                  + local_rate * localisation[r] * max(0.0, regional_mean[r] - A[i]))
+    return out

@@ -1,10 +1,24 @@
-"""The simulation engine: initial population, the yearly step order, results.
+"""The simulation engine: the initial population, the yearly step order, the results.
 
-One step is one year, in the order of DESIGN.md: 1 market, 2 costs and
-agglomeration, 3 finance, 4 innovation, 5 diffusion, 6 entry, 7 relocation, 8 GVC
-upgrading, 9 exit, 10 government, 11 record. Every random draw comes from one
-:class:`numpy.random.Generator` built from the seed, consumed in this fixed order, so
-a run is bit-for-bit reproducible from ``(scenario, seed)``.
+One step is one year (``docs/model.md``, "Process overview and scheduling"):
+
+1. market (:mod:`.market`)
+2. costs and agglomeration, operating accounts (:mod:`.costs`, :mod:`.accounts`)
+3. finance (:mod:`.finance`)
+4. innovation: knowledge pool (:mod:`.knowledge`), own research (:mod:`.research`),
+   absorption (:mod:`.absorption`), capabilities (:mod:`.capabilities`); profit and
+   balance sheets (:mod:`.accounts`)
+5. diffusion and trust ties (:mod:`.diffusion`, :mod:`.ties`)
+6. entry: start-ups and spin-offs (:mod:`.startups`, :mod:`.spinoffs`)
+7. relocation and MNE inflow (:mod:`.relocation`, :mod:`.mne_inflow`)
+8. GVC upgrading (:mod:`.upgrading`)
+9. exit (:mod:`.exit`)
+10. government and institutions (:mod:`.government`)
+11. record (:mod:`.record`)
+
+Each mechanism draws from its own random stream (:mod:`.streams`), so a run is
+reproducible from ``(innocluster version, scenario, seed)`` and switching one
+mechanism off leaves the others' draws as they were.
 
 Example
 -------
@@ -24,22 +38,30 @@ import pandas as pd
 
 from innocluster.errors import InputError
 from innocluster.model import (
+    absorption,
+    accounts,
     allocator,
+    capabilities,
     costs,
     diffusion,
-    entry,
     finance,
-    gvc,
-    innovation,
-    kernels,
+    government,
+    initial,
+    knowledge,
     market,
-    policy,
+    mne_inflow,
     record,
     relocation,
+    research,
+    spinoffs,
+    startups,
+    ties,
+    upgrading,
 )
 from innocluster.model import exit as exit_
 from innocluster.model.network import TrustNetwork
 from innocluster.model.state import FirmTable
+from innocluster.model.streams import RandomStreams
 from innocluster.model.world import World, YearCounters, build_regions
 from innocluster.scenario.schema import Scenario
 
@@ -131,10 +153,7 @@ class ClusterModel:
         self.seed = int(scenario.seed if seed is None else seed)
         if self.seed < 0:
             raise InputError(f"seed = {self.seed}: must be a non-negative integer")
-        # SFC64 (NumPy's "small fast chaotic" bit generator, seeded by SeedSequence): a
-        # year draws some 150,000 numbers, and SFC64 made a 20-year core run about 5%
-        # faster than PCG64 (NumPy's default) in alternating pairs
-        self.rng = np.random.Generator(np.random.SFC64(np.random.SeedSequence(self.seed)))
+        self.streams = RandomStreams(self.seed)
         base = sum(r.initial_firms for r in scenario.regions)
         if firms is not None and firms < 1:
             raise InputError(f"--firms = {firms}: must be at least 1")
@@ -168,121 +187,74 @@ class ClusterModel:
 
     # ------------------------------------------------------------------ setup
     def _initial_population(self, counts: np.ndarray) -> None:
-        w = self.world
-        sc = self.scenario
-        rng = self.rng
-        region = np.repeat(np.arange(len(counts)), counts)
-        n = region.size
-        rs = sc.regions
-        tech_mean = np.array([r.tech_mean for r in rs])[region]
-        tech_sd = w.regions.tech_sd[region]
-        A = tech_mean + kernels.normal(rng, 0, 1, n) * tech_sd
-        stage = entry.stage_from_mix(kernels.uniform(rng, n), region, w)
-        reg = w.regions
-        x = reg.x[region] + kernels.normal(rng, 0, 1, n) * reg.radius[region]
-        y = reg.y[region] + kernels.normal(rng, 0, 1, n) * reg.radius[region]
-        size = np.exp(kernels.normal(rng, 0, 1.0, n))  # heavy-tailed initial sizes
-        idx = entry.add_firms(w, region, stage, A, x, y, 10.0, 0.0, rng)
-        f = w.firms
-        f.age[idx] = rng.integers(0, 20, n).astype(np.int16)
-        f.founded_year[idx] = (sc.start_year - f.age[idx]).astype(np.int16)
-        f.share = size * np.exp(A)
-        tot = market.stage_sums(f.share, f.stage, w.S)
-        f.share = f.share / np.maximum(tot[f.stage], 1e-300)
-        market.revenues(w)
-        w.stage_A0 = market.stage_technology(w)
-        f.net_worth = 0.5 * f.revenue + sc.finance.founder_capital
-        f.capital = f.net_worth.copy()
-        diffusion.initial_ties(w, rng)
-        degree = w.network.degree(f.n)
-        factors = costs.region_factors(w, employment=np.zeros(reg.R))
-        comp = costs.cost_components(f.revenue, f.A, f.stage, f.region, degree, factors, w)
-        f.employees = comp["labour"].astype(np.float32)
-        # wage indexation starts from the employment-weighted mean technology at t = 0
-        w.A0 = w.mean_technology()
-        factors = costs.region_factors(w, employment=np.zeros(reg.R))
-        comp = costs.cost_components(f.revenue, f.A, f.stage, f.region, degree, factors, w)
-        f.unit_cost = comp["total"] / np.maximum(f.revenue, 1e-12)
+        initial.populate(self.world, counts, self.streams.rng("initial_population"))
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
-        """Advance one year (steps 1-11)."""
+        """Advance one year (steps 1-11 of the module docstring)."""
         w = self.world
         f = w.firms
-        rng = self.rng
         sc = self.scenario
-        w.counters = ctr = YearCounters(w.regions.R)
+        mech = sc.mechanisms
+        rng = self.streams.rng
+        w.counters = YearCounters(w.regions.R)
         nw_before = f.net_worth.sum() if self.record_yearly else 0.0
         f.patents_new[:] = 0
-
         # 1 market
-        market.replicator_shares(w, rng)
+        market.replicator_shares(w, rng("market"))
         market.stage_prices(w)
         market.revenues(w)
         # 2 costs and agglomeration (wages react to last year's labour demand)
         factors = costs.region_factors(w)
         degree = w.network.degree(f.n)
-        comp = costs.cost_components(f.revenue, f.A, f.stage, f.region,
-                                     degree, factors, w)
+        year_costs = costs.cost_components(w, output=f.revenue, technology=f.A, stage=f.stage, region=f.region,
+                                           degree=degree, factors=factors)
         w.regions.wage, w.regions.rent = factors.wage, factors.rent
-        # the accounts and the ledger's totals of them in one compiled pass (kernels.operating_accounts)
-        operating, flows = kernels.operating_accounts(
-            f.revenue, comp["labour"], comp["wages"], comp["inputs"], comp["fixed"], comp["transaction"], comp["rent"],
-            comp["total"], f.debt, sc.costs.interest_rate, f.employees, f.unit_cost, f.value_added)
-        for name, amount in zip(kernels.OPERATING_FLOWS, flows.tolist()):
-            ctr.book(name, amount)
+        operating = accounts.operating_accounts(w, year_costs)
         # 3 finance
-        finance.fund_rd(w, operating, rng)
-        ctr.book("rd_spending", 0.0)  # its place in the ledger; the total comes with the profits below
-        # 4 innovation
-        innovation.institutes(w)
-        innovation.spillover_pool(w)
-        innovation.own_research(w, rng)
-        innovation.absorption(w, degree, rng)
-        innovation.absorptive_capacity(w, rng)
+        finance.fund_rd(w, operating, rng("finance"))
+        # 4 innovation, then the year's profit and balance sheets
+        knowledge.institutes(w)
+        knowledge.spillover_pool(w)
+        research.own_research(w, rng("own_research"))
+        absorption.absorption(w, degree, rng("absorption"))
+        capabilities.update(w, rng("capabilities"))
         f.patents_cum += f.patents_new
-        ctr.book("rd_spending", -kernels.year_profit(operating, f.rd, f.profit))  # R&D total from the same pass
-        vc_pay = finance.vc_recycling(w, f.profit)
-        # owners' payout, net worth, amortisation from cash (lowers assets and debt alike),
-        # capital; this year's subsidies are spent
-        owners, vc_out = kernels.close_books(f.profit, sc.finance.payout_ratio, vc_pay, f.net_worth, f.debt,
-                                             f.capital, f.subsidy)
-        ctr.book("owner_payout", -owners)
-        ctr.book("vc_payout", -vc_out)
-        # 5 diffusion
+        accounts.year_profit(w, operating)
+        accounts.close_books(w, finance.vc_recycling(w))
+        # 5 diffusion and trust ties
         diffusion.network_spillovers(w)
-        diffusion.tie_dynamics(w, rng)
+        ties.tie_dynamics(w, rng("ties"))
         # 6 entry
-        entry.startups(w, rng)
-        entry.spinoffs(w, rng)
-        # 7 relocation / polarisation (the cost factors only when someone moves)
-        if sc.mechanisms.relocation or sc.mechanisms.mne_inflow:
+        startups.startups(w, rng("startups"))
+        spinoffs.spinoffs(w, rng("spinoffs"))
+        # 7 relocation and MNE inflow (the cost factors only when someone can move)
+        if mech.relocation or mech.mne_inflow:
             factors = costs.region_factors(w)
-            relocation.relocate(w, factors, w.network.degree(f.n), rng)
-            relocation.mne_inflow(w, factors, rng)
+            relocation.relocate(w, factors, w.network.degree(f.n), rng("relocation"))
+            mne_inflow.mne_inflow(w, factors, rng("mne_inflow"))
         # 8 GVC upgrading
-        gvc.upgrade(w, rng)
+        upgrading.upgrade(w, rng("upgrading"))
         # 9 exit
         leaving = exit_.exiting(w)
         if self.keep_panel:
             self.panel.append(record.firm_panel_snapshot(w, leaving))
         exit_.remove(w, leaving)
         # 10 government and institutions
-        if sc.mechanisms.stage_programme and w.history:
-            w.regions.stage_label = policy.detect_stages(w)
-        policy.govern(w, rng)
+        if mech.stage_programme and w.history:
+            w.regions.stage_label = government.detect_stages(w)
+        government.govern(w, rng("government"))
         # 11 record
-        np.add(f.age, 1, out=f.age)  # int16, in place
+        f.age += 1
         if self.record_yearly:
-            # the year's totals now, its rows when the history is read (record.RegionYear)
-            w.history.add_year(record.region_year(w, costs.region_factors(w)))
-            ledger = dict(ctr.ledger)
+            w.history.add_year(record.region_year(w))
+            ledger = dict(w.counters.ledger)
             ledger["year"] = w.year
             ledger["net_worth_change"] = f.net_worth.sum() - nw_before
-            ledger["residual"] = ledger["net_worth_change"] - sum(v for k, v in ctr.ledger.items())
+            ledger["residual"] = ledger["net_worth_change"] - sum(w.counters.ledger.values())
             self.ledger_rows.append(ledger)
         else:
-            record.count_patents(w)  # state the final record reads
+            record.count_patents(w)
         w.t += 1
 
     # ------------------------------------------------------------------ run
@@ -309,7 +281,7 @@ class ClusterModel:
         if self.record_yearly or w.counters is None:  # (no step yet: nothing to record)
             rows = list(w.history)
         else:  # the last year (the step has moved the clock on), recorded now; its patents are counted
-            rows = record.region_year(w, costs.region_factors(w), count_patents=False, year=w.year - 1).rows()
+            rows = record.region_year(w, count_patents=False, year=w.year - 1).rows()
         ts = pd.DataFrame(rows)
         ts = add_lifecycle_columns(ts)
         panel = None

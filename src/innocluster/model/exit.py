@@ -1,44 +1,55 @@
-"""Exit: firms with negative net worth after financing, or a vanishing market share.
+"""Exit (step 9): firms that cannot go on leave the market.
 
-``exit_i = NW_i < 0  or  f_i < f_min * (1 / n_s)`` for firms older than the grace
-period. Exits free labour (the wage pressure falls next year) and write off the
-firm's remaining net worth and any VC stake (booked as named sinks).
+Rule
+----
+A firm past its grace period exits when its net worth is negative after financing,
+``NW_i < 0``, or its market share has vanished, ``f_i < f_min / n_s`` (a multiple of
+its stage's mean share; Dosi, Fagiolo & Roventini 2010). Exits free labour (wage
+pressure falls next year), and the firm's remaining net worth is written off (booked
+as a named sink); its ties vanish.
+
+Parameters (schema names): ``exit.grace_years``, ``market.min_share``.
+Switch: ``mechanisms.exit``. Records: ``exits``. Draws nothing.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from innocluster.model import kernels
-from innocluster.model.world import World
+from innocluster.model.compiled import fast
+from innocluster.model.world import World, group_count
+
+#: the year's flows of exiting firms that still count in the year's regional totals
+EXITED_FLOWS = ("revenue", "rd", "rd_wanted", "patents_new", "value_added", "exports", "profit")
 
 
 def exiting(world: World) -> np.ndarray:
-    """Boolean mask of firms that exit this year (step 9)."""
+    """Boolean mask of the firms that exit this year (the rule above)."""
     f = world.firms
     sc = world.scenario
     if not sc.mechanisms.exit or f.n == 0:
         return np.zeros(f.n, dtype=bool)
-    # the stages' firm counts and share floors in the same compiled call
-    return kernels.exit_mask(f.age, sc.exit.grace_years, f.net_worth, f.share, f.stage, world.S, sc.market.min_share)
+    stage_firms = fast(group_count)(group=f.stage, G=world.S)
+    floor = sc.market.min_share / np.maximum(stage_firms, 1)
+    return (f.age >= sc.exit.grace_years) & ((f.net_worth < 0) | (f.share < floor[f.stage]))
 
 
 def remove(world: World, mask: np.ndarray) -> None:
-    """Mark exiting firms dead, book what they take with them, compact the table."""
+    """Remove the firms in ``mask``: count their flows, book what they take with them,
+    compact the table and let the network follow."""
     f = world.firms
     ctr = world.counters
     mask = np.asarray(mask, dtype=bool)
-    if mask.shape != (f.n,):  # the compiled pass reads the mask unchecked
+    if mask.shape != (f.n,):
         raise ValueError(f"remove: a mask of {mask.size} values for {f.n} firms")
-    if mask.any():
-        R = world.regions.R
-        # the year's flows of leaving firms still belong to the year's regional totals;
-        # the same pass marks them dead
-        flows = kernels.exited_flows(f.region, mask, R, f.revenue, f.rd, f.rd_wanted, f.patents_new, f.value_added,
-                                     f.exports, f.profit, f.net_worth, f.alive)
-        for col, total in zip(("revenue", "rd", "rd_wanted", "patents_new", "value_added", "exports", "profit"), flows):
-            ctr.exited_flows[col] = total
-        ctr.exits += flows[7]
-        ctr.book("exit_write_off", -flows[8].sum())
-    old_to_new = f.compact()
-    world.network.remap(old_to_new)
+    if not mask.any():
+        return
+    R = world.regions.R
+    leaving = np.flatnonzero(mask)
+    region = f.region[leaving]
+    for name in EXITED_FLOWS:
+        values = getattr(f, name)[leaving]
+        ctr.exited_flows[name] = np.bincount(region, weights=values, minlength=R) if R > 1 else np.array([values.sum()])
+    ctr.exits += np.bincount(region, minlength=R)
+    ctr.book("exit_write_off", -f.net_worth[leaving].sum())
+    world.network.remap(f.remove(mask))

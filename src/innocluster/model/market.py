@@ -1,53 +1,91 @@
-"""Market: demand per GVC stage and replicator dynamics of market shares.
+"""Market (step 1): demand per GVC stage and replicator dynamics of market shares.
 
-``D_s(t) = D_s(0) (1 + g_s)^t``. Competitiveness ``E_i = A_i - log c_i`` with ``c_i``
-last year's average cost per USD of output. Shares follow the replicator equation
-``f_i <- f_i (1 + chi (E_i - Ebar_s))`` (Dosi et al. 2010, K+S model), times a
-log-normal demand shock, renormalised within the stage; revenue ``R_i = f_i D_s``
-and exports ``X_i = x_r R_i``. Stages may pass productivity gains on as lower output
-prices (:func:`stage_prices`), so physical output is ``Q_i = R_i / p_s``.
+Rule
+----
+Demand ``D_s(t) = D_s(0) (1 + g_s)^t``. Competitiveness ``E_i = A_i - log c_i`` with
+``c_i`` last year's average cost per USD of output. Shares follow the replicator
+equation times a log-normal demand shock ``e_i ~ N(0, sigma_D)``, renormalised within
+the stage::
+
+    f_i <- f_i max(0, 1 + chi (E_i - Ebar_s)) exp(e_i) / sum_{j in s}(...)
+
+with ``Ebar_s`` the share-weighted mean competitiveness of stage ``s``. Revenue
+``R_i = f_i D_s``, exports ``X_i = x_r R_i``. Stages may pass productivity gains on as
+lower output prices (:func:`stage_prices`), so physical output is ``q_i = R_i / p_s``.
+
+Source: Dosi, Fagiolo & Roventini (2010), the K+S model's replicator; Metcalfe (1994);
+price pass-through: Kaplinsky (2000).
+
+Parameters (schema names): ``market.chi``, ``market.replication_noise``,
+``market.demand_scale``, ``market.entrant_share``, ``stages.*.demand``,
+``stages.*.demand_growth``, ``stages.*.price_pass_through``, ``regions.*.export_share``.
+
+Records: ``revenue``, ``exports`` per firm (region totals in the time series).
+Random stream: ``market`` (one normal per firm: the demand shock).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from innocluster.model import kernels
-from innocluster.model.world import World
+from innocluster.model.compiled import fast, twin
+from innocluster.model.world import World, group_count, group_sum
 
 
 def stage_sums(values: np.ndarray, stage: np.ndarray, S: int) -> np.ndarray:
     """Sum of ``values`` per GVC stage."""
-    return kernels.group_sum(stage, values, S)
+    return fast(group_sum)(group=stage, values=values, G=S)
 
 
 def replicator_shares(world: World, rng: np.random.Generator) -> None:
-    """Update market shares ``f_i`` in place (step 1)."""
+    """Update market shares ``f_i`` in place (the rule above)."""
     f = world.firms
+    sc = world.scenario
     if f.n == 0:
         return
-    sc = world.scenario
-    S = world.S
-    if not sc.mechanisms.market:
-        kernels.normalise_within(f.share, f.stage, S, f.share)
-        return
-    # E_i = A_i - log c_i; f_i (1 + chi (E_i - Ebar_s)) times the log-normal demand shock,
-    # renormalised within the stage: one compiled call (kernels.replicator); the shock's
-    # normals and the exponentials and logarithm stay NumPy's
-    if sc.market.replication_noise > 0:
-        shock = kernels.normal(rng, 0.0, sc.market.replication_noise, f.n)
-        factor = np.exp(shock, out=shock)
-    else:
-        factor = np.zeros(0)
-    log_cost = np.maximum(f.unit_cost, 1e-9)
-    kernels.replicator(f.share, f.A, np.log(log_cost, out=log_cost), f.stage, S, sc.market.chi, factor, f.share)
+    if sc.mechanisms.market:
+        noise = sc.market.replication_noise
+        shock = rng.lognormal(0.0, noise, f.n) if noise > 0 else np.ones(f.n)
+        chi = sc.market.chi
+    else:  # shares stay as they are (renormalised)
+        shock, chi = np.ones(f.n), 0.0
+    f.share = fast(replicator)(share=f.share, competitiveness=f.A - np.log(np.maximum(f.unit_cost, 1e-9)),
+                               stage=f.stage, S=world.S, chi=chi, shock=shock)
+
+
+def replicator(*, share, competitiveness, stage, S, chi, shock):
+    """The replicator rule on arrays: new shares from ``share``, ``competitiveness``
+    ``E_i``, GVC ``stage`` (of ``S``), selection strength ``chi`` and demand shock
+    factors ``exp(e_i)``."""
+    total = np.bincount(stage, weights=share, minlength=S)
+    mean_competitiveness = np.bincount(stage, weights=share * competitiveness, minlength=S) / np.maximum(total, 1e-300)
+    grown = share * np.maximum(0.0, 1.0 + chi * (competitiveness - mean_competitiveness[stage])) * shock
+    return grown / np.maximum(np.bincount(stage, weights=grown, minlength=S), 1e-300)[stage]
+
+
+@twin(replicator)
+def _replicator_compiled(*, share, competitiveness, stage, S, chi, shock):
+    total = np.zeros(S)
+    weighted = np.zeros(S)
+    for i in range(share.size):
+        total[stage[i]] += share[i]
+        weighted[stage[i]] += share[i] * competitiveness[i]
+    mean = weighted / np.maximum(total, 1e-300)
+    grown = np.empty(share.size)
+    new_total = np.zeros(S)
+    for i in range(share.size):
+        grown[i] = share[i] * max(0.0, 1.0 + chi * (competitiveness[i] - mean[stage[i]])) * shock[i]
+        new_total[stage[i]] += grown[i]
+    for i in range(share.size):
+        grown[i] /= max(new_total[stage[i]], 1e-300)
+    return grown
 
 
 def stage_technology(world: World) -> np.ndarray:
     """Share-weighted mean technology of each GVC stage."""
     f = world.firms
-    tot = stage_sums(f.share, f.stage, world.S)
-    return stage_sums(f.share * f.A, f.stage, world.S) / np.maximum(tot, 1e-300)
+    total = stage_sums(f.share, f.stage, world.S)
+    return stage_sums(f.share * f.A, f.stage, world.S) / np.maximum(total, 1e-300)
 
 
 def stage_prices(world: World) -> None:
@@ -58,22 +96,23 @@ def stage_prices(world: World) -> None:
     stages, where competition on cost hands the gains to lead firms and consumers
     ("immiserising growth", Kaplinsky 2000); 0 (the default) keeps prices fixed.
     """
-    pt = world.price_pass_through
-    if not np.any(pt):
+    pass_through = world.price_pass_through
+    if not np.any(pass_through):
         return
     A = stage_technology(world)
-    empty = kernels.group_count(world.firms.stage, world.S) == 0
-    world.price = np.where(empty, world.price, np.exp(-pt * (A - world.stage_A0)))
+    empty = fast(group_count)(group=world.firms.stage, G=world.S) == 0
+    world.price = np.where(empty, world.price, np.exp(-pass_through * (A - world.stage_A0)))
 
 
 def revenues(world: World) -> None:
-    """Revenue and exports from shares and stage demand."""
+    """Revenue ``R_i = f_i D_s`` and exports ``X_i = x_r R_i``."""
     f = world.firms
-    kernels.stage_revenues(f.share, world.demand(), f.stage, world.regions.export_share, f.region, f.revenue,
-                           f.exports)
+    f.revenue = f.share * world.demand()[f.stage]
+    f.exports = world.regions.export_share[f.region] * f.revenue
 
 
 def entrant_share(world: World, stage: np.ndarray) -> np.ndarray:
-    """Initial (pre-normalisation) share of entrants: a fraction of the stage's mean share."""
-    return kernels.entrant_shares(world.firms.stage, world.S, np.asarray(stage, dtype=np.int64),
-                                  world.scenario.market.entrant_share)
+    """Initial (pre-renormalisation) share of entrants into ``stage``:
+    ``market.entrant_share`` times the stage's mean share ``1 / n_s``."""
+    counts = fast(group_count)(group=world.firms.stage, G=world.S)
+    return world.scenario.market.entrant_share / np.maximum(counts[np.asarray(stage, dtype=np.int64)], 1)

@@ -1,213 +1,299 @@
-"""Record: one row per region and year with every output of DESIGN.md, and optional
-firm-panel snapshots in the monitor's schema (:mod:`innocluster.panel_schema`).
+"""Record (step 11): one row per region and year with every output of the model, and
+optional firm-panel snapshots in the monitor's schema (:mod:`innocluster.panel_schema`).
+
+The year's per-firm totals are taken at the end of its step (:func:`region_year`); the
+rows, a few dozen numbers per region, are made when the history is first read
+(:class:`RegionYear`), so a run that never reads its history inside the loop pays for
+them once.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from innocluster.model import kernels
-from innocluster.model.costs import RegionCostFactors
+from innocluster.model.compiled import fast, twin
+from innocluster.model.exit import EXITED_FLOWS
 from innocluster.model.world import World
 from innocluster.scenario.schema import INSTRUMENTS
 
-ENTROPY_BIN = 0.1  # width of technology bins for the Shannon entropy, log points
+#: width of the technology bins of the Shannon entropy, log points (a measurement
+#: convention of the record, not a parameter of the model)
+ENTROPY_BIN = 0.1
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative ``values``: ``2 sum_i i x_(i) / (n sum x) - (n + 1) / n``
+    over the values ascending, ``i = 1..n`` (the sorted form of the mean absolute
+    difference; Sen 1973); 0 for no values or a zero total. The values are sorted in
+    single precision (a third faster; a size index needs no more than seven digits)."""
+    x = np.sort(np.asarray(values, dtype=np.float32)).astype(np.float64)
+    n = x.size
+    total = x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    return float(2.0 * (np.arange(1, n + 1) * x).sum() / (n * total) - (n + 1) / n)
+
+
+def entropy_bits(values: np.ndarray, width: float = ENTROPY_BIN) -> float:
+    """Shannon entropy in bits of the histogram of ``values`` in bins of ``width``
+    (``floor(value / width)``): ``-sum_b p_b log2 p_b`` over occupied bins."""
+    if np.size(values) == 0:
+        return 0.0
+    bins = np.floor(np.asarray(values) / width).astype(np.int64)
+    counts = np.bincount(bins - bins.min())
+    p = counts[counts > 0] / bins.size
+    return float(-(p * np.log2(p)).sum()) + 0.0
 
 
 class RegionYear:
-    """One year's regional record, kept as the totals the year's end computed and turned
-    into rows (one dict per region, every output of DESIGN.md) when first read.
+    """One year's regional record: the totals taken at the end of the year and the
+    values of that year's regional quantities; :meth:`rows` makes the rows."""
 
-    :func:`region_year` makes it inside the step: every per-firm total is taken there,
-    from the firms of that year. What waits is the arithmetic on a few numbers per
-    region and the dicts themselves, some 60 entries a region; they cost as much as a
-    tenth of a year of the ``core`` rules at 10,000 firms, and a run that never reads
-    its history in the loop (most) pays for them once, when its results are built.
-    """
-
-    __slots__ = (
-        "counters",
-        "ent",
-        "gini",
-        "is_cluster",
-        "names",
-        "patents_cum",
-        "pats",
-        "rent",
-        "stage_counts",
-        "stage_names",
-        "stocks",
-        "tot",
-        "wage",
-        "year",
-    )
+    __slots__ = ("counters", "is_cluster", "names", "patents_cum", "stage_counts", "stage_names", "stocks", "totals",
+                 "year")
 
     def rows(self) -> list[dict]:
-        """The year's rows, one per region (made at each call: the history keeps them)."""
+        """The year's rows, one dict per region."""
         return _format_rows(self)
 
 
-def region_year(world: World, factors: RegionCostFactors, count_patents: bool = True,
-                year: int | None = None) -> RegionYear:
-    """The current year's regional record (:class:`RegionYear`): the per-firm totals are
-    taken now, the rows made when read.
+#: the sums over each region's firms that :func:`firm_totals` returns, one row each
+TOTALS = ("firms", "revenue", "rd", "employees", "employees_sq", "patents_new", "A", "A2", "rd_wanting", "rd_wanted",
+          "credit_constrained", "profit", "sme_cost", "sme_output", "zombies", "firms_mne", "value_added", "exports",
+          "with_patent", "rd_unit", "rd_active", "vc_backed", "alpha")
+
+
+def region_totals(world: World) -> dict[str, np.ndarray]:
+    """Every per-region total of the firm table the record needs (arrays of length R)."""
+    f = world.firms
+    R = world.regions.R
+    sums = fast(firm_totals)(
+        region=f.region, R=R, stage=f.stage, S=world.S, revenue=f.revenue, rd=f.rd, employees=f.employees, patents_new=f.patents_new, A=f.A,
+        rd_wanted=f.rd_wanted, credit_constrained=f.credit_constrained, profit=f.profit, subsidy=f.subsidy,
+        unit_cost=f.unit_cost, is_mne=f.is_mne, value_added=f.value_added, exports=f.exports,
+        patents_cum=f.patents_cum, has_rd_unit=f.has_rd_unit, rd_active=f.rd_active, vc_backed=f.vc_backed,
+        alpha=f.alpha)
+    t = dict(zip(TOTALS, sums))
+    t["stage_counts"] = sums[len(TOTALS):].T  # regions x stages
+    t["firms_sme"] = t["firms"] - t["firms_mne"]
+    # Herfindahl index of firm sizes: sum_i (L_i / L_r)^2
+    t["employment_share_sq"] = t["employees_sq"] / np.maximum(t["employees"], 1e-12) ** 2
+    by_region = [f.region == r for r in range(R)] if R > 1 else [slice(None)]
+    t["size_gini"] = np.array([gini(f.employees[m]) for m in by_region])
+    t["tech_entropy"] = np.array([entropy_bits(f.A[m]) for m in by_region])
+    if R == 1:  # every tie lies within the region, both ends
+        t["tie_ends"] = t["ties_within"] = np.array([2.0 * world.network.n_ties])
+    else:
+        t["tie_ends"], t["ties_within"] = fast(tie_totals)(keys=world.network.keys, region=f.region, R=R)
+    return t
+
+
+def tie_totals(*, keys, region, R):
+    """``(ends, within)`` per region: tie ends in the region, and the ties with both ends
+    in it, counted in both directions (the numerator of network density)."""
+    ru, rv = region[keys >> 32], region[keys & 0xFFFFFFFF]
+    ends = np.bincount(ru, minlength=R) + np.bincount(rv, minlength=R)
+    return ends.astype(float), 2.0 * np.bincount(ru[ru == rv], minlength=R)
+
+
+@twin(tie_totals)
+def _tie_totals_compiled(*, keys, region, R):
+    ends = np.zeros(R)
+    within = np.zeros(R)
+    for k in range(keys.size):
+        ru, rv = region[keys[k] >> 32], region[keys[k] & 0xFFFFFFFF]
+        ends[ru] += 1.0
+        ends[rv] += 1.0
+        if ru == rv:
+            within[ru] += 2.0
+    return ends, within
+
+
+def firm_totals(*, region, R, stage, S, revenue, rd, employees, patents_new, A, rd_wanted, credit_constrained, profit,
+                subsidy, unit_cost, is_mne, value_added, exports, patents_cum, has_rd_unit, rd_active, vc_backed, alpha):
+    """The sums of :data:`TOTALS` over each region's firms, then the region's firms in
+    each of the ``S`` GVC stages: a ``(len(TOTALS) + S, R)`` array. Counts for the flags
+    (``rd_wanting``: firms wanting R&D; ``zombies``: loss-makers living on a subsidy),
+    ``sme_cost``/``sme_output``: cost and output of the SMEs that sell (their ratio is the
+    average cost per USD of output)."""
+    producing = ~is_mne & (revenue > 0)
+    columns = (np.ones(region.size), revenue, rd, employees, employees**2, patents_new, A, A * A,
+               rd_wanted > 0, rd_wanted,
+               credit_constrained, profit, np.where(producing, unit_cost * revenue, 0.0),
+               np.where(producing, revenue, 0.0), (profit < 0) & (subsidy > 0), is_mne, value_added, exports,
+               patents_cum > 0, has_rd_unit, rd_active, vc_backed, alpha, *(stage == s for s in range(S)))
+    return np.array([np.bincount(region, weights=c, minlength=R) for c in columns], dtype=float).reshape(-1, R)
+
+
+@twin(firm_totals)
+def _firm_totals_compiled(*, region, R, stage, S, revenue, rd, employees, patents_new, A, rd_wanted, credit_constrained,
+                          profit, subsidy, unit_cost, is_mne, value_added, exports, patents_cum, has_rd_unit, rd_active,
+                          vc_backed, alpha):
+    # one pass per region with the sums in registers: accumulating into out[k, region[i]]
+    # would make each addition wait on the previous one through memory
+    out = np.zeros((23 + S, R))
+    for i in range(region.size):  # firms per region and stage
+        out[23 + stage[i], region[i]] += 1.0
+    for r in range(R):
+        n = rev = rd_ = emp = emp2 = pat = a1 = a2 = wanted = prof = cost = output = va = exp_ = alp = 0.0
+        wanting = cons = zomb = mne = withp = unit = active = vc = 0.0
+        for i in range(region.size):
+            if region[i] != r:
+                continue
+            n += 1.0
+            rev += revenue[i]
+            rd_ += rd[i]
+            emp += employees[i]
+            emp2 += employees[i] * employees[i]
+            pat += patents_new[i]
+            a1 += A[i]
+            a2 += A[i] * A[i]
+            wanting += rd_wanted[i] > 0
+            wanted += rd_wanted[i]
+            cons += credit_constrained[i]
+            prof += profit[i]
+            producing = not is_mne[i] and revenue[i] > 0
+            cost += unit_cost[i] * revenue[i] if producing else 0.0
+            output += revenue[i] if producing else 0.0
+            zomb += profit[i] < 0 and subsidy[i] > 0
+            mne += is_mne[i]
+            va += value_added[i]
+            exp_ += exports[i]
+            withp += patents_cum[i] > 0
+            unit += has_rd_unit[i]
+            active += rd_active[i]
+            vc += vc_backed[i]
+            alp += alpha[i]
+        totals = (n, rev, rd_, emp, emp2, pat, a1, a2, wanting, wanted, cons, prof, cost, output, zomb, mne, va, exp_, withp,
+                  unit, active, vc, alp)
+        for k in range(23):
+            out[k, r] = totals[k]
+    return out
+
+
+def region_year(world: World, count_patents: bool = True, year: int | None = None) -> RegionYear:
+    """The current year's regional record (:class:`RegionYear`): its totals, and the
+    wages and rents paid this year (:mod:`.costs`, step 2).
 
     With ``count_patents`` (the yearly record) the year's patents are added to the
-    regions' cumulative patents; without, they are already in it
-    (:func:`count_patents`, the steps of a run that records only its final year).
-    ``year`` labels the rows (default: the world's current year).
+    regions' cumulative patents; without, they are already in it (:func:`count_patents`,
+    the steps of a run that records only its final year). ``year`` labels the rows.
     """
-    f = world.firms
     reg = world.regions
     ctr = world.counters
-    R, S = reg.R, world.S
-    r = f.region.astype(np.int64)
     y = RegionYear()
-    # every per-region total in one compiled pass over the firms (kernels.region_totals)
-    y.tot, y.stage_counts = kernels.region_totals(
-        r, R, f.stage, S, f.revenue, f.rd, f.employees, f.patents_new, f.A, f.rd_wanted,
-        f.credit_constrained, f.profit, f.subsidy, f.unit_cost, f.is_mne, f.value_added, f.exports,
-        f.patents_cum, f.has_rd_unit, f.rd_active, f.vc_backed, f.alpha, world.network.keys)
-    y.gini = kernels.group_gini(f.employees, r, R)  # firm sizes (employees)
-    y.ent = kernels.group_entropy(f.A, ENTROPY_BIN, r, R)
-    # flows of the year include the firms that exited at its end (booked by exit.remove)
-    y.pats = y.tot[_TOTAL_ROW["patents_new"]] + ctr.exited_flows.get("patents_new", 0.0)
+    y.totals = region_totals(world)
+    for name in EXITED_FLOWS:  # the year's flows include the firms that exited at its end
+        y.totals[name] = y.totals[name] + ctr.exited_flows.get(name, 0.0)
     if count_patents:
-        reg.patents_cum = reg.patents_cum + y.pats  # state: needed now
-    y.patents_cum = reg.patents_cum.copy()  # (rebound every year, but a copy costs R numbers)
-    # the year's counters are not touched after its step (the next step makes new ones);
-    # the regional quantities below may be, so their values are copied
-    y.counters = ctr
+        reg.patents_cum = reg.patents_cum + y.totals["patents_new"]
+    y.patents_cum = reg.patents_cum.copy()
+    y.stage_counts = y.totals.pop("stage_counts")
+    y.counters = ctr  # a step's counters are not touched after it (the next makes new ones)
     y.year = world.year if year is None else year
     y.names, y.is_cluster, y.stage_names = reg.names, reg.is_cluster, world.stage_names
-    y.wage, y.rent = np.asarray(factors.wage, dtype=float).tolist(), np.asarray(factors.rent, dtype=float).tolist()
-    y.stocks = [np.asarray(v, dtype=float).tolist() for v in (
-        reg.infrastructure, reg.intermediaries, reg.ip_strength, reg.spillover, reg.vc_pool)]
+    y.stocks = {name: np.array(value, dtype=float) for name, value in (
+        ("wage", reg.wage), ("rent", reg.rent), ("infrastructure", reg.infrastructure),
+        ("intermediaries", reg.intermediaries), ("ip_strength", reg.ip_strength),
+        ("spillover_pool", reg.spillover), ("vc_pool", reg.vc_pool))}
     return y
 
 
 def count_patents(world: World) -> None:
-    """Add the year's patents to the regions' cumulative patents, those of the firms
-    that exited at its end included (what :func:`region_year` adds in a yearly record)."""
+    """Add the year's patents (exiting firms' included) to the regions' cumulative
+    patents: what :func:`region_year` adds in a yearly record."""
     f = world.firms
     reg = world.regions
-    pats = kernels.group_sum(f.region, f.patents_new, reg.R) + world.counters.exited_flows.get("patents_new", 0.0)
-    reg.patents_cum = reg.patents_cum + pats
+    reg.patents_cum = reg.patents_cum + world.region_sum(f.patents_new) \
+        + world.counters.exited_flows.get("patents_new", 0.0)
 
 
-#: row of each total in :func:`kernels.region_totals`' result
-_TOTAL_ROW = {name: k for k, name in enumerate(kernels.TOTALS)}
+def _ratio(num, den, empty=0.0):
+    return num / den if den > 0 else empty
 
 
 def _format_rows(y: RegionYear) -> list[dict]:
     """The rows of a :class:`RegionYear`: ratios, shares and dispersion from its totals."""
-    t = dict(zip(kernels.TOTALS, y.tot))
+    t = {k: np.asarray(v, dtype=float).tolist() for k, v in y.totals.items()}
     ctr = y.counters
-    n = t["firms"]
-    nz = np.maximum(n, 1.0)
-    # flows of the year include the firms that exited at its end (booked by exit.remove)
-    gone = ctr.exited_flows
-    rev = t["revenue"] + gone.get("revenue", 0.0)
-    rd = t["rd"] + gone.get("rd", 0.0)
-    emp = t["employees"]
-    pats = y.pats
-    meanA = t["A"] / nz
-    sdA = np.sqrt(np.maximum(t["A2"] / nz - meanA**2, 0.0))
-    wanting = t["rd_wanting"]
-    rd_wanted = t["rd_wanted"] + gone.get("rd_wanted", 0.0)
-    constrained = t["credit_constrained"]
-    profit = t["profit"] + gone.get("profit", 0.0)
-    # network: ties within the region (both directions), and tie ends leaving it
-    within, ends = t["ties_within"], t["tie_ends"]
-    density = np.where(n > 1, within / np.maximum(n * (n - 1), 1.0), 0.0)
-    ext_share = np.where(ends > 0, (ends - within) / np.maximum(ends, 1.0), 0.0)
-    emp_share_sq = t["employment_share_sq"]
-    # average cost per USD of output = producing SMEs' total cost / their output (revenue-weighted)
-    cost_sme = t["sme_cost"] / np.maximum(t["sme_output"], 1e-12)
-    # inside vs outside clusters: the producing SMEs' totals of the cluster regions and of the others
-    inside = y.is_cluster
-    cost_in, cost_out = t["sme_cost"][inside].sum(), t["sme_cost"][~inside].sum()
-    out_in, out_out = t["sme_output"][inside].sum(), t["sme_output"][~inside].sum()
-    avg_in = cost_in / out_in if out_in > 0 else np.nan
-    avg_out = cost_out / out_out if out_out > 0 else np.nan
-    # the rows hold Python numbers: arrays become lists once, so that the row arithmetic
-    # below is on Python floats (the same IEEE values, a fraction of NumPy scalars' cost)
-    (n, nz, n_sme, n_mne, zombie, emp, rev, va, exports, rd, pats, pats_cum, with_pat, rd_unit, rd_active,
-     constrained, wanting, rd_wanted, vc_backed, alpha_sum, meanA, sdA, ent, density, ext_share, cost_sme, profit,
-     emp_share_sq, gini) = (np.asarray(v, dtype=float).tolist() for v in (
-        n, nz, t["firms_sme"], t["firms_mne"], t["zombies"], emp, rev, t["value_added"] + gone.get("value_added", 0.0),
-        t["exports"] + gone.get("exports", 0.0),
-        rd, pats, y.patents_cum, t["with_patent"], t["rd_unit"], t["rd_active"], constrained, wanting, rd_wanted,
-        t["vc_backed"], t["alpha"], meanA, sdA, y.ent, density, ext_share, cost_sme, profit, emp_share_sq, y.gini))
-    startups, spinoffs, arrivals, exits = (ctr.startups.tolist(), ctr.spinoffs.tolist(), ctr.mne_arrivals.tolist(),
-                                           ctr.exits.tolist())
-    attempts, successes = ctr.absorption_attempts.tolist(), ctr.absorption_successes.tolist()
-    stage_share = (y.stage_counts / np.maximum(t["firms"], 1.0)[:, None]).tolist()
+    inside = np.asarray(y.is_cluster)
+    sme_cost, sme_output = np.asarray(y.totals["sme_cost"]), np.asarray(y.totals["sme_output"])
+    avg_in = _ratio(sme_cost[inside].sum(), sme_output[inside].sum(), float("nan"))
+    avg_out = _ratio(sme_cost[~inside].sum(), sme_output[~inside].sum(), float("nan"))
+    stocks = {k: v.tolist() for k, v in y.stocks.items()}
+    counters = {k: getattr(ctr, k).tolist() for k in ("startups", "spinoffs", "mne_arrivals", "exits",
+                                                         "relocations_in", "relocations_out", "vc_invested",
+                                                         "absorption_attempts", "absorption_successes", "upgrades")}
     gov = {k: ctr.gov_spend[k].tolist() for k in INSTRUMENTS}
-    wage, rent = y.wage, y.rent
-    infra, inter, ip, spill, pool = y.stocks
-    vc_inv, upgrades = ctr.vc_invested.tolist(), ctr.upgrades.tolist()
-    avg_in, avg_out = float(avg_in), float(avg_out)
-    year = y.year
+    patents_cum = y.patents_cum.tolist()
+    stage_counts = y.stage_counts.tolist()
     rows = []
     for i, name in enumerate(y.names):
+        n = t["firms"][i]
+        nz = max(n, 1.0)
+        rev, rd, pats = t["revenue"][i], t["rd"][i], t["patents_new"][i]
+        mean_A = t["A"][i] / nz
+        within, ends = t["ties_within"][i], t["tie_ends"][i]
+        c = {k: v[i] for k, v in counters.items()}
         row = {
-            "year": year, "region": name, "kind": "cluster" if y.is_cluster[i] else "periphery",
-            "firms": int(n[i]), "firms_sme": int(n_sme[i]), "firms_mne": int(n_mne[i]),
-            "entries": int(startups[i] + spinoffs[i] + arrivals[i]),
-            "startups": int(startups[i]), "spinoffs": int(spinoffs[i]),
-            "mne_arrivals": int(arrivals[i]), "exits": int(exits[i]),
-            "relocations_in": int(ctr.relocations_in[i]), "relocations_out": int(ctr.relocations_out[i]),
-            "employment": emp[i], "revenue": rev[i], "value_added": va[i],
-            "exports": exports[i], "rd_spend": rd[i],
-            "patents_new": int(pats[i]), "patents_cum": int(pats_cum[i]),
-            "patents_per_firm": pats[i] / nz[i],
-            "patents_per_rd": pats[i] / rd[i] if rd[i] > 0 else 0.0,
-            "share_with_patent": with_pat[i] / nz[i],
-            "share_rd_unit": rd_unit[i] / nz[i],
-            "share_rd_active": rd_active[i] / nz[i],
-            "share_credit_constrained": constrained[i] / nz[i],
-            "constrained_among_rd": constrained[i] / wanting[i] if wanting[i] > 0 else 0.0,
-            "rd_wanted": rd_wanted[i],
-            "rd_funded_share": rd[i] / rd_wanted[i] if rd_wanted[i] > 0 else 1.0,
-            "vc_invested": vc_inv[i], "share_vc_backed": vc_backed[i] / nz[i],
-            "vc_pool": pool[i],
-            "tech_mean": meanA[i], "tech_sd": sdA[i], "tech_entropy": ent[i],
-            "mean_alpha": alpha_sum[i] / nz[i],
-            "absorption_success_rate": successes[i] / attempts[i] if attempts[i] > 0 else 0.0,
-            "upgrades": int(upgrades[i]),
+            "year": y.year, "region": name, "kind": "cluster" if inside[i] else "periphery",
+            "firms": int(n), "firms_sme": int(t["firms_sme"][i]), "firms_mne": int(t["firms_mne"][i]),
+            "entries": int(c["startups"] + c["spinoffs"] + c["mne_arrivals"]),
+            "startups": int(c["startups"]), "spinoffs": int(c["spinoffs"]),
+            "mne_arrivals": int(c["mne_arrivals"]), "exits": int(c["exits"]),
+            "relocations_in": int(c["relocations_in"]), "relocations_out": int(c["relocations_out"]),
+            "employment": t["employees"][i], "revenue": rev, "value_added": t["value_added"][i],
+            "exports": t["exports"][i], "rd_spend": rd,
+            "patents_new": int(pats), "patents_cum": int(patents_cum[i]),
+            "patents_per_firm": pats / nz,
+            "patents_per_rd": _ratio(pats, rd),
+            "share_with_patent": t["with_patent"][i] / nz,
+            "share_rd_unit": t["rd_unit"][i] / nz,
+            "share_rd_active": t["rd_active"][i] / nz,
+            "share_credit_constrained": t["credit_constrained"][i] / nz,
+            "constrained_among_rd": _ratio(t["credit_constrained"][i], t["rd_wanting"][i]),
+            "rd_wanted": t["rd_wanted"][i],
+            "rd_funded_share": _ratio(rd, t["rd_wanted"][i], 1.0),
+            "vc_invested": c["vc_invested"], "share_vc_backed": t["vc_backed"][i] / nz,
+            "vc_pool": stocks["vc_pool"][i],
+            "tech_mean": mean_A, "tech_sd": max(t["A2"][i] / nz - mean_A**2, 0.0) ** 0.5,
+            "tech_entropy": t["tech_entropy"][i],
+            "mean_alpha": t["alpha"][i] / nz,
+            "absorption_success_rate": _ratio(c["absorption_successes"], c["absorption_attempts"]),
+            "upgrades": int(c["upgrades"]),
         }
-        for s, sname in enumerate(y.stage_names):
-            row[f"gvc_share_{sname}"] = stage_share[i][s]
+        for s, stage in enumerate(y.stage_names):
+            row[f"gvc_share_{stage}"] = stage_counts[i][s] / nz
         row.update({
-            "network_density": density[i], "external_tie_share": ext_share[i],
-            "avg_cost": cost_sme[i], "avg_cost_inside": avg_in, "avg_cost_outside": avg_out,
-            "margin": profit[i] / rev[i] if rev[i] > 0 else 0.0,
-            "rd_intensity": rd[i] / rev[i] if rev[i] > 0 else 0.0,
-            "size_hhi": emp_share_sq[i], "size_gini": gini[i],
-            "zombie_share": zombie[i] / nz[i],
-            "wage": wage[i], "rent": rent[i],
-            "infrastructure": infra[i], "intermediaries": inter[i],
-            "ip_strength": ip[i], "spillover_pool": spill[i],
+            "network_density": _ratio(within, n * (n - 1)) if n > 1 else 0.0,
+            "external_tie_share": _ratio(ends - within, ends),
+            "avg_cost": t["sme_cost"][i] / max(t["sme_output"][i], 1e-12),
+            "avg_cost_inside": avg_in, "avg_cost_outside": avg_out,
+            "margin": _ratio(t["profit"][i], rev),
+            "rd_intensity": _ratio(rd, rev),
+            "size_hhi": t["employment_share_sq"][i], "size_gini": t["size_gini"][i],
+            "zombie_share": t["zombies"][i] / nz,
+            **{k: stocks[k][i] for k in ("wage", "rent", "infrastructure", "intermediaries", "ip_strength",
+                                         "spillover_pool")},
         })
-        total = 0.0
         for k in INSTRUMENTS:
             row[f"gov_spend_{k}"] = gov[k][i]
-            total += gov[k][i]
-        row["gov_spend_total"] = total
+        row["gov_spend_total"] = sum(gov[k][i] for k in INSTRUMENTS)
         rows.append(row)
     return rows
 
 
 def firm_panel_snapshot(world: World, exiting: np.ndarray) -> dict:
-    """This year's rows of the firm panel (schema of :mod:`innocluster.panel_schema`)."""
+    """This year's rows of the firm panel (schema of :mod:`innocluster.panel_schema`).
+
+    "industry" is the firm's GVC function (assembly, components, ... brand), prefixed
+    with the scenario's industry, so the monitor's specialisation measures show
+    functional specialisation along the value chain (Timmer et al. 2019).
+    """
     f = world.firms
     names = np.asarray(world.regions.names, dtype=object)
-    # "industry" is the firm's GVC function (assembly, components, ... brand), so the
-    # monitor's specialisation measures show functional specialisation along the value
-    # chain (Timmer et al. 2019); the scenario's industry label prefixes it.
     functions = np.asarray([f"{world.scenario.industry}:{s}" for s in world.stage_names], dtype=object)
-    o = f.id_order()  # fancy indexing copies each column
+    o = f.id_order()
     return {
         "firm": f.id[o], "region": names[f.region[o]], "industry": functions[f.stage[o]],
         "year": np.full(f.n, world.year, dtype=np.int32), "employees": f.employees[o].astype(float),

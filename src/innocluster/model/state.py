@@ -2,39 +2,40 @@
 
 No Python object exists per firm. Mechanisms read and write whole columns; entry
 appends rows with :meth:`FirmTable.append`; exit removes rows with
-:meth:`FirmTable.compact`, which moves the last surviving rows into the holes and
-returns the old-to-new index map so that the trust network can follow. Columns of
-one dtype share a 2-D block with spare capacity, so neither appending nor removing
-copies the table column by column. Rows are in no particular order; firm ids are.
+:meth:`FirmTable.remove`, which moves the last surviving rows into the holes and
+returns the old-to-new index map so that the trust network can follow. Rows are in no
+particular order; firm ids are (a run reports firms sorted by id).
+
+Storage, the one piece of speed machinery here (``docs/performance.md``): the columns
+of one dtype are the rows of one 2-D block with spare capacity, so appending ``k``
+firms writes ``k`` values per column instead of copying the table, and a removal
+moves only as many rows as firms leave, one fancy-indexed assignment per block rather
+than per column.
 """
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
-from innocluster.model import kernels
+from innocluster.model.compiled import fast, twin
 
-#: Column name -> dtype. float32 where the science needs no more precision
-#: (positions, shares of capacity); float64 for money and technology, whose
-#: small yearly increments would be lost in float32 over long runs.
+#: Column name -> dtype: int64 for indices (region, stage: gathers by smaller integers
+#: convert first), float64 for every quantity.
 COLUMNS: dict[str, np.dtype] = {
     "id": np.dtype(np.int64),
-    "alive": np.dtype(bool),
-    "region": np.dtype(np.int16),
-    "x": np.dtype(np.float32),
-    "y": np.dtype(np.float32),
-    "stage": np.dtype(np.int8),
+    "region": np.dtype(np.int64),  # int64 like every index: gathers by smaller integers convert first
+    "x": np.dtype(np.float64),
+    "y": np.dtype(np.float64),
+    "stage": np.dtype(np.int64),
     "age": np.dtype(np.int16),
-    "employees": np.dtype(np.float32),
+    "employees": np.dtype(np.float64),
     "capital": np.dtype(np.float64),
     "net_worth": np.dtype(np.float64),
     "debt": np.dtype(np.float64),
     "A": np.dtype(np.float64),  # technology level, log labour productivity
-    "alpha": np.dtype(np.float32),  # absorptive capacity in [0, 1]
-    "rd_intensity": np.dtype(np.float32),  # wanted R&D per USD revenue (rho_i)
-    "xi": np.dtype(np.float32),  # share of R&D on own research
+    "alpha": np.dtype(np.float64),  # absorptive capacity in [0, 1]
+    "rd_intensity": np.dtype(np.float64),  # wanted R&D per USD revenue (rho_i)
+    "xi": np.dtype(np.float64),  # share of R&D on own research
     "patents_cum": np.dtype(np.int32),
     "patents_new": np.dtype(np.int32),
     "has_rd_unit": np.dtype(bool),
@@ -51,25 +52,34 @@ COLUMNS: dict[str, np.dtype] = {
     "profit": np.dtype(np.float64),
     "rd": np.dtype(np.float64),  # R&D spent this year
     "rd_wanted": np.dtype(np.float64),
-    "subsidy": np.dtype(np.float64),  # direct subsidy received (applied to next year's accounts)
+    "subsidy": np.dtype(np.float64),  # direct subsidy received this year
     "value_added": np.dtype(np.float64),
     "exports": np.dtype(np.float64),
     "relocated": np.dtype(bool),  # moved into a cluster at some point
 }
 
+#: dtype -> the columns stored as rows of that dtype's block
+_BLOCKS: dict[str, list[str]] = {}
+for _name, _dt in COLUMNS.items():
+    _BLOCKS.setdefault(_dt.str, []).append(_name)
+#: column -> (block key, row in the block)
+_SLOTS: dict[str, tuple[str, int]] = {
+    name: (key, row) for key, names in _BLOCKS.items() for row, name in enumerate(names)}
+
 
 def _column_property(name: str, block: str, row: int, dtype: np.dtype) -> property:
     def get(self):
-        # the view is made once per table size (a column is read some 150 times a year;
-        # slicing a block costs about a microsecond each time)
+        # a column is read some 150 times a year: its view is made once per table size
         view = self._views.get(name)
         if view is None:
             view = self._views[name] = self._blocks[block][row, : self._n]
         return view
 
     def set(self, value):
-        # columns are rows of a block: assignment writes into the block (same length),
-        # casting only within a kind (float64 -> float32, not float -> int)
+        # assignment writes into the block (same length), casting only within a kind;
+        # an in-place update (f.debt += loans) hands back the column itself: nothing to copy
+        if value is self._views.get(name):
+            return
         value = np.asarray(value)
         if value.ndim and value.shape != (self.n,):
             raise ValueError(f"column {name!r}: {value.size} values for {self.n} firms")
@@ -85,34 +95,19 @@ class FirmTable:
 
     Attributes are the columns of :data:`COLUMNS`, each a 1-D NumPy array of length
     :attr:`n`. Firm ids are unique over the whole run (never reused), so a firm panel
-    can follow a firm across years and spin-off lineage (``parent``) stays valid
-    after the parent exits.
-
-    Storage: columns of one dtype are the rows of one 2-D block with spare capacity
-    (grown geometrically), so appending ``k`` firms writes ``k`` values per column
-    instead of copying the whole table, and removing firms moves only as many rows
-    as leave (the last survivors fill the holes, one compiled pass per block). A
-    column attribute is a contiguous view ``block[row, :n]``; assigning to it writes
-    into the block (the length must be :attr:`n`, the dtype of the same kind). Take
-    a column again after an append or a removal: a view taken before may point at
-    the old block (appends that grow the table) or at moved rows (removal).
+    can follow a firm across years and spin-off lineage (``parent``) stays valid after
+    the parent exits. A column attribute is a view of its block: take it again after
+    an append or a removal.
     """
 
-    __slots__ = ("_blocks", "_n", "_rows", "_views", "next_id")
+    __slots__ = ("_blocks", "_n", "_views", "next_id")
 
-    #: capacity growth factor when an append does not fit (doubling: a cluster that grows
-    #: by half again during a run outgrows its first capacity once, and each growth
-    #: copies the table; spare rows never written cost no resident memory)
+    #: capacity growth when an append does not fit (spare rows never written cost no
+    #: resident memory, so generous headroom is cheap)
     GROWTH = 2.0
-    #: spare rows allocated beyond what an append needs (untouched spare rows cost no
-    #: resident memory: the blocks are allocated empty and written row by row); twice
-    #: the initial population, so that a cluster growing by half during a run (the
-    #: ``core`` rules: 10,000 -> 15,000 firms in 20 years) never copies its table
-    HEADROOM = 2.0
 
     def __init__(self, n: int = 0):
         self._views: dict[str, np.ndarray] = {}
-        self._rows: dict[str, np.ndarray] | None = None
         self._n = 0
         self.next_id = 0
         self._blocks = {key: np.zeros((len(names), 0), dtype=np.dtype(key)) for key, names in _BLOCKS.items()}
@@ -120,122 +115,99 @@ class FirmTable:
             self.append(n)
 
     def __getstate__(self) -> dict:
-        # the cached views are not state: a copy or unpickled table must make its own
-        # (copied views would no longer share the copy's blocks)
+        # the cached views are not state: a copy or unpickled table makes its own
         return {"_blocks": self._blocks, "_n": self._n, "next_id": self.next_id}
 
     def __setstate__(self, state: dict) -> None:
         self._blocks, self._n, self.next_id = state["_blocks"], state["_n"], state["next_id"]
         self._views = {}
-        self._rows = None
 
     @property
     def n(self) -> int:
         """Number of firms (rows in use)."""
         return self._n
 
-    @n.setter
-    def n(self, value: int) -> None:
-        if value != self._n:
-            self._n = int(value)
-            self._views.clear()  # column views of the old size
+    def _resize(self, n: int) -> None:
+        if n != self._n:
+            self._n = int(n)
+            self._views.clear()
 
     @property
     def capacity(self) -> int:
         return next(iter(self._blocks.values())).shape[1]
 
     def _reserve(self, need: int) -> None:
-        cap = self.capacity
-        if need <= cap:
+        if need <= self.capacity:
             return
-        new_cap = max(int(need * self.HEADROOM), int(cap * self.GROWTH))
+        new_cap = max(2 * need, int(self.capacity * self.GROWTH))
         for key, block in self._blocks.items():
             grown = np.empty((block.shape[0], new_cap), dtype=block.dtype)
             grown[:, : self.n] = block[:, : self.n]
             self._blocks[key] = grown
-        self._views.clear()  # column views of the old blocks
-        self._rows = None
-
-    def _full_rows(self) -> dict[str, np.ndarray]:
-        """Each column's whole row of its block, spare capacity included (made once per
-        set of blocks: appends write into the spare rows through these)."""
-        if self._rows is None:
-            self._rows = {name: self._blocks[key][row] for name, (key, row) in _SLOTS.items()}
-        return self._rows
+        self._views.clear()
 
     def append(self, k: int, **values) -> np.ndarray:
         """Append ``k`` new firms; returns their row indices.
 
-        Columns not given in ``values`` get neutral defaults (zeros, ``parent=-1``,
-        ``alive=True``); ids are assigned consecutively. A value is one per new firm or
-        one for all; arrays are cast as NumPy assignment casts them, other values as
-        ``np.asarray(value, dtype)`` does (NaN or text into an integer column raise).
+        Columns not given get neutral defaults (zeros, ``parent = -1``); ids are assigned consecutively. A value is one per new firm
+        or one for all, cast as NumPy assignment casts. The new rows become part of the
+        table only when every column is written: a value of the wrong length leaves the
+        table as it was.
         """
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
         unknown = values.keys() - COLUMNS.keys()
         if unknown:
             raise KeyError(f"unknown firm columns: {sorted(unknown)}")
-        start = self.n
-        self._reserve(start + k)
-        end = start + k
-        # the new rows are written beyond the table's end and become part of it only
-        # when every column is written: a value of the wrong length, or one that cannot
-        # be cast, leaves the table as it was
-        rows = self._full_rows()
-        blocks = self._blocks
-        for key, first, last in _zero_runs(frozenset(values)):
-            blocks[key][first:last, start:end] = 0  # neutral defaults: runs of rows not given
-        rows["id"][start:end] = np.arange(self.next_id, self.next_id + k)
-        if "alive" not in values:
-            rows["alive"][start:end] = True
-        if "parent" not in values:
-            rows["parent"][start:end] = -1
         for name, value in values.items():
-            if type(value) is np.ndarray:  # the common case: cast by the assignment itself
-                if value.ndim and value.shape != (k,):
-                    raise ValueError(f"append: column {name!r} has {value.size} values for {k} new firms")
-                rows[name][start:end] = value
-            else:
-                if not isinstance(value, (int, float, np.generic)) and np.shape(value) not in ((), (k,)):
-                    raise ValueError(f"append: column {name!r} has {np.size(value)} values for {k} new firms")
-                rows[name][start:end] = np.asarray(value, dtype=COLUMNS[name])
-        self.n += k
+            if np.shape(value) not in ((), (k,)):
+                raise ValueError(f"append: column {name!r} has {np.size(value)} values for {k} new firms")
+        start, end = self.n, self.n + k
+        self._reserve(end)
+        for block in self._blocks.values():
+            block[:, start:end] = 0
+        defaults = {"id": np.arange(self.next_id, self.next_id + k), "parent": -1}
+        for name, value in {**defaults, **values}.items():
+            key, row = _SLOTS[name]
+            self._blocks[key][row, start:end] = value
+        self._resize(end)
         self.next_id += k
         return np.arange(start, end)
 
-    def compact(self) -> np.ndarray:
-        """Drop rows with ``alive == False`` (swap-remove).
+    def remove(self, leaving: np.ndarray) -> np.ndarray:
+        """Drop the rows where the boolean mask ``leaving`` is True (swap-remove).
 
-        The last surviving rows move into the holes the removed rows leave
-        (:func:`kernels.fill_holes`), so a removal moves as many rows as firms leave,
-        not the whole table after the first of them; rows do not keep their order
-        (ids still identify firms).
+        With ``m`` survivors, the surviving rows from ``m`` on move into the holes the
+        removed rows leave below ``m``, in ascending order: a removal moves as many
+        rows as firms leave there, not every row after the first removal.
 
         Returns
         -------
         numpy.ndarray
-            ``old_to_new`` of length (old n): the new row index of each old row, or -1.
+            ``old_to_new`` of length (old n): the new row of each old row, or -1.
         """
-        old_to_new, src, dst, m = kernels.fill_holes(self.alive)
-        if src.size:
+        leaving = np.asarray(leaving, dtype=bool)
+        if leaving.shape != (self.n,):
+            raise ValueError(f"remove: a mask of {leaving.size} values for {self.n} firms")
+        m = self.n - int(np.count_nonzero(leaving))
+        holes = np.flatnonzero(leaving[:m])
+        movers = m + np.flatnonzero(~leaving[m:])
+        old_to_new = np.where(leaving, -1, np.arange(self.n))
+        old_to_new[movers] = holes
+        if holes.size:
             for block in self._blocks.values():
-                kernels.move_rows(block, src, dst)
-        self.n = m
+                fast(move_columns)(block=block, source=movers, target=holes)
+        self._resize(m)
         return old_to_new
 
     def id_order(self) -> np.ndarray:
-        """Row indices that put the firms in id order (rows are in no particular order
-        once exits have moved rows)."""
+        """Row indices that put the firms in id order."""
         return np.argsort(self.id, kind="stable")
 
     def to_frame(self, region_names=None, stage_names=None):
         """The table as a pandas DataFrame (one row per firm, in id order)."""
         import pandas as pd
 
-        # rows in id order; fancy indexing makes one copy per column (the frame must not
-        # alias the live table), kept as the frame's own blocks: letting pandas
-        # consolidate them would copy the table again
         o = self.id_order()
         df = pd.DataFrame({name: getattr(self, name)[o] for name in COLUMNS}, copy=False)
         if region_names is not None:
@@ -249,34 +221,18 @@ class FirmTable:
         return sum(getattr(self, name).nbytes for name in COLUMNS)
 
 
-#: dtype -> the columns stored as rows of that dtype's block
-_BLOCKS: dict[str, list[str]] = {}
-for _name, _dt in COLUMNS.items():
-    _BLOCKS.setdefault(_dt.str, []).append(_name)
-#: column -> (block key, row in the block)
-_SLOTS: dict[str, tuple[str, int]] = {}
-for _key, _names in _BLOCKS.items():
-    for _row, _name in enumerate(_names):
-        _SLOTS[_name] = (_key, _row)
-        setattr(FirmTable, _name, _column_property(_name, _key, _row, np.dtype(_key)))
-
-#: columns that always get a value in an append (the id, and the defaults of alive and parent)
-_ALWAYS_WRITTEN = frozenset({"id", "alive", "parent"})
+def move_columns(*, block, source, target):
+    """``block[:, target] = block[:, source]`` in place (the firms of a block's columns
+    move; ``source`` and ``target`` disjoint)."""
+    block[:, target] = np.take(block, source, axis=1)
 
 
-@functools.lru_cache(maxsize=64)
-def _zero_runs(given: frozenset) -> tuple[tuple[str, int, int], ...]:
-    """``(block, first, last)``: the runs of consecutive block rows whose columns an append
-    with columns ``given`` zeroes (one slice assignment per run instead of one per column
-    or a whole block)."""
-    runs = []
-    for key, names in _BLOCKS.items():
-        first = None
-        for row, name in enumerate([*names, None]):
-            missing = name is not None and name not in given and name not in _ALWAYS_WRITTEN
-            if missing and first is None:
-                first = row
-            elif not missing and first is not None:
-                runs.append((key, first, row))
-                first = None
-    return tuple(runs)
+@twin(move_columns)
+def _move_columns_compiled(*, block, source, target):
+    for r in range(block.shape[0]):
+        for k in range(source.size):
+            block[r, target[k]] = block[r, source[k]]
+
+
+for _name, (_key, _row) in _SLOTS.items():
+    setattr(FirmTable, _name, _column_property(_name, _key, _row, np.dtype(_key)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from innocluster.model import kernels
+from innocluster.model.compiled import fast, twin
 from innocluster.model.network import TrustNetwork
 from innocluster.model.state import FirmTable
 from innocluster.scenario.schema import INSTRUMENTS, Scenario
@@ -58,8 +58,8 @@ class RegionState:
     spillover: np.ndarray  # spillover pool S_r
     stage_label: list[str]
     patents_cum: np.ndarray
-    # the scenario's per-region constants that entry reads every year (built once)
-    tech_sd: np.ndarray  # dispersion of entrants' technology
+    tech_mean: np.ndarray  # the scenario's initial mean technology
+    tech_sd: np.ndarray  # dispersion of initial and entrant technology
     rd_unit_share: np.ndarray  # share of entrants with an R&D unit
     alpha_mean: np.ndarray  # entrants' mean absorptive capacity
     stage_cumulative: np.ndarray  # regions x stages: cumulative stage mix of entrants
@@ -75,7 +75,8 @@ _COUNTER_NAMES = ("startups", "spinoffs", "mne_arrivals", "exits", "relocations_
 
 @dataclass
 class YearCounters:
-    """Flows counted during one step, per region (arrays of length R)."""
+    """Flows counted during one step, per region (arrays of length R), and the year's
+    money flows into (+) and out of (-) the firm sector (:meth:`book`)."""
 
     R: int
     startups: np.ndarray = None
@@ -90,15 +91,12 @@ class YearCounters:
     upgrades: np.ndarray = None
     gov_spend: dict = None
     exited_flows: dict = field(default_factory=dict)  # flows of firms that exit this year, per region
-    # money flows (economy-wide, USD million) for the accounting identity
     ledger: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        # every counter is a row of one zeroed block (one allocation a year, not eighteen)
-        rows = np.zeros((len(_COUNTER_NAMES) + len(INSTRUMENTS), self.R))
-        for name, row in zip(_COUNTER_NAMES, rows):
-            setattr(self, name, row)
-        self.gov_spend = dict(zip(INSTRUMENTS, rows[len(_COUNTER_NAMES):]))
+        for name in _COUNTER_NAMES:
+            setattr(self, name, np.zeros(self.R))
+        self.gov_spend = {k: np.zeros(self.R) for k in INSTRUMENTS}
 
     def book(self, name: str, amount: float) -> None:
         """Add a money flow into or out of the firm sector (positive = into firms)."""
@@ -109,17 +107,15 @@ class RegionHistory(Sequence):
     """The per-year region rows of a run, in year order (a read-only sequence of dicts).
 
     The step adds each year as a record whose rows are made on first read
-    (:class:`innocluster.model.record.RegionYear`); reading the history, or any row of
-    it, makes the rows of every year so far. Like the model, it is not for concurrent
-    use from several threads.
+    (:class:`innocluster.model.record.RegionYear`).
     """
 
     __slots__ = ("_made", "_rows", "_years")
 
     def __init__(self):
-        self._years: list = []  # records with a rows() method, in year order
+        self._years: list = []
         self._rows: list[dict] = []
-        self._made = 0  # records whose rows are in _rows
+        self._made = 0
 
     def add_year(self, record) -> None:
         """Append one year's record (an object whose ``rows()`` gives its region rows)."""
@@ -182,39 +178,125 @@ class World:
         return int(self.value_added_share.size)
 
     def demand(self) -> np.ndarray:
-        """D_s(t) = D_s(0) (1 + g_s)^t, scaled to the simulated economy."""
+        """``D_s(t) = D_s(0) (1 + g_s)^t``, scaled to the simulated economy."""
         return self.demand0 * (1.0 + self.demand_growth) ** self.t
 
     def mean_technology(self) -> float:
-        """Economy-wide mean technology (employment-weighted)."""
+        """Economy-wide mean technology, weighted by employment (``A0`` when nobody works)."""
         f = self.firms
-        num, den = kernels.weighted_total(f.A, f.employees)  # sums in row order
-        if den <= 0:  # no firms, or no employment
+        weight = f.employees.sum()
+        if weight <= 0:
             return self.A0
-        return float(num / den)
-
-    def random_member(self, region: np.ndarray, rng: np.random.Generator,
-                      members: np.ndarray | None = None) -> np.ndarray:
-        """A uniformly random firm (row index) of each given region, -1 where it has none.
-
-        ``region`` may have any shape; ``members`` restricts the draw to those rows.
-        Firms are grouped by region with a stable counting sort, then one uniform draw
-        per element picks a position inside its region's block.
-        """
-        f = self.firms
-        rows = np.arange(f.n) if members is None else np.asarray(members, dtype=np.int64)
-        region = np.asarray(region, dtype=np.int64)
-        u = rng.random(region.shape)
-        return kernels.random_member(f.region, self.regions.R, rows, region.ravel(), u.ravel()).reshape(region.shape)
+        # an elementwise product and a sum: a BLAS dot would wake BLAS's threads
+        return float((f.A * f.employees).sum() / weight)
 
     def region_counts(self) -> np.ndarray:
-        return kernels.group_count(self.firms.region, self.regions.R).astype(float)
+        """Firms per region (float)."""
+        if self.regions.R == 1:
+            return np.array([float(self.firms.n)])
+        return fast(group_count)(group=self.firms.region, G=self.regions.R).astype(float)
+
+    def region_sum(self, values: np.ndarray) -> np.ndarray:
+        """Total of one value per firm over each region's firms."""
+        if self.regions.R == 1:  # NumPy's sum: a tenth of bincount's cost
+            return np.array([np.sum(values, dtype=float)])
+        return fast(group_sum)(group=self.firms.region, values=values, G=self.regions.R)
 
     def region_mean_technology(self, counts: np.ndarray | None = None) -> np.ndarray:
         """Mean technology ``Abar_r`` of each region's firms (0 where it has none);
         ``counts``: the regions' firm counts when the caller has them."""
         counts = self.region_counts() if counts is None else counts
-        return kernels.group_sum(self.firms.region, self.firms.A, self.regions.R) / np.maximum(counts, 1.0)
+        return self.region_sum(self.firms.A) / np.maximum(counts, 1.0)
+
+
+def group_count(*, group, G):
+    """Members of each of ``G`` groups (``np.bincount``)."""
+    return np.bincount(group, minlength=G)
+
+
+@twin(group_count)
+def _group_count_compiled(*, group, G):
+    out = np.zeros(G, dtype=np.int64)
+    if G > 8:
+        for i in range(group.size):
+            out[group[i]] += 1
+        return out
+    # a few groups (regions, GVC stages): one vectorised comparison pass each, instead
+    # of increments that wait on one another through memory
+    for g in range(G):
+        count = 0
+        for i in range(group.size):
+            count += group[i] == g
+        out[g] = count
+    return out
+
+
+def group_sum(*, group, values, G):
+    """Total of ``values`` over each of ``G`` groups (``np.bincount`` with weights)."""
+    return np.bincount(group, weights=values, minlength=G).astype(float)
+
+
+@twin(group_sum, reassociate=True)
+def _group_sum_compiled(*, group, values, G):
+    out = np.zeros(G)
+    if G > 2:
+        for i in range(group.size):
+            out[group[i]] += values[i]
+        return out
+    # a cluster and its periphery: one vectorised pass each, instead of additions that
+    # wait on one another through memory where rows of one region follow each other
+    for g in range(G):
+        total = 0.0
+        for i in range(group.size):
+            total += values[i] * (group[i] == g)
+        out[g] = total
+    return out
+
+
+@dataclass
+class GroupMembers:
+    """Rows grouped by a small-integer label (a region): the rows of group ``g`` are
+    ``order[start[g]:start[g] + count[g]]``, in row order."""
+
+    order: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def of(cls, group: np.ndarray, G: int, rows: np.ndarray | None = None) -> GroupMembers:
+        """Group ``rows`` (default: every row) by ``group[rows]``."""
+        if G == 1:  # every row in one group: no gather, no copy
+            order = np.arange(group.size) if rows is None else np.asarray(rows, dtype=np.int64)
+            return cls(order, np.zeros(1, dtype=np.int64), np.array([order.size]))
+        rows = np.arange(group.size) if rows is None else np.asarray(rows, dtype=np.int64)
+        g = group[rows]
+        members = [rows[g == k] for k in range(G)]  # a few groups: one pass each beats a sort
+        count = np.array([m.size for m in members])
+        return cls(np.concatenate(members), np.cumsum(count) - count, count)
+
+    def sample(self, want: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """A uniformly random member of each wanted group, -1 where the group has none:
+        element ``k`` takes position ``floor(u[k] n_g)`` of group ``g = want[k]``."""
+        if self.count.size == 1:  # one group: no per-draw gathers of its size and start
+            n = int(self.count[0])
+            if n == 0:
+                return np.full(np.shape(want), -1, dtype=np.int64)
+            return self.order[np.minimum((u * n).astype(np.int64), n - 1)]
+        want = np.asarray(want, dtype=np.int64)
+        c = self.count[want]
+        has = c > 0
+        # floor(u c) stays below c even where the product rounds up to c
+        pos = self.start[want[has]] + np.minimum((u[has] * c[has]).astype(np.int64), c[has] - 1)
+        out = np.full(want.shape, -1, dtype=np.int64)
+        out[has] = self.order[pos]
+        return out
+
+
+def random_members(group: np.ndarray, G: int, want: np.ndarray, u: np.ndarray,
+                   rows: np.ndarray | None = None) -> np.ndarray:
+    """A uniformly random row of each wanted group (:meth:`GroupMembers.sample`) among
+    ``rows`` (default: every firm), -1 where the group has none."""
+    return GroupMembers.of(group, G, rows).sample(want, u)
 
 
 def build_regions(sc: Scenario, scale: float, initial_counts: np.ndarray) -> RegionState:
@@ -247,6 +329,7 @@ def build_regions(sc: Scenario, scale: float, initial_counts: np.ndarray) -> Reg
         training=np.zeros(R), information=np.zeros(R), spillover=np.zeros(R),
         stage_label=["budding"] * R,
         patents_cum=np.zeros(R),
-        tech_sd=arr("tech_sd"), rd_unit_share=arr("rd_unit_share"), alpha_mean=arr("alpha_mean"),
+        tech_mean=arr("tech_mean"), tech_sd=arr("tech_sd"), rd_unit_share=arr("rd_unit_share"),
+        alpha_mean=arr("alpha_mean"),
         stage_cumulative=np.cumsum(np.array([r.stage_mix for r in rs]), axis=1),
     )

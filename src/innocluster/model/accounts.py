@@ -1,0 +1,67 @@
+"""Profit and balance sheets: the year's operating accounts and the closing of the books.
+
+Rule
+----
+Operating accounts (after costs, step 2): employees ``L_i`` from the cost rule, unit
+cost ``c_i = C_i / R_i`` (kept from last year when nothing was sold), value added
+``VA_i = R_i - m_i`` and operating profit ``pi^op_i = R_i - C_i - r debt_i``.
+
+Closing (after innovation, step 4): profit ``pi_i = pi^op_i - RD_i``; owners take
+``payout_ratio max(pi_i, 0)``, VC funds their share of profit (:mod:`.finance`);
+net worth ``NW_i += pi_i - payout - VC payout``; a share ``debt_amortisation`` of debt
+is repaid from cash (lowering assets and debt alike, so net worth does not move);
+capital ``K_i = max(NW_i + debt_i, 0)``; the subsidies received at the end of last year
+(:mod:`.government`, step 10) are spent.
+
+Every USD is accounted for: each flow into or out of the firm sector is booked in the
+year's ledger (:meth:`YearCounters.book`), and the engine checks that the change in
+total net worth equals their sum (the ledger's ``residual``).
+
+Source: standard double-entry accounting; the payout ratio and amortisation are
+scenario parameters (``finance.payout_ratio``, ``finance.debt_amortisation``,
+``costs.interest_rate``). Draws nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from innocluster.model.costs import CostComponents
+from innocluster.model.world import World
+
+
+def operating_accounts(world: World, costs: CostComponents) -> np.ndarray:
+    """Employees, unit cost and value added of every firm from this year's ``costs``;
+    books revenue, the cost components and interest. Returns operating profit."""
+    f = world.firms
+    ctr = world.counters
+    interest = world.scenario.costs.interest_rate * f.debt
+    f.employees = costs.labour
+    f.unit_cost = np.where(f.revenue > 0, costs.total / np.maximum(f.revenue, 1e-300), f.unit_cost)
+    f.value_added = f.revenue - costs.inputs
+    ctr.book("revenue", f.revenue.sum())
+    for name, outflow in (("wages", costs.wages), ("inputs", costs.inputs), ("fixed_costs", costs.fixed),
+                          ("transaction_costs", costs.transaction), ("rent", costs.rent), ("interest", interest)):
+        ctr.book(name, -outflow.sum())
+    return f.revenue - costs.total - interest
+
+
+def year_profit(world: World, operating: np.ndarray) -> None:
+    """Profit after R&D, ``pi_i = pi^op_i - RD_i``; books the R&D spent."""
+    f = world.firms
+    f.profit = operating - f.rd
+    world.counters.book("rd_spending", -f.rd.sum())
+
+
+def close_books(world: World, vc_payout: np.ndarray) -> None:
+    """Payouts, net worth, debt amortisation and capital from this year's profit (the rule above)."""
+    f = world.firms
+    fin = world.scenario.finance
+    ctr = world.counters
+    owners = fin.payout_ratio * np.maximum(f.profit, 0.0)
+    f.net_worth += f.profit - owners - vc_payout
+    f.debt *= 1.0 - fin.debt_amortisation
+    f.capital = np.maximum(f.net_worth + f.debt, 0.0)
+    f.subsidy = 0.0
+    ctr.book("owner_payout", -owners.sum())
+    ctr.book("vc_payout", -vc_payout.sum())

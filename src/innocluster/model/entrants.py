@@ -1,0 +1,74 @@
+"""New firms: the traits every entrant draws and how it joins the firm table.
+
+Used by the initial population (:mod:`.initial`), start-ups (:mod:`.startups`),
+spin-offs (:mod:`.spinoffs`) and MNE subsidiaries (:mod:`.mne_inflow`); the draws come
+from the stream of the mechanism that creates the firms.
+
+Rule
+----
+An entrant in region ``r``
+
+* has an R&D unit with probability ``rd_unit_share_r`` (the paper: 25% of China's SMEs
+  have R&D institutions); without one it still does informal R&D with probability
+  ``informal_rd_share`` (30% do R&D);
+* wants R&D intensity ``rho exp(s z0 - s^2 / 2)`` with a unit, ``informal_rd_intensity``
+  times that for informal R&D, 0 otherwise (:func:`.capabilities.wanted_intensity`);
+* has absorptive capacity ``alpha = clip(alpha_r + alpha_sd z1, 0, 1)`` and own-research
+  share ``xi = clip(xi_own + xi_sd z2, 0, 1)``;
+* enters with a share ``entrant_share / n_s`` of its stage (:func:`.market.entrant_share`),
+  founder capital as net worth and capital, and unit cost 1 (no sales yet).
+
+A mechanism may impose a trait (an MNE has an R&D unit, a spin-off inherits its
+parent's): an imposed R&D unit whose drawn intensity is 0 gets ``rho``; a drawn
+intensity is kept otherwise.
+
+Parameters (schema names): ``regions.*.rd_unit_share``, ``regions.*.alpha_mean``,
+``finance.informal_rd_share``, ``informal_rd_intensity``, ``rd_intensity``,
+``rd_intensity_sd``; ``innovation.alpha_sd``, ``rd_share_own``, ``rd_share_own_sd``;
+``market.entrant_share``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from innocluster.model.capabilities import wanted_intensity
+from innocluster.model.market import entrant_share
+from innocluster.model.world import World
+
+
+def traits(world: World, region: np.ndarray, rng: np.random.Generator) -> dict:
+    """R&D unit, wanted R&D intensity, absorptive capacity and R&D split of entrants
+    in ``region`` (the rule above)."""
+    sc = world.scenario
+    fin, inn, reg = sc.finance, sc.innovation, world.regions
+    k = region.size
+    u = rng.random((2, k))
+    z = rng.standard_normal((2, k))
+    has_unit = u[0] < reg.rd_unit_share[region]
+    informal = ~has_unit & (u[1] < fin.informal_rd_share)
+    intensity = wanted_intensity(world, k, rng) * np.where(has_unit, 1.0, np.where(informal, fin.informal_rd_intensity, 0.0))
+    alpha = np.clip(reg.alpha_mean[region] + inn.alpha_sd * z[0], 0.0, 1.0)
+    xi = np.clip(inn.rd_share_own + inn.rd_share_own_sd * z[1], 0.0, 1.0)
+    return {"has_rd_unit": has_unit, "rd_intensity": intensity, "alpha": alpha, "xi": xi}
+
+
+def add_firms(world: World, rng: np.random.Generator, *, region, stage, A, x, y, employees, net_worth,
+              share_multiplier: float = 1.0, **columns) -> np.ndarray:
+    """Append firms with drawn traits, founder capital and entrant market shares;
+    returns their rows. ``columns`` override drawn traits or set other columns
+    (``parent``, ``is_mne`` ...); a forced R&D unit comes with a unit's intensity."""
+    region = np.asarray(region, dtype=np.int64)
+    k = region.size
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    drawn = traits(world, region, rng)
+    if "has_rd_unit" in columns:
+        forced = np.asarray(columns["has_rd_unit"], dtype=bool) & (drawn["rd_intensity"] <= 0)
+        drawn["rd_intensity"] = np.where(forced, world.scenario.finance.rd_intensity, drawn["rd_intensity"])
+    stage = np.asarray(stage, dtype=np.int64)
+    values = {"region": region, "stage": stage, "A": A, "x": x, "y": y, "employees": employees,
+              "net_worth": net_worth, "capital": net_worth, "share": entrant_share(world, stage) * share_multiplier,
+              "founded_year": world.year, "unit_cost": 1.0, **drawn}
+    values.update(columns)
+    return world.firms.append(k, **values)

@@ -1,0 +1,66 @@
+"""The population at t = 0 (initialisation, ODD element 5 of ``docs/model.md``).
+
+Rule
+----
+Region ``r`` starts with ``n0_r`` firms (rescaled by ``--firms``). Each firm
+
+* has technology ``A ~ N(tech_mean_r, tech_sd_r)`` and a GVC stage drawn from the
+  region's ``stage_mix``;
+* sits around the region's centre, ``N(centre_r, radius_r)`` in each coordinate;
+* has a log-normal size, market share ``exp(size_sd z) e^A`` renormalised within its
+  stage (sizes close to log-normal; Cabral & Mata 2003), and the revenue that share
+  of stage demand gives;
+* is ``U{0, ..., max_age - 1}`` years old;
+* has net worth and capital ``net_worth_to_revenue R + founder_capital``;
+* draws the traits of every entrant (:mod:`.entrants`).
+
+The trust network is seeded (:func:`.ties.initial_ties`); employees and unit costs
+come from the cost rule at the initial wages, with the wage index's base ``Abar(0)``
+the employment-weighted mean technology.
+
+Parameters (schema names): ``initial.max_age``, ``initial.size_sd``,
+``initial.net_worth_to_revenue``; ``regions.*.initial_firms``, ``tech_mean``,
+``tech_sd``, ``stage_mix``, ``radius``; ``finance.founder_capital``.
+Random stream: ``initial_population``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from innocluster.model import costs, market, ties
+from innocluster.model.entrants import add_firms
+from innocluster.model.startups import stage_from_mix
+from innocluster.model.world import World
+
+
+def populate(world: World, counts: np.ndarray, rng: np.random.Generator) -> None:
+    """Create the initial firms (``counts[r]`` in region ``r``) and their ties."""
+    sc = world.scenario
+    ini = sc.initial
+    reg = world.regions
+    region = np.repeat(np.arange(reg.R), counts)
+    n = region.size
+    A = reg.tech_mean[region] + reg.tech_sd[region] * rng.standard_normal(n)
+    stage = stage_from_mix(world, region, rng.random(n))
+    x = reg.x[region] + reg.radius[region] * rng.standard_normal(n)
+    y = reg.y[region] + reg.radius[region] * rng.standard_normal(n)
+    size = np.exp(ini.size_sd * rng.standard_normal(n))
+    age = rng.integers(0, ini.max_age, n)
+    add_firms(world, rng, region=region, stage=stage, A=A, x=x, y=y, employees=0.0, net_worth=0.0,
+              age=age, founded_year=sc.start_year - age)
+    f = world.firms
+    f.share = size * np.exp(A)
+    f.share = f.share / np.maximum(market.stage_sums(f.share, f.stage, world.S), 1e-300)[f.stage]
+    market.revenues(world)
+    world.stage_A0 = market.stage_technology(world)
+    f.net_worth = ini.net_worth_to_revenue * f.revenue + sc.finance.founder_capital
+    f.capital = f.net_worth
+    ties.initial_ties(world, rng)
+    degree = world.network.degree(f.n)
+    no_employment = np.zeros(reg.R)
+    firm = {"output": f.revenue, "technology": f.A, "stage": f.stage, "region": f.region, "degree": degree}
+    f.employees = costs.cost_components(world, factors=costs.region_factors(world, no_employment), **firm).labour
+    world.A0 = world.mean_technology()  # the wage index's base: technology at t = 0
+    total = costs.cost_components(world, factors=costs.region_factors(world, no_employment), **firm).total
+    f.unit_cost = total / np.maximum(f.revenue, 1e-12)
