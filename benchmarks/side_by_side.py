@@ -9,7 +9,7 @@ Usage::
 example ``git worktree add ../baseline <commit>`` and ``make install`` there). Each
 timed run is a fresh interpreter of one engine that imports the package, warms up
 (a small run loads or compiles the compiled code), then times
-``ClusterModel(scenario, seed, firms)``, ``years`` steps and ``results()`` with a
+``ClusterModel(scenario, seed, firms).run(years)`` (the years and the results) with a
 monotonic clock. The engines alternate (A B A B ...), so that a change in the
 machine's speed during the call hits both alike, and the ratio is taken pair by
 pair; the median ratio is the figure to quote (``docs/performance.md``).
@@ -35,9 +35,7 @@ for _ in range(6):
 warm.results()
 t0 = time.perf_counter()
 m = ClusterModel(sc, seed=1, firms=firms)
-for _ in range(years):
-    m.step()
-m.results()
+m.run(years)
 print(json.dumps({"seconds": time.perf_counter() - t0, "firms_end": m.world.firms.n}))
 """
 

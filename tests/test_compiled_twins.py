@@ -115,9 +115,8 @@ def test_twin_equals_its_rule_with_nothing_to_do(captured, rule):
     the rule allows it (no absorbers, no ties, no new keys, no firms)."""
     kwargs = {n: _copy(v) for n, v in captured[rule][0].items()}
     empty_fields = {
-        "source_choice": ("absorbers",), "merge_keys": ("new",), "remap_keys": ("keys",), "degree": ("keys",),
-        "neighbour_lists": ("keys", "rows"), "tie_totals": ("keys",), "nearest_candidate": ("firm",),
-        "move_columns": ("source", "target"),
+        "source_choice": ("absorbers",), "merge_keys": ("new",), "remap_keys": ("keys",),
+        "neighbour_lists": ("keys", "rows"), "nearest_candidate": ("firm",),
     }.get(rule.__name__)
     if empty_fields is None:  # per-firm rules: a table of no firms
         n = next(np.size(v) for v in kwargs.values() if isinstance(v, np.ndarray) and v.ndim == 1)
@@ -167,9 +166,12 @@ def test_remapped_tie_lists_follow_a_swap_remove(keys, leaving):
 
 @given(keys=keys_of, rows=st.sets(st.integers(0, 40), max_size=20))
 def test_neighbour_lists_and_degrees(keys, rows):
+    """Degrees count both ends of every tie; the neighbour lists hold exactly each firm's
+    tie partners, and a degree that does not fit the ties is refused."""
     rows = np.array(sorted(rows), dtype=np.int64)
-    deg = network.degree(keys=keys, n=41)
-    assert np.array_equal(deg, compiled.TWINS[network.degree](keys=keys, n=41))
+    net = network.TrustNetwork()
+    net.add(keys >> 32, keys & 0xFFFFFFFF)
+    deg = net.degree(41)
     indptr_expected = {}
     for k in keys.tolist():
         indptr_expected.setdefault(k >> 32, []).append(k & 0xFFFFFFFF)
@@ -192,3 +194,28 @@ def test_a_run_on_the_numpy_rules_equals_the_compiled_run(monkeypatch):
     plain = ClusterModel(sc, seed=4, firms=600).run(4).timeseries
     num = fast.select_dtypes("number").columns
     assert np.allclose(fast[num].to_numpy(float), plain[num].to_numpy(float), rtol=1e-9, atol=1e-9, equal_nan=True)
+
+
+def test_group_twins_on_many_groups_and_non_finite_values():
+    """The per-group totals agree with bincount for a few groups (one pass each) and for
+    many (one pass over all), with infinite and NaN values, and refuse labels outside
+    0..G-1 instead of writing past the totals."""
+    from innocluster.model.world import group_count, group_sum
+
+    g = np.random.default_rng(3)
+    for G in (1, 2, 3, 9, 40):
+        group = g.integers(0, G, 500)
+        values = g.normal(size=500)
+        values[::97] = np.inf
+        values[::131] = np.nan
+        assert np.array_equal(group_count(group=group, G=G), compiled.TWINS[group_count](group=group, G=G))
+        assert np.allclose(group_sum(group=group, values=values, G=G),
+                           compiled.TWINS[group_sum](group=group, values=values, G=G), equal_nan=True)
+        for bad in (np.append(group, G), np.append(group, -1)):
+            for rule in (group_count, compiled.TWINS[group_count]):
+                with pytest.raises(ValueError):
+                    rule(group=bad, G=G)
+            for rule in (group_sum, compiled.TWINS[group_sum]):
+                with pytest.raises(ValueError):
+                    rule(group=bad, values=np.ones(bad.size), G=G)
+

@@ -13,7 +13,7 @@ from innocluster import load_scenario, simulate
 from innocluster.errors import InputError
 from innocluster.model.engine import ClusterModel
 
-#: Every output named in DESIGN.md, "Outputs per region and year" (GVC shares and
+#: Every output of the record (docs/model.md, "Design concepts", observation; GVC shares and
 #: government spend are checked per stage / per instrument below).
 DESIGN_COLUMNS = [
     "firms", "firms_sme", "firms_mne", "entries", "exits", "spinoffs", "relocations_in", "employment", "revenue",
@@ -250,3 +250,36 @@ def test_explosive_entry_is_bounded():
         prev = g["firms"].shift(1).fillna(g["firms"].iloc[0]).to_numpy()
         assert (g["startups"].to_numpy()[1:] <= np.ceil(prev[1:]) + 1e-9).all()
     assert ts.groupby("year")["firms"].sum().iloc[-1] < 200 * 2 ** 7
+
+
+def test_economies_that_die_out_run_on_without_error():
+    """A tiny economy whose firms all exit keeps running: no firm, no draw on an empty
+    table, rows with zero firms."""
+    from innocluster import load_scenario, simulate
+
+    empty_years = 0
+    for seed in range(1, 9):
+        ts = simulate(load_scenario("italy-overintervention"), seed=seed, years=20, firms=20).timeseries
+        assert np.isfinite(ts.select_dtypes("number").drop(columns=["avg_cost_inside", "avg_cost_outside"])).all().all()
+        empty_years += int((ts.groupby("year")["firms"].sum() == 0).sum())
+    assert empty_years > 0, "the test must reach an empty economy"
+
+
+def test_a_stage_empty_at_the_start_takes_its_price_base_when_firms_arrive():
+    """With price pass-through, a GVC stage nobody occupies at t = 0 starts at price 1
+    when its first firms arrive (not at the price a base of 0 would give)."""
+    sc = small("race-to-the-bottom", "stages.brand_standards.price_pass_through=0.8",
+               "regions.lowcost_town.stage_mix=[0.7,0.2,0.1,0,0]", "regions.periphery.stage_mix=[0.7,0.2,0.1,0,0]",
+               "mechanisms.upgrading=false", "mechanisms.mne_inflow=true", "relocation.mne_rate=5",
+               "regions.lowcost_town.incentives=3")
+    m = ClusterModel(sc, seed=2, firms=600)
+    assert np.isnan(m.world.stage_A0[-1])
+    prices, occupied = [], []
+    for _ in range(8):
+        m.step()  # the year's prices are set at its start, from the firms the last year left
+        prices.append(m.world.price[-1])
+        occupied.append(bool((m.world.firms.stage == m.world.S - 1).any()))
+    first = occupied.index(True)  # the top stage's first firms arrived in this year
+    assert first + 1 < len(prices), "an MNE must enter the top stage early enough"
+    assert prices[first + 1] == pytest.approx(1.0), "the first year with firms is the base year: price 1"
+    assert all(p == 1.0 for p in prices[:first + 1])

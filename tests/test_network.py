@@ -133,6 +133,24 @@ def test_each_tie_decays_with_its_probability(batch, p):
         assert not pairs_of(net)
 
 
+@given(pairs, pairs, st.sampled_from([0.0, 0.3, 1.0]))
+def test_decay_does_not_depend_on_when_added_ties_were_merged(first, second, p):
+    """Ties added this year decay like the others, whether or not something read the
+    network (and merged them into the list) before the decay."""
+    merged, pending = TrustNetwork(), TrustNetwork()
+    for net in (merged, pending):
+        if first:
+            net.add(*np.array(first).T)
+        _ = net.n_ties
+        if second:
+            net.add(*np.array(second).T)
+    _ = merged.n_ties
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    merged.decay(p, a)
+    pending.decay(p, b)
+    assert np.array_equal(merged.keys, pending.keys) and a.random() == b.random()
+
+
 def test_decay_rate_is_the_probability_per_tie():
     net = TrustNetwork()
     g = np.random.default_rng(2)

@@ -122,3 +122,79 @@ def test_cli_scenario_list_and_show():
     assert r.returncode == 0 and "hsinchu" in r.stdout
     r = run_cli("scenario", "show", "hsinchu")
     assert r.returncode == 0 and 'name = "hsinchu"' in r.stdout and "[innovation]" in r.stdout
+
+
+# ----------------------------------------------------------------------------- every number documented
+SECTIONS = ("initial", "market", "costs", "finance", "innovation", "diffusion", "entry", "relocation", "upgrading",
+            "exit", "government")
+
+
+def test_every_economic_number_has_unit_range_and_source():
+    """Each numeric field of the schema (sections, regions, stages) declares a unit and a
+    source, and a range unless it is free by nature (positions)."""
+    from innocluster.scenario.schema import Region, Scenario, Stage
+
+    models = [type(getattr(load_scenario("hsinchu"), s)) for s in SECTIONS] + [Region, Stage]
+    for model in models:
+        for name, info in model.model_fields.items():
+            if info.annotation not in (int, float) or name in ("founded",):
+                continue
+            extra = info.json_schema_extra or {}
+            assert extra.get("unit") and extra.get("source"), f"{model.__name__}.{name}: unit and source"
+            bounds = [getattr(m, a) for m in info.metadata for a in ("ge", "gt", "le", "lt") if getattr(m, a, None) is not None]
+            assert len(bounds) == 2, f"{model.__name__}.{name}: an allowed range"
+    assert Scenario.model_fields["initial"]
+
+
+def test_parameter_table_lists_sections_regions_and_stages():
+    from innocluster.scenario.schema import parameter_table
+
+    sc = load_scenario("hsinchu")
+    rows = {r["field"]: r for r in parameter_table(sc)}
+    for field in ("finance.debt_amortisation", "entry.spinoff_rd_unit_share", "relocation.mne_capital_multiple",
+                  "innovation.absorption_candidates", "initial.max_age", "government.incentive_persistence",
+                  "regions.hsinchu.vc_pool", "regions.periphery.budget", "stages.assembly.value_added"):
+        assert field in rows, field
+    debt = rows["finance.debt_amortisation"]
+    assert debt["value"] == debt["default"] == 0.15 and debt["allowed"] == "[0, 1]" and debt["unit"] and debt["source"]
+    assert rows["regions.hsinchu.vc_pool"]["value"] == sc.regions[0].vc_pool
+    # every field of every section, region and stage that carries a number
+    expected = sum(1 for s in SECTIONS for f, i in type(getattr(sc, s)).model_fields.items()
+                   if (i.json_schema_extra or {}).get("unit"))
+    assert sum(1 for k in rows if k.split(".")[0] in SECTIONS) == expected
+
+
+def test_cli_describe_lists_every_parameter_and_writes_csv():
+    import csv
+    import io
+
+    r = run_cli("scenario", "show", "hsinchu", "--describe", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert list(rows[0]) == ["field", "value", "default", "allowed", "unit", "meaning", "source"]
+    fields = {row["field"] for row in rows}
+    assert {"regions.hsinchu.wage", "stages.design_rd.threshold", "finance.debt_amortisation"} <= fields
+    bad = run_cli("scenario", "show", "hsinchu", "--describe", "--format", "xml")
+    assert bad.returncode == 2 and "allowed: table, csv" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_model_description_names_every_parameter_and_links_every_mechanism():
+    """docs/model.md (the ODD description) names every parameter of the schema and links
+    every mechanism module."""
+    from pathlib import Path
+
+    from innocluster.scenario.schema import parameter_table
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "model.md").read_text(encoding="utf-8")
+    sc = load_scenario("hsinchu")
+    for row in parameter_table(sc):
+        field = row["field"]
+        parts = field.split(".")
+        if parts[0] in ("regions", "stages"):
+            field = f"{parts[0]}.<name>.{parts[2]}"
+        assert f"`{field}`" in text, f"docs/model.md does not name {field}"
+    for module in sorted((root / "src" / "innocluster" / "model").glob("*.py")):
+        if module.name in ("__init__.py", "fingerprint.py", "allocator.py"):  # not part of the model
+            continue
+        assert f"(../src/innocluster/model/{module.name})" in text, f"docs/model.md does not link {module.name}"

@@ -101,16 +101,52 @@ def test_draws_of_each_mechanism_do_not_depend_on_the_others(switched_off):
             assert np.array_equal(first[:k], base_first[:k]), mechanism
 
 
-def test_year_one_draws_before_entry_are_identical_whatever_else_is_switched():
-    """Market, finance and capabilities draw one number per firm; before entry the firms
-    are the same whatever the other mechanisms do, so their draws are identical."""
+#: the mechanisms that draw, in the order of a year's steps
+STEP_ORDER = ("market", "finance", "own_research", "absorption", "capabilities", "ties", "startups", "spinoffs",
+              "relocation", "mne_inflow", "upgrading", "government")
+
+
+@pytest.mark.parametrize("switched_off", ["own_research", "absorption", "startups", "spinoffs", "relocation",
+                                          "mne_inflow", "upgrading"])
+def test_draws_upstream_of_a_switched_mechanism_are_identical(switched_off):
+    """Every mechanism that runs before the switched one in the year sees the same world,
+    so every number it draws in year 1 (uniforms, normals, log-normals, Poisson counts,
+    Beta jumps, whatever the method) is the same."""
     base_logs, _ = year_one_draws()
-    for switched_off in ("own_research", "absorption", "spinoffs", "diffusion", "relocation"):
-        logs, _ = year_one_draws(f"mechanisms.{switched_off}=false")
-        for mechanism in ("market", "finance", "capabilities"):
-            assert len(logs[mechanism]) == len(base_logs[mechanism])
-            for (name, values), (base_name, base_values) in zip(logs[mechanism], base_logs[mechanism]):
-                assert name == base_name and np.array_equal(values, base_values), (switched_off, mechanism)
+    logs, _ = year_one_draws(f"mechanisms.{switched_off}=false")
+    upstream = STEP_ORDER[:STEP_ORDER.index(switched_off)]
+    for mechanism in upstream:
+        a, b = logs.get(mechanism, []), base_logs.get(mechanism, [])
+        assert len(a) == len(b), (switched_off, mechanism)
+        for (name, values), (base_name, base_values) in zip(a, b):
+            assert name == base_name and np.array_equal(values, base_values), (switched_off, mechanism, name)
+
+
+def test_each_mechanism_is_handed_its_own_stream(monkeypatch):
+    """The engine hands each mechanism the generator of its own key (and no other)."""
+    from innocluster.model import (absorption, capabilities, finance, government, market, mne_inflow, relocation,
+                                   research, spinoffs, startups, ties, upgrading)
+
+    functions = {"market": (market, "replicator_shares"), "finance": (finance, "fund_rd"),
+                 "own_research": (research, "own_research"), "absorption": (absorption, "absorption"),
+                 "capabilities": (capabilities, "update"), "ties": (ties, "tie_dynamics"),
+                 "startups": (startups, "startups"), "spinoffs": (spinoffs, "spinoffs"),
+                 "relocation": (relocation, "relocate"), "mne_inflow": (mne_inflow, "mne_inflow"),
+                 "upgrading": (upgrading, "upgrade"), "government": (government, "govern")}
+    m = ClusterModel(small("hsinchu"), seed=5, firms=FIRMS)
+    received = {}
+    for key, (module, name) in functions.items():
+        original = getattr(module, name)
+
+        def spy(*args, _key=key, _original=original):
+            received[_key] = args[-1]
+            return _original(*args)
+        monkeypatch.setattr(module, name, spy)
+    m.step()
+    assert set(received) == set(functions)
+    for key, rng in received.items():
+        assert rng is m.streams.rng(key), key
+    assert len({id(rng) for rng in received.values()}) == len(received)
 
 
 def test_every_mechanism_with_a_switch_that_draws_has_a_stream():

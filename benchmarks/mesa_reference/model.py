@@ -6,10 +6,11 @@ code paths that :class:`innocluster.model.engine.ClusterModel` runs for the
 built-in ``core`` scenario (one region; market replicator, own research and
 absorption/imitation, start-ups and spin-offs, exit; finance off, so R&D equals
 wanted R&D; no agglomeration, congestion, government, diffusion, relocation or
-upgrading). Trust ties still form and decay as in the engine (``tie_dynamics`` runs
-regardless of the diffusion switch) because ties give access and candidate sources
-in absorption. Every parameter is read from the same
-:class:`~innocluster.scenario.schema.Scenario` object.
+upgrading). Trust ties still form and decay as in the engine (``ties.tie_dynamics``
+runs regardless of the diffusion switch) because ties give access and candidate
+sources in absorption. Every parameter, economic constants included, is read from
+the same :class:`~innocluster.scenario.schema.Scenario` object (under the schema's
+names); the only numbers written here are numerical guards against division by zero.
 
 Written to be a fair opponent: scalar draws come from the model's stdlib
 ``random.Random`` (faster per call than NumPy scalars), parameters are cached on the
@@ -39,8 +40,6 @@ import mesa
 
 from innocluster.scenario.schema import Scenario
 
-#: candidate sources looked at per successful absorption (innovation.N_CANDIDATES)
-N_CANDIDATES = 6
 #: switches that must be off: the reference implements the core rules only
 _MUST_BE_OFF = ("agglomeration", "congestion", "finance", "venture_capital", "research_institutes", "diffusion",
                 "relocation", "mne_inflow", "upgrading", "government", "intermediaries", "stage_programme")
@@ -55,19 +54,16 @@ class Firm(mesa.Agent):
         super().__init__(model)
         m = model
         rnd = m.random
-        # traits of new firms (entry.draw_firm_traits)
-        unit = rnd.random() < m.rd_unit_share
+        # traits of every entrant (entrants.traits); a spin-off's R&D unit is imposed, and its
+        # intensity follows the imposed unit by the same rule
+        unit = rnd.random() < m.rd_unit_share if has_rd_unit is None else has_rd_unit
         informal = (not unit) and rnd.random() < m.informal_rd_share
-        rho = m.rd_intensity_mean * math.exp(rnd.gauss(m.rho_mu, m.rho_sd))
-        rho = rho if unit else (0.25 * rho if informal else 0.0)
-        if has_rd_unit is not None:  # forced R&D unit (spin-offs): needs a positive intensity
-            if has_rd_unit and rho <= 0:
-                rho = m.rd_intensity_mean
-            unit = has_rd_unit
+        rho = m.wanted_intensity()
+        rho = rho if unit else (m.informal_rd_intensity * rho if informal else 0.0)
         self.has_rd_unit = unit
         self.rd_intensity = rho
-        self.alpha = min(1.0, max(0.0, rnd.gauss(m.alpha_mean, 0.1)))
-        self.xi = min(1.0, max(0.0, rnd.gauss(m.rd_share_own, 0.1)))  # the firm's own R&D split
+        self.alpha = min(1.0, max(0.0, m.alpha_mean + m.alpha_sd * rnd.gauss(0.0, 1.0)))
+        self.xi = min(1.0, max(0.0, m.rd_share_own + m.rd_share_own_sd * rnd.gauss(0.0, 1.0)))  # own R&D split
         self.stage = stage
         self.A = A
         self.x = x
@@ -80,7 +76,7 @@ class Firm(mesa.Agent):
         self.debt = 0.0
         self.share = share
         self.revenue = 0.0
-        self.unit_cost = 1.0
+        self.unit_cost = m.entrant_unit_cost  # no sales yet: what the first year's competitiveness reads
         self.operating = 0.0
         self.rd = 0.0
         self.profit = 0.0
@@ -114,31 +110,46 @@ class Firm(mesa.Agent):
         self.share /= max(stage_total[self.stage], 1e-300)
         self.revenue = self.share * demand[self.stage]
 
-    # ---------------------------------------------------------------- 2 costs
-    def produce(self) -> None:
-        """Unit cost and operating profit (costs.cost_components without agglomeration/congestion)."""
+    # ---------------------------------------------------------------- 2 costs and operating accounts
+    def costs(self) -> tuple[float, float]:
+        """Labour and total cost of this year's output (costs.cost_components without
+        agglomeration, congestion or intermediaries: no cuts, no rent)."""
         m = self.model
         Q = self.revenue
         s = self.stage
-        L = Q / (m.q0 * math.exp(self.A)) * (1.0 + Q / m.q_half) ** m.kappa
-        total = m.wage * m.skill[s] * L + m.input_share[s] * Q + m.fixed_cost + m.transaction_cost * Q
+        q = Q / m.price[s]  # physical output at the stage's price (market.stage_prices)
+        L = q / (m.q0 * math.exp(self.A)) * (1.0 + q / m.q_half) ** m.kappa
+        return L, m.wage * m.skill[s] * L + m.input_share[s] * Q + m.fixed_cost + m.transaction_cost * Q
+
+    def produce(self) -> None:
+        """Employees, unit cost (kept from last year without sales) and operating profit
+        net of interest (accounts.operating_accounts)."""
+        m = self.model
+        L, total = self.costs()
         self.employees = L
-        if Q > 0:
-            self.unit_cost = total / max(Q, 1e-12)
-        self.operating = Q - total - m.interest_rate * self.debt
+        if self.revenue > 0:
+            self.unit_cost = total / self.revenue
+        self.operating = self.revenue - total - m.interest_rate * self.debt
 
     # ---------------------------------------------------------------- 3 finance (off: R&D = wanted R&D)
     def fund_rd(self) -> None:
-        """Wanted R&D, financed in full by loans beyond operating profit (finance.fund_rd, finance off)."""
+        """Wanted R&D (finance.wanted_rd), funded in full, by loans for what operating profit does
+        not cover (finance.fund_rd with finance off: perfect capital markets)."""
         m = self.model
-        wanted = max(self.rd_intensity * self.revenue, m.rd_min_project) if self.rd_intensity > 0 else 0.0
+        intensity, floor = self.rd_intensity, m.rd_min_project
+        if m.rd_margin_sensitivity > 0:  # thin margins (last year's profit on this year's revenue) cut R&D
+            margin = self.profit / self.revenue if self.revenue > 0 else m.rd_margin_ref
+            squeeze = min(1.0, max(0.0, margin / m.rd_margin_ref))
+            intensity *= 1.0 - m.rd_margin_sensitivity + m.rd_margin_sensitivity * squeeze
+            floor = m.rd_min_project * squeeze
+        wanted = max(intensity * self.revenue, floor) if intensity > 0 else 0.0
         self.debt += max(0.0, wanted - max(self.operating, 0.0))
         self.rd = wanted
 
     # ---------------------------------------------------------------- 4 innovation
     def research(self) -> None:
-        """Own research: Poisson inventions, one Beta jump kept if positive, each invention patented
-        with the region's propensity (innovation.own_research)."""
+        """Own research: Poisson inventions, one Beta jump kept if positive, each invention
+        patented with the region's probability, independently (research.own_research)."""
         if self.rd <= 0:
             return
         m = self.model
@@ -153,12 +164,13 @@ class Firm(mesa.Agent):
         m.patents_year += pats
 
     def choose_source(self) -> None:
-        """Absorption, decide: success with ``1 - exp(-zeta2 N_im alpha access)``; then a source among
-        N_CANDIDATES sampled firms (half the slots look at a tied firm first), weight
-        ``exp(-dist/lambda_geo) / (1 + |A_j - A_i|)``, doubled for ties, among better firms only
-        (innovation.absorption)."""
+        """Absorption, decide (absorption.absorbing_firms, absorption.source_choice): success with
+        ``1 - exp(-zeta2 N_im alpha access)``; then ``absorption_candidates`` candidates, each a
+        random firm of the economy (``external_search``), a random tie (``tie_search``, when the
+        firm has ties) or a random firm of its region; weight ``exp(-dist/lambda_geo) / (1 + |dA|)``,
+        times ``tie_source_weight`` for a tie, among better firms only."""
         self.source = None
-        if self.rd <= 0 or self.model.absorb_share <= 0:
+        if self.rd <= 0:
             return
         m = self.model
         rnd = m.random
@@ -170,29 +182,31 @@ class Firm(mesa.Agent):
         nf = len(firms)
         ties = tuple(self.ties)
         A, x, y = self.A, self.x, self.y
+        external_search, tie_from = m.external_search, 1.0 - m.tie_search
         weights, cands = [], []
-        for _ in range(N_CANDIDATES):
+        for _ in range(m.absorption_candidates):
             u = rnd.random()
-            if u > 0.5 and ties:
+            if ties and u >= external_search and u >= tie_from:
                 c = ties[int(rnd.random() * len(ties))]
-                boost = 2.0
+                boost = m.tie_source_weight
             else:
-                # u < external_search draws from anywhere, otherwise from the own region:
-                # the same set of firms here, where there is one region
+                # u < external_search draws from the whole economy, otherwise from the own
+                # region: the same set of firms here, where there is one region
                 c = firms[int(rnd.random() * nf)]
                 boost = 1.0
             Ac = c.A
             if Ac > A:
                 weights.append(math.exp(-math.hypot(c.x - x, c.y - y) / m.geo_decay) / (1.0 + Ac - A) * boost)
                 cands.append(c)
-        if not cands:
+        total = sum(weights)
+        if total <= 0:
             return
-        r = rnd.random() * sum(weights)
+        r = rnd.random() * total
         acc = 0.0
         pick = cands[-1]
         for w, c in zip(weights, cands):
             acc += w
-            if r < acc:
+            if acc > r:
                 pick = c
                 break
         self.source = pick
@@ -208,8 +222,8 @@ class Firm(mesa.Agent):
         rnd = m.random
         self.A += self.gain
         if rnd.random() < m.recreation:
-            x = max(m.jump(), 0.0)
-            self.A += x
+            x = m.jump()
+            self.A += max(x, 0.0)
             if x > 0 and rnd.random() < m.p_patent:
                 self.patents_new += 1
                 m.patents_year += 1
@@ -218,25 +232,27 @@ class Firm(mesa.Agent):
         self.source = None
 
     def learn_and_book(self) -> None:
-        """Absorptive capacity and R&D-unit adoption (innovation.absorptive_capacity), then the
-        year's accounts: patents, profit, owner payout, net worth, amortisation (engine step 4)."""
+        """Absorptive capacity and R&D-unit adoption (capabilities.update), then the year's
+        books: patents, profit after R&D, owners' payout, net worth, debt amortisation,
+        capital (accounts.year_profit, accounts.close_books)."""
         m = self.model
         rnd = m.random
-        intensity = self.rd / max(self.revenue, 1e-12) if self.revenue > 0 else 0.0
+        intensity = self.rd / self.revenue if self.revenue > 0 else 0.0
         self.alpha = min(1.0, max(0.0, self.alpha + m.alpha_rd * intensity - m.alpha_decay * self.alpha))
         if not self.has_rd_unit and rnd.random() < m.rd_unit_adoption:
             self.has_rd_unit = True
-            self.rd_intensity = m.rd_intensity_mean * math.exp(rnd.gauss(m.rho_mu, m.rho_sd))
+            self.rd_intensity = m.wanted_intensity()
         self.patents_cum += self.patents_new
         profit = self.operating - self.rd
         self.profit = profit
         self.net_worth += profit - m.payout_ratio * max(profit, 0.0)
-        self.debt *= 0.85
+        self.debt *= m.debt_kept
         self.capital = max(self.net_worth + self.debt, 0.0)
 
-    # ---------------------------------------------------------------- 5 trust ties (diffusion.tie_dynamics)
+    # ---------------------------------------------------------------- 5 trust ties (ties.tie_dynamics)
     def decay_ties(self) -> None:
-        """Each tie dissolves with probability ``tie_decay`` (handled once, by its lower-id end)."""
+        """Each tie, this year's collaboration ties included, dissolves with probability
+        ``tie_decay`` (handled once, by its lower-id end)."""
         m = self.model
         rnd = m.random
         uid = self.unique_id
@@ -246,13 +262,11 @@ class Firm(mesa.Agent):
                 del other.ties[self]
 
     def form_ties(self) -> None:
-        """``Poisson(tie_formation loc)`` new ties to the nearest of three random local firms."""
+        """``Poisson(tie_formation loc)`` new ties to the nearest of ``partner_candidates`` random
+        firms of the region (``external_links`` of them to a random firm of the economy)."""
         m = self.model
         for _ in range(m.poisson(m.tie_formation * m.localisation)):
-            partner = m.nearby_partner(self)
-            if m.random.random() < m.external_links:
-                partner = m.firm_list[int(m.random.random() * len(m.firm_list))]
-            m.add_tie(self, partner)
+            m.new_tie(self)
 
     # ---------------------------------------------------------------- 6 spin-offs
     def spins_off(self, Abar: float) -> bool:
@@ -264,15 +278,17 @@ class Firm(mesa.Agent):
         return m.random.random() < p
 
     def spin_off(self, stage_counts: dict) -> None:
-        """Create a child: ``A - |N(0, s_sp)|``, near the parent, same stage, tied to it."""
+        """Create a child: ``A - s_sp |z|``, near the parent, same stage, an R&D unit if the parent
+        has one or with ``spinoff_rd_unit_share``, tied to the parent."""
         m = self.model
         rnd = m.random
-        child = Firm(m, self.stage, self.A - abs(rnd.gauss(0.0, m.spinoff_tech_loss)),
+        child = Firm(m, self.stage, self.A - m.spinoff_tech_loss * abs(rnd.gauss(0.0, 1.0)),
                      self.x + rnd.gauss(0.0, 1.0) * m.spinoff_distance,
                      self.y + rnd.gauss(0.0, 1.0) * m.spinoff_distance,
                      m.initial_employees, m.founder_capital,
                      m.entrant_share / max(stage_counts.get(self.stage, 0), 1),
-                     parent=self.unique_id, has_rd_unit=self.has_rd_unit or rnd.random() < 0.5)
+                     parent=self.unique_id,
+                     has_rd_unit=self.has_rd_unit or rnd.random() < m.spinoff_rd_unit_share)
         m.add_tie(child, self)
 
     # ---------------------------------------------------------------- 9 exit, 11 ageing
@@ -319,45 +335,55 @@ class CoreClusterModel(mesa.Model):
         self.scale = n0 / base
         self.n0 = n0
         self.t = 0
-        # ---- parameters, read once (same Scenario object as the engine)
+        # ---- parameters, read once (same Scenario object as the engine, schema names)
         st = sc.stages
+        mk, c, fin, inn, d, e, ini = sc.market, sc.costs, sc.finance, sc.innovation, sc.diffusion, sc.entry, sc.initial
         self.n_stages = len(st)
-        demand_scale = getattr(sc.market, "demand_scale", 1.0)  # market size multiplier (engine: World.demand0)
-        self.demand0 = [s.demand * self.scale * demand_scale for s in st]
+        self.demand0 = [s.demand * self.scale * mk.demand_scale for s in st]  # engine: World.demand0
         self.demand_growth = [s.demand_growth for s in st]
         self.input_share = [1.0 - s.value_added for s in st]
         self.skill = [s.skill_premium for s in st]
+        self.pass_through = [s.price_pass_through for s in st]
         self.stage_cum = [sum(reg.stage_mix[: i + 1]) for i in range(len(reg.stage_mix))]
-        mk, c, fin, inn, d, e = sc.market, sc.costs, sc.finance, sc.innovation, sc.diffusion, sc.entry
         self.chi, self.replication_noise = mk.chi, mk.replication_noise
         self.entrant_share, self.min_share = mk.entrant_share, mk.min_share
+        self.entrant_unit_cost = mk.entrant_unit_cost
         self.q0, self.q_half, self.kappa = mk.productivity_scale, mk.size_scale, mk.span_of_control
         self.fixed_cost, self.transaction_cost, self.interest_rate = c.fixed_cost, c.transaction_cost, c.interest_rate
         self.wage0, self.wage_indexation, self.ties_ref = reg.wage, c.wage_indexation, c.ties_ref
         self.rd_intensity_mean, self.rho_sd = fin.rd_intensity, fin.rd_intensity_sd
         self.rho_mu = -0.5 * fin.rd_intensity_sd ** 2
-        self.rd_min_project, self.informal_rd_share = fin.rd_min_project, fin.informal_rd_share
+        self.informal_rd_share, self.informal_rd_intensity = fin.informal_rd_share, fin.informal_rd_intensity
+        self.rd_min_project = fin.rd_min_project
+        self.rd_margin_sensitivity, self.rd_margin_ref = fin.rd_margin_sensitivity, fin.rd_margin_ref
         self.payout_ratio, self.founder_capital = fin.payout_ratio, fin.founder_capital
-        self.rd_share_own = inn.rd_share_own
-        self.own_share = inn.rd_share_own if mech.own_research else 0.0
-        self.absorb_share = (1.0 - inn.rd_share_own) if mech.absorption else 0.0
+        self.debt_kept = 1.0 - fin.debt_amortisation
+        self.rd_share_own, self.rd_share_own_sd, self.alpha_sd = inn.rd_share_own, inn.rd_share_own_sd, inn.alpha_sd
+        self.own_research_on, self.absorption_on = mech.own_research, mech.absorption
         self.zeta1, self.zeta2 = inn.zeta1, inn.zeta2
         self.spillover_effect, self.spill_density = inn.spillover_effect, inn.spill_density
         self.jump_low, self.jump_span = inn.jump_low, inn.jump_high - inn.jump_low
         self.beta_a, self.beta_b = inn.beta_a, inn.beta_b
         self.p_patent = inn.patent_propensity * (inn.ip_floor + (1.0 - inn.ip_floor) * reg.ip_strength)
         self.catch_up, self.recreation, self.geo_decay = inn.catch_up, inn.recreation, inn.geo_decay
+        self.absorption_candidates, self.external_search = inn.absorption_candidates, inn.external_search
+        self.tie_search, self.tie_source_weight = inn.tie_search, inn.tie_source_weight
         self.tie_access, self.tie_from_collaboration = inn.tie_access, inn.tie_from_collaboration
         self.alpha_rd, self.alpha_decay, self.rd_unit_adoption = inn.alpha_rd, inn.alpha_decay, inn.rd_unit_adoption
         self.researcher_wage_premium = inn.researcher_wage_premium
         self.tie_formation, self.tie_decay, self.initial_ties = d.tie_formation, d.tie_decay, d.initial_ties
+        self.initial_localisation_floor, self.partner_candidates = d.initial_localisation_floor, d.partner_candidates
         self.startup_rate, self.neighbour_effect, self.neighbour_exponent = (
             e.startup_rate, e.neighbour_effect, e.neighbour_exponent)
-        self.startup_tech_gap = e.startup_tech_gap
+        self.max_startup_ratio = e.max_startup_ratio
+        self.startup_tech_gap, self.startup_tech_sd, self.startup_distance = (
+            e.startup_tech_gap, e.startup_tech_sd, e.startup_distance)
         self.spinoff_rate, self.spinoff_quality = e.spinoff_rate, e.spinoff_quality
         self.spinoff_min_employees, self.spinoff_tech_loss = e.spinoff_min_employees, e.spinoff_tech_loss
-        self.spinoff_distance, self.initial_employees = e.spinoff_distance, e.initial_employees
+        self.spinoff_distance, self.spinoff_rd_unit_share = e.spinoff_distance, e.spinoff_rd_unit_share
+        self.initial_employees = e.initial_employees
         self.grace_years = sc.exit.grace_years
+        self.max_age, self.size_sd, self.net_worth_to_revenue = ini.max_age, ini.size_sd, ini.net_worth_to_revenue
         self.startups_on, self.spinoffs_on, self.exit_on = mech.startups, mech.spinoffs, mech.exit
         self.market_on = mech.market
         self.rx, self.ry, self.radius = reg.x, reg.y, reg.radius
@@ -367,6 +393,8 @@ class CoreClusterModel(mesa.Model):
         # ---- state
         self.wage = self.wage0
         self.researcher_wage = self.wage * self.researcher_wage_premium
+        self.price = [1.0] * self.n_stages  # output price of each stage relative to t = 0
+        self.stage_A0: list[float | None] = [None] * self.n_stages  # technology at price 1 (None: not yet occupied)
         self.A0 = 0.0
         self.spillover = 0.0
         self.patents_year = 0  # patents filed this year by firms that survive it
@@ -392,6 +420,10 @@ class CoreClusterModel(mesa.Model):
         """Productivity jump ``x_inf + (x_sup - x_inf) Beta(a1, b1)``."""
         return self.jump_low + self.jump_span * self.random.betavariate(self.beta_a, self.beta_b)
 
+    def wanted_intensity(self) -> float:
+        """Wanted R&D intensity with a unit, ``rho exp(s z - s^2/2)`` (capabilities.wanted_intensity)."""
+        return self.rd_intensity_mean * math.exp(self.random.gauss(self.rho_mu, self.rho_sd))
+
     def draw_stage(self) -> int:
         u = self.random.random()
         s = sum(1 for c in self.stage_cum if u > c)
@@ -402,6 +434,15 @@ class CoreClusterModel(mesa.Model):
 
     def stage_counts(self) -> dict:
         return self.agents.groupby("stage", result_type="list").count()
+
+    def stage_technology(self) -> list[float | None]:
+        """Share-weighted mean technology of each stage (market.stage_technology); None for a
+        stage without firms (or shares)."""
+        num, den = [0.0] * self.n_stages, [0.0] * self.n_stages
+        for f in self.agents:
+            num[f.stage] += f.share * f.A
+            den[f.stage] += f.share
+        return [num[s] / den[s] if den[s] > 0 else None for s in range(self.n_stages)]
 
     def mean_technology(self) -> float:
         """Employment-weighted mean technology (World.mean_technology), the wage index."""
@@ -417,19 +458,25 @@ class CoreClusterModel(mesa.Model):
             a.ties[b] = None
             b.ties[a] = None
 
-    def nearby_partner(self, firm: Firm) -> Firm:
-        """The closest of three random firms of the region (diffusion.nearby_partner)."""
+    def new_tie(self, firm: Firm) -> None:
+        """One new proximity tie of ``firm`` (ties.new_ties): the nearest of ``partner_candidates``
+        random firms of the region (the firm itself excluded), or with ``external_links`` a random
+        firm of the economy."""
         firms = self.firm_list
         n = len(firms)
-        best, best_d = None, math.inf
-        for _ in range(3):
-            c = firms[int(self.random.random() * n)]
-            d = math.inf if c is firm else (c.x - firm.x) ** 2 + (c.y - firm.y) ** 2
-            if best is None or d < best_d:
-                best, best_d = c, d
-        return best
+        rnd = self.random
+        best, best_d = firm, math.inf
+        for _ in range(self.partner_candidates):
+            c = firms[int(rnd.random() * n)]
+            if c is not firm:
+                d = (c.x - firm.x) ** 2 + (c.y - firm.y) ** 2
+                if d < best_d:
+                    best, best_d = c, d
+        if rnd.random() < self.external_links:
+            best = firms[int(rnd.random() * n)]
+        self.add_tie(firm, best)
 
-    # ---------------------------------------------------------------- setup (engine._initial_population)
+    # ---------------------------------------------------------------- setup (initial.populate)
     def _initial_population(self, n: int) -> None:
         rnd = self.random
         for _ in range(n):
@@ -437,36 +484,34 @@ class CoreClusterModel(mesa.Model):
             stage = self.draw_stage()
             x = self.rx + rnd.gauss(0.0, 1.0) * self.radius
             y = self.ry + rnd.gauss(0.0, 1.0) * self.radius
-            size = math.exp(rnd.gauss(0.0, 1.0))
-            f = Firm(self, stage, A, x, y, 10.0, 0.0, 0.0, age=rnd.randrange(20))
+            size = math.exp(self.size_sd * rnd.gauss(0.0, 1.0))
+            f = Firm(self, stage, A, x, y, 0.0, 0.0, 0.0, age=rnd.randrange(self.max_age))
             f.share = size * math.exp(A)
         totals = self.agents.groupby("stage", result_type="list").agg("share", sum)
         self.agents.do("sell", totals, self.demand())
+        self.stage_A0 = self.stage_technology()
         for f in self.agents:
-            f.net_worth = f.capital = 0.5 * f.revenue + self.founder_capital
+            f.net_worth = f.capital = self.net_worth_to_revenue * f.revenue + self.founder_capital
         self.firm_list = list(self.agents)
-        # initial trust ties (diffusion.initial_ties)
-        lam = 0.5 * self.initial_ties * max(self.localisation, 0.2)
+        # initial trust ties (ties.initial_ties)
+        lam = 0.5 * self.initial_ties * max(self.localisation, self.initial_localisation_floor)
         if n >= 2 and self.initial_ties > 0:
             for f in self.firm_list:
                 for _ in range(self.poisson(lam)):
-                    partner = self.nearby_partner(f)
-                    if rnd.random() < self.external_links:
-                        partner = self.firm_list[int(rnd.random() * n)]
-                    self.add_tie(f, partner)
-        # employees first (labour does not depend on the wage), then wage indexation starts
-        # from the employment-weighted mean technology and unit costs use the base wage
+                    self.new_tie(f)
+        # employees and unit costs at the base wage (nobody employed yet: the wage index is at
+        # its base); then the index's base A0 = employment-weighted mean technology
         self.wage = self.wage0
-        self.agents.do("produce")
+        for f in self.agents:
+            f.employees, total = f.costs()
+            f.unit_cost = total / max(f.revenue, 1e-12)
         self.A0 = self.mean_technology()
-        self.wage = self.wage0
-        self.agents.do("produce")
 
     # ---------------------------------------------------------------- one year
     def step(self) -> None:
         agents = self.agents
         self.patents_year = 0
-        # 1 market: replicator within GVC stages, then revenue
+        # 1 market: replicator within GVC stages, then revenue and stage prices
         agents.do("compete")
         if self.market_on:
             groups = agents.groupby("stage", result_type="list")
@@ -476,22 +521,29 @@ class CoreClusterModel(mesa.Model):
             agents.do("replicate", Ebar)
         tot = agents.groupby("stage", result_type="list").agg("share", sum)
         agents.do("sell", tot, self.demand())
-        # 2 costs (wages indexed to last year's employment-weighted technology)
+        if any(self.pass_through):  # market.stage_prices: an empty stage keeps its price
+            for s, a in enumerate(self.stage_technology()):
+                if a is not None:
+                    if self.stage_A0[s] is None:  # first occupied now: its base, price 1
+                        self.stage_A0[s] = a
+                    self.price[s] = math.exp(-self.pass_through[s] * (a - self.stage_A0[s]))
+        # 2 costs and operating accounts (wages indexed to last year's employment-weighted technology)
         self.wage = self.wage0 * math.exp(self.wage_indexation * (self.mean_technology() - self.A0))
         self.researcher_wage = self.wage * self.researcher_wage_premium
         agents.do("produce")
         # 3 finance switched off: wanted R&D is spent
         agents.do("fund_rd")
-        # 4 innovation: spillover pool, own research, absorption (decide, then apply), capacity + books
+        # 4 innovation: spillover pool, own research, absorption (decide, then apply), capabilities, books
         n = len(agents)
         self.spillover = self.spill_density * math.log1p(self.localisation * n / self.scale)
-        if self.own_share > 0:
+        if self.own_research_on:
             agents.do("research")
-        if self.absorb_share > 0:
+        if self.absorption_on:
             agents.do("choose_source")
             agents.do("absorb")
         agents.do("learn_and_book")
-        # 5 trust ties decay and form (diffusion.tie_dynamics runs even with diffusion off)
+        # 5 trust ties decay (this year's collaboration ties included) and form (ties.tie_dynamics
+        # runs even with diffusion off)
         if n >= 2:
             agents.do("decay_ties")
             agents.do("form_ties")
@@ -514,12 +566,14 @@ class CoreClusterModel(mesa.Model):
         self.t += 1
 
     def startups(self) -> None:
-        """De-novo start-ups ``~ Poisson(l0 (1 + b_n (loc n)^phi) culture)`` next to a random firm."""
+        """De-novo start-ups ``~ Poisson(l0 n0 (1 + b_n (loc n / scale)^phi) culture)``, at most
+        ``max_startup_ratio`` times the larger of n and n0, next to a random firm (startups.startups)."""
         agents = self.agents
         n = len(agents)
         near = self.localisation * n / self.scale
         lam = self.startup_rate * self.n0 * (1.0 + self.neighbour_effect * near ** self.neighbour_exponent) * self.culture
         k = int(self.rng.poisson(lam))  # one model-level draw a year
+        k = min(k, math.ceil(self.max_startup_ratio * max(n, self.n0)))
         if k == 0:
             return
         rnd = self.random
@@ -527,12 +581,13 @@ class CoreClusterModel(mesa.Model):
         counts = self.stage_counts()
         anchors = self.firm_list
         for _ in range(k):
-            A = Abar - self.startup_tech_gap + rnd.gauss(0.0, 1.0) * 0.5 * self.tech_sd0
+            A = Abar - self.startup_tech_gap + rnd.gauss(0.0, 1.0) * self.startup_tech_sd * self.tech_sd0
             stage = self.draw_stage()
             if anchors:
                 a = anchors[int(rnd.random() * len(anchors))]
-                x = a.x + rnd.gauss(0.0, 1.0) * self.radius / 5.0
-                y = a.y + rnd.gauss(0.0, 1.0) * self.radius / 5.0
+                spread = self.startup_distance * self.radius
+                x = a.x + rnd.gauss(0.0, 1.0) * spread
+                y = a.y + rnd.gauss(0.0, 1.0) * spread
             else:
                 x = self.rx + rnd.gauss(0.0, 1.0) * self.radius
                 y = self.ry + rnd.gauss(0.0, 1.0) * self.radius

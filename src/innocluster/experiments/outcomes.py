@@ -2,7 +2,7 @@
 
 * ``METRIC`` is a numeric column of the run's time series (``patents_per_firm``,
   ``firms``, ``employment``, ``share_credit_constrained``, ``tech_mean`` …; see
-  ``innocluster run`` output or DESIGN.md, "Outputs per region and year").
+  ``innocluster run`` output or docs/model.md, "Design concepts", observation).
 * ``YEAR`` is a calendar year within the simulated span, or ``last`` / ``first``.
 * ``REGION`` is a region name; without it the scenario's first region (by convention
   the cluster) is meant.

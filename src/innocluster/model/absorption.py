@@ -29,7 +29,7 @@ before this year's absorption (firms absorb simultaneously).
 
 Re-creation follows with probability ``p_re``: one more productivity jump
 (:func:`innocluster.model.research.productivity_jumps`), adopted if positive and then
-patentable like an invention. A successful collaboration with a firm creates a trust
+patentable with the same probability as an invention (a gain, not a loss, is patented). A successful collaboration with a firm creates a trust
 tie to it with probability ``tie_from_collaboration``.
 
 Parameters (schema names): ``innovation.zeta2``, ``absorption_candidates``,
@@ -95,7 +95,8 @@ def choose_sources(world: World, absorbers: np.ndarray, degree: np.ndarray, rng:
     institutes = world.scenario.mechanisms.research_institutes
     source, target_A, found = fast(source_choice)(
         absorbers=absorbers, A=f.A, x=f.x, y=f.y, region=f.region,
-        members_order=members.order, members_start=members.start, members_count=members.count,
+        members_order=np.arange(f.n) if members.order is None else members.order, members_start=members.start,
+        members_count=members.count,
         neighbour_start=neighbour_start, neighbours=neighbours,
         institute_A=reg.institute if institutes else np.full(reg.R, -np.inf),
         kind=rng.random((k, C)), pick=rng.random((k, C)), u_institute=rng.random(k), u_choice=rng.random(k),

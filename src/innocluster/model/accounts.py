@@ -35,15 +35,17 @@ def operating_accounts(world: World, costs: CostComponents) -> np.ndarray:
     books revenue, the cost components and interest. Returns operating profit."""
     f = world.firms
     ctr = world.counters
-    interest = world.scenario.costs.interest_rate * f.debt
+    rate = world.scenario.costs.interest_rate
     f.employees = costs.labour
-    f.unit_cost = np.where(f.revenue > 0, costs.total / np.maximum(f.revenue, 1e-300), f.unit_cost)
+    selling = f.revenue > 0  # a firm that sold nothing keeps last year's unit cost
+    f.unit_cost[selling] = costs.total[selling] / f.revenue[selling]
     f.value_added = f.revenue - costs.inputs
     ctr.book("revenue", f.revenue.sum())
     for name, outflow in (("wages", costs.wages), ("inputs", costs.inputs), ("fixed_costs", costs.fixed),
-                          ("transaction_costs", costs.transaction), ("rent", costs.rent), ("interest", interest)):
+                          ("transaction_costs", costs.transaction), ("rent", costs.rent)):
         ctr.book(name, -outflow.sum())
-    return f.revenue - costs.total - interest
+    ctr.book("interest", -rate * f.debt.sum())
+    return f.revenue - costs.total - rate * f.debt
 
 
 def year_profit(world: World, operating: np.ndarray) -> None:
@@ -57,11 +59,10 @@ def close_books(world: World, vc_payout: np.ndarray) -> None:
     """Payouts, net worth, debt amortisation and capital from this year's profit (the rule above)."""
     f = world.firms
     fin = world.scenario.finance
-    ctr = world.counters
     owners = fin.payout_ratio * np.maximum(f.profit, 0.0)
     f.net_worth += f.profit - owners - vc_payout
     f.debt *= 1.0 - fin.debt_amortisation
     f.capital = np.maximum(f.net_worth + f.debt, 0.0)
     f.subsidy = 0.0
-    ctr.book("owner_payout", -owners.sum())
-    ctr.book("vc_payout", -vc_payout.sum())
+    world.counters.book("owner_payout", -owners.sum())
+    world.counters.book("vc_payout", -vc_payout.sum())

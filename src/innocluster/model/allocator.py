@@ -1,16 +1,14 @@
-"""Memory reuse for very large runs: keep freed arrays in the process instead of
-returning them to the operating system between two NumPy operations.
+"""Memory reuse for large runs: keep freed arrays in the process instead of returning
+them to the operating system between two NumPy operations.
 
-Why: glibc's ``malloc`` serves every request above a threshold — at most 32 MiB,
-the size of one float64 column of 4 million firms — with a fresh ``mmap`` and gives
-it back with ``munmap`` when the array is freed. Every temporary of a mechanism at
-millions of firms is then new memory that the kernel must map and zero page by page
-on first touch: at 10 million firms this took about as much (system) time as the
-model's arithmetic, and made a firm-step 1.6 times dearer than at 1 million firms.
-With ``M_MMAP_MAX = 0`` large blocks come from the heap and, with a high
+Why: glibc's ``malloc`` serves every request above a threshold (128 KiB in a fresh
+process, adapting up to 32 MiB) with a fresh ``mmap`` and gives it back with
+``munmap`` when the array is freed, and it returns the top of its heap whenever
+enough of it is free. Every temporary of a mechanism over thousands of firms is then
+new memory that the kernel must map and zero page by page on first touch. With
+``M_MMAP_MAX = 0`` large blocks come from the heap and, with a high
 ``M_TRIM_THRESHOLD``, freed blocks stay there for the next temporary of the same
-size (measured: 10^7 firms x 4 years of ``hsinchu`` 34.8 s -> 25.2 s of steps,
-system time 26 s -> 9 s; peak memory 540 -> 593 bytes per firm).
+size. ``docs/performance.md`` has the measurements behind :data:`LARGE_POPULATION`.
 
 The settings hold only while a large run is on (:func:`keep_freed_memory`). On
 leaving, ``malloc_trim(0)`` hands the free memory back and mapping is allowed again,
@@ -35,11 +33,10 @@ import sys
 import threading
 from collections.abc import Iterator
 
-#: runs whose initial population reaches this use :func:`keep_freed_memory` (measured
-#: at 10^6 firms x 50 years of ``hsinchu``, three alternating pairs: 47.9-53.7 s ->
-#: 44.7-44.9 s, system time 5-6.5 s -> 0.9-1.6 s; below it the arrays are small enough
-#: for glibc's own reuse of freed blocks)
-LARGE_POPULATION = 1_000_000
+#: runs whose initial population reaches this use :func:`keep_freed_memory`: from about
+#: ten thousand firms it saves time, below it glibc's own reuse of freed blocks serves
+#: as well (docs/performance.md)
+LARGE_POPULATION = 10_000
 
 # mallopt parameters (glibc <malloc.h>)
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_MMAP_MAX = -1, -3, -4

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from innocluster.model.compiled import fast, twin
 from innocluster.model.world import World
 
 
@@ -42,27 +41,10 @@ def update(world: World, rng: np.random.Generator) -> None:
     training = world.regions.training
     if f.n == 0:
         return
-    f.alpha = fast(absorptive_capacity)(alpha=f.alpha, rd=f.rd, revenue=f.revenue, training=training[f.region],
-                                        alpha_rd=inn.alpha_rd, alpha_training=inn.alpha_training,
-                                        alpha_decay=inn.alpha_decay)
+    intensity = np.divide(f.rd, f.revenue, out=np.zeros(f.n), where=f.revenue > 0)  # 0 without sales
+    alpha = f.alpha + inn.alpha_rd * intensity + inn.alpha_training * training[f.region] - inn.alpha_decay * f.alpha
+    f.alpha = np.clip(alpha, 0.0, 1.0)
     p_unit = inn.rd_unit_adoption * (1.0 + inn.training_rd_unit_effect * training)
     adopters = np.flatnonzero(~f.has_rd_unit & (rng.random(f.n) < p_unit[f.region]))
     f.has_rd_unit[adopters] = True
     f.rd_intensity[adopters] = wanted_intensity(world, adopters.size, rng)
-
-
-def absorptive_capacity(*, alpha, rd, revenue, training, alpha_rd, alpha_training, alpha_decay):
-    """The absorptive-capacity rule on arrays: next year's ``alpha`` of every firm from
-    its R&D intensity ``rd / revenue`` (0 without sales) and its region's ``training``."""
-    intensity = np.divide(rd, revenue, out=np.zeros(rd.size), where=revenue > 0)
-    return np.clip(alpha + alpha_rd * intensity + alpha_training * training - alpha_decay * alpha, 0.0, 1.0)
-
-
-@twin(absorptive_capacity)
-def _absorptive_capacity_compiled(*, alpha, rd, revenue, training, alpha_rd, alpha_training, alpha_decay):
-    out = np.empty(alpha.size)
-    for i in range(alpha.size):
-        intensity = rd[i] / revenue[i] if revenue[i] > 0 else 0.0
-        a = alpha[i] + alpha_rd * intensity + alpha_training * training[i] - alpha_decay * alpha[i]
-        out[i] = min(max(a, 0.0), 1.0)
-    return out

@@ -23,6 +23,9 @@ million; physical output ``q = Q / p_s`` at the stage's price, :mod:`.market`):
   intermediaries;
 * congestion rent ``rho_0 (n_r / cap_r)^gamma`` per firm (Fujita & Thisse 2002).
 
+The half-saturation counts ``n_half``, ``I_half`` and ``M_half`` are per simulated firm
+of the scenario: ``--firms`` multiplies them by the run's scale, like the capacities.
+
 ``AC(Q) = (w L(Q) + m + T + F + rent) / Q``. The same functions price the simulation
 and :func:`average_cost_curve`, which draws Figure 1.
 
@@ -70,6 +73,10 @@ class CostComponents:
     transaction: np.ndarray
     rent: np.ndarray
     total: np.ndarray
+
+
+#: the rows of :func:`cost_table`'s result (fields of :class:`CostComponents`)
+COST_ROWS = ("wages", "inputs", "fixed", "transaction", "rent", "total")
 
 
 def region_factors(world: World, employment: np.ndarray | None = None) -> RegionCostFactors:
@@ -140,13 +147,12 @@ def cost_components(world: World, *, output, technology, stage, region, degree,
         fixed_cut=factors.fixed_cut, intermediary_cut=factors.intermediary_cut, rent=factors.rent,
         fixed_cost=c.fixed_cost, transaction_cost=c.transaction_cost,
         trust_effect=c.trust_effect if factors.trust_on else 0.0, ties_ref=c.ties_ref)
-    return CostComponents(labour, *rows)
+    return CostComponents(labour=labour, **dict(zip(COST_ROWS, rows)))
 
 
 def cost_table(*, output, labour, stage, region, degree, wage, skill_premium, value_added_share, input_cut, fixed_cut,
                intermediary_cut, rent, fixed_cost, transaction_cost, trust_effect, ties_ref):
-    """The money side of the cost rule on arrays: rows wages, inputs, fixed,
-    transaction, rent and total (:class:`CostComponents`' fields after ``labour``),
+    """The money side of the cost rule on arrays: one row per name in :data:`COST_ROWS`,
     one column per firm."""
     Q = output
     wages = wage[region] * skill_premium[stage] * labour

@@ -76,7 +76,7 @@ class SimulationResults:
         The resolved scenario that was run.
     seed : int
     timeseries : pandas.DataFrame
-        One row per region and year (DESIGN.md, "Outputs per region and year").
+        One row per region and year (docs/model.md, "Design concepts", observation).
     firms : pandas.DataFrame
         The final firm table, one row per firm in id order (:meth:`tie_rows` gives the
         final trust ties as pairs of its rows).
@@ -261,14 +261,14 @@ class ClusterModel:
     def run(self, years: int | None = None, progress: Callable[[int], None] | None = None) -> SimulationResults:
         """Run ``years`` steps (default: the scenario's) and collect the results.
 
-        With a million firms or more in the table when the run starts, freed memory is
-        kept for reuse during the run (:mod:`innocluster.model.allocator`);
+        From :data:`innocluster.model.allocator.LARGE_POPULATION` firms in the table when
+        the run starts, freed memory is kept for reuse during the run (:mod:`innocluster.model.allocator`);
         :func:`simulate` also covers building the initial population.
         """
         years = self.scenario.years if years is None else int(years)
         if years < 1:
             raise InputError(f"--years = {years}: must be at least 1")
-        # millions of firms: freed temporaries stay in the process for reuse (innocluster.model.allocator)
+        # large tables: freed temporaries stay in the process for reuse (innocluster.model.allocator)
         with allocator.keep_freed_memory(self.world.firms.n >= allocator.LARGE_POPULATION):
             for _ in range(years):
                 self.step()
@@ -324,6 +324,6 @@ def simulate(scenario: Scenario, seed: int | None = None, years: int | None = No
     if not isinstance(scenario, Scenario):
         raise InputError(f"simulate: expected a Scenario (use load_scenario), got {type(scenario).__name__}")
     n = sum(r.initial_firms for r in scenario.regions) if firms is None else firms
-    # building millions of firms makes large temporaries too (innocluster.model.allocator)
+    # building a large population makes large temporaries too (innocluster.model.allocator)
     with allocator.keep_freed_memory(n >= allocator.LARGE_POPULATION):
         return ClusterModel(scenario, seed=seed, firms=firms, firm_panel=firm_panel).run(years, progress)

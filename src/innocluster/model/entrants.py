@@ -16,16 +16,18 @@ An entrant in region ``r``
 * has absorptive capacity ``alpha = clip(alpha_r + alpha_sd z1, 0, 1)`` and own-research
   share ``xi = clip(xi_own + xi_sd z2, 0, 1)``;
 * enters with a share ``entrant_share / n_s`` of its stage (:func:`.market.entrant_share`),
-  founder capital as net worth and capital, and unit cost 1 (no sales yet).
+  founder capital as net worth and capital, and unit cost ``entrant_unit_cost`` (no
+  sales yet: the cost its first year's competitiveness reads).
 
-A mechanism may impose a trait (an MNE has an R&D unit, a spin-off inherits its
-parent's): an imposed R&D unit whose drawn intensity is 0 gets ``rho``; a drawn
-intensity is kept otherwise.
+A mechanism may impose the R&D unit (an MNE has one, a spin-off may inherit its
+parent's): the intensity then follows the imposed unit by the same rule (a unit's
+drawn intensity with one; without one, the informal share of it or 0 by the firm's own
+informal-R&D draw).
 
 Parameters (schema names): ``regions.*.rd_unit_share``, ``regions.*.alpha_mean``,
 ``finance.informal_rd_share``, ``informal_rd_intensity``, ``rd_intensity``,
 ``rd_intensity_sd``; ``innovation.alpha_sd``, ``rd_share_own``, ``rd_share_own_sd``;
-``market.entrant_share``.
+``market.entrant_share``, ``market.entrant_unit_cost``.
 """
 
 from __future__ import annotations
@@ -37,17 +39,18 @@ from innocluster.model.market import entrant_share
 from innocluster.model.world import World
 
 
-def traits(world: World, region: np.ndarray, rng: np.random.Generator) -> dict:
+def traits(world: World, region: np.ndarray, rng: np.random.Generator, has_rd_unit=None) -> dict:
     """R&D unit, wanted R&D intensity, absorptive capacity and R&D split of entrants
-    in ``region`` (the rule above)."""
+    in ``region`` (the rule above); ``has_rd_unit`` imposes the R&D unit."""
     sc = world.scenario
     fin, inn, reg = sc.finance, sc.innovation, world.regions
     k = region.size
     u = rng.random((2, k))
     z = rng.standard_normal((2, k))
-    has_unit = u[0] < reg.rd_unit_share[region]
-    informal = ~has_unit & (u[1] < fin.informal_rd_share)
-    intensity = wanted_intensity(world, k, rng) * np.where(has_unit, 1.0, np.where(informal, fin.informal_rd_intensity, 0.0))
+    unit_intensity = wanted_intensity(world, k, rng)
+    has_unit = u[0] < reg.rd_unit_share[region] if has_rd_unit is None else np.broadcast_to(has_rd_unit, k)
+    informal = u[1] < fin.informal_rd_share
+    intensity = unit_intensity * np.where(has_unit, 1.0, np.where(informal, fin.informal_rd_intensity, 0.0))
     alpha = np.clip(reg.alpha_mean[region] + inn.alpha_sd * z[0], 0.0, 1.0)
     xi = np.clip(inn.rd_share_own + inn.rd_share_own_sd * z[1], 0.0, 1.0)
     return {"has_rd_unit": has_unit, "rd_intensity": intensity, "alpha": alpha, "xi": xi}
@@ -56,19 +59,17 @@ def traits(world: World, region: np.ndarray, rng: np.random.Generator) -> dict:
 def add_firms(world: World, rng: np.random.Generator, *, region, stage, A, x, y, employees, net_worth,
               share_multiplier: float = 1.0, **columns) -> np.ndarray:
     """Append firms with drawn traits, founder capital and entrant market shares;
-    returns their rows. ``columns`` override drawn traits or set other columns
-    (``parent``, ``is_mne`` ...); a forced R&D unit comes with a unit's intensity."""
+    returns their rows. ``columns`` set other columns (``parent``, ``is_mne`` ...) or
+    impose traits (``has_rd_unit``: the intensity follows it, the rule above)."""
     region = np.asarray(region, dtype=np.int64)
     k = region.size
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    drawn = traits(world, region, rng)
-    if "has_rd_unit" in columns:
-        forced = np.asarray(columns["has_rd_unit"], dtype=bool) & (drawn["rd_intensity"] <= 0)
-        drawn["rd_intensity"] = np.where(forced, world.scenario.finance.rd_intensity, drawn["rd_intensity"])
+    imposed = columns.pop("has_rd_unit", None)
+    drawn = traits(world, region, rng, None if imposed is None else np.asarray(imposed, dtype=bool))
     stage = np.asarray(stage, dtype=np.int64)
     values = {"region": region, "stage": stage, "A": A, "x": x, "y": y, "employees": employees,
               "net_worth": net_worth, "capital": net_worth, "share": entrant_share(world, stage) * share_multiplier,
-              "founded_year": world.year, "unit_cost": 1.0, **drawn}
+              "founded_year": world.year, "unit_cost": world.scenario.market.entrant_unit_cost, **drawn}
     values.update(columns)
     return world.firms.append(k, **values)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
-    """SHA-256 (first 16 hex digits) of the model's source files (its compiled kernels
-    included) and the scenario schema."""
+    """SHA-256 (first 16 hex digits) of the model's source files (the rules and their
+    compiled twins) and the scenario schema."""
     import innocluster
 
     root = Path(__file__).resolve().parent.parent
@@ -27,6 +27,6 @@ def engine_fingerprint() -> str:
 
 def fingerprinted_files() -> list[Path]:
     """The source files :func:`engine_fingerprint` hashes: every module of the model
-    package, its compiled kernels included, and the scenario schema."""
+    package and the scenario schema."""
     root = Path(__file__).resolve().parent.parent
     return sorted([*(root / "model").rglob("*.py"), root / "scenario" / "schema.py"])

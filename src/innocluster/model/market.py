@@ -82,10 +82,10 @@ def _replicator_compiled(*, share, competitiveness, stage, S, chi, shock):
 
 
 def stage_technology(world: World) -> np.ndarray:
-    """Share-weighted mean technology of each GVC stage."""
+    """Share-weighted mean technology of each GVC stage (NaN for a stage without firms)."""
     f = world.firms
     total = stage_sums(f.share, f.stage, world.S)
-    return stage_sums(f.share * f.A, f.stage, world.S) / np.maximum(total, 1e-300)
+    return np.where(total > 0, stage_sums(f.share * f.A, f.stage, world.S) / np.maximum(total, 1e-300), np.nan)
 
 
 def stage_prices(world: World) -> None:
@@ -100,8 +100,11 @@ def stage_prices(world: World) -> None:
     if not np.any(pass_through):
         return
     A = stage_technology(world)
-    empty = fast(group_count)(group=world.firms.stage, G=world.S) == 0
-    world.price = np.where(empty, world.price, np.exp(-pass_through * (A - world.stage_A0)))
+    occupied = ~np.isnan(A)  # firms with a share in the stage
+    # a stage that was empty at t = 0 takes its base when its first firms arrive (price 1)
+    new = occupied & np.isnan(world.stage_A0)
+    world.stage_A0[new] = A[new]
+    world.price = np.where(occupied, np.exp(-pass_through * (A - np.nan_to_num(world.stage_A0))), world.price)
 
 
 def revenues(world: World) -> None:

@@ -22,12 +22,13 @@ from innocluster.model.compiled import fast, twin
 
 _SHIFT = np.int64(32)
 _LOW = np.int64(0xFFFFFFFF)
+_MAX_ROW = 2**31 - 1  # the lower end shifted by 32 must stay below int64's sign bit
 
 
 def tie_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Sorted, unique keys ``min << 32 | max`` of ties ``a[k] -- b[k]`` (self-ties dropped)."""
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    if lo.size and (lo.min() < 0 or hi.max() > _LOW):
+    if lo.size and (lo.min() < 0 or hi.max() > _MAX_ROW):
         raise ValueError("a tie end is not a row of the firm table")
     keys = np.sort(((lo << _SHIFT) | hi)[lo != hi])
     return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if keys.size else keys
@@ -88,17 +89,12 @@ class TrustNetwork:
         self._keys = keys[~mask]
 
     def decay(self, p: float, rng: np.random.Generator) -> None:
-        """Each tie dissolves with probability ``p``: one uniform per tie in the list (in
-        key order), then one per tie added since (in the order added). A tie added again
-        while it exists (a collaboration renewing a tie) dissolves only if both records do."""
+        """Each tie, those added this year included, dissolves with probability ``p`` (one
+        uniform per tie, in key order)."""
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"tie decay probability {p}: must be in [0, 1]")
-        self._keys = self._keys[rng.random(self._keys.size) >= p]
-        kept = []
-        for a, b in self._pending:
-            keep = rng.random(a.size) >= p
-            kept.append((a[keep], b[keep]))
-        self._pending = kept
+        keys = self.keys
+        self._keys = keys[rng.random(keys.size) >= p]
 
     def remap(self, old_to_new: np.ndarray) -> None:
         """Follow a renumbering of the firm table (``old_to_new``: the new row of each old
@@ -109,9 +105,11 @@ class TrustNetwork:
     def degree(self, n: int) -> np.ndarray:
         """Number of ties of each of ``n`` firms."""
         keys = self.keys
-        if keys.size and (keys & _LOW).max() >= n:
+        lower = np.bincount(keys >> _SHIFT, minlength=n)
+        upper = np.bincount(keys & _LOW, minlength=n)
+        if upper.size != n:  # bincount grows past n for an end beyond the table
             raise ValueError("a tie end lies outside the firm table")
-        return fast(degree)(keys=keys, n=n)
+        return lower + upper
 
     def directed(self) -> tuple[np.ndarray, np.ndarray]:
         """Both directions of every tie as ``(src, dst)`` arrays."""
@@ -134,9 +132,9 @@ class TrustNetwork:
         return fast(neighbour_lists)(keys=self.keys, rows=np.asarray(rows, dtype=np.int64), degree=degree)
 
 
-# The list operations as rules on arrays, each with a compiled twin: a year merges,
-# remaps and counts the whole tie list several times, which at a million firms (some
-# 350,000 ties) costs more than 3% of a run in NumPy's several passes per operation.
+# The list operations as rules on arrays, each with a compiled twin: a year merges and
+# remaps the whole tie list and reads the neighbours of every absorbing firm, in NumPy
+# several passes each (docs/performance.md has the profile that keeps the twins).
 
 def merge_keys(*, keys, new):
     """The sorted union of sorted, unique ``keys`` and sorted, unique ``new`` keys."""
@@ -209,20 +207,6 @@ def _remap_keys_compiled(*, keys, old_to_new):
             a[d], b[d] = x, y
             d += 1
     return kept[:m], a[:d], b[:d]
-
-
-def degree(*, keys, n):
-    """Ties of each of ``n`` firms (both ends of every key count)."""
-    return np.bincount(keys >> _SHIFT, minlength=n) + np.bincount(keys & _LOW, minlength=n)
-
-
-@twin(degree)
-def _degree_compiled(*, keys, n):
-    out = np.zeros(n, dtype=np.int64)
-    for k in range(keys.size):
-        out[keys[k] >> 32] += 1
-        out[keys[k] & 0xFFFFFFFF] += 1
-    return out
 
 
 def neighbour_lists(*, keys, rows, degree):

@@ -62,9 +62,13 @@ def startups(world: World, rng: np.random.Generator) -> np.ndarray:
     A = world.region_mean_technology(counts)[region] - e.startup_tech_gap \
         + e.startup_tech_sd * reg.tech_sd[region] * rng.standard_normal(K)
     anchor = random_members(f.region, reg.R, region, rng.random(K))
-    spread = np.where(anchor >= 0, e.startup_distance, 1.0) * reg.radius[region]
-    x = np.where(anchor >= 0, f.x[anchor], reg.x[region]) + spread * rng.standard_normal(K)
-    y = np.where(anchor >= 0, f.y[anchor], reg.y[region]) + spread * rng.standard_normal(K)
+    near_firm = anchor >= 0  # else around the region's centre, spread like its firms (radius)
+    spread = np.where(near_firm, e.startup_distance, 1.0) * reg.radius[region]
+    x = reg.x[region].copy()
+    y = reg.y[region].copy()
+    x[near_firm], y[near_firm] = f.x[anchor[near_firm]], f.y[anchor[near_firm]]
+    x += spread * rng.standard_normal(K)
+    y += spread * rng.standard_normal(K)
     world.counters.book("founder_capital", sc.finance.founder_capital * K)
     return add_firms(world, rng, region=region, stage=stage, A=A, x=x, y=y, employees=e.initial_employees,
                      net_worth=sc.finance.founder_capital)

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from innocluster.model.compiled import fast, twin
-
 #: Column name -> dtype: int64 for indices (region, stage: gathers by smaller integers
 #: convert first), float64 for every quantity.
 COLUMNS: dict[str, np.dtype] = {
@@ -160,7 +158,7 @@ class FirmTable:
         if unknown:
             raise KeyError(f"unknown firm columns: {sorted(unknown)}")
         for name, value in values.items():
-            if np.shape(value) not in ((), (k,)):
+            if getattr(value, "shape", ()) not in ((), (k,)):
                 raise ValueError(f"append: column {name!r} has {np.size(value)} values for {k} new firms")
         start, end = self.n, self.n + k
         self._reserve(end)
@@ -196,7 +194,7 @@ class FirmTable:
         old_to_new[movers] = holes
         if holes.size:
             for block in self._blocks.values():
-                fast(move_columns)(block=block, source=movers, target=holes)
+                block[:, holes] = np.take(block, movers, axis=1)
         self._resize(m)
         return old_to_new
 
@@ -219,19 +217,6 @@ class FirmTable:
     def nbytes(self) -> int:
         """Memory of all columns in bytes (the used rows, not the spare capacity)."""
         return sum(getattr(self, name).nbytes for name in COLUMNS)
-
-
-def move_columns(*, block, source, target):
-    """``block[:, target] = block[:, source]`` in place (the firms of a block's columns
-    move; ``source`` and ``target`` disjoint)."""
-    block[:, target] = np.take(block, source, axis=1)
-
-
-@twin(move_columns)
-def _move_columns_compiled(*, block, source, target):
-    for r in range(block.shape[0]):
-        for k in range(source.size):
-            block[r, target[k]] = block[r, source[k]]
 
 
 for _name, (_key, _row) in _SLOTS.items():

@@ -19,8 +19,7 @@ Consequences (tested in ``tests/test_streams.py``):
 * ``(innocluster version, scenario, seed)`` gives identical output.
 
 A generator is built on its mechanism's first draw (a mechanism switched off costs
-nothing), with NumPy's SFC64 bit generator, whose uniforms cost about a third less
-than PCG64's.
+nothing), with NumPy's SFC64 bit generator (chosen for speed: docs/performance.md).
 """
 
 from __future__ import annotations

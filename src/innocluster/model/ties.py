@@ -7,8 +7,8 @@ suppliers to multinationals (:mod:`.upgrading`).
 
 Rule
 ----
-* Each tie dissolves with probability ``tie_decay`` a year (Burt 2000); a tie renewed
-  this year by a collaboration (:mod:`.absorption`) dissolves only if both its records do.
+* Each tie dissolves with probability ``tie_decay`` a year (Burt 2000), the year's
+  collaboration ties (:mod:`.absorption`) included.
 * Each firm of region ``r`` starts ``Poisson(tie_formation loc_r)`` new ties. A new tie
   goes to the nearest of ``partner_candidates`` random firms of the firm's region
   (proximity; the firm itself excluded), or, with probability ``external_links_r``,

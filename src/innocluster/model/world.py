@@ -164,7 +164,7 @@ class World:
     skill_premium: np.ndarray = None
     price_pass_through: np.ndarray = None
     price: np.ndarray = None  # output price of each stage relative to t = 0
-    stage_A0: np.ndarray = None  # share-weighted mean technology of each stage at t = 0
+    stage_A0: np.ndarray = None  # the stages' technology when prices were 1 (NaN: not yet occupied)
     counters: YearCounters = None
     A0: float = 0.0  # economy-wide mean technology at t = 0 (wage indexation base)
     history: RegionHistory = field(default_factory=RegionHistory)  # per-year region rows (dicts)
@@ -210,8 +210,11 @@ class World:
 
 
 def group_count(*, group, G):
-    """Members of each of ``G`` groups (``np.bincount``)."""
-    return np.bincount(group, minlength=G)
+    """Members of each of ``G`` groups (``np.bincount``); a label outside ``0..G-1`` raises."""
+    counts = np.bincount(group, minlength=G)
+    if counts.size != G:
+        raise ValueError("group_count: a group label outside 0..G-1")
+    return counts
 
 
 @twin(group_count)
@@ -219,6 +222,8 @@ def _group_count_compiled(*, group, G):
     out = np.zeros(G, dtype=np.int64)
     if G > 8:
         for i in range(group.size):
+            if group[i] < 0 or group[i] >= G:
+                raise ValueError("group_count: a group label outside 0..G-1")
             out[group[i]] += 1
         return out
     # a few groups (regions, GVC stages): one vectorised comparison pass each, instead
@@ -228,12 +233,18 @@ def _group_count_compiled(*, group, G):
         for i in range(group.size):
             count += group[i] == g
         out[g] = count
+    if out.sum() != group.size:
+        raise ValueError("group_count: a group label outside 0..G-1")
     return out
 
 
 def group_sum(*, group, values, G):
-    """Total of ``values`` over each of ``G`` groups (``np.bincount`` with weights)."""
-    return np.bincount(group, weights=values, minlength=G).astype(float)
+    """Total of ``values`` over each of ``G`` groups (``np.bincount`` with weights); a
+    label outside ``0..G-1`` raises."""
+    totals = np.bincount(group, weights=values, minlength=G).astype(float)
+    if totals.size != G:
+        raise ValueError("group_sum: a group label outside 0..G-1")
+    return totals
 
 
 @twin(group_sum, reassociate=True)
@@ -241,24 +252,32 @@ def _group_sum_compiled(*, group, values, G):
     out = np.zeros(G)
     if G > 2:
         for i in range(group.size):
+            if group[i] < 0 or group[i] >= G:
+                raise ValueError("group_sum: a group label outside 0..G-1")
             out[group[i]] += values[i]
         return out
-    # a cluster and its periphery: one vectorised pass each, instead of additions that
-    # wait on one another through memory where rows of one region follow each other
+    # a cluster and its periphery: one pass each, instead of additions that wait on one
+    # another through memory where rows of one region follow each other
+    members = 0
     for g in range(G):
         total = 0.0
         for i in range(group.size):
-            total += values[i] * (group[i] == g)
+            if group[i] == g:
+                total += values[i]
+                members += 1
         out[g] = total
+    if members != group.size:
+        raise ValueError("group_sum: a group label outside 0..G-1")
     return out
 
 
 @dataclass
 class GroupMembers:
     """Rows grouped by a small-integer label (a region): the rows of group ``g`` are
-    ``order[start[g]:start[g] + count[g]]``, in row order."""
+    ``order[start[g]:start[g] + count[g]]``, in row order (``order`` None: every row, in
+    one group)."""
 
-    order: np.ndarray
+    order: np.ndarray | None
     start: np.ndarray
     count: np.ndarray
 
@@ -266,8 +285,8 @@ class GroupMembers:
     def of(cls, group: np.ndarray, G: int, rows: np.ndarray | None = None) -> GroupMembers:
         """Group ``rows`` (default: every row) by ``group[rows]``."""
         if G == 1:  # every row in one group: no gather, no copy
-            order = np.arange(group.size) if rows is None else np.asarray(rows, dtype=np.int64)
-            return cls(order, np.zeros(1, dtype=np.int64), np.array([order.size]))
+            order = None if rows is None else np.asarray(rows, dtype=np.int64)
+            return cls(order, np.zeros(1, dtype=np.int64), np.array([group.size if rows is None else order.size]))
         rows = np.arange(group.size) if rows is None else np.asarray(rows, dtype=np.int64)
         g = group[rows]
         members = [rows[g == k] for k in range(G)]  # a few groups: one pass each beats a sort
@@ -281,7 +300,8 @@ class GroupMembers:
             n = int(self.count[0])
             if n == 0:
                 return np.full(np.shape(want), -1, dtype=np.int64)
-            return self.order[np.minimum((u * n).astype(np.int64), n - 1)]
+            position = np.minimum((u * n).astype(np.int64), n - 1)
+            return position if self.order is None else self.order[position]
         want = np.asarray(want, dtype=np.int64)
         c = self.count[want]
         has = c > 0

@@ -173,6 +173,7 @@ class Market(_Strict):
     demand_scale: float = param(1.0, gt=0, le=1e6, unit="multiplier", meaning="multiplier on every stage's demand (market size)", source=CALIBRATED)
     chi: float = param(0.3, ge=0, le=5, unit="share change per log point of competitiveness", meaning="chi, replicator selection strength", source=DOSI + " (chi of the same order)")
     entrant_share: float = param(0.3, gt=0, le=5, unit="multiple of the stage's mean share", meaning="entrant's initial market share", source=ASSUMPTION)
+    entrant_unit_cost: float = param(1.0, gt=0, le=10, unit="USD of cost per USD of output", meaning="an entrant's unit cost before its first sales (its first year's competitiveness reads it)", source=ASSUMPTION)
     min_share: float = param(1e-5, ge=0, le=0.1, unit="multiple of the stage's mean share", meaning="f_min: firms below exit", source=DOSI + " (exit below a minimum share)")
     productivity_scale: float = param(0.07, gt=0, le=100, unit="USD million per worker-year", meaning="q0, output per worker at A = 0", source="labour productivity of manufacturing SMEs, order of USD 70,000 per worker")
     size_scale: float = param(20.0, gt=0, le=1e5, unit="USD million", meaning="Q_half: output where span-of-control costs bite", source="Lucas (1978), span of control; value assumed")
@@ -225,8 +226,15 @@ class Finance(_Strict):
     vc_payout: float = param(0.3, ge=0, le=1, unit="share of profit", meaning="share of VC-backed firms' positive profit paid back to the pool", source=ASSUMPTION)
     vc_private_share: float = param(0.7, ge=0, le=1, unit="share", meaning="private share of VC money (rest: government guiding fund)", source=PAPER + " (private capital as the main body)")
     vc_private_efficiency: float = param(1.0, ge=0, le=3, unit="multiplier", meaning="screening sharpness of private VC relative to public money (1 = same)", source=ASSUMPTION)
-    payout_ratio: float = param(0.2, ge=0, le=1, unit="share of profit", meaning="share of positive profit paid to owners (leaves the firm)", source="dividend payout of private SMEs, a fifth to a third")
+    payout_ratio: float = param(0.2, ge=0, le=1, unit="share of profit", meaning="share of positive profit paid to owners (leaves the firm; with vc_payout at most 1)", source="dividend payout of private SMEs, a fifth to a third")
     founder_capital: float = param(0.3, ge=0, le=1e4, unit="USD million", meaning="net worth of a new start-up", source=ASSUMPTION)
+
+    @model_validator(mode="after")
+    def _payouts_within_profit(self):
+        if self.payout_ratio + self.vc_payout > 1.0 + 1e-12:
+            raise ValueError(f"payout_ratio + vc_payout = {self.payout_ratio + self.vc_payout:g}: owners and VC funds "
+                             "together take at most all of a backed firm's profit (at most 1)")
+        return self
 
 
 class Innovation(_Strict):
