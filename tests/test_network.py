@@ -198,3 +198,21 @@ def test_entropy_is_that_of_the_bin_shares(values):
     _, c = np.unique(np.floor(values / 0.1), return_counts=True)
     p = c / max(c.sum(), 1)
     assert entropy_bits(values) == pytest.approx(float(-(p * np.log2(p)).sum()), abs=1e-12)
+
+
+def test_the_records_entropy_and_gini_are_those_of_each_regions_firms():
+    """The record's technology entropy (from one histogram of every region) and size Gini
+    equal the definitions applied to each region's firms."""
+    from conftest import small
+
+    from innocluster.model.engine import ClusterModel
+    from innocluster.model.record import region_totals
+
+    m = ClusterModel(small("hsinchu"), seed=3, firms=900)
+    for _ in range(4):
+        m.step()
+    f = m.world.firms
+    t = region_totals(m.world)
+    for r in range(m.world.regions.R):
+        assert t["tech_entropy"][r] == pytest.approx(entropy_bits(f.A[f.region == r]), abs=1e-12)
+        assert t["size_gini"][r] == pytest.approx(gini(f.employees[f.region == r]), abs=1e-12)

@@ -101,7 +101,8 @@ def test_draws_of_each_mechanism_do_not_depend_on_the_others(switched_off):
             assert np.array_equal(first[:k], base_first[:k]), mechanism
 
 
-#: the mechanisms that draw, in the order of a year's steps
+#: the mechanisms that draw, in the order of a year's steps (ties form in step 5 and
+#: dissolve after exits)
 STEP_ORDER = ("market", "finance", "own_research", "absorption", "capabilities", "ties", "startups", "spinoffs",
               "relocation", "mne_inflow", "upgrading", "government")
 
@@ -117,6 +118,8 @@ def test_draws_upstream_of_a_switched_mechanism_are_identical(switched_off):
     upstream = STEP_ORDER[:STEP_ORDER.index(switched_off)]
     for mechanism in upstream:
         a, b = logs.get(mechanism, []), base_logs.get(mechanism, [])
+        if mechanism == "ties":  # ties also dissolve at the end of the year: compare their formation's draws
+            a, b = a[:2], b[:2]
         assert len(a) == len(b), (switched_off, mechanism)
         for (name, values), (base_name, base_values) in zip(a, b):
             assert name == base_name and np.array_equal(values, base_values), (switched_off, mechanism, name)
@@ -129,7 +132,7 @@ def test_each_mechanism_is_handed_its_own_stream(monkeypatch):
 
     functions = {"market": (market, "replicator_shares"), "finance": (finance, "fund_rd"),
                  "own_research": (research, "own_research"), "absorption": (absorption, "absorption"),
-                 "capabilities": (capabilities, "update"), "ties": (ties, "tie_dynamics"),
+                 "capabilities": (capabilities, "update"), "ties": (ties, "form_ties"),
                  "startups": (startups, "startups"), "spinoffs": (spinoffs, "spinoffs"),
                  "relocation": (relocation, "relocate"), "mne_inflow": (mne_inflow, "mne_inflow"),
                  "upgrading": (upgrading, "upgrade"), "government": (government, "govern")}

@@ -6,8 +6,8 @@ code paths that :class:`innocluster.model.engine.ClusterModel` runs for the
 built-in ``core`` scenario (one region; market replicator, own research and
 absorption/imitation, start-ups and spin-offs, exit; finance off, so R&D equals
 wanted R&D; no agglomeration, congestion, government, diffusion, relocation or
-upgrading). Trust ties still form and decay as in the engine (``ties.tie_dynamics``
-runs regardless of the diffusion switch) because ties give access and candidate
+upgrading). Trust ties still form and decay as in the engine (``ties.form_ties`` and
+``ties.dissolve_ties`` run regardless of the diffusion switch) because ties give access and candidate
 sources in absorption. Every parameter, economic constants included, is read from
 the same :class:`~innocluster.scenario.schema.Scenario` object (under the schema's
 names); the only numbers written here are numerical guards against division by zero.
@@ -249,10 +249,10 @@ class Firm(mesa.Agent):
         self.debt *= m.debt_kept
         self.capital = max(self.net_worth + self.debt, 0.0)
 
-    # ---------------------------------------------------------------- 5 trust ties (ties.tie_dynamics)
+    # ---------------------------------------------------------------- trust ties (ties.form_ties, ties.dissolve_ties)
     def decay_ties(self) -> None:
-        """Each tie, this year's collaboration ties included, dissolves with probability
-        ``tie_decay`` (handled once, by its lower-id end)."""
+        """Each tie, the year's new ties included, dissolves with probability ``tie_decay`` at
+        the end of the year (handled once, by its lower-id end)."""
         m = self.model
         rnd = m.random
         uid = self.unique_id
@@ -542,10 +542,8 @@ class CoreClusterModel(mesa.Model):
             agents.do("choose_source")
             agents.do("absorb")
         agents.do("learn_and_book")
-        # 5 trust ties decay (this year's collaboration ties included) and form (ties.tie_dynamics
-        # runs even with diffusion off)
+        # 5 new trust ties (ties.form_ties runs even with diffusion off)
         if n >= 2:
-            agents.do("decay_ties")
             agents.do("form_ties")
         # 6 entry
         if self.startups_on:
@@ -559,6 +557,8 @@ class CoreClusterModel(mesa.Model):
             counts = self.stage_counts()
             f_min = [self.min_share / max(counts.get(s, 0), 1) for s in range(self.n_stages)]
             agents.select(lambda f: f.exits(f_min)).do("leave")
+        # then every tie, the year's new ones included, dissolves with tie_decay (ties.dissolve_ties)
+        agents.do("decay_ties")
         # 11 ageing; the region's patent count (all firms' patents of the year, as the engine records it)
         agents.do("grow_older")
         self.patents_total += self.patents_year

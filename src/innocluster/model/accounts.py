@@ -37,13 +37,14 @@ def operating_accounts(world: World, costs: CostComponents) -> np.ndarray:
     ctr = world.counters
     rate = world.scenario.costs.interest_rate
     f.employees = costs.labour
-    selling = f.revenue > 0  # a firm that sold nothing keeps last year's unit cost
-    f.unit_cost[selling] = costs.total[selling] / f.revenue[selling]
+    # a firm that sold nothing keeps last year's unit cost
+    np.divide(costs.total, f.revenue, out=f.unit_cost, where=f.revenue > 0)
     f.value_added = f.revenue - costs.inputs
     ctr.book("revenue", f.revenue.sum())
-    for name, outflow in (("wages", costs.wages), ("inputs", costs.inputs), ("fixed_costs", costs.fixed),
-                          ("transaction_costs", costs.transaction), ("rent", costs.rent)):
-        ctr.book(name, -outflow.sum())
+    sums = costs.sums()
+    for name, component in (("wages", "wages"), ("inputs", "inputs"), ("fixed_costs", "fixed"),
+                            ("transaction_costs", "transaction"), ("rent", "rent")):
+        ctr.book(name, -sums[component])
     ctr.book("interest", -rate * f.debt.sum())
     return f.revenue - costs.total - rate * f.debt
 

@@ -42,7 +42,7 @@ Records: ``employment``, ``wage``, ``rent``, ``avg_cost``, ``avg_cost_inside``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -73,6 +73,11 @@ class CostComponents:
     transaction: np.ndarray
     rent: np.ndarray
     total: np.ndarray
+    table: np.ndarray = field(default=None, repr=False)  # the money rows, in COST_ROWS order
+
+    def sums(self) -> dict[str, float]:
+        """The total of each money component over the firms (USD million)."""
+        return dict(zip(COST_ROWS, self.table.sum(axis=1).tolist()))
 
 
 #: the rows of :func:`cost_table`'s result (fields of :class:`CostComponents`)
@@ -147,7 +152,7 @@ def cost_components(world: World, *, output, technology, stage, region, degree,
         fixed_cut=factors.fixed_cut, intermediary_cut=factors.intermediary_cut, rent=factors.rent,
         fixed_cost=c.fixed_cost, transaction_cost=c.transaction_cost,
         trust_effect=c.trust_effect if factors.trust_on else 0.0, ties_ref=c.ties_ref)
-    return CostComponents(labour=labour, **dict(zip(COST_ROWS, rows)))
+    return CostComponents(labour, *rows, table=rows)
 
 
 def cost_table(*, output, labour, stage, region, degree, wage, skill_premium, value_added_share, input_cut, fixed_cut,

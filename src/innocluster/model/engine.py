@@ -8,11 +8,11 @@ One step is one year (``docs/model.md``, "Process overview and scheduling"):
 4. innovation: knowledge pool (:mod:`.knowledge`), own research (:mod:`.research`),
    absorption (:mod:`.absorption`), capabilities (:mod:`.capabilities`); profit and
    balance sheets (:mod:`.accounts`)
-5. diffusion and trust ties (:mod:`.diffusion`, :mod:`.ties`)
+5. diffusion and new trust ties (:mod:`.diffusion`, :mod:`.ties`)
 6. entry: start-ups and spin-offs (:mod:`.startups`, :mod:`.spinoffs`)
 7. relocation and MNE inflow (:mod:`.relocation`, :mod:`.mne_inflow`)
 8. GVC upgrading (:mod:`.upgrading`)
-9. exit (:mod:`.exit`)
+9. exit (:mod:`.exit`), then ties dissolve (:mod:`.ties`)
 10. government and institutions (:mod:`.government`)
 11. record (:mod:`.record`)
 
@@ -222,9 +222,9 @@ class ClusterModel:
         f.patents_cum += f.patents_new
         accounts.year_profit(w, operating)
         accounts.close_books(w, finance.vc_recycling(w))
-        # 5 diffusion and trust ties
+        # 5 diffusion and new trust ties
         diffusion.network_spillovers(w)
-        ties.tie_dynamics(w, rng("ties"))
+        ties.form_ties(w, rng("ties"))
         # 6 entry
         startups.startups(w, rng("startups"))
         spinoffs.spinoffs(w, rng("spinoffs"))
@@ -240,6 +240,7 @@ class ClusterModel:
         if self.keep_panel:
             self.panel.append(record.firm_panel_snapshot(w, leaving))
         exit_.remove(w, leaving)
+        ties.dissolve_ties(w, rng("ties"))
         # 10 government and institutions
         if mech.stage_programme and w.history:
             w.regions.stage_label = government.detect_stages(w)

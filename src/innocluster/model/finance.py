@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model.compiled import fast, twin
 from innocluster.model.world import World
 
 
@@ -74,19 +75,44 @@ def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator
     if not sc.mechanisms.finance:
         _book(world, wanted=wanted, gap=None, loans=np.maximum(0.0, wanted - np.maximum(operating_profit, 0.0)))
         return
-    # 1 cash
-    cash = fin.cash_share * np.maximum(f.net_worth, 0.0) + np.maximum(operating_profit, 0.0)
-    gap = wanted - np.minimum(wanted, cash)
-    # 2 banks: a collateral limit, and prudent refusal of risky innovation loans
-    limit = np.maximum(0.0, fin.collateral_ratio * np.maximum(f.capital, 0.0) * (1.0 + fin.guarantee) - f.debt)
-    risky = (f.age < fin.young_age) | (f.capital < fin.collateral_floor)
-    p_refuse = fin.prudent_lending * (1.0 - fin.guarantee_refusal_cut * min(1.0, fin.guarantee))
-    loans = np.where(risky & (rng.random(f.n) < p_refuse), 0.0, np.minimum(gap, limit))
-    gap = gap - loans
+    # 1 cash, 2 banks (a collateral limit; prudent refusal of risky innovation loans)
+    gap, loans = fast(cash_and_loans)(
+        wanted=wanted, net_worth=f.net_worth, operating_profit=operating_profit, capital=f.capital, debt=f.debt,
+        age=f.age, u_refuse=rng.random(f.n), cash_share=fin.cash_share, collateral_ratio=fin.collateral_ratio,
+        guarantee=fin.guarantee, young_age=fin.young_age, collateral_floor=fin.collateral_floor,
+        p_refuse=fin.prudent_lending * (1.0 - fin.guarantee_refusal_cut * min(1.0, fin.guarantee)))
     # 3 venture capital
     if sc.mechanisms.venture_capital and (world.regions.vc_pool > 0).any():
         gap = gap - venture_capital(world, gap, rng)
     _book(world, wanted=wanted, gap=gap, loans=loans)
+
+
+def cash_and_loans(*, wanted, net_worth, operating_profit, capital, debt, age, u_refuse, cash_share, collateral_ratio,
+                   guarantee, young_age, collateral_floor, p_refuse):
+    """Rules 1 and 2 on arrays: ``(gap, loans)``, the wanted R&D that cash and banks leave
+    unfunded, and the banks' loans. A risky firm (young or collateral-poor) is refused
+    where ``u_refuse < p_refuse``."""
+    cash = cash_share * np.maximum(net_worth, 0.0) + np.maximum(operating_profit, 0.0)
+    gap = wanted - np.minimum(wanted, cash)
+    limit = np.maximum(0.0, collateral_ratio * np.maximum(capital, 0.0) * (1.0 + guarantee) - debt)
+    refused = ((age < young_age) | (capital < collateral_floor)) & (u_refuse < p_refuse)
+    loans = np.where(refused, 0.0, np.minimum(gap, limit))
+    return gap - loans, loans
+
+
+@twin(cash_and_loans)
+def _cash_and_loans_compiled(*, wanted, net_worth, operating_profit, capital, debt, age, u_refuse, cash_share,
+                             collateral_ratio, guarantee, young_age, collateral_floor, p_refuse):
+    gap = np.empty(wanted.size)
+    loans = np.empty(wanted.size)
+    for i in range(wanted.size):
+        cash = cash_share * max(net_worth[i], 0.0) + max(operating_profit[i], 0.0)
+        g = wanted[i] - min(wanted[i], cash)
+        limit = max(0.0, collateral_ratio * max(capital[i], 0.0) * (1.0 + guarantee) - debt[i])
+        refused = (age[i] < young_age or capital[i] < collateral_floor) and u_refuse[i] < p_refuse
+        loans[i] = 0.0 if refused else min(g, limit)
+        gap[i] = g - loans[i]
+    return gap, loans
 
 
 def _book(world: World, *, wanted: np.ndarray, gap: np.ndarray, loans: np.ndarray) -> None:

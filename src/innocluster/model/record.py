@@ -40,9 +40,14 @@ def entropy_bits(values: np.ndarray, width: float = ENTROPY_BIN) -> float:
     if np.size(values) == 0:
         return 0.0
     bins = np.floor(np.asarray(values) / width).astype(np.int64)
-    counts = np.bincount(bins - bins.min())
-    p = counts[counts > 0] / bins.size
-    return float(-(p * np.log2(p)).sum()) + 0.0
+    return float(entropy_of_counts(np.bincount(bins - bins.min())[None, :])[0])
+
+
+def entropy_of_counts(counts: np.ndarray) -> np.ndarray:
+    """Shannon entropy in bits of each row of a histogram ``counts`` (0 for an empty row)."""
+    p = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    terms = p * np.log2(np.where(p > 0, p, 1.0))
+    return -terms.sum(axis=1) + 0.0
 
 
 class RegionYear:
@@ -68,12 +73,12 @@ def region_totals(world: World) -> dict[str, np.ndarray]:
     """Every per-region total of the firm table the record needs (arrays of length R)."""
     f = world.firms
     R = world.regions.R
-    sums = fast(firm_totals)(
-        region=f.region, R=R, stage=f.stage, S=world.S, revenue=f.revenue, rd=f.rd, employees=f.employees, patents_new=f.patents_new, A=f.A,
-        rd_wanted=f.rd_wanted, credit_constrained=f.credit_constrained, profit=f.profit, subsidy=f.subsidy,
-        unit_cost=f.unit_cost, is_mne=f.is_mne, value_added=f.value_added, exports=f.exports,
-        patents_cum=f.patents_cum, has_rd_unit=f.has_rd_unit, rd_active=f.rd_active, vc_backed=f.vc_backed,
-        alpha=f.alpha)
+    sums, technology_counts = fast(firm_totals)(
+        region=f.region, R=R, stage=f.stage, S=world.S, revenue=f.revenue, rd=f.rd, employees=f.employees,
+        patents_new=f.patents_new, A=f.A, rd_wanted=f.rd_wanted, credit_constrained=f.credit_constrained,
+        profit=f.profit, subsidy=f.subsidy, unit_cost=f.unit_cost, is_mne=f.is_mne, value_added=f.value_added,
+        exports=f.exports, patents_cum=f.patents_cum, has_rd_unit=f.has_rd_unit, rd_active=f.rd_active,
+        vc_backed=f.vc_backed, alpha=f.alpha, width=ENTROPY_BIN)
     t = dict(zip(TOTALS, sums))
     t["stage_counts"] = sums[len(TOTALS):].T  # regions x stages
     t["firms_sme"] = t["firms"] - t["firms_mne"]
@@ -81,7 +86,7 @@ def region_totals(world: World) -> dict[str, np.ndarray]:
     t["employment_share_sq"] = t["employees_sq"] / np.maximum(t["employees"], 1e-12) ** 2
     by_region = [f.region == r for r in range(R)] if R > 1 else [slice(None)]
     t["size_gini"] = np.array([gini(f.employees[m]) for m in by_region])
-    t["tech_entropy"] = np.array([entropy_bits(f.A[m]) for m in by_region])
+    t["tech_entropy"] = entropy_of_counts(technology_counts)
     if R == 1:  # every tie lies within the region, both ends
         t["tie_ends"] = t["ties_within"] = np.array([2.0 * world.network.n_ties])
     else:
@@ -92,31 +97,52 @@ def region_totals(world: World) -> dict[str, np.ndarray]:
 
 
 def firm_totals(*, region, R, stage, S, revenue, rd, employees, patents_new, A, rd_wanted, credit_constrained, profit,
-                subsidy, unit_cost, is_mne, value_added, exports, patents_cum, has_rd_unit, rd_active, vc_backed, alpha):
-    """The sums of :data:`TOTALS` over each region's firms, then the region's firms in
-    each of the ``S`` GVC stages: a ``(len(TOTALS) + S, R)`` array. Counts for the flags
-    (``rd_wanting``: firms wanting R&D; ``zombies``: loss-makers living on a subsidy),
-    ``sme_cost``/``sme_output``: cost and output of the SMEs that sell (their ratio is the
-    average cost per USD of output)."""
+                subsidy, unit_cost, is_mne, value_added, exports, patents_cum, has_rd_unit, rd_active, vc_backed, alpha,
+                width):
+    """Every per-region total of the record in one go: ``(sums, technology_counts)``.
+
+    ``sums`` is a ``(len(TOTALS) + S, R)`` array: the sums of :data:`TOTALS` over each
+    region's firms, then the region's firms in each of the ``S`` GVC stages. Counts for
+    the flags (``rd_wanting``: firms wanting R&D; ``zombies``: loss-makers living on a
+    subsidy), ``sme_cost``/``sme_output``: cost and output of the SMEs that sell (their
+    ratio is the average cost per USD of output). ``technology_counts[r, b]`` counts the
+    region's firms in technology bin ``b`` of ``width`` (``floor(A / width)``, from the
+    economy's lowest occupied bin)."""
+    bins = np.floor(A / width).astype(np.int64)
+    bins -= bins.min() if bins.size else 0
+    nb = int(bins.max()) + 1 if bins.size else 1
+    technology_counts = np.bincount(region * nb + bins, minlength=R * nb).reshape(R, nb)
     producing = ~is_mne & (revenue > 0)
     columns = (np.ones(region.size), revenue, rd, employees, employees**2, patents_new, A, A * A,
                rd_wanted > 0, rd_wanted,
                credit_constrained, profit, np.where(producing, unit_cost * revenue, 0.0),
                np.where(producing, revenue, 0.0), (profit < 0) & (subsidy > 0), is_mne, value_added, exports,
                patents_cum > 0, has_rd_unit, rd_active, vc_backed, alpha, *(stage == s for s in range(S)))
-    return np.array([np.bincount(region, weights=c, minlength=R) for c in columns], dtype=float).reshape(-1, R)
+    sums = np.array([np.bincount(region, weights=c, minlength=R) for c in columns], dtype=float).reshape(-1, R)
+    return sums, technology_counts
 
 
 @twin(firm_totals)
 def _firm_totals_compiled(*, region, R, stage, S, revenue, rd, employees, patents_new, A, rd_wanted, credit_constrained,
                           profit, subsidy, unit_cost, is_mne, value_added, exports, patents_cum, has_rd_unit, rd_active,
-                          vc_backed, alpha):
+                          vc_backed, alpha, width):
+    n_firms = region.size
+    bins = np.empty(n_firms, dtype=np.int64)
+    low, high = 0, 0
+    for i in range(n_firms):
+        bins[i] = np.int64(np.floor(A[i] / width))
+        if i == 0 or bins[i] < low:
+            low = bins[i]
+        if i == 0 or bins[i] > high:
+            high = bins[i]
+    technology_counts = np.zeros((R, high - low + 1), dtype=np.int64)
     # one pass per region with the sums in registers: accumulating into out[k, region[i]]
     # would make each addition wait on the previous one through memory
     K = N_TOTALS
     out = np.zeros((K + S, R))
-    for i in range(region.size):  # firms per region and stage
+    for i in range(n_firms):  # firms per region and stage, and per technology bin
         out[K + stage[i], region[i]] += 1.0
+        technology_counts[region[i], bins[i] - low] += 1
     for r in range(R):
         n = rev = rd_ = emp = emp2 = pat = a1 = a2 = wanted = prof = cost = output = va = exp_ = alp = 0.0
         wanting = cons = zomb = mne = withp = unit = active = vc = 0.0
@@ -152,7 +178,7 @@ def _firm_totals_compiled(*, region, R, stage, S, revenue, rd, employees, patent
                   unit, active, vc, alp)
         for k in range(K):
             out[k, r] = totals[k]
-    return out
+    return out, technology_counts
 
 
 def region_year(world: World, count_patents: bool = True, year: int | None = None) -> RegionYear:

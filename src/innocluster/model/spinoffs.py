@@ -18,8 +18,8 @@ probability ``clip(sigma (1 + b_sp (A_i - Abar_r)), 0, 1)``. The child
 * starts with ``initial_employees`` and founder capital, and the traits of every
   entrant otherwise (:mod:`.entrants`).
 
-One uniform per firm decides, eligible or not, so that two runs with the same seed and
-different parameters keep drawing in step (common random numbers).
+One uniform per firm decides (drawn for every firm, eligible or not, so that two runs
+with the same seed and different parameters keep drawing in step: common random numbers).
 
 Parameters (schema names): ``entry.spinoff_rate``, ``spinoff_min_employees``,
 ``spinoff_quality``, ``spinoff_tech_loss``, ``spinoff_distance``,
@@ -43,8 +43,11 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
     f = world.firms
     if not sc.mechanisms.spinoffs or f.n == 0:
         return np.zeros(0, dtype=np.int64)
-    p = np.clip(e.spinoff_rate * (1.0 + e.spinoff_quality * (f.A - world.region_mean_technology()[f.region])), 0.0, 1.0)
-    parents = np.flatnonzero((f.employees > e.spinoff_min_employees) & (rng.random(f.n) < p))
+    u = rng.random(f.n)  # one draw per firm, eligible or not (common random numbers)
+    eligible = np.flatnonzero(f.employees > e.spinoff_min_employees)
+    lead = f.A[eligible] - world.region_mean_technology()[f.region[eligible]]
+    p = np.clip(e.spinoff_rate * (1.0 + e.spinoff_quality * lead), 0.0, 1.0)
+    parents = eligible[u[eligible] < p]
     k = parents.size
     if k == 0:
         return parents

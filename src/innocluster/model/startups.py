@@ -38,7 +38,7 @@ def stage_from_mix(world: World, region: np.ndarray, u: np.ndarray) -> np.ndarra
     cumulative share reaches the uniform ``u`` (the top one where rounding leaves the
     cumulative sum just below 1)."""
     cumulative = world.regions.stage_cumulative[region]
-    return np.minimum((u[:, None] > cumulative).sum(axis=1), world.S - 1)
+    return np.minimum(np.count_nonzero(u[:, None] > cumulative, axis=1), world.S - 1)
 
 
 def startups(world: World, rng: np.random.Generator) -> np.ndarray:

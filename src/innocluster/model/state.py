@@ -78,6 +78,9 @@ def _column_property(name: str, block: str, row: int, dtype: np.dtype) -> proper
         # an in-place update (f.debt += loans) hands back the column itself: nothing to copy
         if value is self._views.get(name):
             return
+        if type(value) is np.ndarray and value.dtype == dtype and value.shape == (self._n,):
+            self._blocks[block][row, : self._n] = value  # the common case: nothing to check or cast
+            return
         value = np.asarray(value)
         if value.ndim and value.shape != (self.n,):
             raise ValueError(f"column {name!r}: {value.size} values for {self.n} firms")

@@ -1,4 +1,5 @@
-"""Trust ties (step 5, after diffusion): how the social network forms and decays.
+"""Trust ties: how the social network forms (step 5, after diffusion) and decays (at the
+end of the year, after exits).
 
 Ties stand for the paper's links of "blood, marriage, or extended to fellow
 classmates, friends" and former colleagues. They lower transaction costs
@@ -7,8 +8,9 @@ suppliers to multinationals (:mod:`.upgrading`).
 
 Rule
 ----
-* Each tie dissolves with probability ``tie_decay`` a year (Burt 2000), the year's
-  collaboration ties (:mod:`.absorption`) included.
+* Each tie dissolves with probability ``tie_decay`` a year (Burt 2000), at the end of
+  the year: the year's new ties (proximity, collaboration, spin-off, MNE links)
+  included.
 * Each firm of region ``r`` starts ``Poisson(tie_formation loc_r)`` new ties. A new tie
   goes to the nearest of ``partner_candidates`` random firms of the firm's region
   (proximity; the firm itself excluded), or, with probability ``external_links_r``,
@@ -86,13 +88,17 @@ def _nearest_candidate_compiled(*, firm, candidates, x, y):
     return out
 
 
-def tie_dynamics(world: World, rng: np.random.Generator) -> None:
-    """Dissolve old ties, then form new proximity ties, some reaching other regions."""
-    d = world.scenario.diffusion
+def form_ties(world: World, rng: np.random.Generator) -> None:
+    """New proximity ties, some reaching other regions (step 5)."""
     if world.firms.n < 2:
         return
-    world.network.decay(d.tie_decay, rng)
+    d = world.scenario.diffusion
     world.network.add(*new_ties(world, d.tie_formation * world.regions.localisation, rng))
+
+
+def dissolve_ties(world: World, rng: np.random.Generator) -> None:
+    """Each tie dissolves with probability ``tie_decay`` (the end of the year, after exits)."""
+    world.network.decay(world.scenario.diffusion.tie_decay, rng)
 
 
 def initial_ties(world: World, rng: np.random.Generator) -> None:
