@@ -73,11 +73,11 @@ def absorbing_firms(world: World, degree: np.ndarray, rng: np.random.Generator) 
     reg = world.regions
     trying = np.flatnonzero(f.rd_active & (f.xi < 1.0))
     region = f.region[trying]
-    researchers = (1.0 - f.xi[trying]) * f.rd[trying] / (reg.wage[region] * inn.researcher_wage_premium)
-    access = 1.0 + inn.tie_access * degree[trying] / sc.costs.ties_ref + inn.information_access * reg.information[region]
+    researchers = (1.0 - f.xi[trying]) * f.rd[trying] / (world.at_firms(reg.wage, region) * inn.researcher_wage_premium)
+    access = 1.0 + inn.tie_access * degree[trying] / sc.costs.ties_ref + inn.information_access * world.at_firms(reg.information, region)
     if sc.mechanisms.intermediaries:
         M = reg.intermediaries
-        access = access + (inn.intermediary_access * M / (M + sc.costs.intermediaries_half * world.scale))[region]
+        access = access + world.at_firms(inn.intermediary_access * M / (M + sc.costs.intermediaries_half * world.scale), region)
     p_success = 1.0 - np.exp(-inn.zeta2 * researchers * f.alpha[trying] * access)
     world.counters.absorption_attempts += np.bincount(region, minlength=reg.R)
     return trying[rng.random(trying.size) < p_success]

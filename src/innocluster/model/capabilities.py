@@ -42,9 +42,9 @@ def update(world: World, rng: np.random.Generator) -> None:
     if f.n == 0:
         return
     intensity = np.divide(f.rd, f.revenue, out=np.zeros(f.n), where=f.revenue > 0)  # 0 without sales
-    alpha = f.alpha + inn.alpha_rd * intensity + inn.alpha_training * training[f.region] - inn.alpha_decay * f.alpha
+    alpha = (1.0 - inn.alpha_decay) * f.alpha + inn.alpha_rd * intensity + inn.alpha_training * world.at_firms(training)
     f.alpha = np.clip(alpha, 0.0, 1.0)
     p_unit = inn.rd_unit_adoption * (1.0 + inn.training_rd_unit_effect * training)
-    adopters = np.flatnonzero(~f.has_rd_unit & (rng.random(f.n) < p_unit[f.region]))
+    adopters = np.flatnonzero(~f.has_rd_unit & (rng.random(f.n) < world.at_firms(p_unit)))
     f.has_rd_unit[adopters] = True
     f.rd_intensity[adopters] = wanted_intensity(world, adopters.size, rng)

@@ -60,7 +60,8 @@ def wanted_rd(world: World) -> np.ndarray:
         s = fin.rd_margin_sensitivity
         intensity = intensity * (1.0 - s + s * squeeze)
         floor = fin.rd_min_project * squeeze
-    f.rd_wanted = np.where(intensity > 0, np.maximum(intensity * f.revenue, floor), 0.0)
+    # none without an R&D intention (a product with the mask: np.where branches on every firm)
+    f.rd_wanted = np.maximum(intensity * f.revenue, floor) * (intensity > 0)
     return f.rd_wanted
 
 

@@ -45,7 +45,7 @@ def replicator_shares(world: World, rng: np.random.Generator) -> None:
         return
     if sc.mechanisms.market:
         noise = sc.market.replication_noise
-        shock = rng.lognormal(0.0, noise, f.n) if noise > 0 else np.ones(f.n)
+        shock = np.exp(noise * rng.standard_normal(f.n)) if noise > 0 else np.ones(f.n)
         chi = sc.market.chi
     else:  # shares stay as they are (renormalised)
         shock, chi = np.ones(f.n), 0.0
@@ -111,7 +111,7 @@ def revenues(world: World) -> None:
     """Revenue ``R_i = f_i D_s`` and exports ``X_i = x_r R_i``."""
     f = world.firms
     f.revenue = f.share * world.demand()[f.stage]
-    f.exports = world.regions.export_share[f.region] * f.revenue
+    f.exports = world.at_firms(world.regions.export_share) * f.revenue
 
 
 def entrant_share(world: World, stage: np.ndarray) -> np.ndarray:

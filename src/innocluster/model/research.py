@@ -59,14 +59,14 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     reg = world.regions
     researching = np.flatnonzero(f.rd_active)
     region = f.region[researching]
-    researchers = f.xi[researching] * f.rd[researching] / (reg.wage[region] * inn.researcher_wage_premium)
-    rate = inn.zeta1 * researchers * (1.0 + inn.spillover_effect * reg.spillover[region])
+    researchers = f.xi[researching] * f.rd[researching] / (world.at_firms(reg.wage, region) * inn.researcher_wage_premium)
+    rate = inn.zeta1 * researchers * (1.0 + inn.spillover_effect * world.at_firms(reg.spillover, region))
     inventions = rng.poisson(rate)
     invented = inventions > 0
     inventing, inventions = researching[invented], inventions[invented]
     f.A[inventing] += np.maximum(productivity_jumps(world, inventing.size, rng), 0.0)
     # each invention is patented with its region's probability: one uniform per invention
-    p = patent_probability(world)[region[invented]]
-    patented = rng.random(inventions.sum()) < np.repeat(p, inventions)
+    invention_region = np.repeat(region[invented], inventions)
+    patented = rng.random(invention_region.size) < world.at_firms(patent_probability(world), invention_region)
     f.patents_new[inventing] += np.add.reduceat(patented, np.cumsum(inventions) - inventions).astype(np.int32)
     return inventing

@@ -37,8 +37,11 @@ def stage_from_mix(world: World, region: np.ndarray, u: np.ndarray) -> np.ndarra
     """GVC stage of new firms from their region's stage mix: the first stage whose
     cumulative share reaches the uniform ``u`` (the top one where rounding leaves the
     cumulative sum just below 1)."""
-    cumulative = world.regions.stage_cumulative[region]
-    return np.minimum(np.count_nonzero(u[:, None] > cumulative, axis=1), world.S - 1)
+    stage = np.empty(region.size, dtype=np.int64)
+    for r, cumulative in enumerate(world.regions.stage_cumulative):
+        mine = slice(None) if world.regions.R == 1 else region == r
+        stage[mine] = np.searchsorted(cumulative, u[mine])  # stages whose cumulative share is below u
+    return np.minimum(stage, world.S - 1)
 
 
 def startups(world: World, rng: np.random.Generator) -> np.ndarray:

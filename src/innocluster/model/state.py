@@ -197,7 +197,8 @@ class FirmTable:
         old_to_new[movers] = holes
         if holes.size:
             for block in self._blocks.values():
-                block[:, holes] = np.take(block, movers, axis=1)
+                for column in block:
+                    column[holes] = column[movers]
         self._resize(m)
         return old_to_new
 

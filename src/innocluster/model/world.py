@@ -190,6 +190,14 @@ class World:
         # an elementwise product and a sum: a BLAS dot would wake BLAS's threads
         return float((f.A * f.employees).sum() / weight)
 
+    def at_firms(self, regional: np.ndarray, region: np.ndarray | None = None):
+        """A regional value at each firm: ``regional[region]`` (``region`` defaults to
+        every firm's region). With one region it is that region's scalar value, which
+        NumPy broadcasts, instead of a gather per firm."""
+        if self.regions.R == 1:
+            return regional[0]
+        return regional[self.firms.region if region is None else region]
+
     def region_counts(self) -> np.ndarray:
         """Firms per region (float)."""
         if self.regions.R == 1:
