@@ -11,7 +11,7 @@ model in ``benchmarks/mesa_reference``) on the same machine in one invocation:
   each in a fresh interpreter that
   first does an untimed warm-up run (``--warmup-years`` years at the same size:
   imports, caches and allocator warm; five years by default, long enough for the
-  first exits, so that the kernels only exits call are loaded from the disk cache
+  first exits, so that the compiled twins only exits call are loaded from the disk cache
   too — with two years they were loaded inside the timed run, some 60 ms); engine and Mesa runs alternate, so background
   load on a shared machine hits both alike; the figure is the median. A timed run is
   model construction (initial population) plus ``--years`` steps, no results
@@ -35,7 +35,7 @@ model in ``benchmarks/mesa_reference``) on the same machine in one invocation:
   count; both populations evolve alike, the mean simulated population is printed too);
 * peak memory per firm: one more run of each model in its own fresh subprocess,
   ``ru_maxrss`` minus that of an interpreter with the same imports (for the engine
-  also its compiled kernels, loaded by a 100-firm, 1-year run: they are code, not
+  also its compiled twins, loaded by a 100-firm, 1-year run: they are code, not
   memory per firm), divided by the largest population reached.
 
 Both children run single-threaded by default (``OPENBLAS_NUM_THREADS=1`` etc.,
@@ -73,7 +73,7 @@ rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kind, mode = what.split(":")
 sc = load_scenario("core")
 if mode == "baseline":
-    if kind.startswith("engine"):  # the engine's compiled kernels are code, not per-firm memory: load them
+    if kind.startswith("engine"):  # the engine's compiled twins are code, not per-firm memory: load them
         w = ClusterModel(sc, seed=2, firms=100)
         w.step()
         del w

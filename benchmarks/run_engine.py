@@ -6,8 +6,8 @@ Usage::
 
 Each configuration runs in a fresh subprocess so that peak memory (ru_maxrss) belongs
 to that run alone; the memory of an interpreter with the package imported and its
-compiled kernels loaded is measured the same way and subtracted. Before the timing, a
-1,200-firm, 6-year warm-up run loads the engine's compiled kernels from their on-disk
+compiled twins loaded is measured the same way and subtracted. Before the timing, a
+1,200-firm, 6-year warm-up run loads the engine's compiled twins from their on-disk
 cache (compiling them on a machine's very first run, about 20 s, which is not what
 this benchmark measures) and collects its results once, so that the modules results
 collection imports (the life-cycle classifier, about 0.5 s) are loaded too. From
@@ -33,10 +33,10 @@ from innocluster.model import allocator
 from innocluster.model.engine import ClusterModel
 firms, years, name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 sc = load_scenario(name)
-# warm-up: load (on a machine's first run: compile) the engine's kernels and import what
+# warm-up: load (on a machine's first run: compile) the engine's compiled twins and import what
 # results collection uses (the life-cycle classifier), outside the timing
 w = ClusterModel(sc, seed=2, firms=1200)  # >= 1000 draws: the compiled samplers load too
-for _ in range(6):  # past the first exits: kernels that only exits call are loaded too
+for _ in range(6):  # past the first exits: twins that only exits call are loaded too
     w.step()
 w.results()
 del w

@@ -8,10 +8,10 @@ Usage::
 Runs the engine with every mechanism of the scenario (default ``hsinchu``, the full
 model) at 10^4, 10^5, ... up to ``--max-firms`` initial firms (``--per-decade 2`` adds
 3x10^k sizes), each size in a fresh subprocess (the child of
-``benchmarks/run_engine.py``: a small warm-up run that loads the compiled kernels and
+``benchmarks/run_engine.py``: a small warm-up run that loads the compiled twins and
 the modules results collection imports, then the timed construction, ``--years`` steps and results collection), reading
 ``ru_maxrss`` and subtracting that of an interpreter with the package imported and the
-kernels loaded. Writes ``benchmarks/results/scale.json`` (after every size, so an
+twins loaded. Writes ``benchmarks/results/scale.json`` (after every size, so an
 interrupted sweep keeps what it measured) and ``benchmarks/results/scale.png`` (time
 and memory against firms, log-log, with a slope-1 reference).
 """

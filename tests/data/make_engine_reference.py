@@ -5,7 +5,7 @@ Regenerate the file only when a change to the model's results is intended (a rul
 the order of the random draws), after recalibrating the calibrated scenarios, and say
 why in the test's docstring::
 
-    python tests/data/make_engine_reference.py tests/data/engine_reference_v4.csv
+    python tests/data/make_engine_reference.py tests/data/engine_reference_v5.csv
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ CASES = [("core", 11, 12, 1500), ("hsinchu", 12, 12, 600), ("pinghu", 13, 10, 60
 
 
 def five_regions():
-    """Hsinchu with three more peripheral regions (more regions than the compiled
-    per-region totals keep in registers, one of them starting empty)."""
+    """Hsinchu with three more peripheral regions, one of them starting empty."""
     from innocluster.scenario.schema import Scenario
 
     d = load_scenario("hsinchu").model_dump()

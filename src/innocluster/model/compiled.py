@@ -1,8 +1,9 @@
 """Compiled twins: the one place where the model trades plain NumPy for speed.
 
 Every rule of the model is written as plain NumPy in its mechanism's module. Where a
-profile shows that a rule costs more than 3% of a run at a million firms
-(``docs/performance.md`` lists each twin with its measurement), the same module holds a
+profile shows that compiling a rule saves more than 3% of a run at a million firms in
+a shipped scenario (``benchmarks/twins.py`` measures it; ``docs/performance.md`` lists
+each twin with its figure), the same module holds a
 compiled twin next to it: a Numba function with the same arguments that returns the
 same results, up to floating-point rounding, in one pass over the data instead of a
 chain of NumPy temporaries. ``tests/test_compiled_twins.py`` runs each twin against
