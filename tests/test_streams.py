@@ -127,8 +127,20 @@ def test_draws_upstream_of_a_switched_mechanism_are_identical(switched_off):
 
 def test_each_mechanism_is_handed_its_own_stream(monkeypatch):
     """The engine hands each mechanism the generator of its own key (and no other)."""
-    from innocluster.model import (absorption, capabilities, finance, government, market, mne_inflow, relocation,
-                                   research, spinoffs, startups, ties, upgrading)
+    from innocluster.model import (
+        absorption,
+        capabilities,
+        finance,
+        government,
+        market,
+        mne_inflow,
+        relocation,
+        research,
+        spinoffs,
+        startups,
+        ties,
+        upgrading,
+    )
 
     functions = {"market": (market, "replicator_shares"), "finance": (finance, "fund_rd"),
                  "own_research": (research, "own_research"), "absorption": (absorption, "absorption"),

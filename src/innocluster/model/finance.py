@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from innocluster.model.compiled import fast, twin
 from innocluster.model.world import World
 
 
@@ -77,7 +76,7 @@ def fund_rd(world: World, operating_profit: np.ndarray, rng: np.random.Generator
         _book(world, wanted=wanted, gap=None, loans=np.maximum(0.0, wanted - np.maximum(operating_profit, 0.0)))
         return
     # 1 cash, 2 banks (a collateral limit; prudent refusal of risky innovation loans)
-    gap, loans = fast(cash_and_loans)(
+    gap, loans = cash_and_loans(
         wanted=wanted, net_worth=f.net_worth, operating_profit=operating_profit, capital=f.capital, debt=f.debt,
         age=f.age, u_refuse=rng.random(f.n), cash_share=fin.cash_share, collateral_ratio=fin.collateral_ratio,
         guarantee=fin.guarantee, young_age=fin.young_age, collateral_floor=fin.collateral_floor,
@@ -99,21 +98,6 @@ def cash_and_loans(*, wanted, net_worth, operating_profit, capital, debt, age, u
     refused = ((age < young_age) | (capital < collateral_floor)) & (u_refuse < p_refuse)
     loans = np.where(refused, 0.0, np.minimum(gap, limit))
     return gap - loans, loans
-
-
-@twin(cash_and_loans)
-def _cash_and_loans_compiled(*, wanted, net_worth, operating_profit, capital, debt, age, u_refuse, cash_share,
-                             collateral_ratio, guarantee, young_age, collateral_floor, p_refuse):
-    gap = np.empty(wanted.size)
-    loans = np.empty(wanted.size)
-    for i in range(wanted.size):
-        cash = cash_share * max(net_worth[i], 0.0) + max(operating_profit[i], 0.0)
-        g = wanted[i] - min(wanted[i], cash)
-        limit = max(0.0, collateral_ratio * max(capital[i], 0.0) * (1.0 + guarantee) - debt[i])
-        refused = (age[i] < young_age or capital[i] < collateral_floor) and u_refuse[i] < p_refuse
-        loans[i] = 0.0 if refused else min(g, limit)
-        gap[i] = g - loans[i]
-    return gap, loans
 
 
 def _book(world: World, *, wanted: np.ndarray, gap: np.ndarray, loans: np.ndarray) -> None:

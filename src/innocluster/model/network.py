@@ -104,7 +104,7 @@ class TrustNetwork:
 
     def degree(self, n: int) -> np.ndarray:
         """Number of ties of each of ``n`` firms."""
-        return fast(degree)(keys=self.keys, n=n)
+        return degree(keys=self.keys, n=n)
 
     def directed(self) -> tuple[np.ndarray, np.ndarray]:
         """Both directions of every tie as ``(src, dst)`` arrays."""
@@ -127,9 +127,10 @@ class TrustNetwork:
         return fast(neighbour_lists)(keys=self.keys, rows=np.asarray(rows, dtype=np.int64), degree=degree)
 
 
-# The list operations as rules on arrays, each with a compiled twin: a year merges,
-# remaps and counts the whole tie list and reads the neighbours of every absorbing firm,
-# in NumPy several passes each (docs/performance.md has the profile that keeps the twins).
+# The list operations as rules on arrays. A year merges and remaps the whole tie list
+# and reads the neighbours of every absorbing firm, in NumPy several passes each: those
+# three have compiled twins (docs/performance.md has the profile that keeps them);
+# counting degrees is two bincounts, which a twin does not beat by enough.
 
 def merge_keys(*, keys, new):
     """The sorted union of sorted, unique ``keys`` and sorted, unique ``new`` keys."""
@@ -212,18 +213,6 @@ def degree(*, keys, n):
     if upper.size != n:  # bincount grows past n for an end beyond the table
         raise ValueError("a tie end lies outside the firm table")
     return lower + upper
-
-
-@twin(degree)
-def _degree_compiled(*, keys, n):
-    out = np.zeros(n, dtype=np.int64)
-    for k in range(keys.size):
-        u, v = keys[k] >> 32, keys[k] & 0xFFFFFFFF
-        if v >= n:  # the upper end is the larger
-            raise ValueError("a tie end lies outside the firm table")
-        out[u] += 1
-        out[v] += 1
-    return out
 
 
 def neighbour_lists(*, keys, rows, degree):
