@@ -111,8 +111,11 @@ def test_ties_stay_unique_and_sorted_and_follow_removals(first, second, leaving)
             {v for u, v in expect if u == i} | {u for u, v in expect if v == i})
     table = FirmTable(n)
     old_to_new = table.remove(np.array(leaving))
-    net.add(np.array([0]), np.array([1]))  # a pending tie follows the renumbering too
-    expect.add((0, 1))
+    # pending ties (added, not merged yet) follow the renumbering too, those of leaving
+    # firms vanish, duplicates of merged ties and self-ties stay out
+    extra = [(0, 1)] + [(i, (7 * i + 3) % n) for i in range(0, n, 2)] + sorted(expect)[:3]
+    net.add(*np.array(extra).T)
+    expect |= {(min(x, y), max(x, y)) for x, y in extra if x != y}
     net.remap(old_to_new)
     remapped = {(min(old_to_new[u], old_to_new[v]), max(old_to_new[u], old_to_new[v]))
                 for u, v in expect if old_to_new[u] >= 0 and old_to_new[v] >= 0}

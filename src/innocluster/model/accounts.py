@@ -39,14 +39,16 @@ def operating_accounts(world: World, costs: CostComponents) -> np.ndarray:
     f.employees = costs.labour
     # a firm that sold nothing keeps last year's unit cost
     np.divide(costs.total, f.revenue, out=f.unit_cost, where=f.revenue > 0)
-    f.value_added = f.revenue - costs.inputs
+    np.subtract(f.revenue, costs.inputs, out=f.value_added)
     ctr.book("revenue", f.revenue.sum())
     sums = costs.sums()
     for name, component in (("wages", "wages"), ("inputs", "inputs"), ("fixed_costs", "fixed"),
                             ("transaction_costs", "transaction"), ("rent", "rent")):
         ctr.book(name, -sums[component])
     ctr.book("interest", -rate * f.debt.sum())
-    return f.revenue - costs.total - rate * f.debt
+    operating = f.revenue - costs.total
+    operating -= rate * f.debt
+    return operating
 
 
 def year_profit(world: World, operating: np.ndarray) -> None:
@@ -63,7 +65,7 @@ def close_books(world: World, vc_payout: np.ndarray) -> None:
     owners = fin.payout_ratio * np.maximum(f.profit, 0.0)
     f.net_worth += f.profit - owners - vc_payout
     f.debt *= 1.0 - fin.debt_amortisation
-    f.capital = np.maximum(f.net_worth + f.debt, 0.0)
+    np.maximum(np.add(f.net_worth, f.debt, out=f.capital), 0.0, out=f.capital)
     f.subsidy = 0.0
     world.counters.book("owner_payout", -owners.sum())
     world.counters.book("vc_payout", -vc_payout.sum())

@@ -99,7 +99,14 @@ class TrustNetwork:
     def remap(self, old_to_new: np.ndarray) -> None:
         """Follow a renumbering of the firm table (``old_to_new``: the new row of each old
         row, -1 for removed rows); ties of removed firms vanish."""
-        self._keys, a, b = fast(remap_keys)(keys=self.keys, old_to_new=np.asarray(old_to_new, dtype=np.int64))
+        old_to_new = np.asarray(old_to_new, dtype=np.int64)
+        # ties not merged yet are renumbered as pairs (merging them first would copy the list)
+        pending, self._pending = self._pending, []
+        for a, b in pending:
+            a, b = old_to_new[a], old_to_new[b]
+            kept = (a >= 0) & (b >= 0)
+            self.add(a[kept], b[kept])
+        self._keys, a, b = fast(remap_keys)(keys=self._keys, old_to_new=old_to_new)
         self.add(a, b)
 
     def degree(self, n: int) -> np.ndarray:
