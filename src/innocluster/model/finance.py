@@ -96,7 +96,7 @@ def cash_and_loans(*, wanted, net_worth, operating_profit, capital, debt, age, u
     gap = wanted - np.minimum(wanted, cash)
     limit = np.maximum(0.0, collateral_ratio * np.maximum(capital, 0.0) * (1.0 + guarantee) - debt)
     refused = ((age < young_age) | (capital < collateral_floor)) & (u_refuse < p_refuse)
-    loans = np.where(refused, 0.0, np.minimum(gap, limit))
+    loans = np.minimum(gap, limit) * ~refused  # a product with the mask: np.where branches per firm
     return gap - loans, loans
 
 
@@ -150,9 +150,9 @@ def venture_capital(world: World, gap: np.ndarray, rng: np.random.Generator) -> 
     invested = np.bincount(f.region[matched], weights=money[matched], minlength=R)
     reg.vc_pool = reg.vc_pool - invested
     world.counters.vc_invested += invested
-    f.vc_stake = f.vc_stake + money
+    f.vc_stake += money
     f.vc_backed = f.vc_backed | (money > 0)
-    f.net_worth = f.net_worth + money
+    f.net_worth += money
     world.counters.book("vc_equity_in", money.sum())
     return money
 
