@@ -51,3 +51,23 @@ def test_full_model_benchmark_reports_time_and_memory():
     assert r["firms"] == 2000 and r["years"] == 3
     assert r["model_s"] > 0 and r["steps_s"] > 0 and r["peak_firms"] >= r["firms_end"] > 0
     assert r["table_bytes_per_firm"] > 0
+
+
+def test_side_by_side_benchmark_pairs_two_interpreters():
+    r = _last_json(["benchmarks/side_by_side.py", "--baseline-python", sys.executable, "--firms", "300",
+                    "--years", "2", "--pairs", "2", "--runs-per-process", "3", "--json"])
+    assert r["pairs"] == 2 and r["runs_per_process"] == 3
+    assert len(r["this_s"]) == len(r["baseline_s"]) == 2 and min(r["this_s"] + r["baseline_s"]) > 0
+    ratios = sorted(t / b for t, b in zip(r["this_s"], r["baseline_s"]))
+    assert r["ratio_min"] == ratios[0] and r["ratio_max"] == ratios[-1]
+    assert abs(r["ratio_median"] - (ratios[0] + ratios[1]) / 2) < 1e-12
+
+
+def test_twin_benchmark_reports_what_each_twin_saves():
+    from innocluster.model import compiled, engine  # noqa: F401  (importing the engine registers every twin)
+
+    r = _last_json(["benchmarks/twins.py", "--scenario", "core", "--firms", "2000", "--years", "2", "--json"])
+    assert {row["rule"] for row in r["rules"]} <= {rule.__qualname__ for rule in compiled.TWINS}
+    for row in r["rules"]:
+        assert row["numpy_s"] > 0 and row["twin_s"] > 0
+        assert abs(row["saved_share"] - (row["numpy_s"] - row["twin_s"]) / r["with_twins_s"]) < 1e-12
