@@ -26,12 +26,12 @@ import numpy as np
 from innocluster.model.world import World
 
 
-def wanted_intensity(world: World, size: int, rng: np.random.Generator) -> np.ndarray:
-    """``size`` draws of the wanted R&D intensity of a firm with an R&D unit:
-    ``rho exp(s z - s^2 / 2)``, log-normal with mean ``rho``."""
+def wanted_intensity(world: World, z: np.ndarray) -> np.ndarray:
+    """The wanted R&D intensity of firms with an R&D unit, one per standard normal draw
+    in ``z``: ``rho exp(s z - s^2 / 2)``, log-normal with mean ``rho``."""
     fin = world.scenario.finance
     s = fin.rd_intensity_sd
-    return fin.rd_intensity * np.exp(rng.normal(-0.5 * s * s, s, size))
+    return fin.rd_intensity * np.exp(s * z - 0.5 * s * s)
 
 
 def update(world: World, rng: np.random.Generator) -> None:
@@ -47,4 +47,4 @@ def update(world: World, rng: np.random.Generator) -> None:
     p_unit = inn.rd_unit_adoption * (1.0 + inn.training_rd_unit_effect * training)
     adopters = np.flatnonzero(~f.has_rd_unit & (rng.random(f.n) < world.at_firms(p_unit)))
     f.has_rd_unit[adopters] = True
-    f.rd_intensity[adopters] = wanted_intensity(world, adopters.size, rng)
+    f.rd_intensity[adopters] = wanted_intensity(world, rng.standard_normal(adopters.size))

@@ -45,14 +45,14 @@ def traits(world: World, region: np.ndarray, rng: np.random.Generator, has_rd_un
     sc = world.scenario
     fin, inn, reg = sc.finance, sc.innovation, world.regions
     k = region.size
-    u = rng.random((2, k))
-    z = rng.standard_normal((2, k))
-    unit_intensity = wanted_intensity(world, k, rng)
-    has_unit = u[0] < reg.rd_unit_share[region] if has_rd_unit is None else np.broadcast_to(has_rd_unit, k)
-    informal = u[1] < fin.informal_rd_share
-    intensity = unit_intensity * np.where(has_unit, 1.0, np.where(informal, fin.informal_rd_intensity, 0.0))
-    alpha = np.clip(reg.alpha_mean[region] + inn.alpha_sd * z[0], 0.0, 1.0)
-    xi = np.clip(inn.rd_share_own + inn.rd_share_own_sd * z[1], 0.0, 1.0)
+    u_unit, u_informal = rng.random((2, k))
+    z_intensity, z_alpha, z_xi = rng.standard_normal((3, k))
+    has_unit = u_unit < reg.rd_unit_share[region] if has_rd_unit is None else np.broadcast_to(has_rd_unit, k)
+    informal = u_informal < fin.informal_rd_share
+    share_of_unit = np.where(has_unit, 1.0, np.where(informal, fin.informal_rd_intensity, 0.0))
+    intensity = wanted_intensity(world, z_intensity) * share_of_unit
+    alpha = np.clip(reg.alpha_mean[region] + inn.alpha_sd * z_alpha, 0.0, 1.0)
+    xi = np.clip(inn.rd_share_own + inn.rd_share_own_sd * z_xi, 0.0, 1.0)
     return {"has_rd_unit": has_unit, "rd_intensity": intensity, "alpha": alpha, "xi": xi}
 
 

@@ -62,7 +62,7 @@ def own_research(world: World, rng: np.random.Generator) -> np.ndarray:
     researchers = f.xi[researching] * f.rd[researching] / (world.at_firms(reg.wage, region) * inn.researcher_wage_premium)
     rate = inn.zeta1 * researchers * (1.0 + inn.spillover_effect * world.at_firms(reg.spillover, region))
     inventions = rng.poisson(rate)
-    invented = inventions > 0
+    invented = np.flatnonzero(inventions)
     inventing, inventions = researching[invented], inventions[invented]
     f.A[inventing] += np.maximum(productivity_jumps(world, inventing.size, rng), 0.0)
     # each invention is patented with its region's probability: one uniform per invention

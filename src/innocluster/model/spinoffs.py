@@ -51,9 +51,10 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
     k = parents.size
     if k == 0:
         return parents
-    A = f.A[parents] - e.spinoff_tech_loss * np.abs(rng.standard_normal(k))
-    x = f.x[parents] + e.spinoff_distance * rng.standard_normal(k)
-    y = f.y[parents] + e.spinoff_distance * rng.standard_normal(k)
+    z_loss, z_x, z_y = rng.standard_normal((3, k))
+    A = f.A[parents] - e.spinoff_tech_loss * np.abs(z_loss)
+    x = f.x[parents] + e.spinoff_distance * z_x
+    y = f.y[parents] + e.spinoff_distance * z_y
     has_unit = f.has_rd_unit[parents] | (rng.random(k) < e.spinoff_rd_unit_share)
     region = f.region[parents].astype(np.int64)
     world.counters.spinoffs += np.bincount(region, minlength=world.regions.R)

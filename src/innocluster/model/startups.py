@@ -61,17 +61,18 @@ def startups(world: World, rng: np.random.Generator) -> np.ndarray:
     if K == 0:
         return np.zeros(0, dtype=np.int64)
     world.counters.startups += k
-    stage = stage_from_mix(world, region, rng.random(K))
-    A = world.region_mean_technology(counts)[region] - e.startup_tech_gap \
-        + e.startup_tech_sd * reg.tech_sd[region] * rng.standard_normal(K)
-    anchor = random_members(f.region, reg.R, region, rng.random(K))
+    u_stage, u_anchor = rng.random((2, K))
+    z_tech, z_x, z_y = rng.standard_normal((3, K))
+    stage = stage_from_mix(world, region, u_stage)
+    A = world.region_mean_technology(counts)[region] - e.startup_tech_gap + e.startup_tech_sd * reg.tech_sd[region] * z_tech
+    anchor = random_members(f.region, reg.R, region, u_anchor)
     near_firm = anchor >= 0  # else around the region's centre, spread like its firms (radius)
     spread = np.where(near_firm, e.startup_distance, 1.0) * reg.radius[region]
     x = reg.x[region].copy()
     y = reg.y[region].copy()
     x[near_firm], y[near_firm] = f.x[anchor[near_firm]], f.y[anchor[near_firm]]
-    x += spread * rng.standard_normal(K)
-    y += spread * rng.standard_normal(K)
+    x += spread * z_x
+    y += spread * z_y
     world.counters.book("founder_capital", sc.finance.founder_capital * K)
     return add_firms(world, rng, region=region, stage=stage, A=A, x=x, y=y, employees=e.initial_employees,
                      net_worth=sc.finance.founder_capital)
