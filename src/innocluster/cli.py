@@ -40,6 +40,9 @@ def _register_subcommands() -> None:
     from innocluster.paper.cli import register as register_paper
 
     register_paper(app)
+    from innocluster.validation.cli import register as register_validation
+
+    register_validation(app)
 
 
 def main(argv: list[str] | None = None) -> None:
