@@ -102,7 +102,7 @@ def test_strong_clusters_rule():
     x = [[90, 10], [10, 90], [20, 80], [30, 70], [10, 90]]
     est = [[30, 3], [2, 40], [3, 30], [5, 30], [1, 30]]
     df = _long(x, list("hbcde"), ["chips", "other"], est)
-    out = ind.strong_clusters(df).set_index(["region", "industry"])
+    out = ind.strong_clusters(df, min_regions=5).set_index(["region", "industry"])
     assert out.loc[("h", "chips"), "strong"]
     assert out.loc[("h", "chips"), "lq"] == pytest.approx(90 / 100 / (160 / 500))
     assert not out.loc[("b", "chips"), "strong"]
@@ -110,8 +110,16 @@ def test_strong_clusters_rule():
     # without establishments the criterion is dropped and said so
     assert "establishments > p25" not in ind.strong_clusters(df.drop(columns="establishments")).attrs["criteria"]
     # every strong cell has LQ >= 1
-    s = ind.strong_clusters(df)
+    s = ind.strong_clusters(df, min_regions=5)
     assert (s.loc[s.strong, "lq"] >= 1).all()
+    # five regions are fewer than the default minimum of eight: nothing is judged, and said so
+    d = ind.strong_clusters(df)
+    assert not d["judged"].any() and not d["strong"].any()
+    assert any("fewer than 8 regions" in n for n in d.attrs["notes"])
+    # local clusters are not judged even with enough regions
+    t = ind.strong_clusters(df, min_regions=5, cluster_types={"chips": "traded", "other": "local"})
+    assert t.loc[t.industry == "other", "judged"].eq(False).all()
+    assert t.set_index(["region", "industry"]).loc[("h", "chips"), "strong"]
 
 
 def test_cluster_stars():
