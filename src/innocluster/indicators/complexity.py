@@ -135,7 +135,7 @@ def complexity(x, method: str = "eigenvector", iterations: int = 20, pci_scale: 
             kc, kp = (mm @ kp) / d, (mm.T @ kc) / u
     # orientation: ECI positively correlated with diversity (py-ecomplexity's s1),
     # applied to both vectors so that ECI stays the mean PCI of a region's industries
-    if kc.std() > 0 and np.corrcoef(kc, d)[0, 1] < 0:
+    if kc.std() > 0 and d.std() > 0 and np.corrcoef(kc, d)[0, 1] < 0:
         kc, kp = -kc, -kp
     if pci_scale == "eci":
         sd = kc.std()
