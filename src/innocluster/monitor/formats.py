@@ -252,7 +252,8 @@ def _naics_label(code: str) -> str:
 
 
 def _str_col(df: pd.DataFrame, col: str) -> pd.Series:
-    return df[col].astype(str).str.strip().str.strip('"').replace({"nan": "", "<NA>": "", "None": ""})
+    s = df[col].astype(object).where(df[col].notna(), "")
+    return s.astype(str).str.strip().str.strip('"').replace({"nan": "", "<NA>": "", "None": ""})
 
 
 def read_cbp(frame: pd.DataFrame, source: str, year: int | None = None, naics_level: int = 4,
@@ -456,13 +457,13 @@ def read_eurostat_sbs(frame: pd.DataFrame, source: str, nace_level: str | int | 
     if level not in present:
         names = ", ".join("section" if d == 0 else str(d) for d in present) or "none"
         raise InputError(f"{source}: no NACE codes at level {'section' if level == 0 else level}; levels present: {names}")
-    keep = (m & (digits == level)).to_numpy()
+    keep = np.array(m & (digits == level), dtype=bool)
     indic = parts[ind_key].str.strip().str.upper()
     other = sorted(set(indic[keep]) - set(mapping))
     if other:
         notes.append(f"{source}: indicators not read: {', '.join(other[:8])}{' ...' if len(other) > 8 else ''} "
                      "(known: " + ", ".join(f"{k}={v}" for k, v in mapping.items()) + ")")
-    keep &= indic.isin(list(mapping)).to_numpy()
+    keep = keep & indic.isin(list(mapping)).to_numpy()
     if not keep.any():
         raise InputError(f"{source}: none of the indicators {', '.join(mapping)} at this NACE level")
     sub = pd.DataFrame({"region": parts["geo"].str.strip().to_numpy()[keep], "industry": codes.to_numpy()[keep],

@@ -212,9 +212,9 @@ def load_data(path, kind: str | None = None, *, format: str | None = None, encod
     system = None
     if fmt == "long":
         if len(raws) == 1:
-            ds = validate(raws[0].frame, source=raws[0].source, kind=kind, row_style=raws[0].row_style)
+            ds = _validate_raw(raws[0], kind)
         else:
-            parts = [validate(r.frame, source=r.source, kind=kind, row_style=r.row_style) for r in raws]
+            parts = [_validate_raw(r, kind) for r in raws]
             kinds = {d.kind for d in parts}
             if len(kinds) > 1:
                 raise InputError(f"{source}: mixes firm panels and region tables; give files of one kind")
@@ -260,6 +260,18 @@ def load_data(path, kind: str | None = None, *, format: str | None = None, encod
     if clusters is not None:
         ds = apply_cluster_definitions(ds, clusters)
     return ds
+
+
+def _validate_raw(raw, kind) -> Dataset:
+    """:func:`validate` of a table as read; an error in a workbook says which sheet was
+    read and which were not."""
+    try:
+        return validate(raw.frame, source=raw.source, kind=kind, row_style=raw.row_style)
+    except InputError as exc:
+        sheets = [n for n in raw.notes if n.startswith("read sheet")]
+        if sheets:
+            raise InputError(f"{exc} ({sheets[0]})") from None
+        raise
 
 
 def _official(table: pd.DataFrame, source: str, notes: list[str], fmt: str, unknown_ok=()) -> Dataset:
@@ -557,7 +569,7 @@ def _refuse_dates_and_booleans(s: pd.Series, col: str, source: str, where) -> No
     if is_bool and col not in BINARY:
         i = int(np.flatnonzero(s.notna().to_numpy())[0]) if s.notna().any() else 0
         what = "a count is needed" if col in COUNTS else "a number is needed"
-        raise InputError(f"{source}: {where(i)}, column {col!r}: boolean value {s.iloc[i]!r}; {what}, not True/False")
+        raise InputError(f"{source}: {where(i)}, column {col!r}: boolean value {_py(s.iloc[i])!r}; {what}, not True/False")
 
 
 def _py(v):

@@ -19,7 +19,8 @@ def check_focus(ds: Dataset, region: str | None, industry: str | None) -> None:
         known = pd.unique(ds.data[col].astype(str))
         if str(val) not in set(known):
             shown = ", ".join(sorted(map(str, known))[:12]) + (" ..." if len(known) > 12 else "")
-            raise InputError(f"{ds.source}: --{col} {val!r} is not in the data; {col}s present: {shown}")
+            plural = "regions" if col == "region" else "industries"
+            raise InputError(f"{ds.source}: --{col} {val!r} is not in the data; {plural} present: {shown}")
 
 
 def _entropy(shares: np.ndarray) -> float:
