@@ -54,6 +54,20 @@ def test_cbp_county_file_as_published(path, year, flag):
     assert any("withheld" in n and "not zero" in n for n in ds.notes)
 
 
+def test_cbp_state_file_all_legal_forms_only():
+    ds = load_data(DATA / "cbp16st.txt")
+    d = ds.data.astype({"region": str, "industry": str}).set_index(["region", "industry"])
+    assert set(d.index.get_level_values("region")) == {"06", "32"}  # state FIPS codes
+    # lfo '-' (all legal forms) only: the corporations row (lfo 'C') is not added to it
+    assert d.loc[("06", "3341"), "employment"] == 60000
+    assert np.isnan(d.loc[("32", "3344"), "employment"])
+    assert ds.suppressed["flag"].tolist() == ["empflag E"]
+
+
+def test_cbp_noise_flag_counted():
+    assert any("1 employment values carry high noise (flag J" in n for n in load_data(CBP21).notes)
+
+
 def test_cbp_options_year_level_midpoint():
     ds = load_data(CBP16, naics_level=2)
     assert set(ds.data["industry"].astype(str)) == {"31-33", "54"}
