@@ -39,11 +39,12 @@ Sheet = Annotated[str | None, typer.Option("--sheet", help="workbook sheet by na
 Year = Annotated[int | None, typer.Option("--year", help="data year of a County Business Patterns file "
                                                          "(else from its name, cbpYYco.txt)")]
 Clusters = Annotated[Path | None, typer.Option("--clusters", help="CSV mapping industry codes to named clusters "
-                                                                   "(code, cluster[, type]); see docs/monitor.md")]
+                                                                   "(code, cluster, type); see docs/monitor.md")]
 Suppressed = Annotated[str, typer.Option("--suppressed", help="withheld CBP employment: unknown (default) or midpoint "
                                                               "of its size class")]
-Level = Annotated[int | None, typer.Option("--level", help="industry code digits read from CBP (2-6, default 4), "
-                                                           "Eurostat (2-4) or REGPAT (IPC 1, 3 or 4 characters)")]
+Level = Annotated[str | None, typer.Option("--level", help="industry code level read from CBP (NAICS digits 2-6, "
+                                                           "default 4), Eurostat (section, 2, 3, 4; default the most "
+                                                           "detailed) or REGPAT (IPC characters 1, 3 or 4, default 4)")]
 
 
 def _load(data, format, encoding, sheet, year, clusters, suppressed, level):
@@ -52,7 +53,8 @@ def _load(data, format, encoding, sheet, year, clusters, suppressed, level):
     sh = int(sheet) if sheet is not None and sheet.isdigit() else sheet
     kw = {}
     if level is not None:
-        kw = {"naics_level": level, "nace_level": level, "ipc_level": level}
+        lv = int(level) if level.strip().isdigit() else level.strip()
+        kw = {"naics_level": lv, "nace_level": lv, "ipc_level": lv}
     paths = list(data)
     return load_data(paths[0] if len(paths) == 1 else paths, format=format, encoding=encoding, sheet=sh, year=year,
                      suppressed=suppressed, clusters=clusters, **kw)

@@ -434,7 +434,7 @@ def _compute_indicators(ds: Dataset, progress, density_max_industries: int) -> I
                      "industries in 2-digit sectors); not computed")
     few = int((((M > 0).sum(axis=1)) < MIN_REGIONS_STRONG).all(axis=0).sum()) if n_y else 0
     if n_r < MIN_REGIONS_STRONG:
-        notes.append(f"strong clusters not judged: {n_r} regions; the US Cluster Mapping rule compares each region with "
+        notes.append(f"strong clusters not judged: {n_r} region{'' if n_r == 1 else 's'}; the US Cluster Mapping rule compares each region with "
                      f"the quartiles of all regions and needs at least {MIN_REGIONS_STRONG}")
     elif few:
         notes.append(f"strong clusters not judged for {few} industries active in fewer than {MIN_REGIONS_STRONG} regions")

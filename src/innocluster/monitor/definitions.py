@@ -189,7 +189,7 @@ def apply_definitions(table: pd.DataFrame, defs: ClusterDefinitions, kind: str =
         def_len = sorted({len(c) for c in defs.codes["code"]})
         raise InputError(f"--clusters {Path(defs.source).name}: no industry code of the data is covered (data codes of "
                          f"{', '.join(map(str, data_len))} characters, definitions of {', '.join(map(str, def_len))}); "
-                         "use data at the definitions' level (e.g. --naics-level 6 for NAICS 2012 clusters)")
+                         "use data at the definitions' level (e.g. --level 6 for NAICS 2012 clusters)")
     if un.any():
         share = ""
         if measure in table.columns:

@@ -279,7 +279,7 @@ def read_cbp(frame: pd.DataFrame, source: str, year: int | None = None, naics_le
     See the module docstring for the layout and the rules.
     """
     if naics_level not in (2, 3, 4, 5, 6):
-        raise InputError(f"--naics-level {naics_level}: allowed 2, 3, 4, 5, 6")
+        raise InputError(f"--level {naics_level!r} (NAICS digits): allowed 2, 3, 4, 5, 6")
     if suppressed not in SUPPRESSED_CHOICES:
         raise InputError(f"--suppressed {suppressed!r}: allowed {', '.join(SUPPRESSED_CHOICES)}")
     df = frame.copy()
@@ -320,7 +320,7 @@ def read_cbp(frame: pd.DataFrame, source: str, year: int | None = None, naics_le
     keep = levels == naics_level
     if not keep.any():
         raise InputError(f"{source}: no NAICS codes at {naics_level} digits; levels present: "
-                         f"{', '.join(map(str, present)) or 'none'} (choose with --naics-level)")
+                         f"{', '.join(map(str, present)) or 'none'} (choose with --level)")
     df, region, naics = df[keep], region[keep], naics[keep]
     emp = pd.to_numeric(df["emp"], errors="coerce").astype(float)
     est = pd.to_numeric(df["est"], errors="coerce").astype(float)
@@ -452,7 +452,7 @@ def read_eurostat_sbs(frame: pd.DataFrame, source: str, nace_level: str | int | 
     else:
         key = str(nace_level).strip().lower()
         if key not in NACE_LEVELS:
-            raise InputError(f"--nace-level {nace_level!r}: allowed section, 2, 3, 4")
+            raise InputError(f"--level {nace_level!r} (NACE level): allowed section, 2, 3, 4")
         level = NACE_LEVELS[key]
     if level not in present:
         names = ", ".join("section" if d == 0 else str(d) for d in present) or "none"
@@ -540,7 +540,7 @@ def read_regpat(regions: pd.DataFrame, ipc: pd.DataFrame, source: str, ipc_level
     notes : list of str.
     """
     if ipc_level not in (1, 3, 4):
-        raise InputError(f"--ipc-level {ipc_level}: allowed 1 (section), 3 (class), 4 (subclass)")
+        raise InputError(f"--level {ipc_level!r} (IPC characters): allowed 1 (section), 3 (class), 4 (subclass)")
     r = regions.copy()
     r.columns = [str(c).strip().lower() for c in r.columns]
     t = ipc.copy()
