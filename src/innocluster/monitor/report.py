@@ -25,7 +25,14 @@ from innocluster.monitor.compute import IndicatorSet, compute_indicators
 from innocluster.monitor.io import Dataset
 from innocluster.errors import InputError
 from innocluster.monitor.io import to_region_table
-from innocluster.monitor.series import SERIES_SOURCES, SIGNAL_SOURCES, check_focus, focus_series
+from innocluster.monitor.series import (
+    SERIES_SOURCES,
+    SIGNAL_SOURCES,
+    _focus,
+    check_focus,
+    focus_series,
+    label_values,
+)
 from innocluster.report.html import fig_to_base64, pyplot
 
 STAGE_COLOURS = {"emergence": "#8dd3c7", "growth": "#80b1d3", "maturity": "#fdb462", "decline": "#fb8072"}
@@ -155,32 +162,33 @@ def cluster_units(ds: Dataset, table: pd.DataFrame, measure: str, region: str | 
         raise InputError(f"--by {by!r}: allowed {', '.join(BY_CHOICES)}")
     if max_clusters < 1:
         raise InputError(f"--max-clusters {max_clusters}: must be at least 1")
-    n_regions_all = table["region"].nunique()
-    t = table
-    if region is not None:
-        t = t[t["region"].astype(str) == str(region)]
-    if industry is not None:
-        t = t[t["industry"].astype(str) == str(industry)]
-    regions = pd.unique(t["region"].astype(str))
-    industries = pd.unique(t["industry"].astype(str))
+    n_regions_all = len(label_values(table["region"]))
+    t = _focus(table, region, industry)
+    industries = label_values(t["industry"])
     if by == "auto":
         cells = ds.cluster_types is not None or industry is not None or (n_regions_all == 1 and len(industries) > 1)
         by = "cell" if cells else "region"
     keys = ["region", "industry"] if by == "cell" else ["region"]
     last = t[t["year"] == t["year"].max()]
-    col = measure if measure in last.columns else "establishments"
-    size = (last.astype({k: str for k in keys}).groupby(keys, observed=True)[col].sum(min_count=1)
-            if col in last.columns else pd.Series(dtype=float))
-    every = t.astype({k: str for k in keys})[keys].drop_duplicates()
-    every = [tuple(r) for r in every.itertuples(index=False)]
-    every.sort(key=lambda k: (-float(np.nan_to_num(size.get(k if len(k) > 1 else k[0], 0.0), nan=0.0)), k))
+    col = measure if measure in t.columns else "year"
+    present = t.groupby(keys, observed=True, sort=True).size().index
+    if col == "year":
+        size = pd.Series(0.0, index=present)
+    else:
+        size = last.groupby(keys, observed=True, sort=True)[col].sum(min_count=1).reindex(present)
+    order = size.fillna(0.0).sort_values(ascending=False, kind="stable").index
+
+    def key(k):
+        return tuple(str(x) for x in k) if isinstance(k, tuple) else (str(k),)
+
     notes = []
-    if len(every) > max_clusters:
-        rest = every[max_clusters:]
-        shown = ", ".join(" / ".join(k) for k in rest[:10]) + (" ..." if len(rest) > 10 else "")
-        notes.append(f"{len(every)} clusters; the {max_clusters} largest by {col} in the last year are judged one by one, "
-                     f"{len(rest)} not ({shown}); name one with --region / --industry or raise --max-clusters")
-        every = every[:max_clusters]
+    if len(order) > max_clusters:
+        rest = [key(k) for k in order[max_clusters:max_clusters + 10]]
+        shown = ", ".join(" / ".join(k) for k in rest) + (" ..." if len(order) > max_clusters + 10 else "")
+        notes.append(f"{len(order)} clusters; the {max_clusters} largest by {col} in the last year are judged one by "
+                     f"one, {len(order) - max_clusters} not ({shown}); name one with --region / --industry or raise "
+                     "--max-clusters")
+    every = [key(k) for k in order[:max_clusters]]
     units = [(k[0], k[1] if by == "cell" else industry) for k in every]
     return units, notes
 

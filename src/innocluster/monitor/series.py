@@ -16,7 +16,7 @@ def check_focus(ds: Dataset, region: str | None, industry: str | None) -> None:
     for col, val in (("region", region), ("industry", industry)):
         if val is None:
             continue
-        known = pd.unique(ds.data[col].astype(str))
+        known = label_values(ds.data[col])
         if str(val) not in set(known):
             shown = ", ".join(sorted(map(str, known))[:12]) + (" ..." if len(known) > 12 else "")
             plural = "regions" if col == "region" else "industries"
@@ -28,13 +28,31 @@ def _entropy(shares: np.ndarray) -> float:
     return float(-(s * np.log2(s)).sum()) if s.size else 0.0
 
 
+def label_equals(col: pd.Series, value) -> np.ndarray:
+    """Boolean mask of the rows whose label (as text) is ``value``; on categorical
+    columns the categories are compared, not every row's text."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        hit = np.flatnonzero(np.asarray(col.cat.categories.astype(str)) == str(value))
+        return np.isin(col.cat.codes.to_numpy(), hit)
+    return (col.astype(str) == str(value)).to_numpy()
+
+
+def label_values(col: pd.Series) -> list[str]:
+    """Distinct labels of a column as text, in order of appearance."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        used = pd.unique(col.cat.codes.to_numpy())
+        cats = np.asarray(col.cat.categories.astype(str))
+        return [cats[c] for c in used if c >= 0]
+    return [str(v) for v in pd.unique(col)]
+
+
 def _focus(df: pd.DataFrame, region, industry) -> pd.DataFrame:
     """Rows of ``df`` in the focus region and industry (None: all)."""
-    sel = pd.Series(True, index=df.index)
+    sel = np.ones(len(df), dtype=bool)
     if region is not None:
-        sel &= df["region"].astype(str) == str(region)
+        sel &= label_equals(df["region"], region)
     if industry is not None:
-        sel &= df["industry"].astype(str) == str(industry)
+        sel &= label_equals(df["industry"], industry)
     return df[sel]
 
 
