@@ -331,8 +331,8 @@ def _cluster_html(c: dict, raw: dict, heading: bool) -> str:
         cls, verdict = WARNING_STYLE[w["state"]]
         items = "".join(f"<li>{e(r)}</li>" for r in w["reasons"])
         if w["missing"]:
-            items += "<li>not measurable: " + "; ".join(
-                f"{e(m)} (needs {e(w['needs'].get(m, ''))})" for m in w["missing"]) + "</li>"
+            items += "".join(f"<li>not measurable: <b>{e(m)}</b>, from {e(w['needs'].get(m, ''))}</li>"
+                             for m in w["missing"])
         parts.append(f"<div class='{cls}'><b>{title}: {verdict}</b><ul>{items}</ul></div>")
     parts.append("<h3>Forecasts</h3>")
     target = next((f["target"] for f in c["forecasts"].values()), None)

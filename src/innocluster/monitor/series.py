@@ -63,8 +63,8 @@ SIGNAL_SOURCES = {
                           "(entropy across industries; for a whole region, not a single industry)",
     "relatedness_flexibility": "region table or firm panel with >= 2 regions and >= 2 industries (relatedness "
                                "density of the region's industries), judged per region",
-    "external_tie_share": "not derivable from the monitor's inputs (network ties); supplied by simulated "
-                          "region series",
+    "external_tie_share": "network ties between firms, which the monitor's input formats do not carry "
+                          "(simulated region series have it)",
     "productivity": "firm panel: 'technology'; or 'value_added' with employment ('employees' / 'employment')",
     "gvc_share_0": "firm panel: 'gvc_stage' (0 = lowest stage, assembly)",
     "margin": "'value_added' and 'revenue'",

@@ -133,7 +133,7 @@ def show_analysis(a: dict) -> None:
         w = d["warnings"][key]
         verdict = "WARNING" if w["state"] == "warning" else w["state"]
         text = f"**{title}: {verdict}**\n\n" + "\n".join(f"- {r}" for r in w["reasons"])
-        text += "".join(f"\n- not measurable: {m} (needs {w['needs'].get(m, '')})" for m in w.get("missing", []))
+        text += "".join(f"\n- not measurable: **{m}**, from {w['needs'].get(m, '')}" for m in w.get("missing", []))
         if w["state"] == "warning":
             st.warning(text, icon=":material/warning:")
         elif w["state"] == "no warning":
