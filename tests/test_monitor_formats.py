@@ -301,3 +301,33 @@ def test_example_definitions_ship():
 
     defs = read_definitions(example_definitions())
     assert "traded" in set(defs.types.values())
+
+
+def test_eurostat_newer_layout_indicator_option_and_confidential_cell(tmp_path):
+    # newer bulk files start with freq and call the indicator dimension indic_sbs
+    p = tmp_path / "sbs_new.tsv"
+    p.write_text("freq,indic_sbs,nace_r2,geo\\TIME_PERIOD\t2021 \t2022 \n"
+                 "A,EMP_LOC_NR,C26,DE11\t100 \t110 p\nA,EMP_LOC_NR,C26,DE21\t: c\t90 \n"
+                 "A,EMP_LOC_NR,C27,DE11\t50 \t55 \nA,EMP_LOC_NR,C27,DE21\t70 \t: \n"
+                 "A,LOC_NR,C26,DE11\t3 \t3 \nA,LOC_NR,C26,DE21\t2 \t2 \nA,LOC_NR,C27,DE11\t4 \t4 \n"
+                 "A,LOC_NR,C27,DE21\t5 \t: \n")
+    with pytest.raises(InputError, match="the file has EMP_LOC_NR, LOC_NR"):
+        load_data(p)
+    ds = load_data(p, eurostat_indicators={"EMP_LOC_NR": "employment", "LOC_NR": "establishments"})
+    d = ds.data.astype({"region": str, "industry": str}).set_index(["region", "industry", "year"])
+    # ": c" is confidential: the cell exists, its employment is unknown
+    assert np.isnan(d.loc[("DE21", "C26", 2021), "employment"]) and d.loc[("DE21", "C26", 2021), "establishments"] == 2
+    # ":" in every indicator: no observation, no row
+    assert ("DE21", "C27", 2022) not in d.index
+    res = CliRunner().invoke(_app(), ["indicators", str(p), "--indicator", "EMP_LOC_NR=employment",
+                                      "--indicator", "LOC_NR=establishments"])
+    assert res.exit_code == 0, res.output
+    assert "specialisation and concentration use the number of establishments" in res.output
+    only = tmp_path / "only_emp.tsv"
+    only.write_text("freq,indic_sbs,nace_r2,geo\\TIME_PERIOD\t2021 \nA,EMP_LOC_NR,C26,DE11\t100 \n"
+                    "A,EMP_LOC_NR,C26,DE21\t: c\nA,EMP_LOC_NR,C27,DE11\t50 \nA,EMP_LOC_NR,C27,DE21\t70 \n")
+    res = CliRunner().invoke(_app(), ["indicators", str(only), "--indicator", "EMP_LOC_NR=employment"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "employment is unknown" in res.output and "1 of 4 cells" in res.output  # never read as zero
+    res = CliRunner().invoke(_app(), ["indicators", str(only), "--indicator", "EMP_LOC_NR"])
+    assert res.exit_code == 2 and "give CODE=COLUMN" in res.output

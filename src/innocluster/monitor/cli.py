@@ -46,8 +46,24 @@ Level = Annotated[str | None, typer.Option("--level", help="industry code level 
                                                            "default 4), Eurostat (section, 2, 3, 4; default the most "
                                                            "detailed) or REGPAT (IPC characters 1, 3 or 4, default 4)")]
 
+Indicator = Annotated[list[str] | None, typer.Option(
+    "--indicator", help="Eurostat indicator code read as a monitor column, CODE=COLUMN (repeatable; "
+                        "columns employment, establishments, revenue, value_added)")]
 
-def _load(data, format, encoding, sheet, year, clusters, suppressed, level):
+
+def _indicators(pairs):
+    if not pairs:
+        return None
+    out = {}
+    for p in pairs:
+        code, sep, col = p.partition("=")
+        if not sep or not code.strip() or not col.strip():
+            raise InputError(f"--indicator {p!r}: give CODE=COLUMN, e.g. --indicator EMP_LOC_NR=employment")
+        out[code.strip()] = col.strip()
+    return out
+
+
+def _load(data, format, encoding, sheet, year, clusters, suppressed, level, indicator=None):
     from innocluster.monitor.io import load_data
 
     sh = int(sheet) if sheet is not None and sheet.isdigit() else sheet
@@ -57,7 +73,7 @@ def _load(data, format, encoding, sheet, year, clusters, suppressed, level):
         kw = {"naics_level": lv, "nace_level": lv, "ipc_level": lv}
     paths = list(data)
     return load_data(paths[0] if len(paths) == 1 else paths, format=format, encoding=encoding, sheet=sh, year=year,
-                     suppressed=suppressed, clusters=clusters, **kw)
+                     suppressed=suppressed, clusters=clusters, eurostat_indicators=_indicators(indicator), **kw)
 
 
 def _print_notes(notes) -> None:
@@ -76,6 +92,7 @@ def indicators_cmd(
     clusters: Clusters = None,
     suppressed: Suppressed = "unknown",
     level: Level = None,
+    indicator: Indicator = None,
 ) -> None:
     """Compute all indicators the data allow; a tidy long table (region, industry, year, indicator, value)."""
     from innocluster.monitor.compute import compute_indicators
@@ -85,7 +102,7 @@ def indicators_cmd(
             raise InputError(f"--out {out_file}: unsupported extension {out_file.suffix!r}; use .csv or .parquet")
         with _progress() as prog:
             task = prog.add_task("loading", total=None)
-            ds = _load(data, format, encoding, sheet, year, clusters, suppressed, level)
+            ds = _load(data, format, encoding, sheet, year, clusters, suppressed, level, indicator)
             s = compute_indicators(ds, progress=lambda m: prog.update(task, description=m))
             prog.update(task, description="tidy table")
             # Parquet is written block by block from the arrays (no 10^7-row frame)
@@ -138,6 +155,7 @@ def monitor_cmd(
     clusters: Clusters = None,
     suppressed: Suppressed = "unknown",
     level: Level = None,
+    indicator: Indicator = None,
 ) -> None:
     """Cluster monitor report: specialisation, concentration, and per cluster its stage, warnings and forecasts."""
     from innocluster.monitor.report import write_report
@@ -147,7 +165,7 @@ def monitor_cmd(
             raise InputError(f"--out {out_dir}: exists and is not a directory")
         with _progress() as prog:
             task = prog.add_task("loading", total=None)
-            ds = _load(data, format, encoding, sheet, year, clusters, suppressed, level)
+            ds = _load(data, format, encoding, sheet, year, clusters, suppressed, level, indicator)
             a = write_report(ds, out_dir, region, industry, progress=lambda m: prog.update(task, description=m),
                              by=by, max_clusters=max_clusters)
     except InputError as exc:

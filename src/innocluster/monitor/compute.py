@@ -363,7 +363,7 @@ def _groups_from_codes(industries: pd.Index, system: str | None = None):
     return industry_groups([str(x) for x in industries], system)
 
 
-def choose_measure(cube: Cube, notes: list[str]) -> str:
+def choose_measure(cube: Cube, notes: list[str], source: str = "<data>") -> str:
     """The activity count that specialisation and concentration are measured on.
 
     Employment when it is observed in every cell; otherwise establishments when they
@@ -386,7 +386,8 @@ def choose_measure(cube: Cube, notes: list[str]) -> str:
         if complete(alt):
             notes.append(f"{why}: specialisation and concentration use {what} instead")
             return alt
-    raise InputError(f"{why}, and there is no complete establishment or patent count to measure on; "
+    raise InputError(f"{source}: column 'employment': {why}, and there is no complete establishment or patent count "
+                     "to measure on; "
                      "estimate the withheld cells (County Business Patterns: --suppressed midpoint) or drop them")
 
 
@@ -408,7 +409,7 @@ def _compute_indicators(ds: Dataset, progress, density_max_industries: int) -> I
     notes = list(ds.notes)
     table = to_region_table(ds)
     cube = make_cube(table, columns=("employment", "establishments", "patents", "rd"))
-    measure = choose_measure(cube, notes)
+    measure = choose_measure(cube, notes, ds.source)
     M = cube.arrays[measure]
     est = cube.arrays.get("establishments") if measure == "employment" else None
     if est is not None and "establishments" in cube.unknown:

@@ -420,7 +420,7 @@ def read_eurostat_sbs(frame: pd.DataFrame, source: str, nace_level: str | int | 
     allowed = {"employment", "establishments", "revenue", "value_added", "patents", "rd"}
     bad = [v for v in mapping.values() if v not in allowed]
     if bad:
-        raise InputError(f"indicators: {bad[0]!r} is not a monitor column; allowed {', '.join(sorted(allowed))}")
+        raise InputError(f"--indicator: {bad[0]!r} is not a monitor column; allowed {', '.join(sorted(allowed))}")
     first = str(frame.columns[0]).strip()
     keys = [k.strip().lower() for k in first.split("\\")[0].split(",")]
     need = {"nace_r2", "geo"}
@@ -465,7 +465,10 @@ def read_eurostat_sbs(frame: pd.DataFrame, source: str, nace_level: str | int | 
                      "(known: " + ", ".join(f"{k}={v}" for k, v in mapping.items()) + ")")
     keep = keep & indic.isin(list(mapping)).to_numpy()
     if not keep.any():
-        raise InputError(f"{source}: none of the indicators {', '.join(mapping)} at this NACE level")
+        found = sorted(set(indic))
+        raise InputError(f"{source}: none of the indicators {', '.join(mapping)} at this NACE level; the file has "
+                         f"{', '.join(found[:8]) or 'none'}{' ...' if len(found) > 8 else ''} (map other codes with "
+                         "--indicator CODE=COLUMN, see docs/monitor.md)")
     sub = pd.DataFrame({"region": parts["geo"].str.strip().to_numpy()[keep], "industry": codes.to_numpy()[keep],
                         "column": indic.map(mapping).to_numpy()[keep]})
     long_rows = []
@@ -497,9 +500,15 @@ def read_eurostat_sbs(frame: pd.DataFrame, source: str, nace_level: str | int | 
     table = long.pivot_table(index=["region", "industry", "year"], columns="column", values="value",
                              aggfunc="first", dropna=False).reset_index()
     table.columns.name = None
-    # a cell missing from every indicator is no observation at all
+    # a cell missing from every indicator is no observation at all ("not available"),
+    # unless it is confidential: then the activity exists and its size is unknown
     cols = [c for c in table.columns if c not in ("region", "industry", "year")]
-    table = table[table[cols].notna().any(axis=1)].reset_index(drop=True)
+    confidential = pd.MultiIndex.from_tuples([r[:3] for r in supp_rows], names=["region", "industry", "year"]) \
+        if supp_rows else None
+    keep_rows = np.array(table[cols].notna().any(axis=1), dtype=bool)
+    if confidential is not None:
+        keep_rows = keep_rows | pd.MultiIndex.from_frame(table[["region", "industry", "year"]]).isin(confidential)
+    table = table[keep_rows].reset_index(drop=True)
     if "employment" not in table.columns:
         table["employment"] = np.nan
     if flag_counts:

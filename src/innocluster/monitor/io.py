@@ -154,7 +154,7 @@ def detect_kind(columns) -> str:
 
 def load_data(path, kind: str | None = None, *, format: str | None = None, encoding: str | None = None,
               sheet=None, year: int | None = None, naics_level: int = 4, nace_level=None, ipc_level: int = 4,
-              suppressed: str = "unknown", clusters=None) -> Dataset:
+              suppressed: str = "unknown", clusters=None, eurostat_indicators=None) -> Dataset:
     """Read, detect and validate one or more data files.
 
     Parameters
@@ -170,6 +170,10 @@ def load_data(path, kind: str | None = None, *, format: str | None = None, encod
     year : data year of a County Business Patterns file (else from its name).
     naics_level, nace_level, ipc_level : code level read from CBP, Eurostat, REGPAT.
     suppressed : ``"unknown"`` or ``"midpoint"`` for withheld CBP employment.
+    eurostat_indicators : Eurostat indicator code -> monitor column (``employment``,
+        ``establishments``, ``revenue``, ``value_added``, ``patents``, ``rd``) for
+        Eurostat files whose codes differ from
+        :data:`~innocluster.monitor.formats.EUROSTAT_INDICATORS`.
     clusters : path of a cluster definition file (:mod:`innocluster.monitor.definitions`);
         industries are mapped to clusters before anything is computed.
 
@@ -236,7 +240,8 @@ def load_data(path, kind: str | None = None, *, format: str | None = None, encod
     elif fmt == "eurostat-sbs":
         tables, supp = [], []
         for raw in raws:
-            t, sc, nts = fm.read_eurostat_sbs(raw.frame, raw.source, nace_level=nace_level)
+            t, sc, nts = fm.read_eurostat_sbs(raw.frame, raw.source, nace_level=nace_level,
+                                              indicators=eurostat_indicators)
             tables.append(t)
             supp.append(sc)
             notes += nts
