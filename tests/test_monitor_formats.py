@@ -155,7 +155,7 @@ LATIN = ("region,industry,year,employment\nZürich,Präzision,2019,100\nBesanço
 
 
 @pytest.mark.parametrize("text,codec", [
-    (LONG, "utf-8"), (LONG, "utf-8-sig"), (LONG, "utf-16"), (LONG, "gbk"), (LONG, "gb18030"),
+    (LONG, "utf-8"), (LONG, "utf-8-sig"), (LONG, "utf-16"), (LONG, "utf-16-le"), (LONG, "gbk"), (LONG, "gb18030"),
     (LATIN, "cp1252"), (LATIN, "utf-8-sig"),
 ])
 def test_encodings_detected(tmp_path, text, codec):
