@@ -140,3 +140,12 @@ def test_cli_summary_three_states(tmp_path):
     assert "race to the bottom not judged: missing gvc_share_0, rd_intensity" in out
     res = CliRunner().invoke(_app(), ["monitor", str(p), "--out", str(tmp_path / "o2"), "--by", "nope"])
     assert res.exit_code == 2 and res.output.strip().startswith("error:") and "--by 'nope'" in res.output
+
+
+def test_single_region_cells_unless_region_named():
+    df = _two_regions()
+    one = validate(df[df.region == "boom"], source="one.csv")
+    cells = analyse(one)["data"]["clusters"]
+    assert {c["name"] for c in cells} == {"boom / chips", "boom / tools"}
+    whole = analyse(one, region="boom")["data"]["clusters"]
+    assert [c["name"] for c in whole] == ["boom"]

@@ -153,8 +153,9 @@ def cluster_units(ds: Dataset, table: pd.DataFrame, measure: str, region: str | 
 
     ``by="region"``: each region (its industries together, or only ``industry``);
     ``by="cell"``: each region x industry cell; ``by="auto"``: cells when the industries
-    were mapped to cluster definitions, when an industry is named, or when there is a
-    single region in the data with several industries, otherwise regions. The largest clusters by
+    were mapped to cluster definitions, when an industry is named, or when no region is
+    named and the data have a single region with several industries; otherwise regions
+    (a named region is judged as a whole). The largest clusters by
     ``measure`` in the last year come first; beyond ``max_clusters`` the rest are listed
     in a note.
     """
@@ -166,7 +167,8 @@ def cluster_units(ds: Dataset, table: pd.DataFrame, measure: str, region: str | 
     t = _focus(table, region, industry)
     industries = label_values(t["industry"])
     if by == "auto":
-        cells = ds.cluster_types is not None or industry is not None or (n_regions_all == 1 and len(industries) > 1)
+        cells = (ds.cluster_types is not None or industry is not None
+                 or (region is None and n_regions_all == 1 and len(industries) > 1))
         by = "cell" if cells else "region"
     keys = ["region", "industry"] if by == "cell" else ["region"]
     last = t[t["year"] == t["year"].max()]
