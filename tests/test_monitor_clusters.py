@@ -149,3 +149,19 @@ def test_single_region_cells_unless_region_named():
     assert {c["name"] for c in cells} == {"boom / chips", "boom / tools"}
     whole = analyse(one, region="boom")["data"]["clusters"]
     assert [c["name"] for c in whole] == ["boom"]
+
+
+def test_firm_panel_one_region_agglomeration_undefined():
+    rng = np.random.default_rng(2)
+    n = 60
+    firm = np.repeat(np.arange(n), 3)
+    df = pd.DataFrame({"firm": firm, "region": "hsinchu", "industry": np.where(firm % 2, "chips", "tools"),
+                       "year": np.tile([2000, 2001, 2002], n), "employees": rng.integers(5, 500, firm.size)})
+    from innocluster.monitor.compute import compute_indicators
+
+    s = compute_indicators(validate(df, source="p.csv"))
+    assert s.industry["eg_gamma"].isna().all() and s.industry["ms_gamma"].isna().all()
+    assert any("Ellison-Glaeser / Maurel-Sedillot undefined: one region" in n for n in s.notes)
+    two = df.assign(region=np.where(df["firm"] % 3 == 0, "periphery", "hsinchu"))
+    s2 = compute_indicators(validate(two, source="p.csv"))
+    assert s2.industry["eg_gamma"].notna().all()
