@@ -228,7 +228,7 @@ class Finance(_Strict):
     vc_private_share: float = param(0.7, ge=0, le=1, unit="share", meaning="private share of VC money (rest: government guiding fund)", source=PAPER + " (private capital as the main body)")
     vc_private_efficiency: float = param(1.0, ge=0, le=3, unit="multiplier", meaning="screening sharpness of private VC relative to public money (1 = same)", source=ASSUMPTION)
     payout_ratio: float = param(0.2, ge=0, le=1, unit="share of profit", meaning="share of positive profit paid to owners (leaves the firm; with vc_payout at most 1)", source="dividend payout of private SMEs, a fifth to a third")
-    founder_capital: float = param(0.3, ge=0, le=1e4, unit="USD million", meaning="net worth of a new start-up", source=ASSUMPTION)
+    founder_capital: float = param(0.08, ge=0, le=1e4, unit="USD million", meaning="net worth of a new start-up", source="Robb & Robinson (2014) Review of Financial Studies 27: new firms of the Kauffman Firm Survey (2004 cohort) start with about USD 80,000 of financial capital on average")
 
     @model_validator(mode="after")
     def _payouts_within_profit(self):
