@@ -60,8 +60,8 @@ class Options:
     Attributes
     ----------
     replications : int
-    firms : int
-        Total initial firms per run.
+    firms : int or None
+        Total initial firms per run; ``None``: each scenario's calibrated size.
     workers : int
         Local process-pool size.
     seed : int, optional
@@ -76,7 +76,7 @@ class Options:
     """
 
     replications: int = DEFAULT_REPLICATIONS
-    firms: int = DEFAULT_FIRMS
+    firms: int | None = DEFAULT_FIRMS
     workers: int = 2
     seed: int | None = None
     overrides: list[str] = field(default_factory=list)
@@ -87,7 +87,7 @@ class Options:
     def check(self) -> None:
         if self.replications < 2:
             raise InputError(f"--replications = {self.replications}: need at least 2 for an interval")
-        if self.firms < 50:
+        if self.firms is not None and self.firms < 50:
             raise InputError(f"--firms = {self.firms}: need at least 50 initial firms")
         if self.workers < 1:
             raise InputError(f"--workers = {self.workers}: must be at least 1")
@@ -164,6 +164,7 @@ class PaperRun:
     runs_done: int
     runs_failed: int
     failures: list[str]
+    extras: dict = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ scenarios and plan
