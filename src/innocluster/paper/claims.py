@@ -95,8 +95,9 @@ class Test:
     def __post_init__(self):
         if self.kind not in ("paired", "share", "level"):
             raise ValueError(f"Test.kind must be paired, share or level, got {self.kind!r}")
-        if self.kind != "paired" and self.reference is None:
-            raise ValueError(f"Test {self.arm}/{self.outcome}: kind {self.kind!r} needs a reference")
+        if (self.kind != "paired") != (self.reference is not None):
+            raise ValueError(f"Test {self.arm}/{self.outcome}: a reference goes with kind 'share' or 'level', "
+                             f"not {self.kind!r}")
 
     @property
     def negligible(self) -> Band:
@@ -571,7 +572,7 @@ CLAIMS: tuple[Claim, ...] = (
           "the path when the four stages occur in this order. Tested: share of replications with the "
           "full path vs one half (Wilson interval).",
           (Setting("hsinchu, 60 years", (Arm("hsinchu_60y", "hsinchu", years=60),),
-                   (Test("hsinchu_60y", "full_path", +1, reference=0.5),), ("full_path", "firms_late"),
+                   (Test("hsinchu_60y", "full_path", +1, reference=0.5, kind="share"),), ("full_path", "firms_late"),
                    timeline=True),),
           figure="timeline"),
     Claim("lifecycle-lock-in", "Life cycle",
