@@ -61,6 +61,28 @@ def _scenario_files(items: list[str] | None) -> dict[str, str]:
     return out
 
 
+def _rounds(claims, opts, firms, scale_check, robustness, trajectories, robust_params):
+    """The main run, then the scale check and the Morris screening on the same pool."""
+    from innocluster.paper.run import run_claims
+
+    run = run_claims(claims, opts)
+    if scale_check is not None:
+        from dataclasses import replace
+
+        from innocluster.paper.robustness import scale_table
+
+        other = run_claims(claims, replace(opts, firms=scale_check or None))
+        label = "calibrated size" if not scale_check else f"{scale_check} firms"
+        run.extras["scale"] = scale_table(run, other, f"{firms} firms", label)
+    if robustness:
+        from innocluster.paper.robustness import morris_screening
+
+        if trajectories < 2:
+            raise InputError(f"--robustness-trajectories = {trajectories}: need at least 2")
+        run.extras["robustness"] = morris_screening(claims, opts, robust_params or None, trajectories, baseline=run)
+    return run
+
+
 def _run(names: list[str] | None, replications: int, firms: int, workers: int, out: Path, seed, set_, scenario,
          quiet: bool, scale_check: int | None = None, robustness: bool = False, trajectories: int = 4,
          robust_params: list[str] | None = None) -> None:
@@ -87,21 +109,14 @@ def _run(names: list[str] | None, replications: int, firms: int, workers: int, o
                 raise InputError(f"--robustness-param {p!r}: unknown parameter") from None
     folder = out_dir(out)
     t0 = time.perf_counter()
-    run = run_claims(claims, opts)
-    if scale_check is not None:
-        from dataclasses import replace
+    if scale_check is not None or robustness:  # several rounds of runs: one pool for all of them
+        from innocluster.experiments.executors import make_executor
 
-        from innocluster.paper.robustness import scale_table
-
-        other = run_claims(claims, replace(opts, firms=scale_check or None))
-        label = "calibrated size" if not scale_check else f"{scale_check} firms"
-        run.extras["scale"] = scale_table(run, other, f"{firms} firms", label)
-    if robustness:
-        from innocluster.paper.robustness import morris_screening
-
-        if trajectories < 2:
-            raise InputError(f"--robustness-trajectories = {trajectories}: need at least 2")
-        run.extras["robustness"] = morris_screening(claims, opts, robust_params or None, trajectories, baseline=run)
+        with make_executor("local", workers) as pool:
+            opts.executor = pool
+            run = _rounds(claims, opts, firms, scale_check, robustness, trajectories, robust_params)
+    else:
+        run = run_claims(claims, opts)
     path = write_report(run, folder)
     t = Table(title=f"verdicts ({replications} replications, {time.perf_counter() - t0:.0f} s)")
     for col in ("claim", "verdict", "title"):

@@ -11,6 +11,7 @@ same draws. Workers send back only the summary columns of
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import pandas as pd
 from innocluster.errors import InputError
 from innocluster.experiments.batch import RunSpec, run_batch
 from innocluster.experiments.compare import summarize_arms
-from innocluster.experiments.executors import make_executor
+from innocluster.experiments.executors import Executor, make_executor
 from innocluster.experiments.outcomes import Outcome
 from innocluster.experiments.progress import NullProgress, RichProgress
 from innocluster.experiments.seeds import replication_seed
@@ -70,8 +71,8 @@ class Options:
         ``--set`` overrides applied to every scenario before the arms' own.
     scenario_files : dict
         Scenario name -> TOML path replacing the built-in scenario.
-    executor : str
-        ``local`` (default) or ``serial``.
+    executor : str or Executor
+        ``local`` (default) or ``serial``, or an open executor to reuse (not closed here).
     progress : bool
     """
 
@@ -81,7 +82,7 @@ class Options:
     seed: int | None = None
     overrides: list[str] = field(default_factory=list)
     scenario_files: dict[str, str] = field(default_factory=dict)
-    executor: str = "local"
+    executor: str | Executor = "local"
     progress: bool = True
 
     def check(self) -> None:
@@ -266,9 +267,10 @@ def run_claims(claims: list[Claim] | None = None, opts: Options | None = None) -
     done = failed = 0
     failures: list[str] = []
     seeds: dict[str, int] = {}
+    shared = isinstance(opts.executor, Executor)  # a pool reused across runs (scale check, robustness)
     ex = make_executor(opts.executor, opts.workers if opts.executor == "local" else None)
     try:
-        with ex:
+        with contextlib.nullcontext(ex) if shared else ex:
             # largest groups first: the pool stays busy
             for key in sorted(groups, key=lambda k: -len(groups[k]) * k.years):
                 sc = cache[key.scenario]
