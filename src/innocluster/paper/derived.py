@@ -22,11 +22,25 @@ column                     definition
 ``full_path``              1 if the monitor's stages pass budding -> growth -> maturity ->
                            decline in this order (each later than the previous)
 ``stage_code``             per year: 0 budding, 1 growth, 2 maturity, 3 decline
+``patents_total``          patents granted in the region over the run
+``gov_spend_share_late``   government spending over revenue in the region, last years
+``cohort_patents``         patents over the run of the firms alive at the start (by their
+                           initial region; :class:`FirmTracker`)
+``cohort_survival``        share of those firms alive at the end
+``zombie_support_share``   (``_late``) share of SMEs below the exit condition without the
+                           support they got, alive because of it (:class:`FirmTracker`)
+``within_*``, ``movers``   within-firm effects of being in the cluster (firm and year
+                           fixed effects, :func:`fe_effect`), cluster rows only
 =========================  ==============================================================
 
+:func:`paper_runner` steps the engine itself and observes the firm table after every
+year (:class:`FirmTracker`), for what the regional series cannot give: fixed cohorts,
+zombies by support, and the firm panel of the within-firm design.
+
 :func:`figure1_runner` returns, instead of a time series, the minimum of the
-average-cost curve (paper Figure 1) outside and inside the cluster after a burn-in of
-``years`` simulated years, one row per region (``min_ac``).
+average-cost curve (paper Figure 1) of the same SME, with the same number of trust ties,
+outside and inside the cluster after a burn-in of ``years`` simulated years, one row per
+region (``min_ac``).
 """
 
 from __future__ import annotations
