@@ -388,7 +388,7 @@ def _ablation(*arms: tuple[str, tuple[str, ...]]) -> tuple[Setting, ...]:
 #: ``italy-overintervention``'s own budget (about 4-5 % of its district's revenue)
 TRAP_BUDGET_SHARE = 0.03
 _TRAP_OUTCOMES = ("tech_growth", "zombie_support_share_late", "zombie_share_late", "patents_per_firm_late",
-                  "patents_total", "cohort_patents", "firms_late")
+                  "patents_total", "cohort_patents", "firms_late", "gov_spend_share_late")
 
 
 def _rule_vs_direct() -> tuple[Setting, ...]:

@@ -204,7 +204,14 @@ def build_html(run: PaperRun) -> str:
 
     curves = _figure1_curves(run)
     o = run.options
+    rob = run.extras.get("robustness")
+    robust = dict(zip(rob.claims["claim"], rob.claims["robust"])) if rob is not None else {}
+    scale = run.extras.get("scale")
+    same = dict(zip(scale["claim"], scale["same"])) if scale is not None else {}
     summary = pd.DataFrame([{"claim": cr.claim.id, "group": cr.claim.group, "title": cr.claim.title,
+                             "robust": robust.get(cr.claim.id, "not screened"),
+                             "scale": ("same at both sizes" if same[cr.claim.id] else "changes with size")
+                             if cr.claim.id in same else "not checked",
                              "tests": len(cr.tests),
                              "supported": sum(t.verdict == SUPPORTED for t in cr.tests if t.primary),
                              "primary": sum(t.primary for t in cr.tests),
@@ -224,10 +231,11 @@ def build_html(run: PaperRun) -> str:
         for k, v in how.items())
     sum_rows = "".join(
         f"<tr><td class='l'><a href='#{r.claim}'>{r.claim}</a></td><td class='l'>{html.escape(r.group)}</td>"
-        f"<td class='l'>{html.escape(r.title)}</td><td>{r.supported}/{r.primary}</td><td class='l'>{_badge(r.verdict)}</td></tr>"
+        f"<td class='l'>{html.escape(r.title)}</td><td>{r.supported}/{r.primary}</td><td class='l'>{_badge(r.verdict)}</td>"
+        f"<td class='l'>{html.escape(r.robust)}</td><td class='l'>{html.escape(r.scale)}</td></tr>"
         for r in summary.itertuples())
     sum_html = ("<table><tr><th class='l'>claim</th><th class='l'>group</th><th class='l'>claim</th>"
-                f"<th>primary tests supported</th><th class='l'>verdict</th></tr>{sum_rows}</table>")
+                f"<th>primary tests supported</th><th class='l'>verdict</th><th class='l'>robustness</th><th class='l'>scale</th></tr>{sum_rows}</table>")
     body = [
         "<!doctype html><html><head><meta charset='utf-8'><title>innocluster: the paper's claims</title>",
         f"<style>{_CSS}</style></head><body>",
