@@ -68,7 +68,8 @@ def test_claims_end_to_end(cli, tmp_path):
 def test_robustness_and_scale_on_a_tiny_configuration(cli, tmp_path):
     out = tmp_path / "robust"
     r = cli("experiment", "run", "mech-polarisation", "--replications", "2", "--firms", "60", "--quiet",
-            "--set", "years=8", "--robustness", "--robustness-param", "diffusion.network_rate", "--robustness-trajectories", "2",
+            "--set", "years=8", "--robustness", "--robustness-param", "diffusion.network_rate",
+            "--robustness-trajectories", "2",
             "--scale-check", "80", "--out", str(out), timeout=600)
     assert r.returncode == 0, r.stderr
     rob = pd.read_csv(out / "robustness.csv")

@@ -465,14 +465,17 @@ CLAIMS: tuple[Claim, ...] = (
               Setting(f"{name}, Figure 1 cost curves",
                       (Arm("outside", name, region="periphery", years=10, runner="figure1"),
                        Arm("inside", name, region="cluster", years=10, runner="figure1")),
-                      (Test("inside", "min_ac", -1, note="the same SME with the same number of trust ties priced outside and inside"),), ("min_ac",))
+                      (Test("inside", "min_ac", -1,
+                            note="the same SME with the same number of trust ties priced outside and inside"),),
+                      ("min_ac",))
               for name in _INSIDE_SCENARIOS),
           figure="figure1"),
     Claim("inside-sme-survival", "Inside vs outside the cluster",
           "SMEs survive more often inside the cluster",
           "the cluster would have saved a lot of SMEs in the brink of bankruptcy, not only to enable "
           "them to survive",
-          "Yearly survival 1 - exits/firms, averaged over the years, cluster vs periphery. " + _INSIDE_DESIGN + " A firm exits once, so survival has no within-firm design.",
+          "Yearly survival 1 - exits/firms, averaged over the years, cluster vs periphery. " + _INSIDE_DESIGN
+          + " A firm exits once, so survival has no within-firm design.",
           _inside("sme_survival", +1)),
     Claim("mech-cost-risk", "Economic mechanisms (ablation)",
           "Lower costs and shared risk raise innovation",

@@ -235,7 +235,8 @@ def build_html(run: PaperRun) -> str:
         f"<td class='l'>{html.escape(r.robust)}</td><td class='l'>{html.escape(r.scale)}</td></tr>"
         for r in summary.itertuples())
     sum_html = ("<table><tr><th class='l'>claim</th><th class='l'>group</th><th class='l'>claim</th>"
-                f"<th>primary tests supported</th><th class='l'>verdict</th><th class='l'>robustness</th><th class='l'>scale</th></tr>{sum_rows}</table>")
+                "<th>primary tests supported</th><th class='l'>verdict</th><th class='l'>robustness</th>"
+                f"<th class='l'>scale</th></tr>{sum_rows}</table>")
     body = [
         "<!doctype html><html><head><meta charset='utf-8'><title>innocluster: the paper's claims</title>",
         f"<style>{_CSS}</style></head><body>",

@@ -388,7 +388,8 @@ def adjust_and_decide(results: list[ClaimResult]) -> None:
             t.mde_bonferroni = t_mde(t.sd, t.n, ALPHA / max(m, 1))
         t.verdict, t.reason = decide(t.effect, t.direction, t.p_holm, t.tost_p_holm, t.negligible, t.mde)
         if t.sd == 0 and t.n:
-            t.reason += f"; identical in all {t.n} replications" if t.kind == "paired" else f"; no spread over {t.n} runs"
+            t.reason += (f"; identical in all {t.n} replications" if t.kind == "paired"
+                         else f"; no spread over {t.n} runs")
     for cr in results:
         primary = [t.verdict for t in cr.tests if t.primary] or [t.verdict for t in cr.tests]
         cr.verdict = combine_verdicts(primary)
