@@ -287,3 +287,22 @@ def test_public_screening_noise_is_a_parameter_with_a_source():
 def test_path():
     assert shows_full_path(["budding", "growth", "maturity", "growth", "maturity", "decline"])
     assert not shows_full_path(["budding", "growth", "decline", "maturity"])
+
+
+# ---------------------------------------------------------------- firm-level summaries of a run
+
+def test_firm_tracker_cohorts_and_zombies_by_support():
+    from innocluster.paper.derived import paper_runner
+    from innocluster.scenario import apply_overrides, load_scenario
+
+    sc = load_scenario("italy-overintervention")
+    last = paper_runner(sc, seed=3, years=8, firms=120).groupby("region").tail(1)
+    assert (last["cohort_patents"].sum() <= last["patents_total"].sum())
+    assert last["cohort_survival"].between(0, 1).all()
+    assert last["zombie_support_share_late"].between(0, 1).all()
+    cluster = last[last["region"] == sc.regions[0].name].iloc[0]
+    assert cluster["movers"] >= 0 and "within_tech_growth" in last.columns
+    # no firm-level support at all (no subsidies, no VC): nobody can be kept alive by it
+    none = apply_overrides(sc, ["mechanisms.venture_capital=false", *rule_making_split(0.5)(sc)])
+    bare = paper_runner(none, seed=3, years=8, firms=120).groupby("region").tail(1)
+    assert (bare["zombie_support_share_late"].fillna(0) == 0).all()
