@@ -79,5 +79,7 @@ def test_robustness_and_scale_on_a_tiny_configuration(cli, tmp_path):
     assert list(idx["parameter"]) == ["diffusion.network_rate"]
     scale = pd.read_csv(out / "scale.csv")
     assert {"verdict at 60 firms", "verdict at 80 firms", "same"} <= set(scale.columns)
+    per_test = pd.read_csv(out / "scale_tests.csv")
+    assert {"effect at 60 firms", "effect at 80 firms", "verdict at 80 firms"} <= set(per_test.columns)
     html = (out / "report.html").read_text()
     assert "Robustness (Morris screening)" in html and "Verdicts at two sizes" in html

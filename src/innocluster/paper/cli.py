@@ -69,11 +69,12 @@ def _rounds(claims, opts, firms, scale_check, robustness, trajectories, robust_p
     if scale_check is not None:
         from dataclasses import replace
 
-        from innocluster.paper.robustness import scale_table
+        from innocluster.paper.robustness import scale_table, scale_tests
 
         other = run_claims(claims, replace(opts, firms=scale_check or None))
         label = "calibrated size" if not scale_check else f"{scale_check} firms"
         run.extras["scale"] = scale_table(run, other, f"{firms} firms", label)
+        run.extras["scale_tests"] = scale_tests(run, other, f"{firms} firms", label)
     if robustness:
         from innocluster.paper.robustness import morris_screening
 

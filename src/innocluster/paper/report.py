@@ -275,6 +275,8 @@ def write_report(run: PaperRun, out: str | Path) -> Path:
     atomic_write(out / "verdicts.csv", lambda p: verdicts.to_csv(p, index=False))
     if run.extras.get("scale") is not None:
         atomic_write(out / "scale.csv", lambda p: run.extras["scale"].to_csv(p, index=False))
+    if run.extras.get("scale_tests") is not None:
+        atomic_write(out / "scale_tests.csv", lambda p: run.extras["scale_tests"].to_csv(p, index=False))
     rob = run.extras.get("robustness")
     if rob is not None:
         atomic_write(out / "robustness.csv", lambda p: rob.claims.to_csv(p, index=False))

@@ -179,3 +179,14 @@ def scale_table(small, large, small_label: str, large_label: str) -> pd.DataFram
     rows = [{"claim": k, f"verdict at {small_label}": a[k], f"verdict at {large_label}": b.get(k, "–"),
              "same": a[k] == b.get(k)} for k in a]
     return pd.DataFrame(rows)
+
+
+def scale_tests(small, large, small_label: str, large_label: str) -> pd.DataFrame:
+    """Per test: effect, interval and verdict at both sizes side by side."""
+    from innocluster.paper.run import verdict_table
+
+    keys = ["claim", "setting", "arm", "outcome"]
+    cols = ["effect", "ci_low", "ci_high", "mde", "verdict"]
+    a = verdict_table(small)[keys + cols]
+    b = verdict_table(large)[keys + cols]
+    return a.merge(b, on=keys, how="outer", suffixes=(f" at {small_label}", f" at {large_label}"))
