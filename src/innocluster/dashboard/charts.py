@@ -9,6 +9,8 @@ import pandas as pd
 
 from innocluster.dashboard.shared import STAGE_COLOURS, metric_label, metric_unit
 
+#: One colour per forecast model (logistic, Gompertz, Bass), as in the HTML report.
+FORECAST_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"]
 _STAGE_ORDER = ["budding", "emergence", "growth", "maturity", "decline"]
 
 
@@ -17,21 +19,50 @@ def _stage_scale(values) -> alt.Scale:
     return alt.Scale(domain=present, range=[STAGE_COLOURS[s] for s in present])
 
 
-def timeseries_chart(ts: pd.DataFrame, metric: str, height: int = 260) -> alt.Chart:
-    """One metric over the years, one line per region."""
+def timeseries_chart(ts: pd.DataFrame, metric: str, height: int = 260, regions: list[str] | None = None,
+                     panel: str | None = None, log: bool = False, mark_year: int | None = None) -> alt.Chart:
+    """One metric over the years, one line per region.
+
+    ``regions`` limits the lines (e.g. the cluster regions in one panel, the periphery in
+    another, each with its own axis); ``log`` puts the y axis on a symmetric log scale
+    (zeros allowed); ``mark_year`` draws a vertical rule at that year and fades later years.
+    """
     d = ts[["year", "region", metric]].copy()
+    if regions is not None:
+        d = d[d["region"].isin(regions)]
     d[metric] = d[metric].astype(float)
-    return (
-        alt.Chart(d, title=metric_label(metric, with_unit=False))
+    title = metric_label(metric, with_unit=False)
+    if panel:
+        title = f"{title} — {panel}"
+    if log:
+        title = f"{title} (log axis)"
+    y_scale = alt.Scale(type="symlog") if log else alt.Scale(zero=False)
+    line = (
+        alt.Chart(d)
         .mark_line(point=alt.OverlayMarkDef(size=18))
         .encode(
             x=alt.X("year:Q", title="year", axis=alt.Axis(format="d")),
-            y=alt.Y(f"{metric}:Q", title=metric_unit(metric), axis=alt.Axis(titleLimit=150)),
-            color=alt.Color("region:N", title="region"),
+            y=alt.Y(f"{metric}:Q", title=metric_unit(metric), scale=y_scale, axis=alt.Axis(titleLimit=150)),
+            color=alt.Color("region:N", title="region", legend=alt.Legend(orient="bottom", labelLimit=0)),
             tooltip=["region", "year", alt.Tooltip(f"{metric}:Q", format=",.4g")],
         )
-        .properties(height=height, width="container")
     )
+    layers = [line]
+    if mark_year is not None:
+        layers.append(alt.Chart(pd.DataFrame({"year": [mark_year]})).mark_rule(color="#c0392b", strokeWidth=2)
+                      .encode(x="year:Q"))
+        later = d[d["year"] > mark_year]
+        if len(later):
+            layers.append(alt.Chart(pd.DataFrame({"x0": [mark_year + 0.5], "x1": [float(d["year"].max()) + 0.5]}))
+                          .mark_rect(color="white", opacity=0.7).encode(x="x0:Q", x2="x1:Q"))
+    return alt.layer(*layers, title=title).properties(height=height, width="container")
+
+
+def watch_series_charts(ts: pd.DataFrame, region: str, year: int,
+                        metrics: tuple[str, ...] = ("firms", "employment", "patents_per_firm")) -> list[alt.Chart]:
+    """Small charts of key series of one region with a rule at ``year`` (later years faded)."""
+    d = ts[ts["region"] == region]
+    return [timeseries_chart(d, m, height=130, mark_year=year) for m in metrics if m in d.columns]
 
 
 def gvc_share_chart(ts: pd.DataFrame, region: str, stage_names: list[str]) -> alt.Chart:
@@ -144,18 +175,26 @@ def network_sample(firms: pd.DataFrame, u: np.ndarray, v: np.ndarray, region: st
     return nodes, edges
 
 
-def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, stage_names: list[str], title: str) -> alt.LayerChart:
+def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, stage_names: list[str], title: str,
+                  domain: tuple | None = None) -> alt.LayerChart:
     """Firms at their locations (km), trust ties as lines; colour = GVC stage, size =
-    employees, diamonds = MNE subsidiaries."""
+    employees, diamonds = MNE subsidiaries. ``domain`` = ((x0, x1), (y0, y1)) fixes the
+    axes (so a map watched year by year does not jump). Legends sit below the map."""
     n = nodes.copy()
     n["firm_type"] = np.where(n["is_mne"].astype(bool), "MNE subsidiary", "SME")
+    xs = alt.Scale(domain=list(domain[0]), zero=False) if domain else alt.Scale(zero=False)
+    ys = alt.Scale(domain=list(domain[1]), zero=False) if domain else alt.Scale(zero=False)
+    legend = dict(orient="bottom", direction="horizontal", labelLimit=0, titleLimit=0)
     ties = alt.Chart(edges).mark_rule(opacity=0.35, color="#888").encode(
-        x=alt.X("x:Q", title="x (km)"), y=alt.Y("y:Q", title="y (km)"), x2="x2:Q", y2="y2:Q")
+        x=alt.X("x:Q", title="x (km)", scale=xs), y=alt.Y("y:Q", title="y (km)", scale=ys), x2="x2:Q", y2="y2:Q")
     pts = alt.Chart(n).mark_point(filled=True, opacity=0.9).encode(
-        x="x:Q", y="y:Q",
-        color=alt.Color("stage_name:N", sort=list(stage_names), title="GVC stage", scale=alt.Scale(scheme="viridis")),
-        size=alt.Size("employees:Q", title="employees", scale=alt.Scale(type="sqrt", range=[15, 400])),
-        shape=alt.Shape("firm_type:N", title="firm", scale=alt.Scale(domain=["SME", "MNE subsidiary"], range=["circle", "diamond"])),
+        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
+        color=alt.Color("stage_name:N", sort=list(stage_names), title="GVC stage", scale=alt.Scale(scheme="viridis"),
+                        legend=alt.Legend(**legend, columns=3)),
+        size=alt.Size("employees:Q", title="employees", scale=alt.Scale(type="sqrt", range=[15, 400]),
+                      legend=alt.Legend(**legend)),
+        shape=alt.Shape("firm_type:N", title="firm", scale=alt.Scale(domain=["SME", "MNE subsidiary"], range=["circle", "diamond"]),
+                        legend=alt.Legend(**legend)),
         tooltip=[alt.Tooltip("node:Q", title="firm row"), "region_name", "stage_name",
                  alt.Tooltip("employees:Q", format=",.0f"), alt.Tooltip("A:Q", title="technology A", format=".2f"), "firm_type"],
     )
@@ -171,16 +210,18 @@ def cost_curve_chart(curves: pd.DataFrame) -> alt.Chart:
             x=alt.X("output:Q", scale=alt.Scale(type="log"), title="output Q (USD million per year, log scale)"),
             y=alt.Y("average_cost:Q", title="average cost (USD per USD of output)", scale=alt.Scale(zero=False)),
             color=alt.Color("where:N", title=None, scale=alt.Scale(range=["#c0392b", "#1f77b4"]),
-                            legend=alt.Legend(orient="top")),
+                            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
             tooltip=["where", alt.Tooltip("output:Q", format=",.3g"), alt.Tooltip("average_cost:Q", format=".3f")],
         )
         .properties(height=320, width="container")
     )
 
 
-def stage_band_chart(stage: pd.Series, title: str = "Life-cycle stage") -> alt.Chart:
-    """A band of coloured cells, one per year (``stage`` indexed by year)."""
+def stage_band_chart(stage: pd.Series, title: str = "Life-cycle stage", growth: pd.Series | None = None) -> alt.Chart:
+    """A band of coloured cells, one per year (``stage`` indexed by year); ``growth`` (the
+    smoothed growth rate the classifier reads, same index) goes into the tooltip."""
     d = pd.DataFrame({"year": np.asarray(stage.index, dtype=int), "stage": stage.astype(str).to_numpy()})
+    d["growth"] = np.nan if growth is None else np.asarray(growth.reindex(stage.index), dtype=float)
     d["y0"], d["y1"] = 0.0, 1.0
     return (
         alt.Chart(d, title=title)
@@ -191,9 +232,10 @@ def stage_band_chart(stage: pd.Series, title: str = "Life-cycle stage") -> alt.C
             y2="y1:Q",
             color=alt.Color("stage:N", scale=_stage_scale(d["stage"]), title="stage",
                             legend=alt.Legend(orient="bottom", direction="horizontal")),
-            tooltip=[alt.Tooltip("year:O"), "stage"],
+            tooltip=[alt.Tooltip("year:O"), "stage",
+                     alt.Tooltip("growth:Q", title="smoothed growth (per year)", format="+.1%")],
         )
-        .properties(height=240, width="container")
+        .properties(height=120, width="container")
     )
 
 
@@ -210,10 +252,13 @@ def forecast_chart(series: pd.DataFrame, target: str, fits: dict, horizon: int =
                                   "model": name}))
     empty = pd.DataFrame({c: pd.Series(dtype=float) for c in ("year", "mean", "lower", "upper")} | {"model": pd.Series(dtype=str)})
     pred = pd.concat(rows, ignore_index=True) if rows else empty
+    names = list(fits)
+    scale = alt.Scale(domain=names, range=[FORECAST_COLOURS[i % len(FORECAST_COLOURS)] for i in range(len(names))])
     band = alt.Chart(pred).mark_area(opacity=0.15).encode(
         x=alt.X("year:Q", axis=alt.Axis(format="d")), y=alt.Y("lower:Q", title=target), y2="upper:Q",
-        color=alt.Color("model:N", title="forecast (95 % band)"))
-    line = alt.Chart(pred).mark_line().encode(x="year:Q", y="mean:Q", color="model:N",
+        color=alt.Color("model:N", title="forecast (95 % band)", scale=scale,
+                        legend=alt.Legend(orient="bottom", labelLimit=0)))
+    line = alt.Chart(pred).mark_line().encode(x="year:Q", y="mean:Q", color=alt.Color("model:N", scale=scale, legend=None),
                                               tooltip=["model", alt.Tooltip("year:Q", format="d"),
                                                        alt.Tooltip("mean:Q", format=",.4g")])
     pts = alt.Chart(obs).mark_circle(color="black", size=30).encode(
