@@ -20,7 +20,7 @@ PAGES = [
     st.Page(run.render, title="Run", icon=":material/play_circle:", url_path="run"),
     st.Page(compare.render, title="Compare policies", icon=":material/balance:", url_path="compare"),
     st.Page(monitor.render, title="Monitor", icon=":material/monitoring:", url_path="monitor"),
-    st.Page(sweep.render, title="Sweep", icon=":material/tune:", url_path="sweep"),
+    st.Page(sweep.render, title="Sweep", icon=":material/science:", url_path="sweep"),
     st.Page(results.render, title="Results", icon=":material/folder_open:", url_path="results"),
 ]
 

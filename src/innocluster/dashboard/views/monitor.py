@@ -40,7 +40,14 @@ def _analysis(name: str, data: bytes, region: str | None, industry: str | None):
     return memo[key]
 
 
-def _source() -> tuple[str, bytes, bool]:
+def _source() -> tuple[str, bytes, bool, str | None]:
+    """(file name, bytes, uploaded?, example name) of what the page shows.
+
+    An upload is kept in the session folder; after a reload (the uploader is empty in a
+    new session) the kept file is shown again until the user picks the example data."""
+    from innocluster.dashboard.shared import persist
+    from innocluster.dashboard.workspace import clear_monitor, save_monitor
+
     c1, c2 = st.columns([3, 2])
     with c1:
         up = st.file_uploader(
@@ -53,10 +60,33 @@ def _source() -> tuple[str, bytes, bool]:
     with c2:
         ex = st.radio("Example data (used when no file is uploaded)", list(EXAMPLES), format_func=EXAMPLES.get,
                       key="monitor_example")
+    saved = st.session_state.get("monitor_saved")
     if up is not None:
-        return up.name, up.getvalue(), True
+        st.session_state["monitor_had_upload"] = True
+        data = up.getvalue()
+        sig = (up.name, len(data), hashlib.sha256(data).hexdigest())
+        if st.session_state.get("monitor_saved_sig") != sig:
+            st.session_state["monitor_saved_sig"] = sig
+            st.session_state["monitor_saved"] = {"name": up.name, "uploaded": True, "data": data}
+            persist(save_monitor, up.name, data, True)
+        return up.name, data, True, None
+    if st.session_state.pop("monitor_had_upload", False):
+        # the user removed the file from the uploader: forget it
+        st.session_state.pop("monitor_saved", None)
+        st.session_state.pop("monitor_saved_sig", None)
+        persist(clear_monitor)
+        saved = None
+    if saved and saved.get("uploaded") and saved.get("data") is not None:
+        c = st.columns([4, 1])
+        c[0].info(f"Showing **{saved['name']}**, your upload before the page was reloaded (kept in the session "
+                  f"folder). Upload another file to replace it.", icon=":material/restore:")
+        if c[1].button("Use the example data instead", key="monitor_forget", width="stretch"):
+            st.session_state.pop("monitor_saved", None)
+            persist(clear_monitor)
+            st.rerun()
+        return saved["name"], saved["data"], True, None
     name, data = example_bytes(ex)
-    return name, data, False
+    return name, data, False, ex
 
 
 def render() -> None:
@@ -64,7 +94,7 @@ def render() -> None:
     st.caption("Specialisation, concentration, the life-cycle stage (Menzel & Fornahl 2010), forecasts with 95 % "
                "prediction bands, and lock-in / race-to-the-bottom warnings — from your own data. "
                "See docs/monitor.md for the formats.")
-    name, data, uploaded = _source()
+    name, data, uploaded, example = _source()
     if not uploaded:
         st.info(f"Showing the example data **{name}**. Upload your own file above to replace it.",
                 icon=":material/dataset:")
@@ -72,13 +102,49 @@ def render() -> None:
     show_monitor(name, data, *focus)
 
 
+def _reject(err: str) -> None:
+    """A rejected file: its message, and no earlier or example results left on the page or
+    in the session (the Results page and a reload show nothing from before)."""
+    from innocluster.dashboard.shared import persist
+    from innocluster.dashboard.workspace import clear_monitor
+
+    st.error(err, icon=":material/error:")
+    st.caption("Fix the file and upload it again; the expected formats are listed under the upload's help (?). "
+               "Earlier results were cleared so that they are not mistaken for this file's.")
+    st.session_state.pop("monitor_result", None)
+    st.session_state.pop("monitor_saved", None)
+    st.session_state.pop("monitor_saved_sig", None)
+    persist(clear_monitor)
+
+
+def _reader_notes(ds, name: str, data: bytes) -> list[str]:
+    """How the file was read (encoding, separator, sheet), from the monitor's readers'
+    notes; for a workbook with several sheets, which sheet was read."""
+    keys = ("sheet", "encoding", "separator", "delimiter", "decoded", "read as", "workbook")
+    notes = [n for n in getattr(ds, "notes", []) if any(k in n.lower() for k in keys)]
+    if name.lower().endswith((".xlsx", ".xlsm")) and not any("sheet" in n.lower() for n in notes):
+        try:
+            import io
+
+            sheets = pd.ExcelFile(io.BytesIO(data)).sheet_names
+        except Exception:  # noqa: BLE001 - the reader has read it; this note is extra
+            sheets = []
+        if len(sheets) > 1:
+            others = ", ".join(repr(x) for x in sheets[1:])
+            notes.append(f"read the first sheet {sheets[0]!r} of {len(sheets)}; the others ({others}) were not read — "
+                         f"put the data you want on the first sheet")
+    return notes
+
+
 def show_monitor(name: str, data: bytes, default_region: str | None = None, default_industry: str | None = None) -> None:
     """Load, analyse and show one file's monitor results (or its error message)."""
     ds, a, err = _analysis(name, data, None, None)
     if err:
-        st.error(err, icon=":material/error:")
-        st.caption("Fix the file and upload it again; the expected formats are listed under the upload's help (?).")
+        _reject(err)
         return
+    notes = _reader_notes(ds, name, data)
+    if notes:
+        st.info("**How the file was read:** " + "; ".join(notes), icon=":material/description:")
     regions = sorted(map(str, pd.unique(ds.data["region"].astype(str))))
     industries = sorted(map(str, pd.unique(ds.data["industry"].astype(str))))
     c = st.columns([1, 1, 2])
@@ -93,13 +159,62 @@ def show_monitor(name: str, data: bytes, default_region: str | None = None, defa
     if region or industry:
         ds, a, err = _analysis(name, data, region, industry)
         if err:
-            st.error(err, icon=":material/error:")
+            _reject(err)
             return
     st.session_state["monitor_result"] = {"name": name, "analysis": a}
     kind = "firm panel" if ds.kind == "firm" else "region × industry × year table"
     c[2].markdown(f"**{ds.source}** — {kind}, {len(ds.data):,} rows, {len(regions)} regions, "
                   f"{len(industries)} industries, years {int(ds.data['year'].min())}-{int(ds.data['year'].max())}.")
     show_analysis(a)
+
+
+def _png(b64: str | None) -> bytes | None:
+    import base64
+
+    return None if not b64 else base64.b64decode(b64)
+
+
+def show_maps(a: dict) -> None:
+    """The report's specialisation heat map and Lorenz curves, the same figures."""
+    from innocluster.monitor.report import heatmap_figure, lorenz_figure
+
+    if "_maps" not in a:
+        try:
+            a["_maps"] = (heatmap_figure(a["set"], "lq"), lorenz_figure(a["set"]))
+        except Exception as exc:  # noqa: BLE001 - the rest of the page stays usable
+            a["_maps"] = (None, None)
+            st.caption(f"Heat map and Lorenz curves unavailable ({type(exc).__name__}).")
+    heat, lorenz = a["_maps"]
+    if not heat and not lorenz:
+        return
+    st.subheader("Specialisation and concentration")
+    c1, c2 = st.columns([3, 2])
+    if heat:
+        c1.image(_png(heat), caption="Location quotients in the latest year (log2 scale: red = specialised, "
+                 "LQ above 1; blue = under-represented); largest regions and industries.", width="stretch")
+    if lorenz:
+        c2.image(_png(lorenz), caption="Lorenz curves of the largest industries across regions; the further below "
+                 "the diagonal, the more concentrated (Hoover-Gini in the legend).", width="stretch")
+
+
+def warning_state(w: dict) -> tuple[str, list[str]]:
+    """("warning" | "no warning" | "not judged", what is missing) of one detector result,
+    as the monitor states it: its own ``state`` / ``judged`` field when it has one, else
+    read from its reasons ("cannot judge ...")."""
+    state = w.get("state")
+    if isinstance(state, str) and state:
+        s = state.lower().replace("_", " ")
+        norm = ("warning" if s in ("warning", "flag", "flagged") else
+                "not judged" if "not" in s or "judg" in s or "unknown" in s else "no warning")
+    elif "judged" in w:
+        norm = "warning" if w.get("flag") else ("no warning" if w["judged"] else "not judged")
+    else:
+        judged = not any(str(r).startswith("cannot judge") for r in w.get("reasons", []))
+        norm = "warning" if w.get("flag") else ("no warning" if judged else "not judged")
+    missing = w.get("missing") or []
+    if isinstance(missing, str):
+        missing = [missing]
+    return norm, [str(m) for m in missing]
 
 
 def show_analysis(a: dict) -> None:
@@ -111,9 +226,8 @@ def show_analysis(a: dict) -> None:
     else:
         cols[0].metric("Life-cycle stage", "not classified")
     for col, (key, title) in zip(cols[1:3], (("lock_in", "Lock-in"), ("race_to_the_bottom", "Race to the bottom"))):
-        w = d["warnings"][key]
-        judged = not any(r.startswith("cannot judge") for r in w["reasons"])
-        col.metric(title, "WARNING" if w["flag"] else ("no warning" if judged else "not judged"))
+        state, _ = warning_state(d["warnings"][key])
+        col.metric(title, "WARNING" if state == "warning" else state)
     cols[3].metric("Specialisation measured on", d["measure"])
 
     if stage is not None:
@@ -122,12 +236,14 @@ def show_analysis(a: dict) -> None:
     st.subheader("Warnings")
     for key, title in (("lock_in", "Lock-in"), ("race_to_the_bottom", "Race to the bottom")):
         w = d["warnings"][key]
-        judged = not any(r.startswith("cannot judge") for r in w["reasons"])
-        verdict = "WARNING" if w["flag"] else ("no warning" if judged else "not judged")
+        state, missing = warning_state(w)
+        verdict = "WARNING" if state == "warning" else state
         text = f"**{title}: {verdict}**\n\n" + "\n".join(f"- {r}" for r in w["reasons"])
-        if w["flag"]:
+        if missing:
+            text += "\n\n*Missing:* " + "; ".join(missing)
+        if state == "warning":
             st.warning(text, icon=":material/warning:")
-        elif judged:
+        elif state == "no warning":
             st.success(text, icon=":material/check:")
         else:
             st.info(text, icon=":material/help:")
@@ -148,6 +264,8 @@ def show_analysis(a: dict) -> None:
                    "prediction bands. The Bass model reads the series as cumulative adoption.")
     else:
         st.info("No series to forecast (needs firm or employment counts per year).")
+
+    show_maps(a)
 
     st.subheader("Indicators")
     s = a["set"]
