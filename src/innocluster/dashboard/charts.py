@@ -9,6 +9,8 @@ import pandas as pd
 
 from innocluster.dashboard.shared import STAGE_COLOURS, metric_label, metric_unit
 
+#: What the firm map's marks mean (its caption).
+NETWORK_KEY = "colour = GVC stage; size = employees; ● circle = SME, ◆ diamond = MNE subsidiary; lines = trust ties"
 #: One colour per forecast model (logistic, Gompertz, Bass), as in the HTML report.
 FORECAST_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"]
 _STAGE_ORDER = ["budding", "emergence", "growth", "maturity", "decline"]
@@ -32,8 +34,10 @@ def timeseries_chart(ts: pd.DataFrame, metric: str, height: int = 260, regions: 
         d = d[d["region"].isin(regions)]
     d[metric] = d[metric].astype(float)
     title = metric_label(metric, with_unit=False)
+    names = list(dict.fromkeys(d["region"]))
+    one = len(names) == 1
     if panel:
-        title = f"{title} — {panel}"
+        title = f"{title} — {names[0]} ({panel})" if one and names[0] != panel else f"{title} — {panel}"
     if log:
         title = f"{title} (log axis)"
     y_scale = alt.Scale(type="symlog") if log else alt.Scale(zero=False)
@@ -43,7 +47,8 @@ def timeseries_chart(ts: pd.DataFrame, metric: str, height: int = 260, regions: 
         .encode(
             x=alt.X("year:Q", title="year", axis=alt.Axis(format="d")),
             y=alt.Y(f"{metric}:Q", title=metric_unit(metric), scale=y_scale, axis=alt.Axis(titleLimit=150)),
-            color=alt.Color("region:N", title="region", legend=alt.Legend(orient="bottom", labelLimit=0)),
+            color=alt.Color("region:N", title="region",
+                            legend=None if one and panel else alt.Legend(orient="bottom", labelLimit=0)),
             tooltip=["region", "year", alt.Tooltip(f"{metric}:Q", format=",.4g")],
         )
     )
@@ -77,12 +82,13 @@ def gvc_share_chart(ts: pd.DataFrame, region: str, stage_names: list[str]) -> al
             x=alt.X("year:Q", axis=alt.Axis(format="d")),
             y=alt.Y("share:Q", stack="normalize", title="share of firms", axis=alt.Axis(format="%")),
             color=alt.Color("stage:N", sort=[s for s in stage_names], title="GVC stage (smile curve)",
-                            scale=alt.Scale(scheme="viridis")),
+                            scale=alt.Scale(scheme="viridis"),
+                            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0, titleLimit=0)),
             order=alt.Order("stage_order:Q"),
             tooltip=["year", "stage", alt.Tooltip("share:Q", format=".1%")],
         )
         .transform_calculate(stage_order=f"indexof({list(stage_names)!r}, datum.stage)")
-        .properties(height=260, width="container")
+        .properties(height=360, width="container")
     )
 
 
@@ -96,7 +102,7 @@ def size_distribution_chart(firms: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("log10_employees:Q", bin=alt.Bin(maxbins=30), title="employees (log10 persons)"),
             y=alt.Y("count():Q", stack=None, title="firms"),
-            color=alt.Color("region_name:N", title="region"),
+            color=alt.Color("region_name:N", title="region", legend=alt.Legend(orient="bottom", labelLimit=0)),
             tooltip=[alt.Tooltip("region_name:N", title="region"), alt.Tooltip("count():Q", title="firms")],
         )
         .properties(height=260, width="container")
@@ -119,7 +125,7 @@ def size_ccdf_chart(firms: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("employees:Q", scale=alt.Scale(type="log"), title="employees (persons, log scale)"),
             y=alt.Y("share_at_least:Q", scale=alt.Scale(type="log"), title="share of firms (log scale)"),
-            color=alt.Color("region:N", title="region"),
+            color=alt.Color("region:N", title="region", legend=alt.Legend(orient="bottom", labelLimit=0)),
         )
         .properties(height=260, width="container")
     )
@@ -179,26 +185,27 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, stage_names: list[st
                   domain: tuple | None = None) -> alt.LayerChart:
     """Firms at their locations (km), trust ties as lines; colour = GVC stage, size =
     employees, diamonds = MNE subsidiaries. ``domain`` = ((x0, x1), (y0, y1)) fixes the
-    axes (so a map watched year by year does not jump). Legends sit below the map."""
+    axes (so a map watched year by year does not jump). The stage legend sits below the
+    map (one entry per line, so it fits narrow columns); :data:`NETWORK_KEY` says what
+    size and shape mean, for a caption (legends side by side would run off narrow pages)."""
     n = nodes.copy()
     n["firm_type"] = np.where(n["is_mne"].astype(bool), "MNE subsidiary", "SME")
     xs = alt.Scale(domain=list(domain[0]), zero=False) if domain else alt.Scale(zero=False)
     ys = alt.Scale(domain=list(domain[1]), zero=False) if domain else alt.Scale(zero=False)
-    legend = dict(orient="bottom", direction="horizontal", labelLimit=0, titleLimit=0)
+    legend = dict(orient="bottom", direction="vertical", labelLimit=0, titleLimit=0)
     ties = alt.Chart(edges).mark_rule(opacity=0.35, color="#888").encode(
         x=alt.X("x:Q", title="x (km)", scale=xs), y=alt.Y("y:Q", title="y (km)", scale=ys), x2="x2:Q", y2="y2:Q")
     pts = alt.Chart(n).mark_point(filled=True, opacity=0.9).encode(
         x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
         color=alt.Color("stage_name:N", sort=list(stage_names), title="GVC stage", scale=alt.Scale(scheme="viridis"),
-                        legend=alt.Legend(**legend, columns=3)),
-        size=alt.Size("employees:Q", title="employees", scale=alt.Scale(type="sqrt", range=[15, 400]),
-                      legend=alt.Legend(**legend)),
-        shape=alt.Shape("firm_type:N", title="firm", scale=alt.Scale(domain=["SME", "MNE subsidiary"], range=["circle", "diamond"]),
                         legend=alt.Legend(**legend)),
+        size=alt.Size("employees:Q", title="employees", scale=alt.Scale(type="sqrt", range=[15, 400]), legend=None),
+        shape=alt.Shape("firm_type:N", title="firm", scale=alt.Scale(domain=["SME", "MNE subsidiary"], range=["circle", "diamond"]),
+                        legend=None),
         tooltip=[alt.Tooltip("node:Q", title="firm row"), "region_name", "stage_name",
                  alt.Tooltip("employees:Q", format=",.0f"), alt.Tooltip("A:Q", title="technology A", format=".2f"), "firm_type"],
     )
-    return alt.layer(ties, pts, title=title).properties(height=420, width="container")
+    return alt.layer(ties, pts, title=title).properties(height=520, width="container")
 
 
 def cost_curve_chart(curves: pd.DataFrame) -> alt.Chart:
@@ -207,13 +214,13 @@ def cost_curve_chart(curves: pd.DataFrame) -> alt.Chart:
         alt.Chart(curves, title="Average cost of the same SME")
         .mark_line(strokeWidth=2.5)
         .encode(
-            x=alt.X("output:Q", scale=alt.Scale(type="log"), title="output Q (USD million per year, log scale)"),
-            y=alt.Y("average_cost:Q", title="average cost (USD per USD of output)", scale=alt.Scale(zero=False)),
+            x=alt.X("output:Q", scale=alt.Scale(type="log"), title="output Q (USD m a year, log)"),
+            y=alt.Y("average_cost:Q", title="average cost (USD per USD)", scale=alt.Scale(zero=False)),
             color=alt.Color("where:N", title=None, scale=alt.Scale(range=["#c0392b", "#1f77b4"]),
                             legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
             tooltip=["where", alt.Tooltip("output:Q", format=",.3g"), alt.Tooltip("average_cost:Q", format=".3f")],
         )
-        .properties(height=320, width="container")
+        .properties(height=380, width="container")
     )
 
 
@@ -221,7 +228,11 @@ def stage_band_chart(stage: pd.Series, title: str = "Life-cycle stage", growth: 
     """A band of coloured cells, one per year (``stage`` indexed by year); ``growth`` (the
     smoothed growth rate the classifier reads, same index) goes into the tooltip."""
     d = pd.DataFrame({"year": np.asarray(stage.index, dtype=int), "stage": stage.astype(str).to_numpy()})
-    d["growth"] = np.nan if growth is None else np.asarray(growth.reindex(stage.index), dtype=float)
+    tips = [alt.Tooltip("year:O"), "stage"]
+    if growth is not None:
+        # (a missing value in any quantitative field would drop that year's cell from the band)
+        d["growth"] = pd.Series(np.asarray(growth.reindex(stage.index), dtype=float)).ffill().bfill().fillna(0.0).to_numpy()
+        tips.append(alt.Tooltip("growth:Q", title="smoothed growth (per year)", format="+.1%"))
     d["y0"], d["y1"] = 0.0, 1.0
     return (
         alt.Chart(d, title=title)
@@ -232,10 +243,9 @@ def stage_band_chart(stage: pd.Series, title: str = "Life-cycle stage", growth: 
             y2="y1:Q",
             color=alt.Color("stage:N", scale=_stage_scale(d["stage"]), title="stage",
                             legend=alt.Legend(orient="bottom", direction="horizontal")),
-            tooltip=[alt.Tooltip("year:O"), "stage",
-                     alt.Tooltip("growth:Q", title="smoothed growth (per year)", format="+.1%")],
+            tooltip=tips,
         )
-        .properties(height=120, width="container")
+        .properties(height=240, width="container")  # (Streamlit counts axis and legend in the height)
     )
 
 
@@ -256,9 +266,11 @@ def forecast_chart(series: pd.DataFrame, target: str, fits: dict, horizon: int =
     scale = alt.Scale(domain=names, range=[FORECAST_COLOURS[i % len(FORECAST_COLOURS)] for i in range(len(names))])
     band = alt.Chart(pred).mark_area(opacity=0.15).encode(
         x=alt.X("year:Q", axis=alt.Axis(format="d")), y=alt.Y("lower:Q", title=target), y2="upper:Q",
-        color=alt.Color("model:N", title="forecast (95 % band)", scale=scale,
-                        legend=alt.Legend(orient="bottom", labelLimit=0)))
-    line = alt.Chart(pred).mark_line().encode(x="year:Q", y="mean:Q", color=alt.Color("model:N", scale=scale, legend=None),
+        color=alt.Color("model:N", scale=scale, legend=None))
+    line = alt.Chart(pred).mark_line(strokeWidth=2).encode(
+        x="year:Q", y="mean:Q",
+        color=alt.Color("model:N", scale=scale, title="forecast (line; band = 95 % prediction band)",
+                        legend=alt.Legend(orient="bottom", labelLimit=0, titleLimit=0)),
                                               tooltip=["model", alt.Tooltip("year:Q", format="d"),
                                                        alt.Tooltip("mean:Q", format=",.4g")])
     pts = alt.Chart(obs).mark_circle(color="black", size=30).encode(

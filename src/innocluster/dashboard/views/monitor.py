@@ -188,13 +188,13 @@ def show_maps(a: dict) -> None:
     if not heat and not lorenz:
         return
     st.subheader("Specialisation and concentration")
-    c1, c2 = st.columns([3, 2])
+    c1, c2 = st.tabs(["Specialisation heat map", "Lorenz curves"])
     if heat:
         c1.image(_png(heat), caption="Location quotients in the latest year (log2 scale: red = specialised, "
-                 "LQ above 1; blue = under-represented); largest regions and industries.", width="stretch")
+                 "LQ above 1; blue = under-represented); largest regions and industries.", width="content")
     if lorenz:
         c2.image(_png(lorenz), caption="Lorenz curves of the largest industries across regions; the further below "
-                 "the diagonal, the more concentrated (Hoover-Gini in the legend).", width="stretch")
+                 "the diagonal, the more concentrated (Hoover-Gini in the legend).", width="content")
 
 
 def warning_state(w: dict) -> tuple[str, list[str]]:
@@ -220,7 +220,8 @@ def warning_state(w: dict) -> tuple[str, list[str]]:
 def show_analysis(a: dict) -> None:
     d = a["data"]
     stage = a["stage"]
-    cols = st.columns(4)
+    row1, row2 = st.columns(2), st.columns(2)
+    cols = [row1[0], row1[1], row2[0], row2[1]]
     if stage is not None:
         cols[0].metric(f"Life-cycle stage ({stage.index[-1]})", str(stage.iloc[-1]))
     else:

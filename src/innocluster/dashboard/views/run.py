@@ -108,7 +108,9 @@ def _controls():
         years = c[1].number_input("Years", min_value=1, max_value=200, value=int(min(200, max(1, sc.years))), step=1,
                                   key=f"run_years_{key}",
                                   help="simulated years (one step = one year); starts from the Scenario page's value")
-        firms = c[2].number_input("Initial firms", min_value=20, max_value=200_000, value=DEFAULT_FIRMS, step=100,
+        last = st.session_state.get("run")
+        firms = c[2].number_input("Initial firms", min_value=20, max_value=200_000,
+                                  value=int(last["firms"]) if last else DEFAULT_FIRMS, step=100,
                                   key="run_firms", help="rescales the whole economy (demand, budgets, pools) to this many firms")
         seed = c[3].number_input("Seed", min_value=0, max_value=2**31 - 1, value=int(sc.seed), step=1, key=f"run_seed_{key}",
                                  help="same seed, same results, bit for bit; starts from the Scenario page's value")
@@ -128,7 +130,7 @@ def _kpis(r: dict) -> None:
     if d.empty:
         return
     last, first = d.iloc[-1], d.iloc[0]
-    cols = st.columns(5)
+    cols = st.columns(3) + st.columns(3)
     cols[0].metric(f"Firms in {cluster}", f"{int(last['firms']):,}", f"{int(last['firms'] - first['firms']):+,} since {int(first['year'])}")
     cols[1].metric("Employment (persons)", f"{last['employment']:,.0f}")
     cols[2].metric("Patents per firm (per year)", f"{last['patents_per_firm']:.2f}")
@@ -161,7 +163,7 @@ def show_results(r: dict) -> None:
             if layout == "separate panels" and cluster_regions and other_regions:
                 st.altair_chart(charts.timeseries_chart(ts, m, regions=cluster_regions, panel="cluster"),
                                 width="stretch")
-                st.altair_chart(charts.timeseries_chart(ts, m, regions=other_regions, panel="periphery", height=170),
+                st.altair_chart(charts.timeseries_chart(ts, m, regions=other_regions, panel="periphery", height=200),
                                 width="stretch")
             else:
                 st.altair_chart(charts.timeseries_chart(ts, m, log=layout != "separate panels"), width="stretch")
@@ -193,7 +195,7 @@ def show_results(r: dict) -> None:
                                                  f"{len(nodes)} firms and their {len(edges)} ties in {nreg}"),
                             width="stretch")
             st.caption("Snowball sample: random firms and their tie partners (kinship, classmates, former "
-                       "colleagues, spin-off parents). Position in km; colour = GVC stage; size = employees.")
+                       f"colleagues, spin-off parents). Position in km; {charts.NETWORK_KEY}.")
         else:
             st.info(f"No firms alive in {nreg}.")
     with c2:
@@ -293,7 +295,8 @@ def watch_run(r: dict) -> None:
         reg = c[0].selectbox("Region", regions, index=regions.index(cluster), key="watch_region")
         year = c[1].slider("Year", years[0], years[-1], years[-1], key="watch_year",
                            help="drag to see the firms and the series in any year of the run")
-        play = c[2].button("Play from this year", icon=":material/play_arrow:", key="watch_play", width="stretch")
+        play = c[2].button("Play", icon=":material/play_arrow:", key="watch_play", width="stretch",
+                           help="step through the years from the one on the slider to the last")
         sub = fr[fr["region_name"] == reg]
         dom = None
         if len(sub):
@@ -317,8 +320,7 @@ def watch_run(r: dict) -> None:
                 for ch in charts.watch_series_charts(ts, reg, y):
                     st.altair_chart(ch, width="stretch")
             status.caption(f"Year **{y}** of {years[0]}–{years[-1]}" + (" (playing)" if play and y != years[-1] else "")
-                           + ". A sample of up to 250 firms and their ties; colour = GVC stage, size = employees, "
-                           "diamonds = MNE subsidiaries." + (f" {r['sample_note']}." if r.get("sample_note") else ""))
+                           + f". A sample of up to 250 firms and their ties; {charts.NETWORK_KEY}." + (f" {r['sample_note']}." if r.get("sample_note") else ""))
             if play and y != years[-1]:
                 time.sleep(0.5)
 

@@ -187,19 +187,22 @@ def _section_editor(prefix: str, data: dict, snap: dict, section: str) -> None:
     model = Scenario.model_fields[section].annotation
     values = snap.get(section) or {}
     rows = []
+    meanings = ["| parameter | allowed | unit / meaning |", "| --- | --- | --- |"]
     for name, info in model.model_fields.items():
         if info.annotation not in (int, float):
             continue
         rng, desc = field_help((section, name))
-        rows.append({"parameter": name, "value": _cell(values.get(name)), "allowed": rng, "description": desc})
+        rows.append({"parameter": name, "value": _cell(values.get(name)), "allowed": rng})
+        meanings.append(f"| `{name}` | {rng} | {desc} |")
     df = pd.DataFrame(rows)
     edited = st.data_editor(
         df, key=f"{prefix}/sec/{section}", hide_index=True, num_rows="fixed", width="stretch",
         height=_table_height(len(df)),
-        disabled=["parameter", "allowed", "description"],
-        column_config={"value": st.column_config.NumberColumn("value", format="%g", help="edit me"),
-                       "description": st.column_config.TextColumn("unit / meaning", width="large")},
+        disabled=["parameter", "allowed"],
+        column_config={"value": st.column_config.NumberColumn("value", format="%g", help="edit me")},
     )
+    with st.expander("What each coefficient means (unit, source)", expanded=False):
+        st.markdown("\n".join(meanings))
     for _, r in edited.iterrows():
         data[section][r["parameter"]] = _to_value(model, r["parameter"], r["value"])
 
@@ -215,6 +218,7 @@ def _regions_editor(prefix: str, data: dict, snap: dict) -> None:
     regions = snap["regions"]
     names = [r["name"] for r in regions]
     rows = []
+    meanings = ["| parameter | allowed | unit / meaning |", "| --- | --- | --- |"]
     for fname, info in Region.model_fields.items():
         if fname in REGION_SKIP:
             continue
@@ -223,17 +227,17 @@ def _regions_editor(prefix: str, data: dict, snap: dict) -> None:
         for r in regions:
             row[r["name"]] = _cell(r.get(fname))
         row["allowed"] = rng
-        row["description"] = desc
         rows.append(row)
+        meanings.append(f"| `{fname}` | {rng} | {desc} |")
     st.caption("One column per region (" + ", ".join(f"{r['name']}: {r.get('kind', '')}" for r in regions) + ").")
     edited = st.data_editor(
         pd.DataFrame(rows), key=f"{prefix}/regions", hide_index=True, num_rows="fixed", width="stretch",
         height=_table_height(len(rows)),
-        disabled=["parameter", "allowed", "description"],
-        column_config={**{n: st.column_config.NumberColumn(n, format="%g") for n in names},
-                       "parameter": st.column_config.TextColumn("parameter", width="medium"),
-                       "description": st.column_config.TextColumn("unit / meaning", width="large")},
+        disabled=["parameter", "allowed"],
+        column_config={n: st.column_config.NumberColumn(n, format="%g") for n in names},
     )
+    with st.expander("What each region parameter means (unit, source)"):
+        st.markdown("\n".join(meanings))
     for i, r in enumerate(regions):
         for _, row in edited.iterrows():
             data["regions"][i][row["parameter"]] = _to_value(Region, row["parameter"], row[r["name"]])
@@ -252,18 +256,23 @@ def _regions_editor(prefix: str, data: dict, snap: dict) -> None:
 
 
 def _stages_editor(prefix: str, data: dict, snap: dict) -> None:
+    """One row per stage parameter, one column per GVC stage (fits narrow windows)."""
     from innocluster.scenario.schema import Stage
 
-    df = pd.DataFrame([{"stage": s["name"], **{f: _cell(s.get(f)) for f in STAGE_FIELDS}} for s in snap["stages"]])
-    cfg = {}
+    stages = [s["name"] for s in snap["stages"]]
+    rows, meanings = [], ["| parameter | allowed | unit / meaning |", "| --- | --- | --- |"]
     for f in STAGE_FIELDS:
         rng, desc = field_help(("stages", 0, f))
-        cfg[f] = st.column_config.NumberColumn(f, help=f"{desc}; allowed {rng}", format="%g")
-    edited = st.data_editor(df, key=f"{prefix}/stages", hide_index=True, num_rows="fixed", width="stretch",
-                            disabled=["stage"], column_config=cfg)
-    for i, (_, row) in enumerate(edited.iterrows()):
-        for f in STAGE_FIELDS:
-            data["stages"][i][f] = _to_value(Stage, f, row[f])
+        rows.append({"parameter": f, **{name: _cell(s.get(f)) for name, s in zip(stages, snap["stages"])}})
+        meanings.append(f"| `{f}` | {rng} | {desc} |")
+    edited = st.data_editor(pd.DataFrame(rows), key=f"{prefix}/stages", hide_index=True, num_rows="fixed",
+                            width="stretch", height=_table_height(len(rows)), disabled=["parameter"],
+                            column_config={n: st.column_config.NumberColumn(n, format="%g") for n in stages})
+    for _, row in edited.iterrows():
+        for i, name in enumerate(stages):
+            data["stages"][i][row["parameter"]] = _to_value(Stage, row["parameter"], row[name])
+    with st.expander("What each stage parameter means (unit, allowed range)"):
+        st.markdown("\n".join(meanings))
 
 
 def _policy_editor(prefix: str, data: dict, snap: dict) -> None:
@@ -374,11 +383,9 @@ def render() -> None:
             sc = scenario_from_dict(data, "scenario")
         except InputError as exc:
             _set_draft(data, str(exc))
-            c1, c2 = st.columns([3, 1])
-            with c1:
-                show_error(f"This edit is not valid: {exc}")
-            c2.button("Discard the invalid edit", icon=":material/undo:", key="scenario_discard",
-                      on_click=_discard_draft, width="stretch")
+            show_error(f"This edit is not valid: {exc}")
+            st.button("Discard the invalid edit", icon=":material/undo:", key="scenario_discard",
+                      on_click=_discard_draft)
             last = current_scenario()
             st.caption(f"The edit is kept (also after a reload) until you fix or discard it. The Run and Compare "
                        f"pages keep using the last valid version ({last.name}, {last.years} years, seed {last.seed}).")
@@ -386,17 +393,16 @@ def render() -> None:
         _set_draft(None)
         if sc != current_scenario():
             set_scenario(sc, "edited on the Scenario page")
-        c1, c2 = st.columns([3, 1])
         text = (f"Scenario **{sc.name}** is valid: {len(sc.regions)} regions, {len(sc.stages)} GVC stages, "
                 f"{sum(r.initial_firms for r in sc.regions):,} initial firms, {sc.years} years from "
                 f"{sc.start_year}, seed {sc.seed}. The Run and Compare pages use it.")
         if upload_error:
-            c1.info(text, icon=":material/info:")
+            st.info(text, icon=":material/info:")
         else:
-            c1.success(text, icon=":material/check_circle:")
+            st.success(text, icon=":material/check_circle:")
         toml_text = scenario_to_toml(sc)
-        c2.download_button("Save as TOML", data=toml_text, file_name=f"{sc.name}.toml", mime="application/toml",
-                           icon=":material/save:", type="primary", width="stretch")
+        st.download_button("Save as TOML", data=toml_text, file_name=f"{sc.name}.toml", mime="application/toml",
+                           icon=":material/save:", type="primary")
         with st.expander("TOML preview (every parameter written out)"):
             st.code(toml_text, language="toml")
 
