@@ -218,6 +218,12 @@ OVERFLOW_JS = """() => Array.from(document.querySelectorAll("[data-testid='stDat
                 return {w: s ? s.scrollWidth - s.clientWidth : 0, h: s ? s.scrollHeight - s.clientHeight : 0}; })"""
 TRUNCATED_LEGEND_JS = """() => Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg text"))
     .map(t => t.textContent).filter(t => t.includes('…'))"""
+CLIPPED_TEXT_JS = """() => Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")).flatMap(svg => {
+    const box = svg.getBoundingClientRect();
+    return Array.from(svg.querySelectorAll('text')).filter(t => t.textContent.trim()).filter(t => {
+        const r = t.getBoundingClientRect();
+        return r.width > 0 && (r.right > box.right + 6 || r.left < box.left - 6);  // (a few px of padding overflow are drawn)
+    }).map(t => t.textContent); })"""
 TRUNCATED_METRIC_JS = """() => Array.from(document.querySelectorAll("[data-testid='stMetricValue'] div, [data-testid='stMetricValue']"))
     .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
 
@@ -244,6 +250,7 @@ def _fits(pg, where: str) -> None:
         over = pg.evaluate(OVERFLOW_JS)
         assert all(o["w"] <= 2 and o["h"] <= 2 for o in over), f"{where} at {w} px: a table scrolls {over}"
         assert pg.evaluate(TRUNCATED_LEGEND_JS) == [], f"{where} at {w} px: cut-off chart text"
+        assert pg.evaluate(CLIPPED_TEXT_JS) == [], f"{where} at {w} px: chart text beyond the chart's edge"
         assert pg.evaluate(TRUNCATED_METRIC_JS) == [], f"{where} at {w} px: cut-off metric"
     _width(pg, WIDTHS[0])
 
@@ -352,16 +359,18 @@ def test_compare_differences_power_warning_report_and_reload(server, page, fresh
     _number(page, "Initial firms", 80)
     _number(page, "Replications", 2)
     page.get_by_role("button", name="Compare", exact=True).click()
-    page.wait_for_selector("h2:has-text('Differences and means per outcome')", timeout=120_000)
+    page.wait_for_selector("h3:has-text('Verdicts per outcome')", timeout=120_000)
     _wait_idle(page)
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "Patents per firm in hsinchu, last simulated year (per firm-year)" in body
     assert "patents_per_firm@last@hsinchu" not in body
     page.locator("[data-testid='stAlertContentWarning']", has_text="Too few replications").wait_for()
+    page.wait_for_function("() => Array.from(document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg text\"))"
+                           ".some(t => t.textContent.includes('Arm means'))", timeout=60_000)
     svg_text = " ".join(page.evaluate("() => Array.from(document.querySelectorAll(\"[data-testid='stVegaLiteChart'] "
                                       "svg text\")).map(t => t.textContent)"))
-    assert "Paired difference against baseline" in svg_text and "Arm means" in svg_text
-    assert "difference vs baseline (per firm-year), 95 % interval" in svg_text
+    assert "Difference vs baseline (95 % CI)" in svg_text and "Arm means (95 % CI)" in svg_text
+    assert "per firm-year" in svg_text
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download HTML report (with charts)").click()
     html = Path(dl.value.path()).read_text(encoding="utf-8")
@@ -371,7 +380,7 @@ def test_compare_differences_power_warning_report_and_reload(server, page, fresh
     page.reload()
     page.wait_for_selector("h1:has-text('Compare policies')")
     page.locator("text=Restored from the session folder (the last comparison").wait_for()
-    page.wait_for_selector("h2:has-text('Differences and means per outcome')")
+    page.wait_for_selector("h3:has-text('Verdicts per outcome')")
     _no_traceback(page)
 
 
@@ -381,7 +390,7 @@ def test_sweep_page_morris_and_reload(server, page, fresh):
     _number(page, "Initial firms", 60)
     _number(page, "Trajectories", 2)
     page.get_by_role("button", name="Run sweep").click()
-    page.wait_for_selector("h2:has-text('Sensitivity indices')", timeout=120_000)
+    page.wait_for_selector("h3:has-text('Sensitivity indices')", timeout=120_000)
     _wait_idle(page)
     assert page.locator("text=Morris elementary effects").count() >= 1
     assert list(fresh.joinpath("store").iterdir())  # the runs are in the session folder's results store
@@ -390,7 +399,7 @@ def test_sweep_page_morris_and_reload(server, page, fresh):
     page.reload()
     page.wait_for_selector("h1:has-text('Sweep and sensitivity')")
     page.locator("text=Restored from the session folder's results store").wait_for()
-    page.wait_for_selector("h2:has-text('Sensitivity indices')")
+    page.wait_for_selector("h3:has-text('Sensitivity indices')")
     _no_traceback(page)
 
 

@@ -287,13 +287,14 @@ def arms_chart(summary: pd.DataFrame, outcome: str) -> alt.LayerChart:
     base = alt.Chart(d)
     bars = base.mark_rule(strokeWidth=2, color="#777").encode(
         y=alt.Y("arm:N", sort=list(d["arm"]), title=None, axis=alt.Axis(labelLimit=160)),
-        x=alt.X("ci_low:Q", title="mean" + (f" ({unit})" if unit else "") + ", 95 % interval",
-                scale=alt.Scale(zero=False)), x2="ci_high:Q")
+        x=alt.X("ci_low:Q", title=unit or "mean", scale=alt.Scale(zero=False),
+                axis=alt.Axis(titleLimit=0)), x2="ci_high:Q")
     pts = base.mark_point(filled=True, size=80, shape="square", color="#555").encode(
         y=alt.Y("arm:N", sort=list(d["arm"])), x="mean:Q",
         tooltip=["arm", alt.Tooltip("mean:Q", format=",.4g"), alt.Tooltip("ci_low:Q", format=",.4g"),
                  alt.Tooltip("ci_high:Q", format=",.4g"), "n"])
-    return alt.layer(bars, pts, title="Arm means").properties(height=70 + 35 * len(d), width="container")
+    return alt.layer(bars, pts, title="Arm means (95 % CI)").properties(height=110 + 40 * len(d),
+                                                                               width="container")
 
 
 def differences_chart(differences: pd.DataFrame, outcome: str) -> alt.LayerChart:
@@ -307,17 +308,18 @@ def differences_chart(differences: pd.DataFrame, outcome: str) -> alt.LayerChart
     d["verdict"] = np.where(d["ci_low"] > 0, "higher", np.where(d["ci_high"] < 0, "lower", "no clear difference"))
     colour = alt.Color("verdict:N", scale=alt.Scale(domain=["higher", "lower", "no clear difference"],
                                                     range=["#2e7d32", "#c0392b", "#777777"]),
-                       legend=alt.Legend(orient="bottom", title=None, labelLimit=0))
+                       legend=None)  # green higher, red lower, grey no clear difference (said in the caption)
     base = alt.Chart(d)
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black", strokeDash=[4, 3]).encode(x="x:Q")
     bars = base.mark_rule(strokeWidth=3).encode(
         y=alt.Y("arm:N", sort=list(d["arm"]), title=None, axis=alt.Axis(labelLimit=160)),
-        x=alt.X("ci_low:Q", title=f"difference vs {base_name}" + (f" ({unit})" if unit else "") + ", 95 % interval"),
+        x=alt.X("ci_low:Q", title=unit or "difference",
+                axis=alt.Axis(titleLimit=0)),
         x2="ci_high:Q", color=colour)
     pts = base.mark_point(filled=True, size=90).encode(
         y=alt.Y("arm:N", sort=list(d["arm"])), x="diff:Q", color=colour,
         tooltip=["arm", alt.Tooltip("diff:Q", title="difference", format="+,.4g"),
                  alt.Tooltip("ci_low:Q", format=",.4g"), alt.Tooltip("ci_high:Q", format=",.4g"),
                  alt.Tooltip("n_pairs:Q", title="pairs")])
-    return alt.layer(zero, bars, pts, title=f"Paired difference against {base_name}").properties(
-        height=90 + 35 * len(d), width="container")
+    return alt.layer(zero, bars, pts, title=f"Difference vs {base_name} (95 % CI)").properties(
+        height=110 + 40 * len(d), width="container")

@@ -84,7 +84,7 @@ def power_warnings(differences: pd.DataFrame) -> list[str]:
             continue
         unit = outcome_unit(r["outcome"])
         u = f" {unit}" if unit and unit not in ("count", "share") else ""
-        more = "" if r["diff"] == 0 else f"; about {r['needed']:,} replications would be needed to detect an effect of that size"
+        more = "" if r["diff"] == 0 else f"; about {int(r['needed']):,} replications would be needed to detect an effect of that size"
         out.append(f"**{r['arm']}**, {outcome_label(r['outcome'], with_unit=False)}: with {r['n_pairs']} paired "
                    f"replications only effects of at least {r['mde']:.3g}{u} can be detected ({POWER:.0%} power); "
                    f"the difference shown, {r['diff']:+.3g}{u}, is smaller{more}.")

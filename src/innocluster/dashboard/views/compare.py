@@ -4,6 +4,8 @@ numbers (:func:`innocluster.experiments.compare_arms`), with intervals and verdi
 from __future__ import annotations
 
 import re
+
+import pandas as pd
 from datetime import datetime
 
 import streamlit as st
@@ -151,10 +153,11 @@ def show_comparison(res: dict) -> None:
     summary, differences = res["summary"], res["differences"]
     if res.get("restored"):
         st.caption("Restored from the session folder (the last comparison before the page was reloaded).")
-    st.subheader("Verdicts")
+    st.subheader("Verdicts per outcome")
     st.caption(f"Paired differences against the baseline with 95 % intervals; {res['settings']['replications']} "
                f"replications per arm, outcome values in the last simulated year. The verdict is about the "
-               f"difference (left charts); the arm means are beside it (right).")
+               f"difference against the baseline (left chart: green = higher, red = lower, grey = no clear difference; "
+               f"the dashed line is zero); the arm means are beside it (right).")
     if res.get("failed"):
         st.warning(f"{res['failed']} run(s) failed after retries and are left out.", icon=":material/warning:")
     warns = power_warnings(differences)
@@ -163,17 +166,20 @@ def show_comparison(res: dict) -> None:
                    "only mean the runs are too few:\n\n" + "\n".join(f"- {w}" for w in warns),
                    icon=":material/warning:")
     vt = verdict_table(differences)
-    st.dataframe(
-        vt, hide_index=True, width="stretch",
-        column_config={"outcome": st.column_config.TextColumn("outcome (unit)", width="large"),
-                       "difference": st.column_config.NumberColumn(format="%.4g"),
-                       "ci_low": st.column_config.NumberColumn("95 % CI low", format="%.4g"),
-                       "ci_high": st.column_config.NumberColumn("95 % CI high", format="%.4g"),
-                       "p_value": st.column_config.NumberColumn("p (paired t)", format="%.3g")},
-    )
-    st.subheader("Differences and means per outcome")
     for oc in dict.fromkeys(summary["outcome"]):
-        st.markdown(f"**{outcome_label(oc)}**")
+        label = outcome_label(oc)
+        st.markdown(f"#### {label}")
+        rows = vt[vt["outcome"] == label]
+        table = pd.DataFrame({
+            "arm": rows["arm"],
+            "difference": rows["difference"],
+            "95 % interval": [f"[{lo:.3g}, {hi:.3g}]" for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
+            "p (paired t)": rows["p_value"],
+            "verdict": rows["verdict"],
+        })
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"difference": st.column_config.NumberColumn(format="%+.3g"),
+                                    "p (paired t)": st.column_config.NumberColumn(format="%.3g")})
         c1, c2 = st.columns(2)
         c1.altair_chart(charts.differences_chart(differences, oc), width="stretch")
         c2.altair_chart(charts.arms_chart(summary, oc), width="stretch")

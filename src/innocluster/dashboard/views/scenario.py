@@ -256,21 +256,22 @@ def _regions_editor(prefix: str, data: dict, snap: dict) -> None:
 
 
 def _stages_editor(prefix: str, data: dict, snap: dict) -> None:
-    """One row per stage parameter, one column per GVC stage (fits narrow windows)."""
+    """One row per GVC stage, in two tables of three parameters (fits narrow windows)."""
     from innocluster.scenario.schema import Stage
 
-    stages = [s["name"] for s in snap["stages"]]
-    rows, meanings = [], ["| parameter | allowed | unit / meaning |", "| --- | --- | --- |"]
-    for f in STAGE_FIELDS:
-        rng, desc = field_help(("stages", 0, f))
-        rows.append({"parameter": f, **{name: _cell(s.get(f)) for name, s in zip(stages, snap["stages"])}})
-        meanings.append(f"| `{f}` | {rng} | {desc} |")
-    edited = st.data_editor(pd.DataFrame(rows), key=f"{prefix}/stages", hide_index=True, num_rows="fixed",
-                            width="stretch", height=_table_height(len(rows)), disabled=["parameter"],
-                            column_config={n: st.column_config.NumberColumn(n, format="%g") for n in stages})
-    for _, row in edited.iterrows():
-        for i, name in enumerate(stages):
-            data["stages"][i][row["parameter"]] = _to_value(Stage, row["parameter"], row[name])
+    meanings = ["| parameter | allowed | unit / meaning |", "| --- | --- | --- |"]
+    for part, fields in enumerate((STAGE_FIELDS[:3], STAGE_FIELDS[3:])):
+        df = pd.DataFrame([{"stage": s["name"], **{f: _cell(s.get(f)) for f in fields}} for s in snap["stages"]])
+        cfg = {}
+        for f in fields:
+            rng, desc = field_help(("stages", 0, f))
+            cfg[f] = st.column_config.NumberColumn(f, help=f"{desc}; allowed {rng}", format="%g")
+            meanings.append(f"| `{f}` | {rng} | {desc} |")
+        edited = st.data_editor(df, key=f"{prefix}/stages/{part}", hide_index=True, num_rows="fixed", width="stretch",
+                                height=_table_height(len(df)), disabled=["stage"], column_config=cfg)
+        for i, (_, row) in enumerate(edited.iterrows()):
+            for f in fields:
+                data["stages"][i][f] = _to_value(Stage, f, row[f])
     with st.expander("What each stage parameter means (unit, allowed range)"):
         st.markdown("\n".join(meanings))
 
