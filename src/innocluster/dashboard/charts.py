@@ -263,14 +263,15 @@ def forecast_chart(series: pd.DataFrame, target: str, fits: dict, horizon: int =
     empty = pd.DataFrame({c: pd.Series(dtype=float) for c in ("year", "mean", "lower", "upper")} | {"model": pd.Series(dtype=str)})
     pred = pd.concat(rows, ignore_index=True) if rows else empty
     names = list(fits)
+    legend_title = "forecast (line; band = 95 % prediction band)"
+    legend = alt.Legend(orient="bottom", labelLimit=0, titleLimit=0, symbolOpacity=1)
     scale = alt.Scale(domain=names, range=[FORECAST_COLOURS[i % len(FORECAST_COLOURS)] for i in range(len(names))])
     band = alt.Chart(pred).mark_area(opacity=0.15).encode(
         x=alt.X("year:Q", axis=alt.Axis(format="d")), y=alt.Y("lower:Q", title=target), y2="upper:Q",
-        color=alt.Color("model:N", scale=scale, legend=None))
+        color=alt.Color("model:N", scale=scale, title=legend_title, legend=legend))
     line = alt.Chart(pred).mark_line(strokeWidth=2).encode(
         x="year:Q", y="mean:Q",
-        color=alt.Color("model:N", scale=scale, title="forecast (line; band = 95 % prediction band)",
-                        legend=alt.Legend(orient="bottom", labelLimit=0, titleLimit=0)),
+        color=alt.Color("model:N", scale=scale, title=legend_title, legend=legend),
                                               tooltip=["model", alt.Tooltip("year:Q", format="d"),
                                                        alt.Tooltip("mean:Q", format=",.4g")])
     pts = alt.Chart(obs).mark_circle(color="black", size=30).encode(

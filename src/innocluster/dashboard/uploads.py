@@ -82,6 +82,12 @@ def _plain(msg: str, label: str) -> str:
     if m:
         return (f"{label}: not UTF-8 text (byte {m.group(2)} at byte {int(m.group(3)):,} of the file); "
                 f"save it as UTF-8 (e.g. 'CSV UTF-8' in Excel) or upload the workbook itself")
+    if "cannot tell the data format" in msg:
+        found = msg.rsplit("found", 1)[-1]
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+            if sep in found:
+                return (f"{msg} — the header looks separated by {name}, not commas: save the file with commas "
+                        f"(or as .tsv for tabs) or upload the workbook")
     return msg
 
 

@@ -168,6 +168,19 @@ def show_monitor(name: str, data: bytes, default_region: str | None = None, defa
     show_analysis(a)
 
 
+def region_indicator_table(reg: pd.DataFrame, most: int = 5) -> pd.DataFrame:
+    """Latest-year region indicators, one column per region (at most ``most``, the largest),
+    numbers as short text, so the table fits a narrow page."""
+    last = reg[reg["year"] == reg["year"].max()].copy()
+    num = [c for c in last.columns if c not in ("region", "year") and pd.api.types.is_numeric_dtype(last[c])]
+    size = next((c for c in ("employment", "establishments", "firms") if c in last.columns), num[0] if num else None)
+    if size is not None:
+        last = last.sort_values(size, ascending=False)
+    last = last.head(most)
+    t = last.set_index(last["region"].astype(str))[num].T
+    return t.map(lambda v: "" if pd.isna(v) else f"{v:,.3g}" if abs(v) < 1e4 else f"{v:,.0f}")
+
+
 def _png(b64: str | None) -> bytes | None:
     import base64
 
@@ -252,17 +265,18 @@ def show_analysis(a: dict) -> None:
     st.subheader("Forecast")
     target = next((f["target"] for f in d["forecasts"].values() if f.get("target")), None)
     if target:
-        c1, c2 = st.columns([3, 2])
-        c1.altair_chart(charts.forecast_chart(a["series"], target, a["fits"]), width="stretch")
+        st.altair_chart(charts.forecast_chart(a["series"], target, a["fits"]), width="stretch")
         rows = [{"model": k, "fitted": f["ok"], "saturation": f["saturation"] if f["ok"] else None,
-                 "peak year": f["peak_time"] if f["ok"] else None, "RMSE": f["rmse"] if f["ok"] else None,
-                 "note": f["message"]} for k, f in d["forecasts"].items()]
-        c2.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 "peak year": f["peak_time"] if f["ok"] else None, "RMSE": f["rmse"] if f["ok"] else None}
+                for k, f in d["forecasts"].items()]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                      column_config={"saturation": st.column_config.NumberColumn(format="%.4g"),
                                     "peak year": st.column_config.NumberColumn(format="%.1f"),
                                     "RMSE": st.column_config.NumberColumn(format="%.3g")})
-        c2.caption(f"Logistic, Gompertz and Bass fits of **{target}** per year; bands are 95 % delta-method "
-                   "prediction bands. The Bass model reads the series as cumulative adoption.")
+        notes = [f"**{k}**: {f['message']}" for k, f in d["forecasts"].items() if f.get("message") and f["message"] != "ok"]
+        st.caption(f"Logistic, Gompertz and Bass fits of **{target}** per year, one colour each; bands are 95 % "
+                   "delta-method prediction bands. The Bass model reads the series as cumulative adoption."
+                   + ("  \n" + "  \n".join(notes) if notes else ""))
     else:
         st.info("No series to forecast (needs firm or employment counts per year).")
 
@@ -274,7 +288,10 @@ def show_analysis(a: dict) -> None:
     with t1:
         reg = s.region
         if reg is not None and len(reg):
-            st.dataframe(reg[reg["year"] == reg["year"].max()], hide_index=True, width="stretch")
+            st.dataframe(region_indicator_table(reg), width="stretch",
+                         column_config={"_index": st.column_config.TextColumn("indicator")})
+            st.caption("One column per region (the five largest; every region in the long table), "
+                       "latest year.")
     with t2:
         st.dataframe(pd.DataFrame(d["top_location_quotients"]), hide_index=True, width="stretch")
         st.caption("Location quotient = the region's share of the industry ÷ its share of all activity; "

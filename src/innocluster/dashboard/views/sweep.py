@@ -111,7 +111,7 @@ def indices_chart(res) -> alt.LayerChart:
     bars = base.transform_filter("isValid(datum.low)").mark_rule(strokeWidth=2).encode(
         y=y, x="low:Q", x2="high:Q", color=colour, yOffset="index:N")
     return alt.layer(bars, pts, title=f"Sensitivity of {outcome_label(res.outcome, with_unit=False)}").properties(
-        height=80 + 60 * d["param"].nunique(), width="container")
+        height=200 + 70 * d["param"].nunique(), width="container")
 
 
 def _explain(method: str) -> str:
