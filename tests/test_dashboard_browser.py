@@ -230,7 +230,7 @@ TRUNCATED_METRIC_JS = """() => Array.from(document.querySelectorAll("[data-testi
 
 def _width(pg, w: int) -> None:
     pg.set_viewport_size({"width": w, "height": 3000})
-    pg.wait_for_timeout(800)
+    pg.wait_for_timeout(400)
     _wait_idle(pg)
 
 

@@ -398,7 +398,7 @@ def render() -> None:
                 f"{sum(r.initial_firms for r in sc.regions):,} initial firms, {sc.years} years from "
                 f"{sc.start_year}, seed {sc.seed}. The Run and Compare pages use it.")
         if upload_error:
-            st.info(text, icon=":material/info:")
+            st.info("Unchanged: " + text[0].lower() + text[1:], icon=":material/info:")
         else:
             st.success(text, icon=":material/check_circle:")
         toml_text = scenario_to_toml(sc)
