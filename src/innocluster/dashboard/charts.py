@@ -202,7 +202,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, stage_names: list[st
         size=alt.Size("employees:Q", title="employees", scale=alt.Scale(type="sqrt", range=[15, 400]), legend=None),
         shape=alt.Shape("firm_type:N", title="firm", scale=alt.Scale(domain=["SME", "MNE subsidiary"], range=["circle", "diamond"]),
                         legend=None),
-        tooltip=[alt.Tooltip("node:Q", title="firm row"), "region_name", "stage_name",
+        tooltip=[alt.Tooltip("node:Q", title="firm"), "region_name", "stage_name",
                  alt.Tooltip("employees:Q", format=",.0f"), alt.Tooltip("A:Q", title="technology A", format=".2f"), "firm_type"],
     )
     return alt.layer(ties, pts, title=title).properties(height=520, width="container")

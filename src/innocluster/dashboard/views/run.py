@@ -267,13 +267,26 @@ def stage_growth(d: pd.DataFrame):
 
 
 def _watch_chart_inputs(r: dict, year: int, region: str, size: int):
+    """Nodes and ties of the firm map in ``year``: a fixed pseudo-random subset of firm ids
+    (a firm stays in the map from entry to exit, so the years can be compared), with the
+    ties among them."""
+    import numpy as np
+
     fr, ft = r["frames"], r["frame_ties"]
-    firms = fr[fr["year"] == year].reset_index(drop=True)
+    firms = fr[(fr["year"] == year) & (fr["region_name"] == region)]
+    if len(firms) > size:
+        rank = (firms["id"].to_numpy(np.uint64) * np.uint64(2654435761)) % np.uint64(2**32)
+        firms = firms.iloc[np.sort(np.argsort(rank, kind="stable")[:size])]
+    firms = firms.reset_index(drop=True)
     ties = ft[ft["year"] == year]
     pos = pd.Index(firms["id"])
     u, v = pos.get_indexer(ties["u"]), pos.get_indexer(ties["v"])
     ok = (u >= 0) & (v >= 0)
-    return charts.network_sample(firms, u[ok], v[ok], region=region, size=size, seed=r["seed"])
+    nodes = firms.copy()
+    nodes["node"] = nodes["id"]
+    xs, ys = firms["x"].to_numpy(float), firms["y"].to_numpy(float)
+    edges = pd.DataFrame({"x": xs[u[ok]], "y": ys[u[ok]], "x2": xs[v[ok]], "y2": ys[v[ok]]})
+    return nodes, edges
 
 
 def watch_run(r: dict) -> None:
@@ -320,7 +333,8 @@ def watch_run(r: dict) -> None:
                 for ch in charts.watch_series_charts(ts, reg, y):
                     st.altair_chart(ch, width="stretch")
             status.caption(f"Year **{y}** of {years[0]}–{years[-1]}" + (" (playing)" if play and y != years[-1] else "")
-                           + f". A sample of up to 250 firms and their ties; {charts.NETWORK_KEY}." + (f" {r['sample_note']}." if r.get("sample_note") else ""))
+                           + f". Up to 250 firms (the same firms from year to year while they live) and the ties among them; "
+                           f"{charts.NETWORK_KEY}." + (f" {r['sample_note']}." if r.get("sample_note") else ""))
             if play and y != years[-1]:
                 time.sleep(0.5)
 
