@@ -48,7 +48,8 @@ def timeseries_chart(ts: pd.DataFrame, metric: str, height: int = 260, regions: 
             x=alt.X("year:Q", title="year", axis=alt.Axis(format="d")),
             y=alt.Y(f"{metric}:Q", title=metric_unit(metric), scale=y_scale, axis=alt.Axis(titleLimit=150)),
             color=alt.Color("region:N", title="region",
-                            legend=None if one and panel else alt.Legend(orient="bottom", labelLimit=0)),
+                            legend=None if one and (panel or mark_year is not None)
+                            else alt.Legend(orient="bottom", labelLimit=0)),
             tooltip=["region", "year", alt.Tooltip(f"{metric}:Q", format=",.4g")],
         )
     )
@@ -60,6 +61,8 @@ def timeseries_chart(ts: pd.DataFrame, metric: str, height: int = 260, regions: 
         if len(later):
             layers.append(alt.Chart(pd.DataFrame({"x0": [mark_year + 0.5], "x1": [float(d["year"].max()) + 0.5]}))
                           .mark_rect(color="white", opacity=0.7).encode(x="x0:Q", x2="x1:Q"))
+    if mark_year is not None and one:
+        title = f"{title} — {names[0]}"
     return alt.layer(*layers, title=title).properties(height=height, width="container")
 
 
@@ -67,7 +70,7 @@ def watch_series_charts(ts: pd.DataFrame, region: str, year: int,
                         metrics: tuple[str, ...] = ("firms", "employment", "patents_per_firm")) -> list[alt.Chart]:
     """Small charts of key series of one region with a rule at ``year`` (later years faded)."""
     d = ts[ts["region"] == region]
-    return [timeseries_chart(d, m, height=130, mark_year=year) for m in metrics if m in d.columns]
+    return [timeseries_chart(d, m, height=200, mark_year=year) for m in metrics if m in d.columns]
 
 
 def gvc_share_chart(ts: pd.DataFrame, region: str, stage_names: list[str]) -> alt.Chart:
