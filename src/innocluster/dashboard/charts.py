@@ -279,7 +279,7 @@ def forecast_chart(series: pd.DataFrame, target: str, fits: dict, horizon: int =
                                                        alt.Tooltip("mean:Q", format=",.4g")])
     pts = alt.Chart(obs).mark_circle(color="black", size=30).encode(
         x="year:Q", y="value:Q", tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4g")])
-    return alt.layer(band, line, pts, title=f"{target}: observed (dots) and forecasts").properties(height=320, width="container")
+    return alt.layer(band, line, pts, title=f"{target}: observed (dots) and forecasts").properties(height=440, width="container")
 
 
 def arms_chart(summary: pd.DataFrame, outcome: str) -> alt.LayerChart:
