@@ -431,3 +431,28 @@ def test_sweep_page_runs_morris_and_restores(tmp_path):
     at2 = AppTest.from_string(src, default_timeout=TIMEOUT).run()
     no_exception(at2)
     assert any("mu_star" in str(df.value.columns.tolist()) for df in at2.dataframe)
+
+
+def test_separator_hint_and_region_table():
+    from innocluster.dashboard.views.monitor import region_indicator_table
+
+    ds, a, err = analyse_upload("semi.csv", b"region;industry;year;employment\nh;c;2000;5\n")
+    if err is not None:  # the reader may detect the separator itself; if not, the message says what to do
+        assert "semicolons" in err, err
+    name, data = _example()
+    ds, a, err = analyse_upload(name, data)
+    t = region_indicator_table(a["set"].region)
+    assert t.shape[1] == 5 and "employment" in t.index  # five largest regions as columns, indicators as rows
+
+
+def test_watch_keeps_the_same_firms_from_year_to_year():
+    from innocluster.dashboard.views.run import _watch_chart_inputs, run_simulation
+    from innocluster.scenario import load_scenario
+
+    r = run_simulation(load_scenario("hsinchu"), 1, 4, 300, 1)
+    years = sorted(r["frames"]["year"].unique())
+    a, _ = _watch_chart_inputs(r, int(years[0]), "periphery", 40)
+    b, _ = _watch_chart_inputs(r, int(years[1]), "periphery", 40)
+    assert 10 <= len(a) <= 80 and 10 <= len(b) <= 80
+    alive = set(r["frames"].query("year == @years[1] and region_name == 'periphery'")["id"])  # (firms can move)
+    assert set(a["id"]) & alive <= set(b["id"])  # a mapped firm that lives on stays on the map

@@ -268,15 +268,19 @@ def stage_growth(d: pd.DataFrame):
 
 def _watch_chart_inputs(r: dict, year: int, region: str, size: int):
     """Nodes and ties of the firm map in ``year``: a fixed pseudo-random subset of firm ids
-    (a firm stays in the map from entry to exit, so the years can be compared), with the
-    ties among them."""
+    (a firm stays on the map from entry to exit, so the years can be compared; about
+    ``size`` firms in the busiest year), with the ties among them."""
     import numpy as np
 
     fr, ft = r["frames"], r["frame_ties"]
-    firms = fr[(fr["year"] == year) & (fr["region_name"] == region)]
-    if len(firms) > size:
+    in_region = fr[fr["region_name"] == region]
+    firms = in_region[in_region["year"] == year]
+    most = int(in_region.groupby("year").size().max()) if len(in_region) else 0
+    if most > size:
+        # a firm is on the map if a hash of its id is below a threshold fixed for the run: it stays on the
+        # map all its life, and the busiest year shows about `size` firms
         rank = (firms["id"].to_numpy(np.uint64) * np.uint64(2654435761)) % np.uint64(2**32)
-        firms = firms.iloc[np.sort(np.argsort(rank, kind="stable")[:size])]
+        firms = firms[rank < np.uint64(int(size / most * 2**32))]
     firms = firms.reset_index(drop=True)
     ties = ft[ft["year"] == year]
     pos = pd.Index(firms["id"])
@@ -333,7 +337,7 @@ def watch_run(r: dict) -> None:
                 for ch in charts.watch_series_charts(ts, reg, y):
                     st.altair_chart(ch, width="stretch")
             status.caption(f"Year **{y}** of {years[0]}–{years[-1]}" + (" (playing)" if play and y != years[-1] else "")
-                           + f". Up to 250 firms (the same firms from year to year while they live) and the ties among them; "
+                           + f". About 250 firms at most (the same firms from year to year while they live) and the ties among them; "
                            f"{charts.NETWORK_KEY}." + (f" {r['sample_note']}." if r.get("sample_note") else ""))
             if play and y != years[-1]:
                 time.sleep(0.5)
