@@ -114,7 +114,10 @@ def render() -> None:
                                       placeholder="(none: the scenario as it is)"))
     with st.expander("Save to a results store (optional)"):
         save = st.checkbox("Store every run (time series and outcomes) in a results store", key="cmp_save")
-        folder = st.text_input("Store folder", value="runs/store", key="cmp_store")
+        from innocluster.dashboard.workspace import store_dir
+
+        folder = st.text_input("Store folder", value=str(store_dir()), key="cmp_store",
+                               help="default: the session folder's store (browsable on the Results page)")
         exp_name = st.text_input("Experiment name", value=f"arms-{datetime.now():%Y%m%d-%H%M%S}", key="cmp_exp")
     go = st.button("Compare", type="primary", icon=":material/play_arrow:", key="cmp_button")
 

@@ -67,8 +67,9 @@ def _source() -> tuple[str, bytes, bool, str | None]:
         sig = (up.name, len(data), hashlib.sha256(data).hexdigest())
         if st.session_state.get("monitor_saved_sig") != sig:
             st.session_state["monitor_saved_sig"] = sig
-            st.session_state["monitor_saved"] = {"name": up.name, "uploaded": True, "data": data}
-            persist(save_monitor, up.name, data, True)
+            if len(data) <= MAX_UPLOAD_BYTES:  # (a file the page refuses is not kept)
+                st.session_state["monitor_saved"] = {"name": up.name, "uploaded": True, "data": data}
+                persist(save_monitor, up.name, data, True)
         return up.name, data, True, None
     if st.session_state.pop("monitor_had_upload", False):
         # the user removed the file from the uploader: forget it
