@@ -98,8 +98,12 @@ def test_scenario_toml_upload_parser():
     assert parse_scenario_toml("my.toml", text).name == "hsinchu"
     with pytest.raises(InputError, match="TOML syntax error"):
         parse_scenario_toml("bad.toml", b"name = = 1")
+    import re
+
+    bad = re.sub(rb"(?m)^zeta1 = \S+", b"zeta1 = -1", text)
+    assert bad != text
     with pytest.raises(InputError, match="zeta1"):
-        parse_scenario_toml("bad.toml", text.replace(b"zeta1 = 0.", b"zeta1 = 99"))
+        parse_scenario_toml("bad.toml", bad)
 
 
 def test_run_page_runs_and_shows_charts():
