@@ -248,14 +248,24 @@ def show_analysis(a: dict) -> None:
     if stage is not None:
         st.altair_chart(charts.stage_band_chart(stage, "Life-cycle stage per year"), width="stretch")
 
+    clusters = d.get("clusters", [])
+    if len(clusters) > 1:
+        st.subheader("Clusters judged")
+        st.caption(f"Each cluster is judged on its own; the details below are those of **{d['cluster']['name']}** "
+                   "(choose a region or industry above to see another).")
+        st.dataframe(pd.DataFrame([{"cluster": c["name"], "latest stage": c["latest_stage"] or "not classified",
+                                    "lock-in": c["warnings"]["lock_in"]["state"],
+                                    "race to the bottom": c["warnings"]["race_to_the_bottom"]["state"]}
+                                   for c in clusters]), hide_index=True, width="stretch")
+
     st.subheader("Warnings")
     for key, title in (("lock_in", "Lock-in"), ("race_to_the_bottom", "Race to the bottom")):
         w = d["warnings"][key]
         state, missing = warning_state(w)
         verdict = "WARNING" if state == "warning" else state
         text = f"**{title}: {verdict}**\n\n" + "\n".join(f"- {r}" for r in w["reasons"])
-        if missing:
-            text += "\n\n*Missing:* " + "; ".join(missing)
+        needs = w.get("needs") or {}
+        text += "".join(f"\n- not measurable: **{m}**" + (f", from {needs[m]}" if needs.get(m) else "") for m in missing)
         if state == "warning":
             st.warning(text, icon=":material/warning:")
         elif state == "no warning":
