@@ -132,6 +132,8 @@ def _wait_idle(pg) -> None:
     """Wait until Streamlit has finished the script run (no 'running' indicator)."""
     pg.wait_for_timeout(300)
     pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    # elements of the previous run are kept, faded, until the run ends ("data-stale")
+    pg.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=90_000)
 
 
 def _shot(pg, name: str) -> None:
@@ -464,11 +466,18 @@ def test_monitor_states_maps_uploads_and_reload(server, page, fresh, tmp_path):
     for f in (gbk, semi):
         upload.set_input_files(str(f))
         page.locator("[data-testid='stFileChipName']", has_text=f.name[:5]).wait_for()
+        # this file's results (its name in the summary) or its message, not the previous file's
+        page.wait_for_function(
+            "name => document.querySelector(\"[data-testid='stMain']\").innerText.includes(name + ' —') || "
+            "Array.from(document.querySelectorAll(\"[data-testid='stAlertContentError']\"))"
+            ".some(e => e.innerText.includes(name))", arg=f.name, timeout=60_000)
         _wait_idle(page)
-        page.wait_for_function("() => document.querySelector(\"[data-testid='stMetric']\") || "
-                               "document.querySelector(\"[data-testid='stAlertContentError']\")")
         text = page.locator("[data-testid='stMain']").inner_text()
         assert "codec can't decode" not in text and "Traceback" not in text, text[:2000]
+        assert "Showing the example data" not in text
+        # the monitor's readers detect the encoding and the separator, and the page says so
+        how = page.locator("[data-testid='stAlertContentInfo']", has_text="How the file was read").inner_text()
+        assert ("GBK" in how) if f is gbk else ("semicolon" in how), how
         _shots(page, f"16-monitor-{f.stem}")
 
     # a workbook with two sheets: which sheet was read is said
@@ -480,9 +489,9 @@ def test_monitor_states_maps_uploads_and_reload(server, page, fresh, tmp_path):
         df.to_excel(xw, sheet_name="data", index=False)
         df.head(5).to_excel(xw, sheet_name="notes", index=False)
     upload.set_input_files(str(book))
-    info = page.locator("[data-testid='stAlertContentInfo']", has_text="How the file was read")
+    info = page.locator("[data-testid='stAlertContentInfo']", has_text="How the file was read").filter(has_text="sheet")
     info.wait_for(timeout=60_000)
-    assert "sheet" in info.inner_text()
+    assert "'data'" in info.inner_text() and "notes" in info.inner_text()
     _wait_idle(page)
     _shots(page, "17-monitor-workbook")
     _no_traceback(page)

@@ -121,8 +121,16 @@ def _reject(err: str) -> None:
 def _reader_notes(ds, name: str, data: bytes) -> list[str]:
     """How the file was read (encoding, separator, sheet), from the monitor's readers'
     notes; for a workbook with several sheets, which sheet was read."""
-    keys = ("sheet", "encoding", "separator", "delimiter", "decoded", "read as", "workbook")
-    notes = [n for n in getattr(ds, "notes", []) if any(k in n.lower() for k in keys)]
+    keys = ("sheet", "encoding", "separator", "separated", "delimiter", "decoded", "read as", "workbook")
+    # (the readers' hints name command-line options; on the page they point to the command)
+    cli = {"; --encoding overrides": "; `innocluster monitor --encoding` overrides",
+           "(choose with --sheet)": "(`innocluster monitor --sheet` reads another)"}
+    notes = []
+    for n in getattr(ds, "notes", []):
+        if any(k in n.lower() for k in keys):
+            for a, b in cli.items():
+                n = n.replace(a, b)
+            notes.append(n)
     if name.lower().endswith((".xlsx", ".xlsm")) and not any("sheet" in n.lower() for n in notes):
         try:
             import io
