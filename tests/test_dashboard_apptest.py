@@ -460,3 +460,16 @@ def test_watch_keeps_the_same_firms_from_year_to_year():
     assert 10 <= len(a) <= 80 and 10 <= len(b) <= 80
     alive = set(r["frames"].query("year == @years[1] and region_name == 'periphery'")["id"])  # (firms can move)
     assert set(a["id"]) & alive <= set(b["id"])  # a mapped firm that lives on stays on the map
+
+
+def test_monitor_page_and_its_report_agree():
+    from innocluster.monitor.report import render_html
+
+    at = page("monitor").run()
+    no_exception(at)
+    html = render_html(at.session_state["monitor_result"]["analysis"])
+    for title in ("Lock-in", "Race to the bottom"):
+        shown = [m.value for m in at.metric if m.label == title][0]
+        assert shown in {"WARNING", "no warning", "not judged"}
+        assert f"{title}: {shown}" in html, (title, shown)
+        assert any(f"{title}: {shown}" in str(e.value) for e in [*at.info, *at.success, *at.warning])
