@@ -28,7 +28,8 @@ from innocluster.experiments.seeds import replication_seed
 from innocluster.scenario import apply_overrides, load_scenario
 from innocluster.scenario.io import builtin_path
 
-CALIBRATED = ["china-sme-baseline", "hsinchu", "bangalore", "italy-overintervention"]
+CALIBRATED = ["china-sme-baseline", "hsinchu", "bangalore", "italy-overintervention", "lock-in",
+              "race-to-the-bottom"]
 
 
 def test_moment_formulas():
@@ -88,14 +89,23 @@ def test_builtin_scenario_is_the_calibration_output(name):
     from innocluster.calibration.smm import _lookup
 
     for p in tf.parameters:
-        recorded = re.search(rf"^#   {re.escape(p.name)} = (\S+)$", text, flags=re.M)
+        recorded = re.search(rf"^#   {re.escape(p.name)} = (\S+)(?:  \[95% interval .*)?$", text, flags=re.M)
         assert recorded, p.name
         assert _lookup(sc, p.name) == pytest.approx(float(recorded.group(1)), rel=1e-5)
 
 
+#: targets a calibrated scenario misses, each with its reason in docs/validation.md
+#: ("Calibration"): the rest must be hit, and these must still be missed (a miss that
+#: closes leaves this list)
+KNOWN_MISSES = {
+    "china-sme-baseline": {"financing_obstacle", "financing_obstacle_2023"},
+}
+
+
 @pytest.mark.parametrize("name", CALIBRATED)
 def test_calibrated_scenario_hits_targets(name):
-    """Fresh replications (a root seed the calibration never used) hit every target."""
+    """Fresh replications (a root seed the calibration never used) hit every target but
+    the documented misses."""
     tf = load_targets(name)
     tf = tf.model_copy(update={"seed": tf.seed + 1000})
     sc = load_scenario(name)
@@ -105,8 +115,20 @@ def test_calibrated_scenario_hits_targets(name):
     finally:
         ev.close()
     table = target_table(moments, tf)
-    missed = table[~table["within_tolerance"]]
+    known = KNOWN_MISSES.get(name, set())
+    missed = table[~table["within_tolerance"] & ~table["target"].isin(known)]
     assert missed.empty, missed[["target", "value", "tolerance", "simulated_mean", "ci_low", "ci_high"]].to_string()
+    still_missed = set(table.loc[~table["within_tolerance"], "target"])
+    assert known <= still_missed, f"{name}: documented misses now hit: {known - still_missed}"
+
+
+def test_known_target_misses_are_documented():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text(encoding="utf-8")
+    for name, targets in KNOWN_MISSES.items():
+        for t in targets:
+            assert f"`{t}`" in text, (name, t)
 
 
 def test_targets_file_errors(tmp_path):

@@ -61,9 +61,6 @@ def test_cincera_elasticity_is_about_0_8():
         f"outside {REAL_LOW}-{REAL_HIGH}")
 
 
-@pytest.mark.xfail(strict=False, reason="issue 19: the invention rate is linear in R&D, so the simulated "
-                   "elasticity sits near 1 (1.19 for china-sme-baseline seed 1) and inside 0.5-1.1 only by the "
-                   "luck of a seed; diminishing returns of inventions to R&D come with the validity work")
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("scenario", ["china-sme-baseline", "hsinchu"])
 def test_simulated_elasticity_in_empirical_range(scenario, seed):

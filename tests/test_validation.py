@@ -144,7 +144,19 @@ def test_validate_cli_writes_the_card(tmp_path):
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--seeds" in bad.stderr
 
 
-CALIBRATED_CARDS = ["hsinchu", "china-sme-baseline", "bangalore", "italy-overintervention"]
+@pytest.mark.parametrize("args, flag", [(["--long-years", "0"], "--long-years"), (["--workers", "0"], "--workers"),
+                                        (["--firms", "-5"], "--firms"), (["--out", "FILE"], "--out"),
+                                        (["--years", "0"], "--years")])
+def test_validate_cli_refuses_bad_options_before_running(args, flag, tmp_path):
+    """One line naming the option, exit 2, before any simulation (a file as --out too)."""
+    (tmp_path / "FILE").write_text("x")
+    r = subprocess.run([sys.executable, "-m", "innocluster.cli", "validate", "core", *args], capture_output=True,
+                       text=True, cwd=tmp_path, timeout=60)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and flag in r.stderr, r.stderr
+
+
+CALIBRATED_CARDS = ["hsinchu", "china-sme-baseline", "bangalore", "italy-overintervention", "lock-in",
+                    "race-to-the-bottom"]
 
 
 @pytest.mark.parametrize("name", CALIBRATED_CARDS)

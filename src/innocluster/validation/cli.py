@@ -35,8 +35,14 @@ def validate_cmd(
         raise InputError(f"--firms = {firms}: must be at least 1")
     if years is not None and years < 1:
         raise InputError(f"--years = {years}: must be at least 1")
+    if long_years < 1:
+        raise InputError(f"--long-years = {long_years}: must be at least 1")
+    if workers < 1:
+        raise InputError(f"--workers = {workers}: must be at least 1")
     sc = load_scenario(scenario)
     out = out or Path("runs") / "validate" / sc.name
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
     with Progress(TextColumn("seeds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("seeds", total=seeds)
         res = validate(sc, seeds, firms=firms, years=years, long_years=long_years, workers=workers,
