@@ -55,13 +55,16 @@ def _run(names: list[str] | None, replications: int, firms: int, workers: int, o
     from innocluster.paper.report import write_report
     from innocluster.paper.run import Options, claims_for, out_dir, run_claims
 
-    opts = Options(replications=replications, firms=firms, workers=workers, seed=seed, overrides=list(set_ or []),
-                   scenario_files=_scenario_files(scenario), progress=not quiet)
+    from innocluster.experiments.execution import Execution
+
+    execution = Execution(workers=workers, progress=not quiet)
+    opts = Options(replications=replications, firms=firms, seed=seed, overrides=list(set_ or []),
+                   scenario_files=_scenario_files(scenario))
     opts.check()
     claims = claims_for(names)
     folder = out_dir(out)
     t0 = time.perf_counter()
-    run = run_claims(claims, opts)
+    run = run_claims(claims, opts, execution=execution)
     path = write_report(run, folder)
     t = Table(title=f"verdicts ({replications} replications, {time.perf_counter() - t0:.0f} s)")
     for col in ("claim", "verdict", "title"):

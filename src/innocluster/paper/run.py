@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 
 from innocluster.errors import InputError
-from innocluster.experiments.batch import RunSpec, run_batch
+from innocluster.deprecation import EXECUTION_KEYWORDS, moved_keywords
+from innocluster.experiments.batch import RunSpec, _run_batch
 from innocluster.experiments.compare import summarize_arms
-from innocluster.experiments.executors import make_executor
+from innocluster.experiments.execution import Execution, as_execution
 from innocluster.experiments.outcomes import Outcome
-from innocluster.experiments.progress import NullProgress, RichProgress
+from innocluster.experiments.progress import NullProgress
 from innocluster.experiments.seeds import replication_seed
 from innocluster.paper.claims import CLAIMS, Claim, Setting, Test, cluster_name
 from innocluster.paper.derived import LATE_METRICS, figure1_runner, paper_runner
@@ -44,44 +45,35 @@ RUNNERS = {"engine": paper_runner, "figure1": figure1_runner}
 
 @dataclass
 class Options:
-    """How the paper experiments are run.
+    """What the paper experiments run (where they run: :class:`~innocluster.experiments.Execution`).
 
     Attributes
     ----------
     replications : int
     firms : int
         Total initial firms per run.
-    workers : int
-        Local process-pool size.
     seed : int, optional
         Root seed; default each scenario's own ``seed``.
     overrides : list of str
-        ``--set`` overrides applied to every scenario before the arms' own.
+        ``key=value`` overrides applied to every scenario before the arms' own.
     scenario_files : dict
         Scenario name -> TOML path replacing the built-in scenario.
-    executor : str
-        ``local`` (default) or ``serial``.
-    progress : bool
     """
 
     replications: int = DEFAULT_REPLICATIONS
     firms: int = DEFAULT_FIRMS
-    workers: int = 2
     seed: int | None = None
     overrides: list[str] = field(default_factory=list)
     scenario_files: dict[str, str] = field(default_factory=dict)
-    executor: str = "local"
-    progress: bool = True
 
     def check(self) -> None:
         if self.replications < 2:
-            raise InputError(f"--replications = {self.replications}: need at least 2 for an interval")
+            raise InputError(f"replications = {self.replications}: need at least 2 for an interval",
+                             param="replications")
         if self.firms < 50:
-            raise InputError(f"--firms = {self.firms}: need at least 50 initial firms")
-        if self.workers < 1:
-            raise InputError(f"--workers = {self.workers}: must be at least 1")
+            raise InputError(f"firms = {self.firms}: need at least 50 initial firms", param="firms")
         if self.seed is not None and self.seed < 0:
-            raise InputError(f"--seed = {self.seed}: must be a non-negative integer")
+            raise InputError(f"seed = {self.seed}: must be a non-negative integer", param="seed")
 
 
 @dataclass
@@ -148,7 +140,7 @@ def _load(name: str, opts: Options, cache: dict):
     if name not in cache:
         src = opts.scenario_files.get(name, name)
         sc = load_scenario(src)
-        sc = apply_overrides(sc, list(opts.overrides), source="--set")
+        sc = apply_overrides(sc, list(opts.overrides), source="overrides")
         cache[name] = sc
     return cache[name]
 
@@ -212,35 +204,41 @@ def _outcomes(sc, key: _Key, timeline: bool) -> list[Outcome]:
     return outs
 
 
-def run_claims(claims: list[Claim] | None = None, opts: Options | None = None) -> PaperRun:
+@moved_keywords({"opts": "options"}, execution=EXECUTION_KEYWORDS)
+def run_claims(claims: list[Claim] | None = None, options: Options | None = None, *,
+               execution: Execution | None = None) -> PaperRun:
     """Run claims (default: all) and judge them.
 
     Parameters
     ----------
     claims : list of Claim, optional
-    opts : Options, optional
+    options : Options, optional
+        Replications, firms, seed, overrides and scenario files.
+    execution : Execution, optional
+        Executor, workers, retries and progress (:class:`~innocluster.experiments.Execution`).
 
     Returns
     -------
     PaperRun
     """
     claims = list(CLAIMS if claims is None else claims)
-    opts = opts or Options()
+    opts = options or Options()
     opts.check()
+    execution = as_execution(execution)
     t0 = time.perf_counter()
     cache, groups, where = _plan(claims, opts)
     timeline_keys = {where[(c.id, s.label, a.name)][0] for c in claims for s in c.settings if s.timeline
                      for a in s.arms}
     total = sum(len(v) for v in groups.values()) * opts.replications
-    bar = RichProgress("paper experiments") if opts.progress else NullProgress()
+    bar = execution.progress_bar("paper experiments")
     bar.start(total)
     data: dict[_Key, pd.DataFrame] = {}
     done = failed = 0
     failures: list[str] = []
     seeds: dict[str, int] = {}
-    ex = make_executor(opts.executor, opts.workers if opts.executor == "local" else None)
     try:
-        with ex:
+        ex = execution.start()
+        try:
             # largest groups first: the pool stays busy
             for key in sorted(groups, key=lambda k: -len(groups[k]) * k.years):
                 sc = cache[key.scenario]
@@ -250,15 +248,18 @@ def run_claims(claims: list[Claim] | None = None, opts: Options | None = None) -
                 variants = groups[key]
                 specs = [RunSpec(i, r, replication_seed(root, r), ov)
                          for i, ov in enumerate(variants) for r in range(opts.replications)]
-                rep = run_batch(sc_run, specs, outcomes=_outcomes(sc_run, key, key in timeline_keys),
-                                years=key.years, firms=opts.firms, executor=ex, progress=_Shared(bar),
-                                runner=RUNNERS[key.runner], total=len(specs))
+                rep = _run_batch(sc_run, specs, ex, _Shared(bar), execution.retries,
+                                 outcomes=_outcomes(sc_run, key, key in timeline_keys), years=key.years,
+                                 firms=opts.firms, runner=RUNNERS[key.runner], total=len(specs))
                 done += rep.done
                 failed += rep.failed
                 failures += [f"{key.scenario} {variants[s]} rep {r}: {e}" for s, r, e in rep.failures]
                 df = rep.outcomes.copy()
                 df["variant"] = [variants[s] for s in df["sample"]]
                 data[key] = df
+        finally:
+            if execution.owns(ex):
+                ex.close()
     finally:
         bar.stop()
     results = [_judge(c, where, data) for c in claims]
@@ -370,6 +371,6 @@ def out_dir(path: str | Path) -> Path:
     """Create the output folder (one-line error if it is a file)."""
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise InputError(f"--out {p}: exists and is not a folder")
+        raise InputError(f"out {p}: exists and is not a folder", param="out")
     p.mkdir(parents=True, exist_ok=True)
     return p
