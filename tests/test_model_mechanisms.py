@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pandas as pd
 from conftest import small as _small
 
 from innocluster.model import finance
@@ -298,3 +299,52 @@ def test_stage_programme_follows_detected_stage():
     # the budget split changes with the stage: spending on seed enterprises (budding/decline)
     # and on the research institute (maturity/decline) is not constant
     assert ts["gov_spend_research_institute"].nunique() > 1 or ts["gov_spend_seed_enterprises"].nunique() > 1
+
+
+# ------------------------------------------------------- validity: the new rules
+def _pooled_elasticity(scenario, seeds=(1, 2, 3), firms=1500, years=20):
+    from innocluster.indicators.innovation import patent_rd_elasticity
+
+    panels = []
+    for s in seeds:
+        p = simulate(scenario, seed=s, years=years, firms=firms, firm_panel=True).firm_panel
+        panels.append(p.assign(firm=p["firm"] + 10_000_000 * s))
+    p = pd.concat(panels, ignore_index=True)
+    return patent_rd_elasticity(p[p["rd"] > 0]).elasticity
+
+
+def test_ideas_harder_to_find_make_patents_rise_less_than_r_and_d():
+    """Fishing out (research productivity falling with the firm's technology) bends the
+    patent-R&D relation below proportionality: same seeds, beta 1 against beta 0. It
+    must not stop invention: patents keep coming."""
+    on = small("hsinchu", "innovation.fishing_out=1.0")
+    off = small("hsinchu", "innovation.fishing_out=0.0")
+    e_on, e_off = _pooled_elasticity(on), _pooled_elasticity(off)
+    assert e_on < e_off - 0.05, (e_on, e_off)
+    res = simulate(on, seed=1, years=20, firms=1500)
+    assert res.timeseries.groupby("year")["patents_new"].sum().iloc[-5:].min() > 0
+
+
+def test_fishing_out_slows_technology_growth_and_the_institute():
+    """The same seeds with and without fishing out: technology and the research
+    institute's knowledge grow more slowly with it, and still grow."""
+    on, off = paired(small("hsinchu", "innovation.fishing_out=1.0"), small("hsinchu", "innovation.fishing_out=0.0"),
+                     "tech_mean", seeds=(1, 2))
+    assert (on < off).all() and (on > 0).all()
+    inst = {}
+    for b in (0.0, 1.0):
+        m = ClusterModel(small("hsinchu", f"innovation.fishing_out={b}"), seed=1, firms=800)
+        for _ in range(20):
+            m.step()
+        inst[b] = float(m.world.regions.institute[0])
+    start = small("hsinchu").regions[0].institute_level
+    assert start < inst[1.0] < inst[0.0]
+
+
+def test_a_producing_firm_employs_at_least_its_owner():
+    """No firm-year below one employee with the floor; without it, small firms fall below."""
+    for floor, expect_below in ((1.0, False), (0.0, True)):
+        p = simulate(small("hsinchu", f"costs.min_employees={floor}", "costs.fixed_cost=0.01"), seed=1, years=25,
+                     firms=1500, firm_panel=True).firm_panel
+        below = (p.loc[p["year"] > p["founded"], "employees"] < 1.0).mean()
+        assert (below > 0) == expect_below, (floor, below)

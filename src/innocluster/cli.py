@@ -75,6 +75,9 @@ def _register_subcommands() -> None:
     register_dashboard(app)
     register_calibration(app)
     register_paper(app)
+    from innocluster.validation.cli import register as register_validation
+
+    register_validation(app)
     _register_subcommands.done = True
 
 

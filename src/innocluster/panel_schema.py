@@ -24,6 +24,8 @@ FIRM_PANEL_OPTIONAL = (
     "exports",  # USD million
     "technology",  # log productivity A
     "is_mne",  # 1 for multinational subsidiaries
+    "profit",  # profit after R&D, USD million
+    "net_worth",  # USD million, end of year
 )
 
 #: Region x industry x year table.

@@ -49,8 +49,14 @@ def calibrated_toml(result, tf, targets_path: str, command: str, preamble: list[
         f"{result.evaluations} candidate evaluations.",
         "# Free parameters (calibrated values are in the tables below):",
     ]
+    ident = result.identification
     for name, v in result.parameters.items():
-        lines.append(f"#   {name} = {v:.6g}")
+        extra = ""
+        if ident is not None:
+            r = ident.set_index("parameter").loc[name]
+            extra = f"  [95% interval {r['ci_low']:.4g}, {r['ci_high']:.4g}]" + (
+                f" NOT IDENTIFIED: {r['note']}" if not r["identified"] else "")
+        lines.append(f"#   {name} = {v:.6g}{extra}")
     lines.append("# Targets (observed value, tolerance | simulated mean [95% interval] over fresh replications):")
     for _, r in result.table.iterrows():
         lines.append(f"#   {r['target']}: {r['value']:.6g} +/- {r['tolerance']:.3g} | {r['simulated_mean']:.6g} "
@@ -117,12 +123,20 @@ def calibrate_cmd(
         table.add_row(r["target"], f"{r['value']:.4g}", f"{r['tolerance']:.3g}", f"{r['simulated_mean']:.4g}",
                       f"[{r['ci_low']:.4g}, {r['ci_high']:.4g}]", "yes" if r["within_tolerance"] else "[red]no[/red]")
     console.print(table)
-    ptable = Table(title="calibrated parameters")
-    ptable.add_column("parameter")
-    ptable.add_column("value", justify="right")
+    ptable = Table(title="calibrated parameters (95% interval from the targets' tolerances)")
+    for col in ("parameter", "value", "95% interval", "identified"):
+        ptable.add_column(col, justify="left" if col in ("parameter", "identified") else "right")
+    ident = res.identification.set_index("parameter") if res.identification is not None else None
     for k, v in res.parameters.items():
-        ptable.add_row(k, f"{v:.6g}")
+        if ident is None:
+            ptable.add_row(k, f"{v:.6g}", "", "")
+            continue
+        r = ident.loc[k]
+        ptable.add_row(k, f"{v:.6g}", f"[{r['ci_low']:.4g}, {r['ci_high']:.4g}]",
+                       "yes" if r["identified"] else f"[yellow]no: {r['note']}[/yellow]")
     console.print(ptable)
+    for note in res.notes:
+        console.print(f"[yellow]{note}[/yellow]")
     out = out or Path("runs") / "calibrated" / f"{sc.name}.toml"
     # the command that reproduces this file: every option that changes the search
     command = (f"innocluster calibrate {scenario} --targets {targets}" + "".join(f" --params {p}" for p in params or [])
@@ -132,6 +146,8 @@ def calibrate_cmd(
     atomic_write_text(out, calibrated_toml(res, tf, str(targets), command, leading_comments(scenario_path(scenario))))
     atomic_to_parquet(res.table, out.with_suffix(".targets.parquet"))
     atomic_to_parquet(res.history, out.with_suffix(".history.parquet"))
+    if res.identification is not None:
+        atomic_to_parquet(res.identification, out.with_suffix(".identification.parquet"))
     console.print(f"calibrated scenario: [bold]{out}[/bold]; target table and search history next to it")
     if not res.all_within:
         console.print("[yellow]some targets are outside their tolerance (see the table)[/yellow]")

@@ -27,14 +27,16 @@ The source is drawn with probability proportional to the weights, and the firm c
 a share ``eta`` of the gap: ``A_i += eta (A_source - A_i)``, all from the technologies
 before this year's absorption (firms absorb simultaneously).
 
-Re-creation follows with probability ``p_re``: one more productivity jump
+Re-creation follows with probability ``p_re exp(-beta (A_i - A0))`` (new ideas built on
+the absorbed ones are harder to find the further the firm has advanced, as in own
+research, :mod:`.research`): one more productivity jump
 (:func:`innocluster.model.research.productivity_jumps`), adopted if positive and then
 patentable with the same probability as an invention (a gain, not a loss, is patented). A successful collaboration with a firm creates a trust
 tie to it with probability ``tie_from_collaboration``.
 
 Parameters (schema names): ``innovation.zeta2``, ``absorption_candidates``,
 ``tie_search``, ``tie_source_weight``, ``external_search``, ``geo_decay``,
-``catch_up``, ``recreation``, ``tie_access``, ``information_access``,
+``catch_up``, ``recreation``, ``fishing_out``, ``tie_access``, ``information_access``,
 ``intermediary_access``, ``institute_collaboration``, ``tie_from_collaboration``,
 ``researcher_wage_premium``; ``costs.ties_ref``, ``costs.intermediaries_half``.
 Switches: ``mechanisms.absorption``, ``research_institutes``, ``intermediaries``.
@@ -241,7 +243,8 @@ def absorption(world: World, degree: np.ndarray, rng: np.random.Generator) -> np
     f.A[learners] += inn.catch_up * (src.target_A[src.found] - f.A[learners])
     world.counters.absorption_successes += np.bincount(f.region[learners], minlength=world.regions.R)
     # re-creation: an own improvement on what was absorbed, patentable
-    recreating = src.found & (rng.random(absorbers.size) < inn.recreation)
+    harder_to_find = np.exp(-inn.fishing_out * (f.A[absorbers] - world.A0))
+    recreating = src.found & (rng.random(absorbers.size) < inn.recreation * harder_to_find)
     rows = absorbers[recreating]
     jump = productivity_jumps(world, rows.size, rng)
     f.A[rows] += np.maximum(jump, 0.0)

@@ -6,9 +6,10 @@ Rule
 For firm ``i`` in region ``r`` and GVC stage ``s`` selling output worth ``Q`` (USD
 million; physical output ``q = Q / p_s`` at the stage's price, :mod:`.market`):
 
-* labour ``L(Q) = q / (q0 exp(A_i)) (1 + q/Q_half)^kappa``: span-of-control
+* labour ``L(Q) = max(q / (q0 exp(A_i)) (1 + q/Q_half)^kappa, L_min)``: span-of-control
   diseconomies make the average-cost curve U-shaped, as the paper's Figure 1 draws it
-  (Lucas 1978);
+  (Lucas 1978), and a producing firm employs at least ``L_min`` (its owner-manager: an
+  indivisible input that makes very small firms unprofitable, Hopenhayn 1992);
 * wage bill ``w_r k_s L`` with the stage's skill premium ``k_s``; wages
   ``w_r = w_r0 exp(iota (Abar(t) - Abar(0))) (1 + L^dem_r / L^sup_r)^eps_w`` follow
   economy-wide productivity (so labour shares do not vanish as ``A`` grows) and rise
@@ -29,7 +30,7 @@ of the scenario: ``--firms`` multiplies them by the run's scale, like the capaci
 ``AC(Q) = (w L(Q) + m + T + F + rent) / Q``. The same functions price the simulation
 and :func:`average_cost_curve`, which draws Figure 1.
 
-Parameters (schema names): ``costs.*``, ``market.productivity_scale``,
+Parameters (schema names): ``costs.*`` (``costs.min_employees`` is ``L_min``), ``market.productivity_scale``,
 ``market.size_scale``, ``market.span_of_control``, ``stages.*.value_added``,
 ``stages.*.skill_premium``, ``regions.*.wage``, ``labour_supply``, ``land_rent``,
 ``capacity``, ``localisation``, ``infrastructure``, ``intermediaries``.
@@ -146,6 +147,7 @@ def cost_components(world: World, *, output, technology, stage, region, degree,
     stage, region = per_firm(stage, np.int64), per_firm(region, np.int64)
     q = Q if (world.price == 1.0).all() else Q / world.price[stage]  # physical output
     labour = q / (m.productivity_scale * np.exp(technology)) * (1.0 + q / m.size_scale) ** m.span_of_control
+    labour = np.maximum(labour, c.min_employees)
     rows = fast(cost_table)(
         output=Q, labour=labour, stage=stage, region=region, degree=per_firm(degree, float), wage=factors.wage,
         skill_premium=world.skill_premium, value_added_share=world.value_added_share, input_cut=factors.input_cut,

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model.knowledge import advance_institutes
 from innocluster.model.lifecycle_bridge import paper_stage_name
 from innocluster.model.world import World
 from innocluster.scenario.schema import INSTRUMENTS, LIFECYCLE_STAGES
@@ -107,7 +108,7 @@ def govern(world: World, rng: np.random.Generator) -> None:
     reg.vc_pool = reg.vc_pool + spend["guiding_fund"]
     reg.intermediaries = reg.intermediaries + spend["intermediaries"] / gov.intermediary_cost
     if sc.mechanisms.research_institutes:
-        reg.institute = reg.institute + gov.institute_gain * spend["research_institute"] / world.scale
+        advance_institutes(world, gov.institute_gain * spend["research_institute"] / world.scale)
     direct_subsidies(world, spend["direct_subsidy"], rng)
 
 

@@ -251,6 +251,9 @@ def _format_rows(y: RegionYear) -> list[dict]:
             "entries": int(c["startups"] + c["spinoffs"] + c["mne_arrivals"]),
             "startups": int(c["startups"]), "spinoffs": int(c["spinoffs"]),
             "mne_arrivals": int(c["mne_arrivals"]), "exits": int(c["exits"]),
+            # over the firms active in the year: those at its end and those that left at it
+            "entry_rate": _ratio(c["startups"] + c["spinoffs"] + c["mne_arrivals"], n + c["exits"]),
+            "exit_rate": _ratio(c["exits"], n + c["exits"]),
             "relocations_in": int(c["relocations_in"]), "relocations_out": int(c["relocations_out"]),
             "employment": t["employees"][i], "revenue": rev, "value_added": t["value_added"][i],
             "exports": t["exports"][i], "rd_spend": rd,
@@ -310,5 +313,6 @@ def firm_panel_snapshot(world: World, exiting: np.ndarray) -> dict:
         "patents": f.patents_new[o], "rd": f.rd[o], "founded": f.founded_year[o].astype(np.int32),
         "exited": exiting[o].astype(np.int8), "parent": f.parent[o], "gvc_stage": f.stage[o].astype(np.int8),
         "revenue": f.revenue[o], "value_added": f.value_added[o], "exports": f.exports[o],
-        "technology": f.A[o], "is_mne": f.is_mne[o].astype(np.int8),
+        "technology": f.A[o], "is_mne": f.is_mne[o].astype(np.int8), "profit": f.profit[o],
+        "net_worth": f.net_worth[o],
     }

@@ -1,0 +1,144 @@
+"""The validation report card: its estimators recover known values on synthetic data,
+its verdicts can fail, and ``innocluster validate`` writes the card."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from innocluster import load_scenario
+from innocluster.scenario.io import apply_overrides
+from innocluster.validation import FACTS, validate
+from innocluster.validation import estimators as est
+
+
+def test_zipf_exponent_of_a_pareto_sample():
+    rng = np.random.default_rng(1)
+    zeta = 1.06
+    sizes = (1.0 - rng.random(50_000)) ** (-1.0 / zeta)  # Pareto with tail exponent zeta
+    e = est.zipf_exponent(sizes, tail_share=0.1)
+    assert abs(e.value - zeta) < 3 * e.se and e.se < 0.05
+    # a thin (exponential) tail is not mistaken for Zipf
+    assert est.zipf_exponent(rng.exponential(1.0, 50_000)).value > 2.0
+
+
+@pytest.mark.parametrize("shape, sampler", [(1.0, lambda r, n: r.laplace(0, 0.2, n)), (2.0, lambda r, n: r.normal(0, 0.2, n))])
+def test_subbotin_shape_of_laplace_and_normal_samples(shape, sampler):
+    e = est.subbotin_shape(sampler(np.random.default_rng(2), 20_000))
+    assert abs(e.value - shape) < max(4 * e.se, 0.08)
+
+
+def test_extreme_growth_share():
+    g = np.r_[np.zeros(98), 1.5, -2.0]
+    assert est.extreme_growth_share(g).value == pytest.approx(0.02)
+
+
+def _panel(n_firms=6000, first=2000, last=2030, hazard=lambda age, kind: 0.1, seed=3, spin_share=0.3):
+    """Firms founded uniformly over the years, exiting at the end of each year with
+    probability ``hazard(age, kind)``; a share are spin-offs of firm 0 (kind 'spin')."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n_firms):
+        founded = int(rng.integers(first, last + 1))
+        kind = "spin" if rng.random() < spin_share else "denovo"
+        for year in range(founded, last + 1):
+            exits = rng.random() < hazard(year - founded, kind)
+            rows.append((i, year, founded, int(exits), 0 if kind == "spin" else -1))
+            if exits:
+                break
+    p = pd.DataFrame(rows, columns=["firm", "year", "founded", "exited", "parent"])
+    p["is_mne"] = 0
+    p["employees"] = 10.0
+    p["industry"] = "x"
+    return p
+
+
+def test_exit_rate_and_survival_recover_a_constant_hazard():
+    p = _panel(hazard=lambda age, kind: 0.12)
+    assert est.exit_rate(p).value == pytest.approx(0.12, abs=0.01)
+    s = est.survival(p, horizon=5)
+    assert s.value == pytest.approx(0.88**5, abs=3 * s.se + 0.005)
+
+
+def test_hazard_falling_with_age_and_spinoff_advantage_are_seen():
+    def hazard(age, kind):
+        base = 0.25 if age < 5 else 0.05
+        return base * (0.5 if kind == "spin" else 1.0)
+
+    p = _panel(hazard=hazard)
+    young, old = est.exit_rate_by_age(p)
+    assert young.value / old.value > 3
+    spin, denovo = est.spinoff_survival_gap(p)
+    assert spin.value > denovo.value + 0.1
+    # the same panel without the advantage shows none
+    flat = _panel(hazard=lambda age, kind: 0.25 if age < 5 else 0.05)
+    spin, denovo = est.spinoff_survival_gap(flat)
+    assert abs(spin.value - denovo.value) < 3 * math.hypot(spin.se, denovo.se)
+
+
+def test_within_dispersion_of_normal_productivity():
+    rng = np.random.default_rng(4)
+    p = pd.DataFrame({"year": np.repeat(np.arange(10), 2000), "industry": "x", "technology": rng.normal(0, 0.3, 20_000)})
+    e = est.within_dispersion(p)
+    assert e.value == pytest.approx(2 * 1.2816 * 0.3, rel=0.03)
+    p.loc[p["year"] == 9, "technology"] *= 2.0
+    assert est.dispersion_drift(p).value == pytest.approx(2.0, rel=0.08)
+
+
+def test_shakeout_and_hump():
+    assert est.shakeout_depth([10, 50, 100, 60, 40]).value == pytest.approx(0.6)
+    assert est.shakeout_depth([10, 20, 30]).value == 0.0
+    assert est.hump([0.1, 0.5, 0.4]).value == pytest.approx(0.2)
+
+
+def test_every_fact_has_a_source_and_a_range():
+    keys = [f.key for f in FACTS]
+    assert len(keys) == len(set(keys))
+    for f in FACTS:
+        assert f.source and f.measure and f.unit
+        assert f.low < f.high
+
+
+@pytest.fixture(scope="module")
+def small_card():
+    sc = load_scenario("hsinchu")
+    return validate(sc, seeds=2, firms=600, years=15, long_years=20)
+
+
+def test_card_reports_every_applicable_fact(small_card, tmp_path):
+    t = small_card.table
+    assert set(t["fact"]) == {f.key for f in FACTS if f.applies(load_scenario("hsinchu"))}
+    assert {"low", "high", "simulated", "ci_low", "ci_high", "holds", "source", "calibration_target"} <= set(t.columns)
+    assert t.loc[t["fact"] == "exit_rate", "calibration_target"].item()  # hsinchu's targets set it
+    out = small_card.save(tmp_path / "card")
+    assert {"card.csv", "card.parquet", "per_seed.csv", "report.html"} <= {p.name for p in out.iterdir()}
+    assert "data:image/png;base64," in (out / "report.html").read_text()
+    # a second save replaces the folder as a whole
+    (out / "stale.txt").write_text("old")
+    small_card.save(out)
+    assert not (out / "stale.txt").exists()
+
+
+def test_a_verdict_can_fail():
+    """With exits and entry switched off nothing exits: the exit facts must fail."""
+    sc = apply_overrides(load_scenario("core"), ["mechanisms.exit=false"])
+    res = validate(sc, seeds=1, firms=300, years=12, long_years=15)
+    row = res.table.set_index("fact").loc["exit_rate"]
+    assert row["simulated"] == 0.0 and not row["holds"]
+    assert "exit_rate" in res.failed
+
+
+def test_validate_cli_writes_the_card(tmp_path):
+    out = tmp_path / "v"
+    r = subprocess.run([sys.executable, "-m", "innocluster.cli", "validate", "core", "--seeds", "1", "--firms", "300",
+                        "--years", "12", "--long-years", "15", "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert (out / "card.csv").exists() and "facts hold" in r.stdout
+    bad = subprocess.run([sys.executable, "-m", "innocluster.cli", "validate", "core", "--seeds", "0"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--seeds" in bad.stderr
