@@ -75,8 +75,8 @@ class Execution:
         if self.scheduler is not None and self.executor != "dask":
             raise InputError(f"scheduler = {self.scheduler!r}: only used with executor = 'dask'", param="scheduler")
         if self.executor == "dask" and self.scheduler is None and self.client is None:
-            raise InputError("executor = 'dask': give scheduler='tcp://HOST:PORT' (the Dask scheduler address) "
-                             "or client=", param="executor")
+            raise InputError("scheduler: needed with executor = 'dask' (the Dask scheduler address, "
+                             "tcp://HOST:PORT), or give a Dask client", param="scheduler")
         if self.client is not None and self.executor not in ("local", "dask"):
             raise InputError(f"client: a Dask client needs executor = 'dask', not {self.executor!r}", param="client")
         if not (isinstance(self.progress, (bool, NullProgress)) or callable(self.progress)):

@@ -119,7 +119,7 @@ def build_html(run: PaperRun) -> str:
                              "tests": len(cr.tests),
                              "supported": sum(t.verdict == SUPPORTED for t in cr.tests),
                              "verdict": cr.verdict} for cr in run.results])
-    how = {"replications": o.replications, "initial firms per run": o.firms, "workers": o.workers,
+    how = {"replications": o.replications, "initial firms per run": o.firms, "workers": run.workers,
            "root seeds (per scenario)": ", ".join(f"{k}: {v}" for k, v in run.seeds.items()),
            "seeds": "replication r uses replication_seed(root, r) in every arm (common random numbers)",
            "scenario files": ", ".join(f"{k}: {v}" for k, v in run.scenarios.items()),

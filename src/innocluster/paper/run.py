@@ -129,6 +129,8 @@ class PaperRun:
     runs_done: int
     runs_failed: int
     failures: list[str]
+    #: parallel runs the executor offered (a local pool's workers, a Dask cluster's threads)
+    workers: int = 1
 
 
 # ------------------------------------------------------------------ scenarios and plan
@@ -236,8 +238,10 @@ def run_claims(claims: list[Claim] | None = None, options: Options | None = None
     done = failed = 0
     failures: list[str] = []
     seeds: dict[str, int] = {}
+    slots = 1
     try:
         ex = execution.start()
+        slots = ex.slots
         try:
             # largest groups first: the pool stays busy
             for key in sorted(groups, key=lambda k: -len(groups[k]) * k.years):
@@ -264,7 +268,7 @@ def run_claims(claims: list[Claim] | None = None, options: Options | None = None
         bar.stop()
     results = [_judge(c, where, data) for c in claims]
     scen = {k: str(opts.scenario_files.get(k, f"built-in {k}")) for k in cache}
-    return PaperRun(results, opts, scen, seeds, time.perf_counter() - t0, done, failed, failures)
+    return PaperRun(results, opts, scen, seeds, time.perf_counter() - t0, done, failed, failures, slots)
 
 
 # ------------------------------------------------------------------ judging
