@@ -113,9 +113,10 @@ def _check_outputs(args: list[str], cwd: Path, name: str) -> None:
         assert "Cluster monitor" in html and "<img" in html
         json.loads((cwd / out / "indicators.json").read_text())
     elif sub == "cost-curves":
-        fig = cwd / (out or "figure1.png")
+        folder = cwd / (out or "figure1")
+        fig = folder / f"figure1.{option(args, '--format') or 'png'}"
         assert fig.is_file() and fig.stat().st_size > 0, f"{name}: {fig} missing"
-        assert fig.with_suffix(".parquet").is_file()
+        assert (folder / "figure1.parquet").is_file() and (folder / "figure1.json").is_file()
     elif sub == "compare-arms" and out:
         assert (cwd / out / "catalogue.duckdb").is_file(), f"{name}: {out}/catalogue.duckdb missing"
 

@@ -162,10 +162,11 @@ def run(
                                              show_default="off")] = False,
 ) -> None:
     """Simulate a scenario; write its run folder (time series, firms, ties, ledger, figure, scenario, run.json)."""
-    from innocluster.model.engine import RUN_FILES, simulate
+    from innocluster.model.engine import RUN_FILES, check_memory, simulate
     from innocluster.outputs import check_output_folder
 
     sc = _load(scenario, set_, seed=seed, years=years, firms=firms)
+    check_memory(sc.firms or sum(r.initial_firms for r in sc.regions), sc.years, firm_panel)
     out = out or Path("runs") / f"{sc.name}-seed{sc.seed}"
     check_output_folder(out, known=RUN_FILES, param="out", what="run")  # before the work, not after
     with year_bar(f"simulating {sc.name}", sc.years) as bar:
