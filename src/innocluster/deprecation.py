@@ -1,15 +1,17 @@
-"""Clear errors for keyword arguments that the one Python API renamed or moved.
+"""Keyword arguments that the one Python API renamed or moved, still understood.
 
 The experiments, the calibration and the paper experiments share one call shape
 (scenario first, run settings as keywords, executor settings in one
 :class:`~innocluster.experiments.Execution`). A call written for the earlier shape
-fails with a :class:`TypeError` that says what to write instead, rather than Python's
-bare "unexpected keyword argument".
+(``out=``, ``name=``, ``conf=``, ``executor=``/``workers=``/``progress=`` one by one)
+still runs, with a :class:`DeprecationWarning` that says what to write instead, so
+code and notebooks written for it keep working while they are moved over.
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 
 #: executor settings that moved into ``execution=Execution(...)``
@@ -17,7 +19,7 @@ EXECUTION_KEYWORDS = ("executor", "workers", "scheduler", "client", "retries", "
 
 
 def moved_keywords(renamed: dict[str, str] | None = None, execution: tuple[str, ...] = ()) -> Callable:
-    """Decorator: refuse keywords of the earlier API with a message naming the new one.
+    """Decorator: translate keywords of the earlier API, warning once per call.
 
     Parameters
     ----------
@@ -25,6 +27,11 @@ def moved_keywords(renamed: dict[str, str] | None = None, execution: tuple[str, 
         Old keyword -> new keyword (``{"out": "store", "name": "experiment"}``).
     execution : tuple of str
         Keywords that moved into ``execution=Execution(...)``.
+
+    Raises
+    ------
+    TypeError
+        Both the old and the new spelling are given.
     """
     renamed = dict(renamed or {})
 
@@ -33,14 +40,29 @@ def moved_keywords(renamed: dict[str, str] | None = None, execution: tuple[str, 
         def inner(*args, **kwargs):
             for old, new in renamed.items():
                 if old in kwargs:
-                    raise TypeError(f"{fn.__name__}(): the keyword {old}= is now {new}= (one name per idea across "
-                                    f"innocluster's Python API; see docs/api.md)")
-            moved = [k for k in execution if k in kwargs]
+                    if new in kwargs:
+                        raise TypeError(f"{fn.__name__}(): give {new}= only ({old}= is its earlier name)")
+                    warnings.warn(f"{fn.__name__}(): {old}= is now {new}= (one name per idea across innocluster's "
+                                  f"Python API; see docs/api.md)", DeprecationWarning, stacklevel=2)
+                    kwargs[new] = kwargs.pop(old)
+            moved = {k: kwargs.pop(k) for k in execution if k in kwargs}
             if moved:
-                given = ", ".join(f"{k}={kwargs[k]!r}" for k in moved)
-                raise TypeError(f"{fn.__name__}(): executor settings moved into one object: pass "
-                                f"execution=Execution({given}) (from innocluster.experiments import Execution; "
-                                f"see docs/api.md)")
+                given = ", ".join(f"{k}={v!r}" for k, v in moved.items())
+                if kwargs.get("execution") is not None:
+                    raise TypeError(f"{fn.__name__}(): {given} belong in execution=Execution(...), "
+                                    f"which is given too")
+                from innocluster.experiments.execution import Execution
+
+                warnings.warn(f"{fn.__name__}(): pass executor settings as execution=Execution({given}) "
+                              f"(from innocluster.experiments import Execution; see docs/api.md)",
+                              DeprecationWarning, stacklevel=2)
+                if moved.get("executor") is None:
+                    moved.pop("executor", None)
+                if moved.get("executor", "local") != "local":
+                    moved.pop("workers", None)  # the earlier API ignored workers without a local pool
+                if moved.get("client") is not None and "executor" not in moved:
+                    moved["executor"] = "dask"  # the earlier API used a client whatever the executor said
+                kwargs["execution"] = Execution(**moved)
             return fn(*args, **kwargs)
 
         return inner

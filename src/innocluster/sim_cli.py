@@ -72,6 +72,8 @@ def _text(v) -> str:
         return "true" if v else "false"
     if v is None:
         return "unset"
+    if v == "":
+        return '""'  # an empty text, shown rather than left blank
     return str(v)
 
 

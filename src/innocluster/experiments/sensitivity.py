@@ -142,6 +142,9 @@ def analyze(store: str | Path | ResultsStore, outcome: str, *, experiment: str |
             from SALib.analyze import delta
 
             res = delta.analyze(prob, X, Y, num_resamples=num_resamples, conf_level=conf_level, seed=seed)
+            if "delta" not in res:  # SALib gives up on designs too small to bin (and only warns)
+                raise InputError(f"{st.path}: experiment {info['name']!r} has {n_points} design points, too few "
+                                 f"for delta indices; run a sweep with more samples (50 or more)")
             table = pd.DataFrame({"param": problem.names, "delta": res["delta"], "delta_conf": res["delta_conf"],
                                   "S1": res["S1"], "S1_conf": res["S1_conf"]})
             kind = "delta"

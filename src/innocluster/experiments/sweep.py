@@ -38,7 +38,7 @@ class SweepResult:
     Attributes
     ----------
     store : Path
-    name : str
+    experiment : str
         Experiment name in the store.
     resumed : bool
         The experiment existed and was resumed.
@@ -48,7 +48,7 @@ class SweepResult:
     """
 
     store: Path
-    name: str
+    experiment: str
     resumed: bool
     report: BatchReport
     notes: list[str]

@@ -489,6 +489,8 @@ def simulate(scenario: Scenario | str | Path, *, seed: int | None = None, years:
     for name, value in (("firm_panel", firm_panel),):
         if not isinstance(value, bool):
             raise InputError(f"{name} = {value!r}: give True or False", param=name)
+    if progress is None:  # "no progress", as the earlier API spelled it
+        progress = False
     if not (isinstance(progress, bool) or callable(progress)):
         raise InputError(f"progress = {progress!r}: give True, False or a callable", param="progress")
     if record not in ClusterModel.RECORD_MODES:

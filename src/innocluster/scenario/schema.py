@@ -534,7 +534,8 @@ def _field_row(path: str, info, value) -> dict:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     description = info.description or ""
     meaning, _, unit = description.partition(" [")
-    return {"field": path, "value": value, "default": _default(info), "allowed": _allowed(info),
+    default = "(required)" if info.is_required() else _default(info)
+    return {"field": path, "value": value, "default": default, "allowed": _allowed(info),
             "unit": extra.get("unit") or unit.rstrip("]"), "meaning": meaning, "source": extra.get("source", "")}
 
 
