@@ -110,3 +110,23 @@ def test_earlier_keywords_still_run_with_a_warning(tmp_path):
         run_sweep("core", ["innovation.zeta2=0.1:0.5"], store=tmp_path / "st2", workers=2,
                   execution=Execution(executor="serial"))
     assert not (tmp_path / "st2").exists()
+
+
+def test_readme_compare_arms_example_changes_something():
+    """The README's compare-arms example compares arms that differ (issue 22: its earlier
+    arm set a VC pool that hsinchu never invests, a difference of exactly 0)."""
+    import shlex
+
+    line = next(ln for ln in (ROOT / "README.md").read_text().splitlines() if "innocluster compare-arms" in ln)
+    args = shlex.split(line.split("`innocluster compare-arms ", 1)[1].split("`", 1)[0])
+    scenario = args[0]
+    arms = {}
+    for i, tok in enumerate(args):
+        if tok == "--arm":
+            name, _, rest = args[i + 1].partition("=")
+            arms[name] = [s for s in rest.split(";") if s]
+    outcomes = [args[i + 1] for i, tok in enumerate(args) if tok == "--outcome"]
+    assert len(arms) == 2 and outcomes
+    cmp = compare_arms(scenario, arms, outcomes=outcomes, replications=2, years=8, firms=300, seed=1,
+                       execution=Execution(executor="serial"))
+    assert (cmp.differences["diff"].abs() > 0).any(), cmp.differences
