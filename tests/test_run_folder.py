@@ -180,6 +180,10 @@ def test_kill_while_drawing_figure1_keeps_the_earlier_figure(tmp_path):
     (["sweep", "hsinchu", "--param", "innovation.zeta2=0:1", "--out", "st", "--workers", "0"], ["--workers = 0"]),
     (["sweep", "hsinchu", "--param", "innovation.zeta2=0:1", "--out", "st", "--retries", "-1"], ["--retries = -1"]),
     (["compare-arms", "hsinchu", "--arm", "a=", "--outcome", "firms@last", "--workers", "0"], ["--workers = 0"]),
+    (["sweep", "hsinchu", "--param", "innovation.zeta2=0:1", "--out", "/proc/innocluster-st", "--years", "2",
+      "--firms", "50", "--samples", "2"], ["--out /proc/innocluster-st", "cannot write there"]),
+    (["sweep", "hsinchu", "--param", "innovation.zeta2=0:1", "--out", "/etc/hostname", "--years", "2"],
+     ["--out /etc/hostname", "is a file"]),
 ])
 def test_edges_exit_2_with_one_line(tmp_path, args, words):
     r = run_cli(*args, cwd=tmp_path, timeout=120)

@@ -114,7 +114,10 @@ class ResultsStore:
         self.catalogue_path = self.path / CATALOGUE
         self.read_only = read_only
         if self.path.exists() and not self.path.is_dir():
-            raise InputError(f"{self.path}: is a file, not a results store folder")
+            # a store being created is the caller's output (``store=``, the CLI's --out);
+            # one being read is just a path
+            where = f"store {self.path}" if create else str(self.path)
+            raise InputError(f"{where}: is a file, not a results store folder", param="store" if create else None)
         fresh = not self.catalogue_path.exists()
         if fresh:
             if not create:
@@ -123,7 +126,11 @@ class ResultsStore:
             if self.path.exists() and any(p.name != "runs" for p in self.path.iterdir()):
                 raise InputError(f"{self.path}: folder is not empty and holds no {CATALOGUE}; "
                                  f"choose a new or empty folder for the results store")
-            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"store {self.path}: cannot write there ({exc.strerror or exc})",
+                                 param="store") from None
         self.con = self._connect(read_only=read_only and not fresh)
         if fresh:
             self.con.execute("BEGIN")
