@@ -20,9 +20,21 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from innocluster import outputs
+from innocluster import outputs, simulate
+from innocluster.cli import main
 
 SMALL = ("--years", "3", "--firms", "150")
+
+
+def cli(capsys, *args: str) -> tuple[int, str]:
+    """``innocluster ARGS`` in this process (no interpreter start-up): exit code, stderr."""
+    capsys.readouterr()
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, capsys.readouterr().err
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -38,10 +50,11 @@ def _complete_new(folder: Path) -> bool:
     return all(hashlib.sha256((folder / n).read_bytes()).hexdigest() == h for n, h in manifest["files"].items())
 
 
-def test_run_folder_reproduces_itself(tmp_path):
+def test_run_folder_reproduces_itself(tmp_path, capsys):
     a, b = tmp_path / "a", tmp_path / "b"
-    r = run_cli("run", "hsinchu", "--seed", "2", "--firms", "200", "--years", "3", "--out", str(a), "--firm-panel")
-    assert r.returncode == 0, r.stderr
+    code, err = cli(capsys, "run", "hsinchu", "--seed", "2", "--firms", "200", "--years", "3", "--out", str(a),
+                    "--firm-panel")
+    assert code == 0, err
     sc = tomllib.loads((a / "scenario.toml").read_text())
     assert (sc["seed"], sc["firms"], sc["years"]) == (2, 200, 3)
     manifest = json.loads((a / "run.json").read_text())
@@ -50,7 +63,8 @@ def test_run_folder_reproduces_itself(tmp_path):
     builtin = Path(manifest["inputs"]["file"])
     assert manifest["inputs"]["sha256"] == hashlib.sha256(builtin.read_bytes()).hexdigest()
     assert _complete_new(a)
-    # the folder's own scenario, with no option but --firm-panel and --out: the same run
+    # the folder's own scenario, with no option but --firm-panel and --out, in a fresh
+    # interpreter: the same run
     r = run_cli("run", str(a / "scenario.toml"), "--out", str(b), "--firm-panel")
     assert r.returncode == 0, r.stderr
     fa, fb = _files(a), _files(b)
@@ -61,27 +75,27 @@ def test_run_folder_reproduces_itself(tmp_path):
     assert rerun["inputs"]["file"] == str(a / "scenario.toml")
     assert rerun["inputs"]["sha256"] == hashlib.sha256((a / "scenario.toml").read_bytes()).hexdigest()
     # the saved scenario validates (it used to fail after --years 501 was accepted)
-    assert run_cli("scenario", "validate", str(a / "scenario.toml")).returncode == 0
+    assert cli(capsys, "scenario", "validate", str(a / "scenario.toml"))[0] == 0
 
 
-def test_rerun_without_panel_leaves_no_file_of_the_earlier_run(tmp_path):
+def test_rerun_without_panel_leaves_no_file_of_the_earlier_run(tmp_path, capsys):
     out = tmp_path / "run"
-    assert run_cli("run", "hsinchu", *SMALL, "--out", str(out), "--firm-panel").returncode == 0
+    assert cli(capsys, "run", "hsinchu", *SMALL, "--out", str(out), "--firm-panel")[0] == 0
     assert (out / "firm_panel.parquet").exists()
-    r = run_cli("run", "hsinchu", *SMALL, "--seed", "5", "--out", str(out))
-    assert r.returncode == 0, r.stderr
+    code, err = cli(capsys, "run", "hsinchu", *SMALL, "--seed", "5", "--out", str(out))
+    assert code == 0, err
     assert not (out / "firm_panel.parquet").exists() and _complete_new(out)
     assert json.loads((out / "run.json").read_text())["seed"] == 5
     assert [p.name for p in tmp_path.iterdir()] == ["run"]  # nothing beside it either
 
 
-def test_run_refuses_a_folder_with_foreign_files(tmp_path):
+def test_run_refuses_a_folder_with_foreign_files(tmp_path, capsys):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
-    r = run_cli("run", "hsinchu", *SMALL, "--out", str(out))
-    lines = r.stderr.strip().splitlines()
-    assert r.returncode == 2 and len(lines) == 1 and "--out" in lines[0] and "notes.txt" in lines[0]
+    code, err = cli(capsys, "run", "hsinchu", *SMALL, "--out", str(out))
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and "--out" in lines[0] and "notes.txt" in lines[0]
     assert _files(out) == {"notes.txt": b"keep me"}
 
 
@@ -127,7 +141,7 @@ main(sys.argv[2:])
 @pytest.mark.parametrize("moment", ["parquet1", "parquet3", "before-swap", "after-exchange", "set-aside"])
 def test_kill_while_writing_leaves_old_or_new_run_whole(tmp_path, moment):
     out = tmp_path / "run"
-    assert run_cli("run", "hsinchu", *SMALL, "--seed", "1", "--out", str(out), "--firm-panel").returncode == 0
+    simulate("hsinchu", seed=1, years=3, firms=150, firm_panel=True).save(out)
     before = _files(out)
     r = subprocess.run([sys.executable, "-c", KILLER, moment, "run", "hsinchu", *SMALL, "--seed", "2",
                         "--out", str(out)], capture_output=True, text=True, timeout=300)
@@ -142,14 +156,13 @@ def test_kill_while_writing_leaves_old_or_new_run_whole(tmp_path, moment):
         assert "firm_panel.parquet" not in now  # nothing of the earlier run
     assert [p.name for p in tmp_path.iterdir()] == ["run"], "the kill's leftovers were not cleaned"
     # and the next run into the folder completes normally
-    r = run_cli("run", "hsinchu", *SMALL, "--seed", "3", "--out", str(out))
-    assert r.returncode == 0, r.stderr
+    simulate("hsinchu", seed=3, years=3, firms=150).save(out)
     assert _complete_new(out) and json.loads((out / "run.json").read_text())["seed"] == 3
 
 
-def test_kill_while_drawing_figure1_keeps_the_earlier_figure(tmp_path):
+def test_kill_while_drawing_figure1_keeps_the_earlier_figure(tmp_path, capsys):
     out = tmp_path / "fig"
-    assert run_cli("cost-curves", "hsinchu", "--out", str(out), "--burn-in", "1", "--firms", "150").returncode == 0
+    assert cli(capsys, "cost-curves", "hsinchu", "--out", str(out), "--burn-in", "1", "--firms", "150")[0] == 0
     before = _files(out)
     r = subprocess.run([sys.executable, "-c", KILLER, "before-swap", "cost-curves", "hsinchu", "--out", str(out),
                         "--burn-in", "2", "--firms", "150", "--format", "svg"], capture_output=True, text=True,
@@ -185,44 +198,53 @@ def test_kill_while_drawing_figure1_keeps_the_earlier_figure(tmp_path):
     (["sweep", "hsinchu", "--param", "innovation.zeta2=0:1", "--out", "/etc/hostname", "--years", "2"],
      ["--out /etc/hostname", "is a file"]),
 ])
-def test_edges_exit_2_with_one_line(tmp_path, args, words):
-    r = run_cli(*args, cwd=tmp_path, timeout=120)
-    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert r.returncode == 2 and len(lines) == 1, r.stderr
+def test_edges_exit_2_with_one_line(tmp_path, monkeypatch, capsys, args, words):
+    monkeypatch.chdir(tmp_path)
+    code, err = cli(capsys, *args)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2 and len(lines) == 1, err
     assert all(w in lines[0] for w in words), lines[0]
     assert list(tmp_path.iterdir()) == [], "a refused command created files"
 
 
-def test_scenario_file_edges(tmp_path):
-    src = run_cli("scenario", "show", "core").stdout
+def test_scenario_file_edges(tmp_path, capsys):
+    from innocluster import load_scenario
+    from innocluster.scenario import scenario_to_toml
+
+    src = scenario_to_toml(load_scenario("core"))
     bom = tmp_path / "bom.toml"
     bom.write_bytes(b"\xef\xbb\xbf" + src.encode())
-    r = run_cli("run", str(bom), *SMALL, "--out", str(tmp_path / "r"))
-    assert r.returncode == 0, r.stderr
+    code, err = cli(capsys, "run", str(bom), *SMALL, "--out", str(tmp_path / "r"))
+    assert code == 0, err
     latin = tmp_path / "latin.toml"
     latin.write_bytes(src.replace('description = "', 'description = "caf\xe9 ', 1).encode("latin-1"))
     yes = tmp_path / "yes.toml"
     yes.write_text(src.replace("spinoffs = true", 'spinoffs = "yes"'))
     for path, words in ((latin, ["not UTF-8"]), (yes, ["mechanisms.spinoffs", "true or false"]),
                         (tmp_path, ["is a folder"])):
-        r = run_cli("scenario", "validate", str(path))
-        lines = r.stderr.strip().splitlines()
-        assert r.returncode == 2 and len(lines) == 1 and all(w in lines[0] for w in words), r.stderr
+        code, err = cli(capsys, "scenario", "validate", str(path))
+        lines = err.strip().splitlines()
+        assert code == 2 and len(lines) == 1 and all(w in lines[0] for w in words), err
 
 
-def test_version_and_defaults_in_help():
+def test_version_and_defaults_in_help(capsys):
     import typer
 
     from innocluster import __version__
     from innocluster.cli import _commands, _register_subcommands, app, show_every_default
 
-    r = run_cli("--version")
-    assert r.returncode == 0 and r.stdout.startswith(f"innocluster {__version__} ")
+    assert cli(capsys, "--version")[0] == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.startswith(f"innocluster {__version__} ")
     _register_subcommands()
     root = typer.main.get_command(app)
     show_every_default(root)
     hidden = [f"{cmd.name} {p.opts[0]}" for cmd in _commands(root) for p in cmd.params
               if p.param_type_name == "option" and not p.required and p.name != "help" and not p.show_default]
     assert not hidden, f"options whose default --help does not show: {hidden}"
-    flat = " ".join(run_cli("run", "--help").stdout.split())
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    flat = " ".join(capsys.readouterr().out.split())
     assert "[default: (off)]" in flat and "[default: (the scenario's)]" in flat
