@@ -29,7 +29,7 @@ from innocluster.experiments.seeds import replication_seed
 from innocluster.scenario import apply_overrides, load_scenario
 from innocluster.scenario.io import builtin_path
 
-CALIBRATED = ["china-sme-baseline", "hsinchu", "bangalore"]
+CALIBRATED = ["china-sme-baseline", "hsinchu", "bangalore", "italy-overintervention"]
 
 
 def test_moment_formulas():
@@ -135,3 +135,27 @@ def test_calibrated_file_records_the_command_with_its_search_options(tmp_path):
     command = re.search(r"^# Command: (.*)$", out.read_text(), flags=re.M).group(1)
     assert command == ("innocluster calibrate china-sme-baseline --targets china-sme-baseline "
                        "--replications 1 --max-evaluations 3 --initial-design 2")
+
+
+def test_identification_flags_a_parameter_no_target_moves():
+    """A parameter no target responds to is flagged as not identified; one the target
+    moves strongly gets a finite interval inside its range."""
+    from innocluster.calibration.smm import identification
+
+    sc = apply_overrides(load_scenario("core"), ["years=6"])
+    tf = TargetsFile(scenario="core", replications=2, seed=5, years=6, firms=300, initial_design=2,
+                     max_evaluations=2,
+                     targets=[Target(name="ppf", metric="patents_per_firm", region="region", year="last",
+                                     value=1.0, tolerance=0.005)],
+                     parameters=[{"name": "innovation.patent_propensity", "low": 0.05, "high": 1.0},
+                                 {"name": "relocation.mne_rate", "low": 0.1, "high": 10.0}])
+    ev = MomentEvaluator(tf, sc, executor="serial")
+    try:
+        table = identification(ev, tf, [0.5, 1.0], [replication_seed(tf.seed, r) for r in range(2)])
+    finally:
+        ev.close()
+    rows = table.set_index("parameter")
+    assert not rows.loc["relocation.mne_rate", "identified"]
+    assert rows.loc["relocation.mne_rate", "note"] == "no target responds to it"
+    assert rows.loc["innovation.patent_propensity", "identified"], rows.to_string()
+    assert 0.05 < rows.loc["innovation.patent_propensity", "ci_low"] < 0.5 < rows.loc["innovation.patent_propensity", "ci_high"] < 1.0

@@ -102,7 +102,7 @@ def test_strong_clusters_rule():
     x = [[90, 10], [10, 90], [20, 80], [30, 70], [10, 90]]
     est = [[30, 3], [2, 40], [3, 30], [5, 30], [1, 30]]
     df = _long(x, list("hbcde"), ["chips", "other"], est)
-    out = ind.strong_clusters(df).set_index(["region", "industry"])
+    out = ind.strong_clusters(df, min_regions=5).set_index(["region", "industry"])
     assert out.loc[("h", "chips"), "strong"]
     assert out.loc[("h", "chips"), "lq"] == pytest.approx(90 / 100 / (160 / 500))
     assert not out.loc[("b", "chips"), "strong"]
@@ -110,8 +110,16 @@ def test_strong_clusters_rule():
     # without establishments the criterion is dropped and said so
     assert "establishments > p25" not in ind.strong_clusters(df.drop(columns="establishments")).attrs["criteria"]
     # every strong cell has LQ >= 1
-    s = ind.strong_clusters(df)
+    s = ind.strong_clusters(df, min_regions=5)
     assert (s.loc[s.strong, "lq"] >= 1).all()
+    # five regions are fewer than the default minimum of eight: nothing is judged, and said so
+    d = ind.strong_clusters(df)
+    assert not d["judged"].any() and not d["strong"].any()
+    assert any("fewer than 8 regions" in n for n in d.attrs["notes"])
+    # local clusters are not judged even with enough regions
+    t = ind.strong_clusters(df, min_regions=5, cluster_types={"chips": "traded", "other": "local"})
+    assert t.loc[t.industry == "other", "judged"].eq(False).all()
+    assert t.set_index(["region", "industry"]).loc[("h", "chips"), "strong"]
 
 
 def test_cluster_stars():
@@ -259,3 +267,35 @@ def test_patent_rd_elasticity_bad_input():
         ind.patent_rd_elasticity(pd.DataFrame({"firm": [1], "year": [1], "patents": [1]}))
     with pytest.raises(InputError):
         ind.patent_rd_elasticity(pd.DataFrame({"firm": [1, 2], "year": [1, 1], "patents": [1, 2], "rd": [1, 2]}))
+
+
+def test_ellison_glaeser_and_maurel_sedillot_undefined_with_one_region():
+    # every plant in one region: G = 0 = E[G]; plugging in would give gamma = -H/(1-H)
+    e, reg, ind_ = [10, 20, 30, 5], [0, 0, 0, 0], ["a", "a", "a", "b"]
+    for f in (ind.ellison_glaeser, ind.maurel_sedillot):
+        r = f(e, reg, [100.0], ind_)
+        assert r.gamma.isna().all(), f.__name__
+        assert r.z_G.isna().all() and r.var_G.isna().all()
+        assert (r.G == 0).all()
+        h = (10**2 + 20**2 + 30**2) / 60**2
+        assert r.H["a"] == pytest.approx(h)
+    # two regions: defined again (not NaN) for the multi-plant industry
+    r = ind.ellison_glaeser(e, [0, 1, 0, 1], [50.0, 50.0], ind_)
+    assert np.isfinite(r.gamma["a"])
+    # a single plant (H = 1) is undefined too
+    assert np.isnan(r.gamma["b"])
+
+
+def test_patent_rd_elasticity_duplicate_index():
+    rng = np.random.default_rng(3)
+    firm = np.repeat(np.arange(40), 4)
+    year = np.tile(np.arange(2000, 2004), 40)
+    rd = np.exp(rng.normal(2, 1, 40))[firm]
+    pats = rng.poisson(np.exp(-1 + 0.5 * np.log(rd)))
+    df = pd.DataFrame({"firm": firm, "year": year, "patents": pats, "rd": rd})
+    ref = ind.patent_rd_elasticity(df)
+    dup = pd.concat([df.iloc[:80], df.iloc[80:]])  # two halves, index repeated below
+    dup.index = np.r_[np.arange(80), np.arange(80)]
+    res = ind.patent_rd_elasticity(dup)
+    assert res.elasticity == pytest.approx(ref.elasticity, rel=1e-12)
+    assert res.n_obs == ref.n_obs == len(df)

@@ -282,3 +282,55 @@ def test_bad_fits_say_so():
         fit_logistic([1, 2, 3], [1, 2])
     with pytest.raises(InputError):
         fit_bass([1, 2, np.nan], [1, 2, 3])
+
+
+def test_unidentified_fits_rejected_with_reason():
+    # firm counts from the issue: R's nls stops with "singular gradient" here
+    t = np.arange(2010, 2019)
+    y = [43, 38, 44, 44, 43, 42, 41, 40, 31]
+    for fit in (fit_logistic, fit_gompertz, fit_bass):
+        r = fit(t, y)
+        assert not r.ok, fit.__name__
+        assert "not identified" in r.message or "outside the observed years" in r.message
+        with pytest.raises(InputError):
+            r.predict([2020])
+    lg = fit_logistic(t, y)
+    assert "standard error 0" in lg.message and "outside the observed years" in lg.message
+    # a well-identified logistic still passes, with positive standard errors
+    tt = np.arange(20.0)
+    yy = logistic(tt, 100, 0.5, 10) + np.random.default_rng(0).normal(0, 1, 20)
+    ok = fit_logistic(tt, yy)
+    assert ok.ok, ok.message
+    assert all(s > 0 for s in ok.se.values())
+
+
+def test_inflection_outside_data_rejected():
+    # the tail of a logistic whose bend happened before the data: inflection before t=10
+    tt = np.arange(12.0, 30.0)
+    yy = logistic(tt, 100, 0.5, 5) + np.random.default_rng(2).normal(0, 0.3, tt.size)
+    r = fit_logistic(tt, yy)
+    assert not r.ok and ("outside the observed years" in r.message or "not identified" in r.message)
+
+
+def test_identification_rules_one_by_one():
+    from innocluster.lifecycle.forecast import _identification_problems
+
+    good = _identification_problems({"K": 100.0, "r": 0.5, "t0": 5.0}, {"K": 2.0, "r": 0.05, "t0": 0.3}, 5.0, 0, 10,
+                                    "inflection")
+    assert good == []
+    zero = _identification_problems({"K": 100.0, "r": 0.5, "t0": 5.0}, {"K": 2.0, "r": 0.0, "t0": 0.3}, 5.0, 0, 10,
+                                    "inflection")
+    assert len(zero) == 1 and "r not identified" in zero[0] and "standard error 0" in zero[0]
+    big = _identification_problems({"K": 100.0, "r": 0.5, "t0": 5.0}, {"K": 2.0, "r": 0.9, "t0": 0.3}, 5.0, 0, 10,
+                                   "inflection")
+    assert len(big) == 1 and "larger than the estimate" in big[0]
+    nonfinite = _identification_problems({"K": 100.0, "r": 0.5, "t0": 5.0}, {"K": np.nan, "r": 0.05, "t0": 0.3}, 5.0,
+                                         0, 10, "inflection")
+    assert len(nonfinite) == 1 and "not finite" in nonfinite[0]
+    # a location parameter with a large standard error relative to a value near 0 is fine
+    loc = _identification_problems({"K": 100.0, "r": 0.5, "t0": 0.1}, {"K": 2.0, "r": 0.05, "t0": 0.3}, 0.1, 0, 10,
+                                   "inflection")
+    assert loc == []
+    out = _identification_problems({"K": 100.0, "r": 0.5, "t0": -3.0}, {"K": 2.0, "r": 0.05, "t0": 0.3}, -3.0, 0, 10,
+                                   "inflection")
+    assert len(out) == 1 and "outside the observed years" in out[0]

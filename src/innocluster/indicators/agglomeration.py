@@ -154,18 +154,37 @@ def ellison_glaeser(firm_employment, firm_region, region_employment, firm_indust
     -----
     Source: Ellison, G. & Glaeser, E. (1997) "Geographic concentration in U.S.
     manufacturing industries: a dartboard approach", *JPE* 105(5): 889-927. Same
-    definition as REAT ``ellison.a``. An industry with a single plant (``H = 1``)
-    has ``1 - H = 0``: ``gamma`` is set to 0 by convention (not NaN), ``var_G`` and
-    ``z_G`` are 0. An industry with no employment gets NaN throughout.
+    definition as REAT ``ellison.a``.
+
+    **Undefined cases are NaN**, as in REAT (whose formula divides by zero there):
+
+    * a **single region** (all aggregate employment in one region, ``sum x_r^2 = 1``):
+      every firm is in that region under any location model, ``G = 0`` and
+      ``E[G] = 0``; there is no variation to measure, so ``gamma``, ``var_G`` and
+      ``z_G`` are NaN (``G`` stays 0). Plugging in anyway would give
+      ``gamma = -H / (1 - H)``, a spurious "dispersion";
+    * an industry with a **single plant** (``H = 1``): ``1 - H = 0``, ``gamma`` is NaN
+      (one plant is always somewhere), ``var_G = 0`` and ``z_G`` NaN;
+    * an industry with no employment: NaN throughout.
     """
     e, reg, xs, ind, labels = _prepare(firm_employment, firm_region, region_employment, firm_industry)
     E, H, _z3, z4, nf, ss, sx, p2, p3 = _sums(e, reg, xs, ind)
     G = ss - 2.0 * sx + p2
-    gamma = safe_divide(safe_divide(G, np.full_like(G, 1.0 - p2)) - H, 1.0 - H)
     var = 2.0 * (H**2 * (p2 - 2.0 * p3 + p2**2) - z4 * (p2 - 4.0 * p3 + 3.0 * p2**2))
     var = np.maximum(var, 0.0)
-    zg = safe_divide(G - (1.0 - p2) * H, np.sqrt(var))
+    if _single_region(p2):
+        nan = np.full_like(G, np.nan)
+        return _pack(nan, G, H, nan.copy(), nan.copy(), nf, labels, E)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gamma = np.where(H < 1.0, (G / (1.0 - p2) - H) / (1.0 - H), np.nan)
+        zg = np.where(var > 0, (G - (1.0 - p2) * H) / np.sqrt(var), np.nan)
     return _pack(gamma, G, H, var, zg, nf, labels, E)
+
+
+def _single_region(p2: float) -> bool:
+    """True when one region holds all aggregate employment (``sum x_r^2 = 1`` up to
+    rounding): the agglomeration indices are then undefined."""
+    return 1.0 - p2 <= 1e-12
 
 
 def maurel_sedillot(firm_employment, firm_region, region_employment, firm_industry=None):
@@ -184,7 +203,8 @@ def maurel_sedillot(firm_employment, firm_region, region_employment, firm_indust
         Var(G_{MS}) = 2 (H^2 - \textstyle\sum z^4)(p_2 - p_2^2)
         + 4 (H - 2\sum z^3 + 2 \sum z^4 - H^2)(p_3 - p_2^2)
 
-    Arguments and result as :func:`ellison_glaeser`.
+    Arguments and result as :func:`ellison_glaeser`, including the undefined cases
+    (a single region, a single plant), which are NaN.
 
     Notes
     -----
@@ -195,10 +215,14 @@ def maurel_sedillot(firm_employment, firm_region, region_employment, firm_indust
     e, reg, xs, ind, labels = _prepare(firm_employment, firm_region, region_employment, firm_industry)
     E, H, z3, z4, nf, ss, _sx, p2, p3 = _sums(e, reg, xs, ind)
     G = ss - p2
-    gamma = safe_divide(G / (1.0 - p2) - H, 1.0 - H) if p2 < 1 else np.zeros_like(G)
     var = 2.0 * (H**2 - z4) * (p2 - p2**2) + 4.0 * (H - 2.0 * z3 + 2.0 * z4 - H**2) * (p3 - p2**2)
     var = np.maximum(var, 0.0)
-    zg = safe_divide(G - (1.0 - p2) * H, np.sqrt(var))
+    if _single_region(p2):
+        nan = np.full_like(G, np.nan)
+        return _pack(nan, G, H, nan.copy(), nan.copy(), nf, labels, E)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gamma = np.where(H < 1.0, (G / (1.0 - p2) - H) / (1.0 - H), np.nan)
+        zg = np.where(var > 0, (G - (1.0 - p2) * H) / np.sqrt(var), np.nan)
     return _pack(gamma, G, H, var, zg, nf, labels, E)
 
 

@@ -36,7 +36,13 @@ def _lq_long(df: pd.DataFrame, by_year: list[str]) -> pd.Series:
     return lq.fillna(0.0)
 
 
-def strong_clusters(panel: pd.DataFrame) -> pd.DataFrame:
+#: Fewest regions with activity in an industry for the strong-cluster rule to be
+#: applied: with fewer, the top quartile of location quotients holds one region or
+#: none, and "at or above the 75th percentile" only says "the largest LQ".
+MIN_REGIONS_STRONG = 8
+
+
+def strong_clusters(panel: pd.DataFrame, min_regions: int = MIN_REGIONS_STRONG, cluster_types=None) -> pd.DataFrame:
     r"""US Cluster Mapping "strong cluster" flag of each region-industry (-year) cell.
 
     A cell is strong when, among the regions with positive employment in that
@@ -48,19 +54,43 @@ def strong_clusters(panel: pd.DataFrame) -> pd.DataFrame:
       absent; the ``criteria`` attribute of the result says so), and
     * ``LQ >= 1``.
 
-    Percentiles use linear interpolation (``numpy.percentile`` default).
+    Percentiles use linear interpolation (``numpy.percentile`` default, as the
+    project's ``d3.quantile``).
+
+    The rule is **applied only where it means something**:
+
+    * the industry needs at least ``min_regions`` regions with positive employment
+      (default :data:`MIN_REGIONS_STRONG` = 8, so that the top quartile holds at least
+      two regions); with fewer the cell is not judged;
+    * the US Cluster Mapping Project applies it to **traded** clusters only. When
+      ``cluster_types`` (industry -> ``"traded"`` / ``"local"`` / other) is given,
+      cells of non-traded industries are not judged; without it every industry is
+      treated as traded and ``attrs["notes"]`` says so.
+
+    Parameters
+    ----------
+    panel : DataFrame with ``region``, ``industry``, ``employment`` and optionally
+        ``establishments`` and ``year``.
+    min_regions : int >= 1
+    cluster_types : mapping or Series, optional
+        Type of each industry (cluster).
 
     Returns
     -------
-    DataFrame with ``region``, ``industry``, [``year``], ``lq`` and the boolean
-    ``strong``; ``result.attrs["criteria"]`` lists the criteria applied.
+    DataFrame with ``region``, ``industry``, [``year``], ``lq``, the boolean
+    ``strong`` and the boolean ``judged`` (False where the rule was not applied;
+    ``strong`` is then False too). ``result.attrs["criteria"]`` lists the criteria
+    applied and ``result.attrs["notes"]`` what was not judged and why.
 
     Notes
     -----
     Source: Delgado, Porter & Stern (2014) "Clusters, convergence, and economic
     performance", *Research Policy* 43(10); U.S. Cluster Mapping Project (Harvard
-    Business School), cluster strength criteria.
+    Business School), cluster strength criteria (``strong_b`` in the project's
+    ``cluster_calcs_reducer.js``: traded clusters, regions with positive employment).
     """
+    if not isinstance(min_regions, int | np.integer) or min_regions < 1:
+        raise InputError(f"min_regions: must be an integer >= 1, got {min_regions!r}")
     df = _check(panel).copy()
     by_year = ["year"] if "year" in df.columns else []
     df["lq"] = _lq_long(df, by_year).to_numpy()
@@ -77,10 +107,33 @@ def strong_clusters(panel: pd.DataFrame) -> pd.DataFrame:
         b25 = est.groupby(keys).transform(lambda s: np.nanpercentile(s, 25) if s.notna().any() else np.nan)
         strong &= est > b25
         criteria.insert(2, "establishments > p25")
+    n_regions = sub["region"].groupby(keys).transform("nunique")
+    judged = n_regions >= min_regions
+    notes = []
+    if (~judged).any():
+        few = sorted(map(str, sub.loc[~judged.to_numpy(), "industry"].unique()))
+        notes.append(f"strong-cluster rule not applied to {', '.join(few[:8])}{' ...' if len(few) > 8 else ''}: "
+                     f"fewer than {min_regions} regions with employment (quartiles of so few regions do not "
+                     "separate strong from weak)")
+    if cluster_types is None:
+        notes.append("no cluster types given: every industry treated as a traded cluster")
+    else:
+        types = pd.Series(cluster_types, dtype=object) if not isinstance(cluster_types, pd.Series) else cluster_types
+        t = sub["industry"].astype(str).map(lambda k: str(types.get(k, "")).strip().lower())
+        traded = (t == "traded").to_numpy()
+        if (~traded).any():
+            notes.append("strong-cluster rule applied to traded clusters only (the US Cluster Mapping convention); "
+                         f"not judged: {', '.join(sorted(set(sub.loc[~traded, 'industry'].astype(str)))[:8])}")
+        judged &= traded
     df["strong"] = False
-    df.loc[pos, "strong"] = strong.to_numpy()
-    out = df[["region", "industry", *by_year, "lq", "strong"]].reset_index(drop=True)
+    df["judged"] = False
+    df.loc[pos, "strong"] = (strong & judged).to_numpy()
+    df.loc[pos, "judged"] = judged.to_numpy()
+    out = df[["region", "industry", *by_year, "lq", "strong", "judged"]].reset_index(drop=True)
+    out["strong"] = out["strong"].astype(bool)
+    out["judged"] = out["judged"].astype(bool)
     out.attrs["criteria"] = criteria
+    out.attrs["notes"] = notes
     return out
 
 

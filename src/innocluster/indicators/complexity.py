@@ -48,7 +48,7 @@ def _zscore(v: np.ndarray) -> np.ndarray:
     return (v - v.mean()) / sd if sd > 0 else np.zeros_like(v)
 
 
-def complexity(x, method: str = "eigenvector", iterations: int = 20) -> ComplexityResult:
+def complexity(x, method: str = "eigenvector", iterations: int = 20, pci_scale: str = "pci") -> ComplexityResult:
     r"""Economic complexity of regions (ECI) and industries (PCI).
 
     ``M`` = binary specialisation matrix, ``D = diag(diversity)``, ``U =
@@ -57,22 +57,57 @@ def complexity(x, method: str = "eigenvector", iterations: int = 20) -> Complexi
     * ``eigenvector`` (Hausmann, Hidalgo et al. 2014 *Atlas*; Mealy, Farmer & Teytelboym
       2019): PCI is the eigenvector of the second-largest eigenvalue of
       ``U^-1 M^T D^-1 M`` and ``ECI = D^-1 M PCI`` (the matching eigenvector of
-      ``D^-1 M U^-1 M^T``), each standardised. The symmetric form
-      ``U^-1/2 M^T D^-1 M U^-1/2`` is used for a stable ``eigh``.
+      ``D^-1 M U^-1 M^T``). The symmetric form ``U^-1/2 M^T D^-1 M U^-1/2`` is used
+      for a stable ``eigh``.
     * ``reflections`` (Hidalgo & Hausmann 2009): ``k_r,N = (1/k_r,0) sum_j M_rj k_j,N-1``,
       ``k_j,N = (1/k_j,0) sum_r M_rj k_r,N-1``, ``iterations`` steps (even; default
-      20), then standardised. Converges towards the eigenvector solution, up to sign.
+      20). Converges towards the eigenvector solution, up to sign.
 
-    Sign convention: ECI correlates positively with diversity, and PCI with the mean
-    ECI of the regions specialised in it (EconGeo uses the same orientation).
+    Scale (``pci_scale``):
+
+    * ``"pci"`` (default): ECI and PCI are each standardised to mean 0 and sd 1 over
+      the regions (industries) with at least one specialisation.
+    * ``"eci"``: PCI on the ECI scale, as py-ecomplexity (and the Atlas' Stata
+      package) normalise it: with the raw vectors ``k_c`` (regions) and ``k_p``
+      (industries), ``PCI = (k_p - mean k_c) / sd k_c`` and
+      ``ECI = (k_c - mean k_c) / sd k_c`` (population standard deviation). ECI is
+      the same under both scales.
+
+    Sign convention: ECI correlates positively with diversity, and PCI has the sign
+    that makes each region's ECI the mean PCI of its industries (``ECI = D^-1 M PCI``
+    before standardising). This is py-ecomplexity's orientation (the sign of the
+    correlation of ``k_c`` with diversity, applied to both). **EconGeo orients
+    differently**: its ``tci`` (technological complexity) flips its eigenvector so that
+    it correlates negatively (Spearman) with ubiquity, and on real data that can give
+    the opposite sign to the PCI here; compare magnitudes or ranks only after checking
+    the sign.
+
+    Parameters
+    ----------
+    x : array-like or DataFrame, shape (regions, industries); binarised with
+        ``LQ >= 1`` unless already 0/1.
+    method : {"eigenvector", "reflections"}
+    iterations : int, even, for ``reflections``.
+    pci_scale : {"pci", "eci"}
 
     Returns
     -------
     ComplexityResult (``eci`` per region, ``pci`` per industry; Series when ``x`` is a
-    DataFrame).
+    DataFrame). NaN for regions without any specialisation and industries in which no
+    region is specialised (undefined).
+
+    Notes
+    -----
+    Sources: Hidalgo, C. A. & Hausmann, R. (2009) "The building blocks of economic
+    complexity", *PNAS* 106(26): 10570-10575; Hausmann, Hidalgo et al. (2014) *The
+    Atlas of Economic Complexity*, MIT Press; py-ecomplexity (Growth Lab, Harvard)
+    ``ecomplexity`` for the ``"eci"`` scale; Balland & Rigby (2017) for EconGeo's
+    ``tci``.
     """
     if method not in ("eigenvector", "reflections"):
         raise InputError(f"method: {method!r} is not one of eigenvector, reflections")
+    if pci_scale not in ("pci", "eci"):
+        raise InputError(f"pci_scale: {pci_scale!r} is not one of pci, eci")
     m, rows, cols = _binary(x)
     kr, kj = m.sum(axis=1), m.sum(axis=0)
     r_ok, j_ok = kr > 0, kj > 0
@@ -90,21 +125,28 @@ def complexity(x, method: str = "eigenvector", iterations: int = 20) -> Complexi
         # the sign of the eigenvector is fixed by the orientation rule below
         n = a.shape[0]
         _, v = scipy.linalg.eigh(a, subset_by_index=[n - 2, n - 1], driver="evr")
-        pci = v[:, 0] / np.sqrt(u)
-        eci = (mm @ pci) / d
+        kp = v[:, 0] / np.sqrt(u)
+        kc = (mm @ kp) / d
     else:
         if iterations < 2 or iterations % 2:
             raise InputError(f"iterations: must be an even number >= 2, got {iterations}")
         kc, kp = d.astype(float), u.astype(float)
         for _ in range(iterations):
             kc, kp = (mm @ kp) / d, (mm.T @ kc) / u
-        eci, pci = kc, kp
-    eci, pci = _zscore(eci), _zscore(pci)
-    if np.corrcoef(eci, d)[0, 1] < 0 if eci.std() > 0 else False:
-        eci = -eci
-    # orient PCI so that regions' ECI is (positively) the mean PCI of their industries
-    if np.corrcoef(eci, (mm @ pci) / d)[0, 1] < 0 if pci.std() > 0 else False:
-        pci = -pci
+    # orientation: ECI positively correlated with diversity (py-ecomplexity's s1),
+    # applied to both vectors so that ECI stays the mean PCI of a region's industries
+    if kc.std() > 0 and d.std() > 0 and np.corrcoef(kc, d)[0, 1] < 0:
+        kc, kp = -kc, -kp
+    if pci_scale == "eci":
+        sd = kc.std()
+        eci = (kc - kc.mean()) / sd if sd > 0 else np.zeros_like(kc)
+        pci = (kp - kc.mean()) / sd if sd > 0 else np.zeros_like(kp)
+    else:
+        eci, pci = _zscore(kc), _zscore(kp)
+        # reflections: kp and kc of the same step are not tied by ECI = D^-1 M PCI;
+        # keep PCI oriented so that regions' ECI is (positively) the mean PCI
+        if pci.std() > 0 and eci.std() > 0 and np.corrcoef(eci, (mm @ pci) / d)[0, 1] < 0:
+            pci = -pci
     e_full = np.full(m.shape[0], np.nan)
     e_full[r_ok] = eci
     p_full = np.full(m.shape[1], np.nan)

@@ -246,24 +246,55 @@ def hoover_gini(ind, pop):
     return pd.Series(out, index=cols, name="hoover_gini") if cols is not None else out
 
 
-def locational_gini(x):
-    r"""Locational Gini of each industry (Krugman 1991): the Hoover-Gini of the
-    industry's regional distribution against total activity of all industries.
+def locational_gini(x, method: str = "concentration"):
+    r"""Locational Gini of each industry (Krugman 1991).
+
+    ``method="concentration"`` (default): the Hoover-Gini of the industry's regional
+    distribution against total activity of all industries,
 
     .. math:: LG_j = HG(x_{\cdot j}, x_{r\cdot})
 
     0 when the industry is spread like total employment, towards 1 when it sits in
-    regions with little total employment.
+    regions with little total employment (regions weighted by their size).
+
+    ``method="reat"``: REAT's ``gini.conc(e_ij, e_j)``, the plain Gini coefficient of
+    the industry's location quotients over the regions, each region counted once
+    (not weighted by size):
+
+    .. math:: G_j = \frac{2}{n^2 \bar C} \sum_{\lambda=1}^{n} \lambda\,(C_{(\lambda)} - \bar C),
+              \qquad C_r = LQ_{rj}
+
+    with the ``C`` sorted ascending and ``n`` the number of regions. Regions with no
+    activity at all have no location quotient (REAT's ``locq`` divides by zero and
+    returns NA); here they are left out of ``n``.
+
+    Parameters
+    ----------
+    x : array-like or DataFrame, shape (regions, industries)
+    method : {"concentration", "reat"}
+
+    Returns
+    -------
+    ndarray or Series (per industry). An industry absent everywhere gives 0.
 
     Notes
     -----
-    Source: Krugman (1991) *Geography and Trade*, appendix D; Amiti (1999).
-    Convention: EconGeo ``locational_gini`` uses a different normalisation whose
-    documented theoretical maximum is 0.5; this function is on the [0, 1) scale of
-    the Gini coefficient.
+    Source: Krugman (1991) *Geography and Trade*, appendix D; Amiti (1999); REAT
+    (Wieland 2019) ``gini.conc``. Convention: EconGeo ``locational_gini`` uses a
+    different normalisation whose documented theoretical maximum is 0.5; the default
+    here is on the [0, 1) scale of the Gini coefficient.
     """
+    if method not in ("concentration", "reat"):
+        raise InputError(f"method: {method!r} is not one of concentration, reat")
     a, _, cols = as_matrix(x)
-    out = _concentration_gini(a, a.sum(axis=1))
+    if method == "concentration":
+        out = _concentration_gini(a, a.sum(axis=1))
+    else:
+        from innocluster.indicators.specialisation import location_quotient
+
+        keep = a.sum(axis=1) > 0
+        lq = np.asarray(location_quotient(a[keep])) if keep.any() else np.zeros((0, a.shape[1]))
+        out = np.array([gini(lq[:, j]) if lq.shape[0] else 0.0 for j in range(a.shape[1])])
     return pd.Series(out, index=cols, name="locational_gini") if cols is not None else out
 
 

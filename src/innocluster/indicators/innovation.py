@@ -128,12 +128,14 @@ def patent_rd_elasticity(panel: pd.DataFrame, year_effects: bool = True, level: 
     missing = [c for c in need if c not in panel.columns]
     if missing:
         raise InputError(f"panel: missing column {missing[0]!r}; the patent-R&D elasticity needs {', '.join(need)}")
-    df = panel[need].copy()
+    # a fresh 0..n-1 index: the year dummies are joined on the index, and a panel
+    # concatenated from several files can repeat index labels
+    df = panel[need].reset_index(drop=True)
     n0 = len(df)
     for c in ("patents", "rd", "year"):
         df[c] = pd.to_numeric(df[c], errors="coerce")
     df = df.dropna()
-    df = df[df["rd"] > 0]
+    df = df[df["rd"] > 0].reset_index(drop=True)
     notes = []
     if n0 - len(df):
         notes.append(f"{n0 - len(df)} rows dropped (missing patents or R&D, or R&D <= 0)")

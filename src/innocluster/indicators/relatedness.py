@@ -35,54 +35,84 @@ def _binary(x):
     return a, rows, cols
 
 
-def relatedness(cooccurrence, method: str = "prob"):
+def relatedness(cooccurrence, method: str = "prob", convention: str = "innocluster"):
     r"""Relatedness ``phi_jk`` between industries from a co-occurrence matrix.
 
     ``C`` is symmetric with non-negative entries, diagonal ``C_jj`` = occurrences
-    (ubiquity) of ``j``. The result has a zero diagonal.
+    (ubiquity) of ``j`` (as :func:`co_occurrence` returns it). The result has a zero
+    diagonal; zero denominators give 0.
 
-    * ``prob`` (Hidalgo et al. 2007, product space "proximity"): the minimum of the two
-      conditional probabilities, ``phi_jk = C_jk / max(C_jj, C_kk)``.
-    * ``association`` (observed over expected co-occurrence; van Eck & Waltman 2009
-      association strength up to a constant, as EconGeo ``relatedness(method =
-      "association")``): with the off-diagonal matrix ``C0``, ``S_j = sum_k C0_jk`` and
-      ``T = sum_j S_j``, ``phi_jk = C0_jk T / (S_j S_k)``. 1 = as often as expected by
-      chance.
-    * ``cosine``: ``phi_jk = C_jk / sqrt(C_jj C_kk)`` (Salton's cosine of the
-      incidence columns, since ``C = M^T M``).
-    * ``jaccard``: ``phi_jk = C_jk / (C_jj + C_kk - C_jk)``.
+    ``convention="innocluster"`` (default):
 
-    Zero denominators give 0.
+    * ``prob`` — **Hidalgo et al.'s (2007) proximity** of the product space, the
+      minimum of the two conditional probabilities of being specialised in one given
+      the other: ``phi_jk = C_jk / max(C_jj, C_kk)``. This is *not* EconGeo's
+      ``"prob"`` (below).
+    * ``association`` — observed over expected co-occurrence (van Eck & Waltman's 2009
+      association strength up to a constant): with the off-diagonal matrix ``C0``,
+      ``S_j = sum_k C0_jk`` and ``T = sum_j S_j``, ``phi_jk = C0_jk T / (S_j S_k)``;
+      1 = as often as expected by chance. Identical to EconGeo's ``"association"``.
+    * ``cosine`` — Salton's cosine of the incidence columns, normalised by the
+      occurrences: ``phi_jk = C_jk / sqrt(C_jj C_kk)``.
+    * ``jaccard`` — the Jaccard index of the sets of regions specialised in ``j`` and
+      in ``k``: ``phi_jk = C_jk / (C_jj + C_kk - C_jk)``.
+
+    ``convention="econgeo"`` reproduces EconGeo's ``relatedness(mat, method)``, which
+    normalises by the **co-occurrence totals** ``S_j`` (off-diagonal row sums) instead
+    of the occurrences, so ``cosine`` and ``jaccard`` differ from the defaults above:
+
+    * ``prob`` — Steijn's (2017) probability index:
+      ``phi_jk = C0_jk / ((S_j/T) (S_k/(T - S_j)) + (S_k/T) (S_j/(T - S_k))) / (T/2)``;
+    * ``association`` — as above;
+    * ``cosine`` — ``C0_jk / sqrt(S_j S_k)``;
+    * ``jaccard`` — ``C0_jk / (S_j + S_k - C0_jk)``.
 
     Parameters
     ----------
     cooccurrence : square array-like or DataFrame
     method : {"prob", "association", "cosine", "jaccard"}
+    convention : {"innocluster", "econgeo"}
 
     Notes
     -----
     Sources: Hidalgo, Klinger, Barabasi & Hausmann (2007) *Science* 317: 482-487;
-    van Eck & Waltman (2009) *JASIST* 60(8); Balland (2017) EconGeo.
+    van Eck & Waltman (2009) *JASIST* 60(8); Steijn (2017) working paper, Utrecht
+    University; Balland (2017) EconGeo (``relatedness``).
     """
     if method not in METHODS:
         raise InputError(f"method: {method!r} is not one of {', '.join(METHODS)}")
+    if convention not in ("innocluster", "econgeo"):
+        raise InputError(f"convention: {convention!r} is not one of innocluster, econgeo")
     c, rows, cols = as_matrix(cooccurrence, "cooccurrence")
     if c.shape[0] != c.shape[1]:
         raise InputError(f"cooccurrence: must be square, got shape {c.shape}")
     if not np.allclose(c, c.T):
         raise InputError("cooccurrence: must be symmetric")
-    d = np.diag(c).copy()
-    if method == "prob":
-        phi = safe_divide(c, np.maximum(d[:, None], d[None, :]))
-    elif method == "cosine":
-        phi = safe_divide(c, np.sqrt(d[:, None] * d[None, :]))
-    elif method == "jaccard":
-        phi = safe_divide(c, d[:, None] + d[None, :] - c)
+    c0 = c.copy()
+    np.fill_diagonal(c0, 0.0)
+    s = c0.sum(axis=1)
+    t = s.sum()
+    if method == "association":
+        phi = safe_divide(c0 * t, s[:, None] * s[None, :])
+    elif convention == "econgeo":
+        if method == "prob":
+            si, sj = s[:, None], s[None, :]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                den = ((sj / t) * (si / (t - sj)) + (si / t) * (sj / (t - si))) * (t / 2.0)
+            phi = np.where(np.isfinite(den) & (den != 0), c0 / np.where(den != 0, den, 1.0), 0.0)
+        elif method == "cosine":
+            phi = safe_divide(c0, np.sqrt(s[:, None] * s[None, :]))
+        else:
+            phi = safe_divide(c0, s[:, None] + s[None, :] - c0)
     else:
-        c0 = c.copy()
-        np.fill_diagonal(c0, 0.0)
-        s = c0.sum(axis=1)
-        phi = safe_divide(c0 * s.sum(), s[:, None] * s[None, :])
+        d = np.diag(c).copy()
+        if method == "prob":
+            phi = safe_divide(c, np.maximum(d[:, None], d[None, :]))
+        elif method == "cosine":
+            phi = safe_divide(c, np.sqrt(d[:, None] * d[None, :]))
+        else:
+            phi = safe_divide(c, d[:, None] + d[None, :] - c)
+    phi = np.where(np.isfinite(phi), phi, 0.0)
     np.fill_diagonal(phi, 0.0)
     return wrap_matrix(phi, rows, cols)
 

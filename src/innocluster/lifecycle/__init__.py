@@ -5,6 +5,11 @@ Depends on nothing of the simulation model: every function reads per-year data.
 """
 
 from innocluster.lifecycle.detectors import (
+    NO_WARNING,
+    NOT_JUDGED,
+    SIGNAL_COLUMNS,
+    WARNING,
+    WARNING_STATES,
     DetectorResult,
     DetectorThresholds,
     expanding_warnings,
@@ -39,7 +44,12 @@ __all__ = [
     "FITTERS",
     "GROWTH",
     "MATURITY",
+    "NOT_JUDGED",
+    "NO_WARNING",
+    "SIGNAL_COLUMNS",
     "STAGES",
+    "WARNING",
+    "WARNING_STATES",
     "DetectorResult",
     "DetectorThresholds",
     "ForecastResult",

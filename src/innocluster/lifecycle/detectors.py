@@ -24,6 +24,19 @@ Rabellotti 2011, Humphrey & Schmitz 2002) — columns:
 * ``gvc_share_0`` — share of firms in the lowest GVC stage (assembly), rising;
 * ``margin`` — profit or value-added margin, falling;
 * ``rd_intensity`` — R&D over revenue, falling.
+
+Every result is in one of **three states** (:attr:`DetectorResult.state`):
+
+* ``"warning"`` (:data:`WARNING`) — enough signals were measurable and at least
+  ``min_signals`` of them fired;
+* ``"no warning"`` (:data:`NO_WARNING`) — enough signals were measurable and fewer
+  fired;
+* ``"not judged"`` (:data:`NOT_JUDGED`) — fewer than ``min_available`` signals were
+  measurable; :attr:`DetectorResult.missing` names the signals that could not be
+  measured and :data:`SIGNAL_COLUMNS` the columns each one reads. "Not judged" is
+  never "no warning": the absence of evidence is reported as such.
+
+A signal is measurable when its column has at least 3 measured years.
 """
 
 from __future__ import annotations
@@ -36,14 +49,69 @@ import pandas as pd
 from innocluster.errors import InputError
 
 
+#: The three states of a warning.
+WARNING, NO_WARNING, NOT_JUDGED = "warning", "no warning", "not judged"
+WARNING_STATES = (WARNING, NO_WARNING, NOT_JUDGED)
+
+#: Signals of each detector and the per-year columns each reads (the first present
+#: is used). The monitor derives these columns from its inputs; docs/monitor.md lists
+#: which input columns give each one.
+SIGNAL_COLUMNS = {
+    "lock_in": {
+        "tech_heterogeneity": ("tech_heterogeneity",),
+        "relatedness_flexibility": ("relatedness_flexibility",),
+        "external_tie_share": ("external_tie_share",),
+        "productivity": ("mean_technology", "productivity"),
+    },
+    "race_to_the_bottom": {
+        "gvc_share_0": ("gvc_share_0",),
+        "margin": ("margin",),
+        "rd_intensity": ("rd_intensity",),
+    },
+}
+
+
 @dataclass(frozen=True)
 class DetectorResult:
-    """``flag`` raised or not, ``evidence`` (signal -> measured values), ``reasons``
-    (one sentence per firing signal, or why nothing could be judged)."""
+    """Result of :func:`lock_in` or :func:`race_to_the_bottom`.
+
+    Attributes
+    ----------
+    flag : bool
+        True only in the ``"warning"`` state.
+    evidence : dict
+        Signal -> measured trend (first / last value, slope per year, relative slope),
+        plus ``signals_available`` and ``signals_fired``.
+    reasons : list of str
+        One sentence per firing signal; or why no signal fired; or, when not judged,
+        why (starting with "cannot judge").
+    state : {"warning", "no warning", "not judged"}
+        The three-state verdict (module docstring). Derived from ``flag`` and
+        ``reasons`` when not given.
+    missing : list of str
+        Signals that could not be measured (absent column or fewer than 3 measured
+        years); :data:`SIGNAL_COLUMNS` says which columns feed each.
+    """
 
     flag: bool
     evidence: dict = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    state: str | None = None
+    missing: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.state is None:
+            judged = not any(str(r).startswith("cannot judge") for r in self.reasons)
+            object.__setattr__(self, "state", WARNING if self.flag else (NO_WARNING if judged else NOT_JUDGED))
+        if self.state not in WARNING_STATES:
+            raise InputError(f"state: {self.state!r} is not one of {', '.join(WARNING_STATES)}")
+        if self.flag != (self.state == WARNING):
+            raise InputError(f"state {self.state!r} contradicts flag={self.flag}")
+
+    @property
+    def judged(self) -> bool:
+        """True unless the state is ``"not judged"``."""
+        return self.state != NOT_JUDGED
 
 
 @dataclass(frozen=True)
@@ -166,6 +234,7 @@ def _relative_fall(d: _Years, col: str, th: DetectorThresholds, signals: dict, f
 
 def _decide(signals: dict, fired: list[str], reasons: list[str], th: DetectorThresholds, what: str, columns) -> DetectorResult:
     available = [k for k, v in signals.items() if v is not None]
+    missing = [k for k, v in signals.items() if v is None]
     evidence = {k: v for k, v in signals.items() if v is not None}
     evidence["signals_available"] = available
     evidence["signals_fired"] = fired
@@ -173,13 +242,18 @@ def _decide(signals: dict, fired: list[str], reasons: list[str], th: DetectorThr
         return DetectorResult(
             False,
             evidence,
-            [f"cannot judge {what}: {len(available)} of the signals measurable (need {th.min_available}); "
+            [f"cannot judge {what}: {len(available)} of {len(signals)} signals measurable "
+             f"({', '.join(available) or 'none'}; need {th.min_available}); missing: {', '.join(missing)}; "
              f"provide at least {th.min_available} of the columns {', '.join(columns)} with >= 3 years"],
+            NOT_JUDGED,
+            missing,
         )
     flag = len(fired) >= th.min_signals
     if not fired:
         reasons = [f"no {what} signal: {', '.join(available)} within thresholds"]
-    return DetectorResult(flag, evidence, reasons)
+    elif not flag:
+        reasons = [*reasons, f"{len(fired)} of {len(available)} measurable signals fired; a warning needs {th.min_signals}"]
+    return DetectorResult(flag, evidence, reasons, WARNING if flag else NO_WARNING, missing)
 
 
 def lock_in(df: pd.DataFrame, thresholds: DetectorThresholds | None = None) -> DetectorResult:

@@ -8,10 +8,26 @@ intervals: ``Var f(t) = J(t) Cov(theta) J(t)^T`` with the Jacobian ``J`` taken b
 central differences; ``kind="prediction"`` adds the residual variance. Intervals
 are normal (``z`` quantile).
 
-A bad fit never returns numbers silently: ``ok`` is False and ``message`` says why
-(too few points, no convergence, a parameter at its bound, covariance not
-identified, saturation below the last observation, saturation with a standard error
-larger than itself). ``predict`` then raises.
+A bad fit never returns numbers silently: ``ok`` is False and ``message`` says why.
+A fit is rejected when
+
+* there are too few points, the series is constant, or the optimiser does not converge;
+* a parameter sits at its bound;
+* the covariance is not finite, or a parameter's **standard error is zero or not
+  finite**: the gradient of the curve is singular at the optimum, so the data do not
+  pin that parameter down (the case R's ``nls`` stops on with "singular gradient");
+* the standard error of a scale or rate parameter (``K``, ``r``, ``c``, ``m``,
+  ``p``, ``q``) is **larger than the estimate** itself (the data cannot tell it from
+  zero, or from twice its value);
+* the **inflection** (the time of fastest growth: ``t0``, ``tm``, Bass's peak of
+  adoptions) lies **outside the observed years**. The three curves describe a stock
+  that only grows; their shape is identified only when the data show the bend, and an
+  inflection before the first or after the last year is an extrapolation of the
+  curve, not an estimate from the data (a falling series fitted with a rising curve
+  typically lands its inflection before the data with standard errors of zero);
+* the saturation is below the last observation.
+
+Every reason that applies is listed in ``message``. ``predict`` then raises.
 """
 
 from __future__ import annotations
@@ -129,7 +145,39 @@ def _prep(t, y):
     return tt, yy
 
 
-def _fit(name, f, t, y, p0s, lower, upper, param_names, peak, shift=0.0, sat_index=0) -> ForecastResult:
+#: parameters that locate the curve in time; "standard error above the estimate" does
+#: not apply to them (a time near the origin of the shifted axis is not small)
+_LOCATION_PARAMS = frozenset({"t0", "tm"})
+
+
+def _identification_problems(params: dict, se: dict, peak_time: float, t_first: float, t_last: float,
+                             peak_label: str, shift: float = 0.0) -> list[str]:
+    """Reasons why a converged fit is not identified by the data (empty if none).
+
+    See the module docstring for the rules; every parameter is checked, so a user
+    sees all of them at once. Location parameters are fitted on the time axis shifted
+    by ``shift`` and reported here in the data's own time.
+    """
+    problems = []
+    for nm, v in params.items():
+        s = se.get(nm, float("nan"))
+        shown = f"{v + shift:.1f}" if nm in _LOCATION_PARAMS else f"{v:.4g}"
+        if not np.isfinite(s):
+            problems.append(f"parameter {nm} not identified: its standard error is not finite")
+        elif s <= 1e-10 * max(abs(v), 1.0):
+            problems.append(f"parameter {nm} not identified: standard error 0 at {nm} = {shown} "
+                            "(singular gradient: the data do not pin it down)")
+        elif nm not in _LOCATION_PARAMS and s > abs(v):
+            problems.append(f"parameter {nm} not identified: estimate {v:.4g} with standard error {s:.4g}, "
+                            "larger than the estimate")
+    if np.isfinite(peak_time) and not (t_first - 1e-9 <= peak_time <= t_last + 1e-9):
+        problems.append(f"{peak_label} at {peak_time:.1f} lies outside the observed years {t_first:g}-{t_last:g}: "
+                        "a curve of a stock that only grows is identified only when the data show its bend")
+    return problems
+
+
+def _fit(name, f, t, y, p0s, lower, upper, param_names, peak, shift=0.0, sat_index=0,
+         peak_label="inflection (fastest growth)") -> ForecastResult:
     n = t.size
     k = len(param_names)
     if n < k + 2:
@@ -161,20 +209,26 @@ def _fit(name, f, t, y, p0s, lower, upper, param_names, peak, shift=0.0, sat_ind
     span = np.array(upper, dtype=float) - np.array(lower, dtype=float)
     at_bound = [nm for nm, v, lo, hi, sp in zip(param_names, popt, lower, upper, span)
                 if min(v - lo, hi - v) <= 1e-6 * max(sp if np.isfinite(sp) else abs(v), 1.0)]
+    with np.errstate(invalid="ignore"):
+        diag = np.diag(pcov)
+    res.se = {nm: (float(np.sqrt(d)) if np.isfinite(d) and d >= 0 else float("nan")) for nm, d in zip(param_names, diag)}
+    problems = []
     if not np.all(np.isfinite(pcov)):
-        res.ok, res.message = False, "standard errors not identified (singular covariance): the data do not pin the curve down"
-    elif at_bound:
-        res.ok, res.message = False, f"parameter(s) at their bound: {', '.join(at_bound)}; the curve is not identified by these data"
-    elif res.saturation < y[-1] * (1 - 1e-9):
-        res.ok, res.message = False, f"saturation {res.saturation:.4g} is below the last observation {y[-1]:.4g}"
-    res.se = dict(zip(param_names, map(float, np.sqrt(np.clip(np.diag(pcov), 0, None)))))
+        problems.append("standard errors not identified (singular covariance): the data do not pin the curve down")
+    if at_bound:
+        problems.append(f"parameter(s) at their bound: {', '.join(at_bound)}; the curve is not identified by these data")
+    if np.all(np.isfinite(pcov)):
+        problems.extend(_identification_problems(params, res.se, res.peak_time, float(t[0]), float(t[-1]), peak_label,
+                                                 shift))
     sat_se = res.se[param_names[sat_index]]
-    if res.ok and not sat_se < res.saturation:
-        res.ok, res.message = False, (
-            f"saturation not identified: {res.saturation:.4g} with standard error {sat_se:.4g}; "
-            "the series has not yet bent towards a ceiling"
-        )
-    if not res.ok:
+    if res.saturation < y[-1] * (1 - 1e-9):
+        problems.append(f"saturation {res.saturation:.4g} is below the last observation {y[-1]:.4g}")
+    elif np.isfinite(sat_se) and not sat_se < res.saturation:
+        problems.append(f"saturation not identified: {res.saturation:.4g} with standard error {sat_se:.4g}; "
+                        "the series has not yet bent towards a ceiling")
+    if problems:
+        # one message per reason, each said once (the saturation rule repeats the rule on K / m)
+        res.ok, res.message = False, "; ".join(dict.fromkeys(problems))
         res._f = None
     return res
 
@@ -237,7 +291,8 @@ def fit_bass(t, y, t_launch: float | None = None) -> ForecastResult:
         m_, p_, q_ = p
         return np.log(q_ / p_) / (p_ + q_) if q_ > p_ else 0.0
 
-    return _fit("bass", bass_cumulative, t, y, p0s, lower, upper, ("m", "p", "q"), peak, shift=shift)
+    return _fit("bass", bass_cumulative, t, y, p0s, lower, upper, ("m", "p", "q"), peak, shift=shift,
+                peak_label="peak of adoptions")
 
 
 FITTERS = {"logistic": fit_logistic, "gompertz": fit_gompertz, "bass": fit_bass}

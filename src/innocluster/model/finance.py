@@ -20,7 +20,7 @@ It is funded in order from
    probability ``p_prudent (1 - guarantee_refusal_cut min(1, guarantee))``;
 3. venture capital from the regional pool ``V_r`` (private money plus the
    government's guiding fund): young SMEs (``age < vc_max_age``) with a gap are scored
-   on technology plus noise, ``A_i + sd_r (noise + public share) / efficiency z_i``,
+   on technology plus noise, ``A_i + sd_r (noise + public_noise * public share) / efficiency z_i``,
    and pass when the score reaches the region's ``vc_screen_quantile`` of technology;
    a passing firm is matched with probability ``vc_matching (1 + boost M_r/(M_r +
    M_half))`` (VC services of intermediaries) and asks for ``min(gap, vc_ticket)``;
@@ -125,7 +125,7 @@ def venture_capital(world: World, gap: np.ndarray, rng: np.random.Generator) -> 
     mean_A = world.region_sum(f.A) / np.maximum(counts, 1)
     sd_A = np.sqrt(np.maximum(world.region_sum(f.A**2) / np.maximum(counts, 1) - mean_A**2, 0.0))
     public = 1.0 - fin.vc_private_share
-    noise_sd = sd_A * (fin.vc_screening_noise + public) / max(fin.vc_private_efficiency, 1e-6)
+    noise_sd = sd_A * (fin.vc_screening_noise + fin.vc_public_screening_noise * public) / max(fin.vc_private_efficiency, 1e-6)
     candidates = np.flatnonzero((gap > 0) & (f.age < fin.vc_max_age) & ~f.is_mne)
     score = f.A[candidates] + rng.normal(0.0, 1.0, candidates.size) * noise_sd[f.region[candidates]]
     # the region's screening threshold: the ("lower") empirical quantile of its firms' technology

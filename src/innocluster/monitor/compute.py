@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from innocluster import indicators as ind
+from innocluster.errors import InputError
 from innocluster.indicators._validate import safe_divide
+from innocluster.indicators.clusters import MIN_REGIONS_STRONG
 from innocluster.monitor._blas import blas_threads
 from innocluster.monitor.io import Dataset, to_region_table
 
@@ -32,6 +34,9 @@ class Cube:
     industries: pd.Index
     arrays: dict[str, np.ndarray]
     present: np.ndarray  # bool [year, region, industry]: row present in the data
+    #: column -> number of present cells whose value is unknown (NaN in the data; 0 in
+    #: ``arrays``, which must then not be used as a measure)
+    unknown: dict[str, int] = field(default_factory=dict)
 
 
 def _label_codes(s: pd.Series) -> tuple[np.ndarray, object]:
@@ -66,14 +71,20 @@ def make_cube(table: pd.DataFrame, columns=("employment", "establishments", "pat
     flat = (yc.astype(np.int64) * shape[1] + rc) * shape[2] + ic
     del yc, rc, ic
     arrays = {}
+    unknown = {}
     for c in columns:
         if c in table.columns and table[c].notna().any():
             a = np.zeros(shape)
-            a.reshape(-1)[flat] = np.nan_to_num(table[c].to_numpy(dtype=float))
+            v = table[c].to_numpy(dtype=float)
+            n_nan = int(np.isnan(v).sum())
+            if n_nan:
+                unknown[c] = n_nan
+            a.reshape(-1)[flat] = np.nan_to_num(v)
             arrays[c] = a
     present = np.zeros(shape, dtype=bool)
     present.reshape(-1)[flat] = True
-    return Cube(np.asarray(years), pd.Index(regions, name="region"), pd.Index(industries, name="industry"), arrays, present)
+    return Cube(np.asarray(years), pd.Index(regions, name="region"), pd.Index(industries, name="industry"), arrays,
+                present, unknown)
 
 
 @dataclass
@@ -309,8 +320,15 @@ def _percentile_cols(a: np.ndarray, q: float) -> np.ndarray:
     return out
 
 
-def _year_cells(m: np.ndarray, est: np.ndarray | None, with_density: bool):
-    """Cell-level indicators of one year slice (regions x industries)."""
+def _year_cells(m: np.ndarray, est: np.ndarray | None, with_density: bool, traded: np.ndarray | None = None,
+                min_regions: int = MIN_REGIONS_STRONG):
+    """Cell-level indicators of one year slice (regions x industries).
+
+    ``strong_cluster`` is 1 / 0 where the US Cluster Mapping rule applies and NaN
+    where it does not: industries with fewer than ``min_regions`` regions with
+    activity, and non-traded clusters (``traded`` False) — see
+    :func:`innocluster.indicators.strong_clusters`.
+    """
     lq = np.asarray(ind.location_quotient(m))
     pos = m > 0
     lq_nan = np.where(pos, lq, np.nan)
@@ -319,12 +337,16 @@ def _year_cells(m: np.ndarray, est: np.ndarray | None, with_density: bool):
     if est is not None:
         b_nan = np.where(pos, est, np.nan)
         strong &= est > _percentile_cols(b_nan, 25)[None, :]
+    judged = pos.sum(axis=0) >= min_regions
+    if traded is not None:
+        judged &= traded
+    strong = np.where(judged[None, :], strong.astype(float), np.nan)
     size_share = safe_divide(m, m.sum(axis=0, keepdims=True))
     focus_share = safe_divide(m, m.sum(axis=1, keepdims=True))
     size = (size_share >= _percentile_cols(np.where(pos, size_share, np.nan), 90)[None, :]) & pos
     focus = (focus_share >= _percentile_cols(np.where(pos, focus_share, np.nan), 90)[None, :]) & pos
     stars = size.astype(np.int8) + ((lq >= 2) & pos) + focus
-    out = {"lq": lq, "strong_cluster": strong.astype(float), "stars": stars.astype(float)}
+    out = {"lq": lq, "strong_cluster": strong, "stars": stars.astype(float)}
     if with_density:
         b = (lq >= 1).astype(float)
         co = b.T @ b
@@ -334,11 +356,39 @@ def _year_cells(m: np.ndarray, est: np.ndarray | None, with_density: bool):
     return out
 
 
-def _groups_from_codes(industries: pd.Index):
-    lab = industries.astype(str)
-    if len(lab) and all(s.isdigit() and len(s) >= 3 for s in lab):
-        return [s[:2] for s in lab]
-    return None
+def _groups_from_codes(industries: pd.Index, system: str | None = None):
+    """Sector of each industry for related / unrelated variety (None: no hierarchy)."""
+    from innocluster.monitor.formats import industry_groups
+
+    return industry_groups([str(x) for x in industries], system)
+
+
+def choose_measure(cube: Cube, notes: list[str], source: str = "<data>") -> str:
+    """The activity count that specialisation and concentration are measured on.
+
+    Employment when it is observed in every cell; otherwise establishments when they
+    are complete (with a note naming how many employment cells were unknown);
+    otherwise patents (for patent tables such as REGPAT). Unknown values are never
+    read as zero: with no complete measure an :class:`InputError` says what to do.
+    """
+    def complete(c):
+        return c in cube.arrays and cube.arrays[c].sum() > 0 and c not in cube.unknown
+
+    if complete("employment"):
+        return "employment"
+    n_cells = int(cube.present.sum())
+    if "employment" in cube.unknown:
+        why = (f"employment is unknown (withheld or not available) in {cube.unknown['employment']:,} of {n_cells:,} "
+               "cells")
+    else:
+        why = "no employment observed"
+    for alt, what in (("establishments", "the number of establishments (firms)"), ("patents", "patent counts")):
+        if complete(alt):
+            notes.append(f"{why}: specialisation and concentration use {what} instead")
+            return alt
+    raise InputError(f"{source}: column 'employment': {why}, and there is no complete establishment or patent count "
+                     "to measure on; "
+                     "estimate the withheld cells (County Business Patterns: --suppressed midpoint) or drop them")
 
 
 def compute_indicators(ds: Dataset, progress: Callable[[str], None] | None = None, density_max_industries: int = 2000) -> IndicatorSet:
@@ -358,16 +408,20 @@ def compute_indicators(ds: Dataset, progress: Callable[[str], None] | None = Non
 def _compute_indicators(ds: Dataset, progress, density_max_industries: int) -> IndicatorSet:
     notes = list(ds.notes)
     table = to_region_table(ds)
-    cube = make_cube(table)
-    if "employment" in cube.arrays and cube.arrays["employment"].sum() > 0:
-        measure = "employment"
-    else:
-        measure = "establishments"
-        notes.append("no employment observed: specialisation and concentration use the number of establishments (firms) instead")
+    cube = make_cube(table, columns=("employment", "establishments", "patents", "rd"))
+    measure = choose_measure(cube, notes, ds.source)
     M = cube.arrays[measure]
     est = cube.arrays.get("establishments") if measure == "employment" else None
+    if est is not None and "establishments" in cube.unknown:
+        est = None
+        notes.append("establishment counts incomplete: the strong-cluster rule skips its establishment criterion")
     if measure == "employment" and "establishments" not in cube.arrays:
         notes.append("no establishments: the strong-cluster rule skips its establishment criterion")
+    traded = None
+    if ds.cluster_types is not None:
+        traded = np.array([str(ds.cluster_types.get(str(x), "")).lower() == "traded" for x in cube.industries])
+        notes.append("strong-cluster rule applied to traded clusters only (US Cluster Mapping convention); "
+                     f"{int((~traded).sum())} local or unassigned clusters not judged")
     pat = cube.arrays.get("patents")
     if pat is None:
         notes.append("no patents: patent location quotients and patent indicators are skipped")
@@ -375,9 +429,16 @@ def _compute_indicators(ds: Dataset, progress, density_max_industries: int) -> I
     with_density = n_i <= density_max_industries and n_r >= 2
     if not with_density:
         notes.append(f"relatedness density skipped ({n_i} industries > {density_max_industries} or < 2 regions)")
-    groups = _groups_from_codes(cube.industries)
+    groups = _groups_from_codes(cube.industries, ds.code_system)
     if groups is None:
-        notes.append("related / unrelated variety need a nested industry code (e.g. 4-digit in 2-digit); not computed")
+        notes.append("related / unrelated variety need nested industry codes (NAICS, NACE or IPC, e.g. 4-digit "
+                     "industries in 2-digit sectors); not computed")
+    few = int((((M > 0).sum(axis=1)) < MIN_REGIONS_STRONG).all(axis=0).sum()) if n_y else 0
+    if n_r < MIN_REGIONS_STRONG:
+        notes.append(f"strong clusters not judged: {n_r} region{'' if n_r == 1 else 's'}; the US Cluster Mapping rule compares each region with "
+                     f"the quartiles of all regions and needs at least {MIN_REGIONS_STRONG}")
+    elif few:
+        notes.append(f"strong clusters not judged for {few} industries active in fewer than {MIN_REGIONS_STRONG} regions")
 
     cell_cols: dict[str, np.ndarray] = {}
     reg_cols: dict[str, np.ndarray] = {}
@@ -393,7 +454,7 @@ def _compute_indicators(ds: Dataset, progress, density_max_industries: int) -> I
         if progress:
             progress(f"year {cube.years[y]}")
         m = M[y]
-        cells = _year_cells(m, None if est is None else est[y], with_density)
+        cells = _year_cells(m, None if est is None else est[y], with_density, traded)
         flex = cells.pop("_flex", None)
         for k, v in cells.items():
             put(cell_cols, k, y, v, (n_r, n_i))
@@ -516,6 +577,9 @@ def _firm_level(ds, cube, cell, region, industry, overall, notes, progress):
                 notes.append(f"patent-R&D elasticity skipped: {exc}")
         else:
             notes.append("no R&D: patents per USD million R&D and the patent-R&D elasticity are skipped")
+    if ds.has("employees") and d["employees"].notna().all() and d["region"].nunique() < 2:
+        notes.append("Ellison-Glaeser / Maurel-Sedillot undefined: one region (every plant is in it under any "
+                     "location model; REAT returns NaN too)")
     if ds.has("employees") and d["employees"].notna().all():
         # Ellison-Glaeser and Maurel-Sedillot per industry and year, all industries at once
         rows = []

@@ -23,7 +23,16 @@ from innocluster.lifecycle import (
 )
 from innocluster.monitor.compute import IndicatorSet, compute_indicators
 from innocluster.monitor.io import Dataset
-from innocluster.monitor.series import focus_series
+from innocluster.errors import InputError
+from innocluster.monitor.io import to_region_table
+from innocluster.monitor.series import (
+    SERIES_SOURCES,
+    SIGNAL_SOURCES,
+    _focus,
+    check_focus,
+    focus_series,
+    label_values,
+)
 from innocluster.report.html import fig_to_base64, pyplot
 
 STAGE_COLOURS = {"emergence": "#8dd3c7", "growth": "#80b1d3", "maturity": "#fdb462", "decline": "#fb8072"}
@@ -131,52 +140,162 @@ def _jsonable(v):
     return v
 
 
-def analyse(ds: Dataset, region: str | None = None, industry: str | None = None,
-            progress: Callable[[str], None] | None = None) -> dict:
-    """Everything the report shows, as plain data (also written to indicators.json)."""
-    s = compute_indicators(ds, progress=progress)
-    if progress:
-        progress("life cycle and forecasts")
-    series, s_notes = focus_series(ds, s, region, industry)
-    notes = s.notes + s_notes
+#: clusters judged one by one when no --max-clusters is given
+MAX_CLUSTERS = 12
+BY_CHOICES = ("auto", "region", "cell")
+
+
+def cluster_units(ds: Dataset, table: pd.DataFrame, measure: str, region: str | None = None,
+                  industry: str | None = None, by: str = "auto",
+                  max_clusters: int = MAX_CLUSTERS) -> tuple[list[tuple[str | None, str | None]], list[str]]:
+    """The clusters judged one by one: ``(region, industry)`` pairs, ``None`` meaning
+    all industries of the region (or all regions).
+
+    ``by="region"``: each region (its industries together, or only ``industry``);
+    ``by="cell"``: each region x industry cell; ``by="auto"``: cells when the industries
+    were mapped to cluster definitions, when an industry is named, or when no region is
+    named and the data have a single region with several industries; otherwise regions
+    (a named region is judged as a whole). The largest clusters by
+    ``measure`` in the last year come first; beyond ``max_clusters`` the rest are listed
+    in a note.
+    """
+    if by not in BY_CHOICES:
+        raise InputError(f"--by {by!r}: allowed {', '.join(BY_CHOICES)}")
+    if max_clusters < 1:
+        raise InputError(f"--max-clusters {max_clusters}: must be at least 1")
+    n_regions_all = len(label_values(table["region"]))
+    t = _focus(table, region, industry)
+    industries = label_values(t["industry"])
+    if by == "auto":
+        cells = (ds.cluster_types is not None or industry is not None
+                 or (region is None and n_regions_all == 1 and len(industries) > 1))
+        by = "cell" if cells else "region"
+    keys = ["region", "industry"] if by == "cell" else ["region"]
+    last = t[t["year"] == t["year"].max()]
+    col = measure if measure in t.columns else "year"
+    present = t.groupby(keys, observed=True, sort=True).size().index
+    if col == "year":
+        size = pd.Series(0.0, index=present)
+    else:
+        size = last.groupby(keys, observed=True, sort=True)[col].sum(min_count=1).reindex(present)
+    order = size.fillna(0.0).sort_values(ascending=False, kind="stable").index
+
+    def key(k):
+        return tuple(str(x) for x in k) if isinstance(k, tuple) else (str(k),)
+
+    notes = []
+    if len(order) > max_clusters:
+        rest = [key(k) for k in order[max_clusters:max_clusters + 10]]
+        shown = ", ".join(" / ".join(k) for k in rest) + (" ..." if len(order) > max_clusters + 10 else "")
+        notes.append(f"{len(order)} clusters; the {max_clusters} largest by {col} in the last year are judged one by "
+                     f"one, {len(order) - max_clusters} not ({shown}); name one with --region / --industry or raise "
+                     "--max-clusters")
+    every = [key(k) for k in order[:max_clusters]]
+    units = [(k[0], k[1] if by == "cell" else industry) for k in every]
+    return units, notes
+
+
+def _warning_json(w, what: str) -> dict:
+    """A detector result as JSON: the three-state verdict, reasons, and for the
+    signals that could not be measured what the input must hold."""
+    d = asdict(w)
+    d["needs"] = {m: SIGNAL_SOURCES.get(m, "") for m in w.missing}
+    d["detector"] = what
+    return d
+
+
+def _judge(ds: Dataset, s: IndicatorSet, table: pd.DataFrame, region, industry) -> dict:
+    """Stage, warnings and forecasts of one cluster."""
+    series, notes = focus_series(ds, s, region, industry, table=table)
     stage = None
     if "firms" in series.columns and series["firms"].notna().sum() >= 2:
         stage = classify_stage(series.dropna(subset=["firms"]))
+        stage_note = None
     else:
-        notes.append("life-cycle stage skipped: fewer than 2 years with firm counts")
-    target = "firms" if "firms" in series.columns else ("employment" if "employment" in series.columns else None)
+        stage_note = "not classified: " + SERIES_SOURCES["stage"]
+    target = next((c for c in ("firms", "employment") if c in series.columns and series[c].notna().sum() > 0), None)
     fits = {}
     if target:
         ss = series.dropna(subset=[target])
         for name, fit in FITTERS.items():
             fits[name] = fit(ss["year"].to_numpy(), ss[target].to_numpy())
-        notes.append("the Bass model treats the series as cumulative adoption; read it for stocks that only grow")
     li = lock_in(series)
     rb = race_to_the_bottom(series)
+    name = " / ".join(str(x) for x in (region, industry) if x is not None) or "all regions and industries"
+    return {"name": name, "region": region, "industry": industry, "series": series, "notes": notes, "stage": stage,
+            "stage_note": stage_note, "target": target, "fits": fits, "lock_in": li, "race": rb}
+
+
+def _cluster_json(c: dict) -> dict:
+    stage = c["stage"]
+    return {
+        "name": c["name"], "region": c["region"], "industry": c["industry"],
+        "stage": None if stage is None else {int(k): v for k, v in stage.items()},
+        "latest_stage": None if stage is None else str(stage.iloc[-1]),
+        "stage_note": c["stage_note"],
+        "warnings": {"lock_in": _warning_json(c["lock_in"], "lock_in"),
+                     "race_to_the_bottom": _warning_json(c["race"], "race_to_the_bottom")},
+        "forecasts": {
+            k: {"ok": r.ok, "message": r.message, "params": r.params, "se": r.se, "saturation": r.saturation,
+                "peak_time": r.peak_time, "n_obs": r.n_obs, "rmse": r.rmse, "target": c["target"],
+                "interval_method": "delta method (normal), prediction band adds residual variance"}
+            for k, r in c["fits"].items()
+        },
+        "forecast_note": None if c["target"] else "no forecast: " + SERIES_SOURCES["forecasts"],
+        "series": c["series"].to_dict(orient="list"),
+        "notes": c["notes"],
+    }
+
+
+def analyse(ds: Dataset, region: str | None = None, industry: str | None = None,
+            progress: Callable[[str], None] | None = None, by: str = "auto",
+            max_clusters: int = MAX_CLUSTERS) -> dict:
+    """Everything the report shows, as plain data (also written to indicators.json).
+
+    Each cluster (:func:`cluster_units`) gets its own stage, warnings and forecasts
+    under ``data["clusters"]``; the top-level ``stage``, ``warnings`` and
+    ``forecasts`` (and ``a["stage"]``, ``a["series"]``, ``a["fits"]``) are those of the
+    first, largest cluster, named in ``data["cluster"]``.
+    """
+    check_focus(ds, region, industry)
+    s = compute_indicators(ds, progress=progress)
+    if progress:
+        progress("life cycle and forecasts")
+    table = to_region_table(ds)
+    units, unit_notes = cluster_units(ds, table, s.measure, region, industry, by, max_clusters)
+    notes = s.notes + unit_notes
+    judged = [_judge(ds, s, table, r, i) for r, i in units]
+    for c in judged:
+        notes += [f"{n} ({c['name']})" if len(judged) > 1 else n for n in c["notes"]]
+    if any(c["target"] for c in judged):
+        notes.append("the Bass model treats the series as cumulative adoption; read it for stocks that only grow")
+    first = judged[0]
     last = s.cell[s.cell["year"] == s.cell["year"].max()] if not s.cell.empty else s.cell
     top_lq = (last.sort_values("lq", ascending=False).head(15)[["region", "industry", "year", "lq"]]
               if "lq" in last.columns else pd.DataFrame())
-    strong = last[last.get("strong_cluster", pd.Series(dtype=float)) == 1][["region", "industry", "lq"]] if "strong_cluster" in last.columns else pd.DataFrame()
+    strong_judged = "strong_cluster" in last.columns and last["strong_cluster"].notna().any()
+    strong = (last[last["strong_cluster"] == 1][["region", "industry", "lq"]] if strong_judged else pd.DataFrame())
+    clusters = [_cluster_json(c) for c in judged]
     out = {
         "source": ds.source,
         "kind": ds.kind,
+        "format": ds.format,
         "focus": {"region": region, "industry": industry},
+        "cluster": {"name": first["name"], "region": first["region"], "industry": first["industry"]},
         "measure": s.measure,
         "overall": s.overall,
         "notes": notes,
-        "series": series.to_dict(orient="list"),
-        "stage": None if stage is None else {int(k): v for k, v in stage.items()},
-        "forecasts": {
-            k: {"ok": r.ok, "message": r.message, "params": r.params, "se": r.se, "saturation": r.saturation,
-                "peak_time": r.peak_time, "n_obs": r.n_obs, "rmse": r.rmse, "target": target,
-                "interval_method": "delta method (normal), prediction band adds residual variance"}
-            for k, r in fits.items()
-        },
-        "warnings": {"lock_in": asdict(li), "race_to_the_bottom": asdict(rb)},
+        "series": clusters[0]["series"],
+        "stage": clusters[0]["stage"],
+        "forecasts": clusters[0]["forecasts"],
+        "warnings": clusters[0]["warnings"],
+        "clusters": clusters,
         "top_location_quotients": top_lq.astype({"region": str, "industry": str}).to_dict(orient="records") if len(top_lq) else [],
+        "strong_clusters_judged": bool(strong_judged),
         "strong_clusters_last_year": strong.astype({"region": str, "industry": str}).to_dict(orient="records") if len(strong) else [],
     }
-    return {"data": _jsonable(out), "set": s, "series": series, "stage": stage, "fits": fits, "lock_in": li, "race": rb}
+    return {"data": _jsonable(out), "set": s, "series": first["series"], "stage": first["stage"], "fits": first["fits"],
+            "lock_in": first["lock_in"], "race": first["race"], "clusters": judged}
 
 
 def _table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
@@ -192,6 +311,46 @@ def _table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+WARNING_STYLE = {"warning": ("warn", "WARNING"), "no warning": ("ok", "no warning"),
+                 "not judged": ("unjudged", "not judged")}
+
+
+def _cluster_html(c: dict, raw: dict, heading: bool) -> str:
+    """Stage, three-state warnings and forecasts of one cluster."""
+    e = html.escape
+    parts = [f"<h2>Cluster: {e(c['name'])}</h2>" if heading else ""]
+    parts.append("<h3>Life-cycle stage</h3>")
+    if raw["stage"] is not None:
+        parts.append(f"<p>{e(c['name'])}: latest stage ({raw['stage'].index[-1]}): <b>{e(c['latest_stage'])}</b></p>")
+        img = stage_figure(raw["stage"])
+        if img:
+            parts.append(f"<img alt='stage timeline of {e(c['name'])}' src='data:image/png;base64,{img}'>")
+    else:
+        parts.append(f"<p>{e(c['name'])}: stage {e(c['stage_note'])}</p>")
+    parts.append("<h3>Warnings</h3>")
+    for key, title in (("lock_in", "Lock-in"), ("race_to_the_bottom", "Race to the bottom")):
+        w = c["warnings"][key]
+        cls, verdict = WARNING_STYLE[w["state"]]
+        items = "".join(f"<li>{e(r)}</li>" for r in w["reasons"])
+        if w["missing"]:
+            items += "".join(f"<li>not measurable: <b>{e(m)}</b>, from {e(w['needs'].get(m, ''))}</li>"
+                             for m in w["missing"])
+        parts.append(f"<div class='{cls}'><b>{title}: {verdict}</b><ul>{items}</ul></div>")
+    parts.append("<h3>Forecasts</h3>")
+    target = next((f["target"] for f in c["forecasts"].values()), None)
+    if target:
+        img = forecast_figure(raw["series"], target, raw["fits"])
+        if img:
+            parts.append(f"<img alt='forecast of {e(c['name'])}' src='data:image/png;base64,{img}'>")
+        rows = [{"model": name, "ok": f["ok"], "saturation": f["saturation"] if f["ok"] else float("nan"),
+                 "peak year": f["peak_time"] if f["ok"] else float("nan"), "message": f["message"]}
+                for name, f in c["forecasts"].items()]
+        parts.append(_table(pd.DataFrame(rows), "{:.4g}"))
+    else:
+        parts.append(f"<p>{e(c['forecast_note'])}</p>")
+    return "".join(parts)
+
+
 def render_html(a: dict) -> str:
     d, s = a["data"], a["set"]
     e = html.escape
@@ -201,34 +360,24 @@ def render_html(a: dict) -> str:
         "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
         "table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padding:2px 6px}"
         ".warn{background:#fde0dc;border-left:4px solid #c0392b;padding:0.5em}"
-        ".ok{background:#e8f5e9;border-left:4px solid #2e7d32;padding:0.5em}.note{color:#555}</style></head><body>",
+        ".ok{background:#e8f5e9;border-left:4px solid #2e7d32;padding:0.5em}"
+        ".unjudged{background:#eeeeee;border-left:4px solid #757575;padding:0.5em}.note{color:#555}</style></head><body>",
         f"<h1>Cluster monitor</h1><p>Data: <code>{e(d['source'])}</code> ({'firm panel' if d['kind'] == 'firm' else 'region x industry x year table'}); focus: {e(focus)}; "
         f"specialisation measured on <b>{e(d['measure'])}</b>.</p>",
-        "<h2>Warnings</h2>",
     ]
-    for key, title in (("lock_in", "Lock-in"), ("race_to_the_bottom", "Race to the bottom")):
-        w = d["warnings"][key]
-        cls = "warn" if w["flag"] else "ok"
-        parts.append(f"<div class='{cls}'><b>{title}: {'WARNING' if w['flag'] else 'no warning'}</b><ul>"
-                     + "".join(f"<li>{e(r)}</li>" for r in w["reasons"]) + "</ul></div>")
-    if a["stage"] is not None:
-        parts.append(f"<h2>Life-cycle stage</h2><p>Latest stage ({a['stage'].index[-1]}): <b>{e(a['stage'].iloc[-1])}</b></p>")
-        img = stage_figure(a["stage"])
-        if img:
-            parts.append(f"<img alt='stage timeline' src='data:image/png;base64,{img}'>")
-    parts.append("<h2>Forecasts</h2>")
-    target = next((f["target"] for f in d["forecasts"].values()), None)
-    if target:
-        img = forecast_figure(a["series"], target, a["fits"])
-        if img:
-            parts.append(f"<img alt='forecast' src='data:image/png;base64,{img}'>")
-        rows = []
-        for name, f in d["forecasts"].items():
-            rows.append({"model": name, "ok": f["ok"], "saturation": f["saturation"] if f["ok"] else float("nan"),
-                         "peak year": f["peak_time"] if f["ok"] else float("nan"), "message": f["message"]})
-        parts.append(_table(pd.DataFrame(rows), "{:.4g}"))
-    else:
-        parts.append("<p>No series to forecast.</p>")
+    clusters = d["clusters"]
+    parts.append("<h2>Clusters judged</h2>")
+    if len(clusters) > 1:
+        parts.append("<p>Each cluster is judged on its own: its life-cycle stage, warnings and forecasts come from "
+                     "its own series.</p>")
+    rows = [{"cluster": c["name"], "latest stage": c["latest_stage"] or "not classified",
+             "lock-in": c["warnings"]["lock_in"]["state"],
+             "race to the bottom": c["warnings"]["race_to_the_bottom"]["state"],
+             "forecasts fitted": ", ".join(k for k, f in c["forecasts"].items() if f["ok"]) or "none"}
+            for c in clusters]
+    parts.append(_table(pd.DataFrame(rows)))
+    for c, raw in zip(clusters, a["clusters"], strict=True):
+        parts.append(_cluster_html(c, raw, heading=len(clusters) > 1))
     parts.append("<h2>Specialisation</h2>")
     img = heatmap_figure(s, "lq")
     if img:
@@ -239,7 +388,9 @@ def render_html(a: dict) -> str:
             parts.append("<h3>Technological specialisation (patent location quotients)</h3>")
             parts.append(f"<img alt='patent specialisation map' src='data:image/png;base64,{img}'>")
     parts.append("<h3>Highest location quotients (latest year)</h3>" + _table(pd.DataFrame(d["top_location_quotients"])))
-    parts.append("<h3>Strong clusters (US Cluster Mapping rule, latest year)</h3>" + _table(pd.DataFrame(d["strong_clusters_last_year"])))
+    parts.append("<h3>Strong clusters (US Cluster Mapping rule, latest year)</h3>"
+                 + (_table(pd.DataFrame(d["strong_clusters_last_year"])) if d["strong_clusters_judged"]
+                    else "<p><em>not judged: too few regions or no traded clusters (see the notes)</em></p>"))
     parts.append("<h2>Concentration</h2>")
     img = lorenz_figure(s)
     if img:
@@ -253,11 +404,13 @@ def render_html(a: dict) -> str:
 
 
 def write_report(ds: Dataset, out_dir, region: str | None = None, industry: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> dict:
-    """Write ``report.html`` and ``indicators.json`` to ``out_dir``; return the analysis."""
+                 progress: Callable[[str], None] | None = None, by: str = "auto",
+                 max_clusters: int = MAX_CLUSTERS) -> dict:
+    """Write ``report.html`` and ``indicators.json`` to ``out_dir``; return the analysis
+    (:func:`analyse`)."""
     from pathlib import Path
 
-    a = analyse(ds, region, industry, progress)
+    a = analyse(ds, region, industry, progress, by=by, max_clusters=max_clusters)
     if progress:
         progress("figures and report")
     out = Path(out_dir)

@@ -31,6 +31,17 @@ _Set = Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE overrid
 _Scen = Annotated[list[str] | None, typer.Option("--scenario", help="NAME=FILE.toml: use this file instead of the "
                                                                     "built-in scenario NAME (repeatable)")]
 _Quiet = Annotated[bool, typer.Option("--quiet", help="no progress bar")]
+_ScaleFirms = Annotated[int | None, typer.Option(
+    "--scale-check", help="also run the claims at this many initial firms (0: each scenario's calibrated size) and "
+                          "report whether each verdict changes with the size of the economy")]
+_Robust = Annotated[bool, typer.Option("--robustness", help="Morris screening (SALib) of the parameters calibration "
+                                                            "leaves free: per claim robust or fragile, and which "
+                                                            "parameters flip it (reruns the claims at every point)")]
+_RobustTraj = Annotated[int, typer.Option("--robustness-trajectories", help="Morris trajectories (points: "
+                                                                            "trajectories x (parameters + 1))")]
+_RobustParams = Annotated[list[str] | None, typer.Option(
+    "--robustness-param", help="parameter to screen, section.field (repeatable; default: the diffusion, spin-off, "
+                               "MNE and finance parameters no calibration pins)")]
 
 
 def _scenario_files(items: list[str] | None) -> dict[str, str]:
@@ -50,21 +61,63 @@ def _scenario_files(items: list[str] | None) -> dict[str, str]:
     return out
 
 
+def _rounds(claims, opts, firms, scale_check, robustness, trajectories, robust_params):
+    """The main run, then the scale check and the Morris screening on the same pool."""
+    from innocluster.paper.run import run_claims
+
+    run = run_claims(claims, opts)
+    if scale_check is not None:
+        from dataclasses import replace
+
+        from innocluster.paper.robustness import scale_table, scale_tests
+
+        other = run_claims(claims, replace(opts, firms=scale_check or None))
+        label = "calibrated size" if not scale_check else f"{scale_check} firms"
+        run.extras["scale"] = scale_table(run, other, f"{firms} firms", label)
+        run.extras["scale_tests"] = scale_tests(run, other, f"{firms} firms", label)
+    if robustness:
+        from innocluster.paper.robustness import morris_screening
+
+        if trajectories < 2:
+            raise InputError(f"--robustness-trajectories = {trajectories}: need at least 2")
+        run.extras["robustness"] = morris_screening(claims, opts, robust_params or None, trajectories, baseline=run)
+    return run
+
+
 def _run(names: list[str] | None, replications: int, firms: int, workers: int, out: Path, seed, set_, scenario,
-         quiet: bool) -> None:
+         quiet: bool, scale_check: int | None = None, robustness: bool = False, trajectories: int = 4,
+         robust_params: list[str] | None = None) -> None:
     from innocluster.paper.report import write_report
     from innocluster.paper.run import Options, claims_for, out_dir, run_claims
 
-    from innocluster.experiments.execution import Execution
-
-    execution = Execution(workers=workers, progress=not quiet)
-    opts = Options(replications=replications, firms=firms, seed=seed, overrides=list(set_ or []),
-                   scenario_files=_scenario_files(scenario))
+    opts = Options(replications=replications, firms=firms, workers=workers, seed=seed, overrides=list(set_ or []),
+                   scenario_files=_scenario_files(scenario), progress=not quiet)
     opts.check()
     claims = claims_for(names)
+    if scale_check is not None and (scale_check < 0 or 0 < scale_check < 50):
+        raise InputError(f"--scale-check = {scale_check}: need 0 (calibrated size) or at least 50 firms")
+    if robustness:
+        from innocluster.paper.robustness import bounds
+
+        if trajectories < 2:
+            raise InputError(f"--robustness-trajectories = {trajectories}: need at least 2")
+        for p in robust_params or []:
+            if "." not in p:
+                raise InputError(f"--robustness-param {p!r}: expected section.field, e.g. diffusion.network_rate")
+            try:
+                bounds(p)
+            except (KeyError, AttributeError):
+                raise InputError(f"--robustness-param {p!r}: unknown parameter") from None
     folder = out_dir(out)
     t0 = time.perf_counter()
-    run = run_claims(claims, opts, execution=execution)
+    if scale_check is not None or robustness:  # several rounds of runs: one pool for all of them
+        from innocluster.experiments.executors import make_executor
+
+        with make_executor("local", workers) as pool:
+            opts.executor = pool
+            run = _rounds(claims, opts, firms, scale_check, robustness, trajectories, robust_params)
+    else:
+        run = run_claims(claims, opts)
     path = write_report(run, folder)
     t = Table(title=f"verdicts ({replications} replications, {time.perf_counter() - t0:.0f} s)")
     for col in ("claim", "verdict", "title"):
@@ -94,17 +147,23 @@ def list_cmd() -> None:
 
 @experiment_app.command("paper")
 def paper_cmd(out: _Out, replications: _Reps = 20, firms: _Firms = 800, workers: _Workers = 2, seed: _Seed = None,
-              set_: _Set = None, scenario: _Scen = None, quiet: _Quiet = False) -> None:
+              set_: _Set = None, scenario: _Scen = None, quiet: _Quiet = False, scale_check: _ScaleFirms = None,
+              robustness: _Robust = False, robustness_trajectories: _RobustTraj = 4,
+              robustness_param: _RobustParams = None) -> None:
     """Run every claim of the paper and write one report.html with a verdict per claim."""
-    _run(None, replications, firms, workers, out, seed, set_, scenario, quiet)
+    _run(None, replications, firms, workers, out, seed, set_, scenario, quiet, scale_check, robustness,
+         robustness_trajectories, robustness_param)
 
 
 @experiment_app.command("run")
 def run_cmd(name: Annotated[list[str], typer.Argument(help="experiment name(s) from `experiment list`")], out: _Out,
             replications: _Reps = 20, firms: _Firms = 800, workers: _Workers = 2, seed: _Seed = None,
-            set_: _Set = None, scenario: _Scen = None, quiet: _Quiet = False) -> None:
+            set_: _Set = None, scenario: _Scen = None, quiet: _Quiet = False, scale_check: _ScaleFirms = None,
+            robustness: _Robust = False, robustness_trajectories: _RobustTraj = 4,
+            robustness_param: _RobustParams = None) -> None:
     """Run one claim (or a few) alone and write its report.html."""
-    _run(name, replications, firms, workers, out, seed, set_, scenario, quiet)
+    _run(name, replications, firms, workers, out, seed, set_, scenario, quiet, scale_check, robustness,
+         robustness_trajectories, robustness_param)
 
 
 def register(app: typer.Typer) -> None:

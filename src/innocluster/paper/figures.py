@@ -15,9 +15,11 @@ _png = fig_to_base64
 _plt = pyplot
 
 def bars(claim_result) -> str:
-    """Arm means with 95 % intervals: one panel per (setting, outcome)."""
+    """Arm means with 95 % intervals: one panel per (setting, tested outcome); the other
+    outcomes are in the report's tables."""
     plt = _plt()
-    panels = [(sr, oc) for sr in claim_result.settings for oc in sr.setting.outcomes]
+    panels = [(sr, oc) for sr in claim_result.settings
+              for oc in dict.fromkeys(t.outcome for t in sr.setting.tests) or sr.setting.outcomes]
     ncol = min(3, len(panels))
     nrow = int(np.ceil(len(panels) / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 2.9 * nrow), squeeze=False)

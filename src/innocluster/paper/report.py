@@ -1,5 +1,6 @@
 """The self-contained ``report.html`` (figures inlined as base64 PNG) plus
-``results.json``, ``verdicts.csv`` and ``tests.csv`` next to it; all written atomically."""
+``results.json``, ``verdicts.csv`` and ``tests.csv`` next to it (and ``scale.csv``,
+``robustness*.csv`` when checked); all written atomically."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pandas as pd
 from innocluster.atomic import atomic_write, atomic_write_text
 from innocluster.paper import figures
 from innocluster.paper.run import PaperRun, verdict_table
-from innocluster.paper.verdict import DEPENDS, NOT_SUPPORTED, SUPPORTED
+from innocluster.paper.verdict import ALPHA, DEPENDS, NOT_SUPPORTED, POWER, SUPPORTED
 
 _COLOUR = {SUPPORTED: "#1a7f37", NOT_SUPPORTED: "#b42318", DEPENDS: "#9a6700"}
 _CSS = """
@@ -51,12 +52,42 @@ def _table(df: pd.DataFrame, left: tuple[str, ...] = ()) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def _effect_sentence(t) -> str:
-    rel = f", {100 * t.relative:+.1f} % of the baseline" if math.isfinite(t.relative) else ""
-    return (f"{html.escape(t.setting)}: {html.escape(t.outcome)} of <b>{html.escape(t.arm)}</b> minus "
-            f"{html.escape(t.baseline)} = {_f(t.effect)} [{_f(t.ci_low)}, {_f(t.ci_high)}]{rel}; predicted "
-            f"{'increase' if t.direction > 0 else 'decrease'}; negligible within ±{_f(t.negligible, 2)} → "
-            f"{_badge(t.verdict)}")
+def _tests_table(cr) -> str:
+    rows = []
+    for t in cr.tests:
+        rows.append({"setting": t.setting, "arm vs": f"{t.arm} vs {t.baseline}", "outcome": t.outcome,
+                     "role": "primary" if t.primary else "descriptive",
+                     "predicted": "increase" if t.direction > 0 else "decrease", "effect": t.effect,
+                     "95% low": t.ci_low, "95% high": t.ci_high, "band ±": t.negligible,
+                     "TOST p (Holm)": t.tost_p_holm, "equivalent": "yes" if t.equivalent else "no",
+                     "p raw": t.p_raw, "p Holm": t.p_holm, "MDE": t.mde, "n": t.n, "verdict": t.verdict,
+                     "reason": t.reason})
+    df = pd.DataFrame(rows)
+    notes = "".join(f"<li><b>{html.escape(t.outcome)}</b> ({html.escape(t.setting)}): {html.escape(t.note)}; band: "
+                    f"{html.escape(t.band_why)}</li>" for t in cr.tests if t.note or t.band_why)
+    return _table(df, ("setting", "arm vs", "outcome", "role", "predicted", "equivalent", "reason")) + \
+        (f"<ul class='small'>{notes}</ul>" if notes else "")
+
+
+def _inside_table(cr) -> str:
+    """Raw gap, equal-endowment gap and within-firm effect side by side (inside claims)."""
+    by: dict[str, dict] = {}
+    for t in cr.tests:
+        if ":" not in t.setting:
+            continue
+        scen, design = (x.strip() for x in t.setting.split(":", 1))
+        key = "raw gap" if design.startswith("raw") else "equal-endowment gap" if design.startswith("equal") \
+            else "within-firm effect" if design.startswith("within") else None
+        if key is None:
+            continue
+        by.setdefault(scen, {})[key] = f"{_f(t.effect)} [{_f(t.ci_low)}, {_f(t.ci_high)}] {t.verdict}"
+    if not by:
+        return ""
+    cols = ("raw gap", "equal-endowment gap", "within-firm effect")
+    df = pd.DataFrame([{"scenario": k, **{c: v.get(c, "– (no design)") for c in cols}} for k, v in by.items()])
+    return ("<h3>Inside vs outside: three designs side by side</h3><p class='small'>Effect [95 % interval] and "
+            "verdict. The raw gap mixes endowments, sorting and location and is descriptive; the equal-endowment "
+            "gap and the within-firm effect decide.</p>" + _table(df, ("scenario",) + cols))
 
 
 def _figure(cr, curves) -> str:
@@ -76,7 +107,7 @@ def _claim_html(cr, curves) -> str:
              f"<p>Verdict: {_badge(cr.verdict)}</p>", f"<blockquote>{html.escape(c.quote)}</blockquote>",
              f"<p><b>Design.</b> {html.escape(c.design)}</p>",
              f'<img alt="{c.id}" src="data:image/png;base64,{_figure(cr, curves)}">',
-             "<h3>Tests</h3><ul>" + "".join(f"<li>{_effect_sentence(t)}</li>" for t in cr.tests) + "</ul>"]
+             _inside_table(cr), "<h3>Tests</h3>", _tests_table(cr)]
     for sr in cr.settings:
         summ = sr.summary.rename(columns={"ci_low": "95% low", "ci_high": "95% high"})
         parts.append(f"<h3>{html.escape(sr.setting.label)}</h3><p>Arm means with 95 % t-intervals</p>")
@@ -95,7 +126,7 @@ def _figure1_curves(run: PaperRun):
     """Figure 1 curves of replication 0 of the first Figure 1 setting (for the plot)."""
     from innocluster import load_scenario
     from innocluster.experiments.seeds import replication_seed
-    from innocluster.model.figure1 import cost_curves
+    from innocluster.paper.derived import same_firm_cost_curves
     from innocluster.scenario import apply_overrides
 
     for cr in run.results:
@@ -105,8 +136,66 @@ def _figure1_curves(run: PaperRun):
                 sc = apply_overrides(load_scenario(run.options.scenario_files.get(arm.scenario, arm.scenario)),
                                      list(run.options.overrides))
                 seed = replication_seed(run.seeds.get(arm.scenario, sc.seed), 0)
-                return cost_curves(sc, seed=seed, burn_in=arm.years or 10, firms=run.options.firms)[0]
+                return same_firm_cost_curves(sc, seed, arm.years or 10, run.options.firms)[0]
     return None
+
+
+DESIGN_HTML = f"""
+<h2>Design and what each verdict means</h2>
+<p>Each claim of the seed paper is run as a controlled experiment: replication <i>r</i> of every arm uses the
+same seed (common random numbers), and an effect is the mean paired difference arm minus baseline over
+replications (or a share of replications, or the mean of a per-run estimate, against a reference level).
+Every test has a <b>negligible band</b> ±<i>b</i> fixed per outcome before anything runs (its justification is
+listed under each test). Each test is decided in this order:</p>
+<ol>
+<li><b>not supported (equivalent)</b>: the two one-sided tests (TOST) show the effect lies within ±<i>b</i>,
+Holm-adjusted p &lt; {ALPHA}. Equivalence is decided <i>before</i> a difference: a significant but negligible
+effect does not support a claim;</li>
+<li><b>supported</b>: the two-sided test of no effect, Holm-adjusted over <i>every</i> test of this run, has
+p &lt; {ALPHA} and the effect has the predicted sign;</li>
+<li><b>not supported (opposite sign)</b>: the same with the other sign;</li>
+<li><b>depends</b>: neither shown. The minimum detectable effect (MDE, power {POWER} at level {ALPHA}, given the
+replications and the observed spread) says whether the experiment could have decided: MDE above the band means
+underpowered: run more replications.</li>
+</ol>
+<p>A claim is <b>supported</b> when all its <i>primary</i> tests are, <b>not supported</b> when all are not
+supported, and <b>depends</b> otherwise (e.g. it holds at one selection accuracy and not at another).
+Descriptive tests (e.g. the raw inside-outside gap, which mixes what a cluster is given with where it is, or a
+setting whose arms are the same model) are shown and enter the Holm adjustment but not the verdict.</p>
+<p><b>Inside vs outside</b> is judged by two causal designs next to the raw gap: an equal-endowment placebo (the
+cluster gets the periphery's endowments per firm, so only location and its mechanisms differ) and the
+within-firm effect (firm and year fixed effects on the firm panel, identified by firms that move into the
+cluster). <b>Ablations and policies</b> report total patents and the patents of the fixed cohort of firms alive
+at the start next to patents per firm, so a change of the number of firms cannot flip a sign unnoticed.
+<b>Policy arms</b> are sized to what binds: the efficiency-trap budget is a share of the cluster's revenue; VC
+arms include one whose matching and screening let the money be spent; remedies act through mechanisms and set
+no input of the detector they are judged by.</p>
+"""
+
+
+def _scale_html(run: PaperRun) -> str:
+    df = run.extras.get("scale")
+    if df is None:
+        return ("<h2>Scale</h2><p class='small'>Not checked in this run: <code>--scale-check 0</code> reruns the "
+                "claims at each scenario's calibrated size and shows whether any verdict changes.</p>")
+    changed = int((~df["same"]).sum())
+    return (f"<h2>Scale</h2><p>Verdicts at two sizes of the economy; {changed} of {len(df)} claims change.</p>"
+            + _table(df, tuple(c for c in df.columns if c != "same")))
+
+
+def _robustness_html(run: PaperRun) -> str:
+    rob = run.extras.get("robustness")
+    if rob is None:
+        return ("<h2>Robustness</h2><p class='small'>Not screened in this run: <code>--robustness</code> reruns "
+                "the claims over a Morris design of the parameters calibration leaves free.</p>")
+    return ("<h2>Robustness (Morris screening)</h2><p>Parameters screened (each over [default/2, default x 2] "
+            f"within its schema bounds): {html.escape(', '.join(rob.parameters))}; {len(rob.points)} points. "
+            "A claim is robust when its verdict is the same at every point; <i>flipped by</i> lists the parameters "
+            "whose one-at-a-time Morris steps changed it.</p>"
+            + _table(rob.claims, ("claim", "baseline_verdict", "verdicts_seen", "robust", "flipped_by"))
+            + "<p class='small'>mu* of the verdict code (+1 supported, 0 depends, -1 not supported) and of the first "
+              "primary effect over its band, per parameter:</p>"
+            + _table(rob.indices, ("claim", "parameter")))
 
 
 def build_html(run: PaperRun) -> str:
@@ -115,16 +204,26 @@ def build_html(run: PaperRun) -> str:
 
     curves = _figure1_curves(run)
     o = run.options
+    rob = run.extras.get("robustness")
+    robust = dict(zip(rob.claims["claim"], rob.claims["robust"])) if rob is not None else {}
+    scale = run.extras.get("scale")
+    same = dict(zip(scale["claim"], scale["same"])) if scale is not None else {}
     summary = pd.DataFrame([{"claim": cr.claim.id, "group": cr.claim.group, "title": cr.claim.title,
+                             "robust": robust.get(cr.claim.id, "not screened"),
+                             "scale": ("same at both sizes" if same[cr.claim.id] else "changes with size")
+                             if cr.claim.id in same else "not checked",
                              "tests": len(cr.tests),
-                             "supported": sum(t.verdict == SUPPORTED for t in cr.tests),
+                             "supported": sum(t.verdict == SUPPORTED for t in cr.tests if t.primary),
+                             "primary": sum(t.primary for t in cr.tests),
                              "verdict": cr.verdict} for cr in run.results])
-    how = {"replications": o.replications, "initial firms per run": o.firms, "workers": run.workers,
+    how = {"replications": o.replications, "initial firms per run": o.firms or "each scenario's calibrated size", "workers": o.workers,
            "root seeds (per scenario)": ", ".join(f"{k}: {v}" for k, v in run.seeds.items()),
            "seeds": "replication r uses replication_seed(root, r) in every arm (common random numbers)",
            "scenario files": ", ".join(f"{k}: {v}" for k, v in run.scenarios.items()),
            "overrides (--set)": ", ".join(o.overrides) or "none",
            "engine fingerprint": engine_fingerprint(), "runs": f"{run.runs_done} done, {run.runs_failed} failed",
+           "tests (Holm over all of them)": sum(len(cr.tests) for cr in run.results),
+           "alpha, power (MDE)": f"{ALPHA}, {POWER}",
            "wall time": f"{run.seconds:.0f} s",
            "written": _dt.datetime.now().isoformat(timespec="seconds")}
     head_rows = "".join(
@@ -132,21 +231,20 @@ def build_html(run: PaperRun) -> str:
         for k, v in how.items())
     sum_rows = "".join(
         f"<tr><td class='l'><a href='#{r.claim}'>{r.claim}</a></td><td class='l'>{html.escape(r.group)}</td>"
-        f"<td class='l'>{html.escape(r.title)}</td><td>{r.supported}/{r.tests}</td><td class='l'>{_badge(r.verdict)}</td></tr>"
+        f"<td class='l'>{html.escape(r.title)}</td><td>{r.supported}/{r.primary}</td><td class='l'>{_badge(r.verdict)}</td>"
+        f"<td class='l'>{html.escape(r.robust)}</td><td class='l'>{html.escape(r.scale)}</td></tr>"
         for r in summary.itertuples())
     sum_html = ("<table><tr><th class='l'>claim</th><th class='l'>group</th><th class='l'>claim</th>"
-                f"<th>tests supported</th><th class='l'>verdict</th></tr>{sum_rows}</table>")
+                "<th>primary tests supported</th><th class='l'>verdict</th><th class='l'>robustness</th>"
+                f"<th class='l'>scale</th></tr>{sum_rows}</table>")
     body = [
         "<!doctype html><html><head><meta charset='utf-8'><title>innocluster: the paper's claims</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>The paper's claims as controlled experiments</h1>",
-        "<p>Each claim of the seed paper is run as a controlled experiment with common random numbers. "
-        "A test is <b>supported</b> when the 95 % interval of the effect excludes zero in the predicted "
-        "direction, <b>not supported</b> when it excludes zero in the other direction or lies entirely within "
-        "the negligible band, and <b>depends</b> otherwise; a claim is supported (not supported) when all its "
-        "tests are, and depends when they disagree (e.g. across selection accuracies).</p>",
+        DESIGN_HTML,
         "<h2>Summary</h2>", sum_html,
         "<h2>How it was run</h2>", f"<table>{head_rows}</table>",
+        _scale_html(run), _robustness_html(run),
     ]
     if run.failures:
         body.append("<p>Failed runs:</p><ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in run.failures[:20])
@@ -168,10 +266,22 @@ def write_report(run: PaperRun, out: str | Path) -> Path:
 
     out = Path(out)
     tests = verdict_table(run)
+    rob = run.extras.get("robustness")
+    robust = dict(zip(rob.claims["claim"], rob.claims["robust"])) if rob is not None else {}
     verdicts = pd.DataFrame([{"claim": cr.claim.id, "group": cr.claim.group, "title": cr.claim.title,
-                              "verdict": cr.verdict} for cr in run.results])
+                              "verdict": cr.verdict, "primary_tests": sum(t.primary for t in cr.tests),
+                              "robustness": robust.get(cr.claim.id, "not screened")} for cr in run.results])
     atomic_write(out / "tests.csv", lambda p: tests.to_csv(p, index=False))
     atomic_write(out / "verdicts.csv", lambda p: verdicts.to_csv(p, index=False))
+    if run.extras.get("scale") is not None:
+        atomic_write(out / "scale.csv", lambda p: run.extras["scale"].to_csv(p, index=False))
+    if run.extras.get("scale_tests") is not None:
+        atomic_write(out / "scale_tests.csv", lambda p: run.extras["scale_tests"].to_csv(p, index=False))
+    rob = run.extras.get("robustness")
+    if rob is not None:
+        atomic_write(out / "robustness.csv", lambda p: rob.claims.to_csv(p, index=False))
+        atomic_write(out / "robustness_indices.csv", lambda p: rob.indices.to_csv(p, index=False))
+        atomic_write(out / "robustness_points.csv", lambda p: rob.points.to_csv(p, index=False))
     payload = {
         "replications": run.options.replications, "firms": run.options.firms, "seeds": run.seeds,
         "scenarios": run.scenarios, "overrides": run.options.overrides, "engine": engine_fingerprint(),

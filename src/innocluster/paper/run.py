@@ -11,6 +11,7 @@ same draws. Workers send back only the summary columns of
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -20,16 +21,25 @@ import numpy as np
 import pandas as pd
 
 from innocluster.errors import InputError
-from innocluster.deprecation import EXECUTION_KEYWORDS, moved_keywords
 from innocluster.experiments.batch import RunSpec, _run_batch
 from innocluster.experiments.compare import summarize_arms
 from innocluster.experiments.execution import Execution, as_execution
+from innocluster.experiments.executors import Executor
 from innocluster.experiments.outcomes import Outcome
 from innocluster.experiments.progress import NullProgress
 from innocluster.experiments.seeds import replication_seed
 from innocluster.paper.claims import CLAIMS, Claim, Setting, Test, cluster_name
 from innocluster.paper.derived import LATE_METRICS, figure1_runner, paper_runner
-from innocluster.paper.verdict import combine_verdicts, verdict
+from innocluster.paper.verdict import (
+    ALPHA,
+    combine_verdicts,
+    decide,
+    holm,
+    level_evidence,
+    paired_evidence,
+    share_evidence,
+    t_mde,
+)
 
 DEFAULT_REPLICATIONS = 20
 DEFAULT_FIRMS = 800
@@ -38,47 +48,58 @@ about 0.3-0.6 s on one core, so the full paper (about 25 runs per replication) t
 about 2-3 s per replication on two workers."""
 
 SUMMARY_METRICS = tuple(f"{m}_late" for m in LATE_METRICS) + (
-    "tech_growth", "sme_survival", "lock_in_late", "race_late", "lock_in_flagged", "race_flagged", "full_path")
+    "tech_growth", "sme_survival", "lock_in_late", "race_late", "lock_in_flagged", "race_flagged", "full_path",
+    "patents_total", "gov_spend_share_late", "cohort_patents", "cohort_survival", "zombie_support_share_late",
+    "within_patenting", "within_rd_active", "within_tech_growth", "within_unit_cost", "movers")
 TIMELINE_METRICS = ("firms", "stage_code", "lock_in", "race_to_bottom", "tech_mean")
 RUNNERS = {"engine": paper_runner, "figure1": figure1_runner}
 
 
 @dataclass
 class Options:
-    """What the paper experiments run (where they run: :class:`~innocluster.experiments.Execution`).
+    """How the paper experiments are run.
 
     Attributes
     ----------
     replications : int
-    firms : int
-        Total initial firms per run.
+    firms : int or None
+        Total initial firms per run; ``None``: each scenario's calibrated size.
+    workers : int
+        Local process-pool size.
     seed : int, optional
         Root seed; default each scenario's own ``seed``.
     overrides : list of str
-        ``key=value`` overrides applied to every scenario before the arms' own.
+        ``--set`` overrides applied to every scenario before the arms' own.
     scenario_files : dict
         Scenario name -> TOML path replacing the built-in scenario.
+    executor : str or Executor
+        ``local`` (default) or ``serial``, or an open executor to reuse (not closed here).
+    progress : bool
     """
 
     replications: int = DEFAULT_REPLICATIONS
-    firms: int = DEFAULT_FIRMS
+    firms: int | None = DEFAULT_FIRMS
+    workers: int = 2
     seed: int | None = None
     overrides: list[str] = field(default_factory=list)
     scenario_files: dict[str, str] = field(default_factory=dict)
+    executor: str | Executor = "local"
+    progress: bool = True
 
     def check(self) -> None:
         if self.replications < 2:
-            raise InputError(f"replications = {self.replications}: need at least 2 for an interval",
-                             param="replications")
-        if self.firms < 50:
-            raise InputError(f"firms = {self.firms}: need at least 50 initial firms", param="firms")
+            raise InputError(f"--replications = {self.replications}: need at least 2 for an interval")
+        if self.firms is not None and self.firms < 50:
+            raise InputError(f"--firms = {self.firms}: need at least 50 initial firms")
+        if self.workers < 1:
+            raise InputError(f"--workers = {self.workers}: must be at least 1")
         if self.seed is not None and self.seed < 0:
-            raise InputError(f"seed = {self.seed}: must be a non-negative integer", param="seed")
+            raise InputError(f"--seed = {self.seed}: must be a non-negative integer")
 
 
 @dataclass
 class TestResult:
-    """One test: its effect, interval, negligible band and verdict."""
+    """One test: its effect, interval, negligible band, equivalence and difference tests, verdict."""
 
     setting: str
     arm: str
@@ -92,11 +113,27 @@ class TestResult:
     negligible: float
     verdict: str
     n: int
+    kind: str = "paired"
+    primary: bool = True
+    band_why: str = ""
+    note: str = ""
+    sd: float = math.nan
+    p_raw: float = math.nan
+    p_holm: float = math.nan
+    tost_p: float = math.nan
+    tost_p_holm: float = math.nan
+    mde: float = math.nan
+    mde_bonferroni: float = math.nan
+    reason: str = ""
 
     @property
     def relative(self) -> float:
         return self.effect / abs(self.base_mean) if self.base_mean not in (0, None) and np.isfinite(self.base_mean) \
             else math.nan
+
+    @property
+    def equivalent(self) -> bool:
+        return bool(self.negligible > 0 and np.isfinite(self.tost_p_holm) and self.tost_p_holm < ALPHA)
 
 
 @dataclass
@@ -129,8 +166,7 @@ class PaperRun:
     runs_done: int
     runs_failed: int
     failures: list[str]
-    #: parallel runs the executor offered (a local pool's workers, a Dask cluster's threads)
-    workers: int = 1
+    extras: dict = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ scenarios and plan
@@ -142,7 +178,7 @@ def _load(name: str, opts: Options, cache: dict):
     if name not in cache:
         src = opts.scenario_files.get(name, name)
         sc = load_scenario(src)
-        sc = apply_overrides(sc, list(opts.overrides), source="overrides")
+        sc = apply_overrides(sc, list(opts.overrides), source="--set")
         cache[name] = sc
     return cache[name]
 
@@ -206,27 +242,28 @@ def _outcomes(sc, key: _Key, timeline: bool) -> list[Outcome]:
     return outs
 
 
-@moved_keywords({"opts": "options"}, execution=EXECUTION_KEYWORDS)
-def run_claims(claims: list[Claim] | None = None, options: Options | None = None, *,
+def run_claims(claims: list[Claim] | None = None, opts: Options | None = None, *,
                execution: Execution | None = None) -> PaperRun:
     """Run claims (default: all) and judge them.
 
     Parameters
     ----------
     claims : list of Claim, optional
-    options : Options, optional
+    opts : Options, optional
         Replications, firms, seed, overrides and scenario files.
     execution : Execution, optional
-        Executor, workers, retries and progress (:class:`~innocluster.experiments.Execution`).
+        Executor, workers, retries and progress, the settings object every experiment
+        shares (:class:`~innocluster.experiments.Execution`). Without it the executor
+        fields of ``opts`` (``executor``, ``workers``, ``progress``) are used.
 
     Returns
     -------
     PaperRun
     """
     claims = list(CLAIMS if claims is None else claims)
-    opts = options or Options()
+    opts = opts or Options()
     opts.check()
-    execution = as_execution(execution)
+    execution = as_execution(execution if execution is not None else _execution_of(opts))
     t0 = time.perf_counter()
     cache, groups, where = _plan(claims, opts)
     timeline_keys = {where[(c.id, s.label, a.name)][0] for c in claims for s in c.settings if s.timeline
@@ -238,11 +275,10 @@ def run_claims(claims: list[Claim] | None = None, options: Options | None = None
     done = failed = 0
     failures: list[str] = []
     seeds: dict[str, int] = {}
-    slots = 1
+    # a pool passed in is reused across rounds (scale check, robustness) and not closed here
+    ex = execution.start()
     try:
-        ex = execution.start()
-        slots = ex.slots
-        try:
+        with ex if execution.owns(ex) else contextlib.nullcontext(ex):
             # largest groups first: the pool stays busy
             for key in sorted(groups, key=lambda k: -len(groups[k]) * k.years):
                 sc = cache[key.scenario]
@@ -261,14 +297,18 @@ def run_claims(claims: list[Claim] | None = None, options: Options | None = None
                 df = rep.outcomes.copy()
                 df["variant"] = [variants[s] for s in df["sample"]]
                 data[key] = df
-        finally:
-            if execution.owns(ex):
-                ex.close()
     finally:
         bar.stop()
     results = [_judge(c, where, data) for c in claims]
+    adjust_and_decide(results)
     scen = {k: str(opts.scenario_files.get(k, f"built-in {k}")) for k in cache}
-    return PaperRun(results, opts, scen, seeds, time.perf_counter() - t0, done, failed, failures, slots)
+    return PaperRun(results, opts, scen, seeds, time.perf_counter() - t0, done, failed, failures)
+
+
+def _execution_of(opts: Options) -> Execution:
+    """The executor fields of :class:`Options` as an :class:`Execution`."""
+    local = opts.executor == "local"
+    return Execution(executor=opts.executor, workers=opts.workers if local else None, progress=opts.progress)
 
 
 # ------------------------------------------------------------------ judging
@@ -316,28 +356,57 @@ def wilson(k: float, n: int, z: float = 1.959964) -> tuple[float, float]:
 
 def judge_test(t: Test, s: Setting, summary: pd.DataFrame, differences: pd.DataFrame,
                runs: pd.DataFrame) -> TestResult:
-    """Effect, interval and verdict of one test."""
+    """Effect, interval, raw p-values and MDE of one test; the verdict is provisional until
+    :func:`adjust_and_decide` applies Holm over the run's tests."""
     base = s.baseline_arm
-    if t.reference is not None:
-        vals = runs.loc[runs["arm"] == t.arm, t.outcome].dropna().to_numpy(dtype=float)
-        n = vals.size
-        share = float(vals.mean()) if n else math.nan
-        lo, hi = wilson(float(vals.sum()), n) if n else (math.nan, math.nan)
-        eff, lo, hi = share - t.reference, lo - t.reference, hi - t.reference
-        neg = t.abs_negligible
-        return TestResult(s.label, t.arm, f"reference {t.reference:g}", t.outcome, t.direction, eff, lo, hi,
-                          t.reference, neg, verdict(eff, lo, hi, t.direction, neg), n)
-    d = differences[(differences["arm"] == t.arm) & (differences["outcome"] == t.outcome)]
-    bm = summary[(summary["arm"] == base) & (summary["outcome"] == t.outcome)]["mean"]
-    base_mean = float(bm.iloc[0]) if len(bm) else math.nan
-    neg = max(t.rel_negligible * abs(base_mean) if np.isfinite(base_mean) else 0.0, t.abs_negligible)
-    if d.empty:
-        return TestResult(s.label, t.arm, base, t.outcome, t.direction, math.nan, math.nan, math.nan, base_mean,
-                          neg, "depends", 0)
-    r = d.iloc[0]
-    eff, lo, hi = float(r["diff"]), float(r["ci_low"]), float(r["ci_high"])
-    return TestResult(s.label, t.arm, base, t.outcome, t.direction, eff, lo, hi, base_mean, neg,
-                      verdict(eff, lo, hi, t.direction, neg), int(r["n_pairs"]))
+    vals = runs.loc[runs["arm"] == t.arm].set_index("rep")[t.outcome].astype(float)
+    band_def = t.negligible
+    if t.kind in ("share", "level"):
+        v = vals.dropna().to_numpy(dtype=float)
+        width = band_def.width(t.reference)
+        if t.kind == "share":
+            ev = share_evidence(int(round(v.sum())), v.size, t.reference, width)
+        else:
+            ev = level_evidence(v, t.reference, width)
+        baseline, base_mean = f"reference {t.reference:g}", t.reference
+    else:
+        bm = summary[(summary["arm"] == base) & (summary["outcome"] == t.outcome)]["mean"]
+        base_mean = float(bm.iloc[0]) if len(bm) else math.nan
+        width = band_def.width(base_mean)
+        bvals = runs.loc[runs["arm"] == base].set_index("rep")[t.outcome].astype(float)
+        both = pd.concat([vals.rename("a"), bvals.rename("b")], axis=1, join="inner")
+        ev = paired_evidence(both["a"].to_numpy(), both["b"].to_numpy(), width)
+        baseline = base
+    verdict_, reason = decide(ev.effect, t.direction, ev.p_raw, ev.tost_p, width, ev.mde)
+    return TestResult(s.label, t.arm, baseline, t.outcome, t.direction, ev.effect, ev.ci_low, ev.ci_high, base_mean,
+                      width, verdict_, ev.n, kind=t.kind, primary=t.primary, band_why=band_def.why, note=t.note,
+                      sd=ev.sd, p_raw=ev.p_raw, tost_p=ev.tost_p, mde=ev.mde, reason=reason)
+
+
+def adjust_and_decide(results: list[ClaimResult]) -> None:
+    """Holm-adjust the difference and the TOST p-values over every test of the run, then
+    decide each test (:func:`innocluster.paper.verdict.decide`) and each claim (its primary
+    tests, :func:`combine_verdicts`). Also the MDE at the strictest Holm step (alpha / m)."""
+    tests = [t for cr in results for t in cr.tests]
+    if not tests:
+        return
+    p = holm([t.p_raw for t in tests])
+    q = holm([t.tost_p for t in tests])
+    m = int(np.isfinite([t.p_raw for t in tests]).sum())
+    for t, ph, qh in zip(tests, p, q):
+        t.p_holm, t.tost_p_holm = float(ph), float(qh)
+        if t.kind == "share":
+            t.mde_bonferroni = share_evidence(0, max(t.n, 1), t.base_mean, 0.0, alpha=ALPHA / max(m, 1)).mde \
+                if t.n else math.nan
+        else:
+            t.mde_bonferroni = t_mde(t.sd, t.n, ALPHA / max(m, 1))
+        t.verdict, t.reason = decide(t.effect, t.direction, t.p_holm, t.tost_p_holm, t.negligible, t.mde)
+        if t.sd == 0 and t.n:
+            t.reason += (f"; identical in all {t.n} replications" if t.kind == "paired"
+                         else f"; no spread over {t.n} runs")
+    for cr in results:
+        primary = [t.verdict for t in cr.tests if t.primary] or [t.verdict for t in cr.tests]
+        cr.verdict = combine_verdicts(primary)
 
 
 def _judge(c: Claim, where, data) -> ClaimResult:
@@ -347,7 +416,8 @@ def _judge(c: Claim, where, data) -> ClaimResult:
         summary, diffs = summarize_arms(runs, list(s.outcomes), s.baseline_arm, 0.95, [a.name for a in s.arms])
         settings.append(SettingResult(s, runs, summary, diffs, timeline))
         tests += [judge_test(t, s, summary, diffs, runs) for t in s.tests]
-    return ClaimResult(c, settings, tests, combine_verdicts(t.verdict for t in tests))
+    primary = [t.verdict for t in tests if t.primary] or [t.verdict for t in tests]
+    return ClaimResult(c, settings, tests, combine_verdicts(primary))
 
 
 def claims_for(names: list[str] | None) -> list[Claim]:
@@ -357,24 +427,35 @@ def claims_for(names: list[str] | None) -> list[Claim]:
     return list(CLAIMS) if not names else [claim_by_id(n) for n in names]
 
 
+TEST_COLUMNS = ("claim", "claim_verdict", "setting", "arm", "baseline", "outcome", "kind", "primary", "predicted",
+                "effect", "ci_low", "ci_high", "relative_effect", "baseline_mean", "negligible_band", "band_why",
+                "tost_p", "tost_p_holm", "equivalent", "p_raw", "p_holm", "mde", "mde_bonferroni", "sd", "n",
+                "verdict", "reason", "note")
+
+
 def verdict_table(run: PaperRun) -> pd.DataFrame:
-    """One row per test: claim, setting, arm vs baseline, outcome, effect, interval, verdict."""
+    """One row per test (:data:`TEST_COLUMNS`): effect and 95 % interval, the negligible band
+    and why, the equivalence test (TOST p raw and Holm-adjusted, equivalent yes/no), the
+    difference test (p raw and Holm-adjusted), the minimum detectable effect at alpha and at
+    the strictest Holm step, the verdict and its reason."""
     rows = []
     for cr in run.results:
         for t in cr.tests:
             rows.append({"claim": cr.claim.id, "claim_verdict": cr.verdict, "setting": t.setting, "arm": t.arm,
-                         "baseline": t.baseline, "outcome": t.outcome,
+                         "baseline": t.baseline, "outcome": t.outcome, "kind": t.kind, "primary": t.primary,
                          "predicted": "increase" if t.direction > 0 else "decrease", "effect": t.effect,
                          "ci_low": t.ci_low, "ci_high": t.ci_high, "relative_effect": t.relative,
-                         "baseline_mean": t.base_mean, "negligible_band": t.negligible, "n": t.n,
-                         "verdict": t.verdict})
-    return pd.DataFrame(rows)
+                         "baseline_mean": t.base_mean, "negligible_band": t.negligible, "band_why": t.band_why,
+                         "tost_p": t.tost_p, "tost_p_holm": t.tost_p_holm, "equivalent": t.equivalent,
+                         "p_raw": t.p_raw, "p_holm": t.p_holm, "mde": t.mde, "mde_bonferroni": t.mde_bonferroni,
+                         "sd": t.sd, "n": t.n, "verdict": t.verdict, "reason": t.reason, "note": t.note})
+    return pd.DataFrame(rows, columns=list(TEST_COLUMNS))
 
 
 def out_dir(path: str | Path) -> Path:
     """Create the output folder (one-line error if it is a file)."""
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise InputError(f"out {p}: exists and is not a folder", param="out")
+        raise InputError(f"--out {p}: exists and is not a folder")
     p.mkdir(parents=True, exist_ok=True)
     return p

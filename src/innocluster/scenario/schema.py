@@ -240,9 +240,10 @@ class Finance(_Strict):
     vc_ticket: float = param(0.5, ge=0, le=1e4, unit="USD million per firm-year", meaning="largest VC investment", source=ASSUMPTION)
     vc_payout: float = param(0.3, ge=0, le=1, unit="share of profit", meaning="share of VC-backed firms' positive profit paid back to the pool", source=ASSUMPTION)
     vc_private_share: float = param(0.7, ge=0, le=1, unit="share", meaning="private share of VC money (rest: government guiding fund)", source=PAPER + " (private capital as the main body)")
+    vc_public_screening_noise: float = param(1.0, ge=0, le=10, unit="multiple of the region's technology sd per unit public share", meaning="extra noise of the screening score per unit of public (guiding-fund) share of VC money; 0 = public and private money screen alike", source="Brander, Du & Hellmann (2015, Review of Finance 19): firms backed by government VC alone underperform; Cumming, Grilli & Murtinu (2017, J. Corporate Finance 42): independent VC-backed firms outperform government-backed ones. The size is not pinned down: the paper experiments vary it (0, 0.5, 1)")
     vc_private_efficiency: float = param(1.0, ge=0, le=3, unit="multiplier", meaning="screening sharpness of private VC relative to public money (1 = same)", source=ASSUMPTION)
     payout_ratio: float = param(0.2, ge=0, le=1, unit="share of profit", meaning="share of positive profit paid to owners (leaves the firm; with vc_payout at most 1)", source="dividend payout of private SMEs, a fifth to a third")
-    founder_capital: float = param(0.3, ge=0, le=1e4, unit="USD million", meaning="net worth of a new start-up", source=ASSUMPTION)
+    founder_capital: float = param(0.08, ge=0, le=1e4, unit="USD million", meaning="net worth of a new start-up", source="Robb & Robinson (2014) Review of Financial Studies 27: new firms of the Kauffman Firm Survey (2004 cohort) start with about USD 80,000 of financial capital on average")
 
     @model_validator(mode="after")
     def _payouts_within_profit(self):

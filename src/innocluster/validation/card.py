@@ -29,6 +29,7 @@ from scipy import stats
 
 from innocluster.errors import InputError
 from innocluster.validation.facts import INF, SeedRun, facts_for
+from innocluster.validation.gaps import known_gap
 
 #: years of the long run that the life-cycle facts read (a cluster's life cycle spans
 #: decades: Menzel & Fornahl 2010; the shake-outs in Klepper 1997 came 15-40 years in)
@@ -49,7 +50,9 @@ class ValidationResults:
         ``ci_low``, ``ci_high`` (95% interval of the mean, Student t over seeds),
         ``holds`` (the mean inside ``[low, high]``), ``seeds_measured``,
         ``calibration_target`` (the scenario's shipped calibration targets set this
-        fact, so it holds by calibration rather than emerging).
+        fact, so it holds by calibration rather than emerging), ``known_gap`` (for a
+        fact that does not hold: the documented reason the model misses it, from
+        :mod:`.gaps`; empty when the failure is not a known one).
     per_seed : pandas.DataFrame
         Every fact's value on every seed (``fact``, ``seed``, ``value``, ``se``, ``n``).
     """
@@ -179,7 +182,8 @@ def validate(scenario, seeds: int | list[int] = 3, *, firms: int | None = None, 
                     "simulated": mean, "ci_low": lo, "ci_high": hi,
                     "holds": bool(np.isfinite(mean) and fact.low <= mean <= fact.high),
                     "seeds_measured": int(np.isfinite(values).sum()),
-                    "calibration_target": fact.calibrated_metric in targeted})
+                    "calibration_target": fact.calibrated_metric in targeted,
+                    "known_gap": "" if fact.low <= mean <= fact.high else known_gap(sc.name, fact.key)})
     return ValidationResults(sc.name, seed_list, pd.DataFrame(out), per_seed)
 
 
@@ -239,7 +243,8 @@ def _html(res: ValidationResults) -> str:
         f"<tr class='{'ok' if r.holds else 'no'}'><td>{html.escape(r.label)}<br><small>{html.escape(r.measure)}</small></td>"
         f"<td>{_fmt(r.low)} &ndash; {_fmt(r.high)} {html.escape(r.unit)}<br><small>{html.escape(r.source)}</small></td>"
         f"<td>{_fmt(r.simulated)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]</td>"
-        f"<td>{'holds' if r.holds else 'does not hold'}{' (a calibration target)' if r.calibration_target else ''}</td></tr>"
+        f"<td>{'holds' if r.holds else 'does not hold'}{' (a calibration target)' if r.calibration_target else ''}"
+        f"{'<br><small>known gap: ' + html.escape(r.known_gap) + '</small>' if r.known_gap else ''}</td></tr>"
         for r in t.itertuples())
     held = int(t["holds"].sum())
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>Validation: {html.escape(res.scenario)}</title>

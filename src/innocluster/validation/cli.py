@@ -48,8 +48,11 @@ def validate_cmd(
         high = "inf" if r.high == float("inf") else f"{r.high:.3g}"
         table.add_row(r.fact + (" (calibrated)" if r.calibration_target else ""), f"{r.low:.3g} - {high}",
                       f"{r.simulated:.3g} [{r.ci_low:.3g}, {r.ci_high:.3g}]",
-                      "yes" if r.holds else "[red]no[/red]")
+                      "yes" if r.holds else ("no (known gap)" if r.known_gap else "[red]no[/red]"))
     console.print(table)
+    for r in res.table.itertuples():
+        if r.known_gap:
+            console.print(f"known gap, {r.fact}: {r.known_gap}", highlight=False)
     path = res.save(out)
     console.print(f"report card: [bold]{path / 'report.html'}[/bold] (table: {path / 'card.csv'})")
 

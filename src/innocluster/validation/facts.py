@@ -137,10 +137,18 @@ def _zero_revenue_years(run: SeedRun) -> est.Estimate:
     return _share(idle & prev_idle)
 
 
+#: the smallest region-year the margin fact reads: the published margins are industry
+#: aggregates over many firms, not the accounts of a handful
+MIN_FIRMS_FOR_MARGIN = 20
+
+
 def _margins(run: SeedRun) -> est.Estimate:
-    """The lowest region-year profit margin (after the first five years)."""
+    """The lowest region-year profit margin (after the first five years), over
+    region-years with at least :data:`MIN_FIRMS_FOR_MARGIN` firms."""
     ts = run.timeseries
-    ts = ts[(ts["year"] >= ts["year"].min() + 5) & (ts["firms"] > 0)]
+    ts = ts[(ts["year"] >= ts["year"].min() + 5) & (ts["firms"] >= MIN_FIRMS_FOR_MARGIN)]
+    if ts.empty:
+        return est.Estimate(float("nan"))
     return est.Estimate(float(ts["margin"].min()), n=int(len(ts)))
 
 
@@ -251,7 +259,7 @@ FACTS: list[Fact] = [
          "a business with neither sales nor payroll has exited in business statistics (BDS)", 0.0, 0.01, "share",
          _zero_revenue_years),
     Fact("margins", "Margins within observed bounds",
-         "lowest region-year profit margin (profit over revenue) after the first five years",
+         "lowest region-year profit margin (profit over revenue) after the first five years, region-years of 20 firms or more",
          "Damodaran's industry data (US listed firms, January 2024): industry net margins between about -15% "
          "and +30%", -0.15, 0.35, "share of revenue", _margins),
     Fact("periphery_kept", "The rest of the economy does not collapse",

@@ -112,22 +112,31 @@ def show_analysis(a: dict) -> None:
         cols[0].metric("Life-cycle stage", "not classified")
     for col, (key, title) in zip(cols[1:3], (("lock_in", "Lock-in"), ("race_to_the_bottom", "Race to the bottom"))):
         w = d["warnings"][key]
-        judged = not any(r.startswith("cannot judge") for r in w["reasons"])
-        col.metric(title, "WARNING" if w["flag"] else ("no warning" if judged else "not judged"))
+        col.metric(title, "WARNING" if w["state"] == "warning" else w["state"])
     cols[3].metric("Specialisation measured on", d["measure"])
 
     if stage is not None:
         st.altair_chart(charts.stage_band_chart(stage, "Life-cycle stage per year"), width="stretch")
 
+    clusters = d.get("clusters", [])
+    if len(clusters) > 1:
+        st.subheader("Clusters judged")
+        st.caption(f"Each cluster is judged on its own; the details below are those of **{d['cluster']['name']}** "
+                   "(choose a region or industry above to see another).")
+        st.dataframe(pd.DataFrame([{"cluster": c["name"], "latest stage": c["latest_stage"] or "not classified",
+                                    "lock-in": c["warnings"]["lock_in"]["state"],
+                                    "race to the bottom": c["warnings"]["race_to_the_bottom"]["state"]}
+                                   for c in clusters]), hide_index=True, width="stretch")
+
     st.subheader("Warnings")
     for key, title in (("lock_in", "Lock-in"), ("race_to_the_bottom", "Race to the bottom")):
         w = d["warnings"][key]
-        judged = not any(r.startswith("cannot judge") for r in w["reasons"])
-        verdict = "WARNING" if w["flag"] else ("no warning" if judged else "not judged")
+        verdict = "WARNING" if w["state"] == "warning" else w["state"]
         text = f"**{title}: {verdict}**\n\n" + "\n".join(f"- {r}" for r in w["reasons"])
-        if w["flag"]:
+        text += "".join(f"\n- not measurable: **{m}**, from {w['needs'].get(m, '')}" for m in w.get("missing", []))
+        if w["state"] == "warning":
             st.warning(text, icon=":material/warning:")
-        elif judged:
+        elif w["state"] == "no warning":
             st.success(text, icon=":material/check:")
         else:
             st.info(text, icon=":material/help:")
