@@ -149,7 +149,7 @@ def test_identification_flags_a_parameter_no_target_moves():
                                      value=1.0, tolerance=0.005)],
                      parameters=[{"name": "innovation.patent_propensity", "low": 0.05, "high": 1.0},
                                  {"name": "relocation.mne_rate", "low": 0.1, "high": 10.0}])
-    ev = MomentEvaluator(tf, sc, executor="serial")
+    ev = MomentEvaluator(sc, tf, Execution(executor="serial"))
     try:
         table = identification(ev, tf, [0.5, 1.0], [replication_seed(tf.seed, r) for r in range(2)])
     finally:

@@ -40,6 +40,7 @@ local identification in models calibrated to moments).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,9 +104,17 @@ class MomentEvaluator:
     """
 
     def __init__(self, scenario, tf: TargetsFile, execution=None, executor=None):
-        from innocluster.experiments.execution import as_execution
+        from innocluster.experiments.execution import Execution, as_execution
         from innocluster.experiments.outcomes import parse_outcomes
 
+        if isinstance(scenario, TargetsFile):  # the earlier order (targets, scenario)
+            warnings.warn("MomentEvaluator(): the scenario comes first now, the targets second",
+                          DeprecationWarning, stacklevel=2)
+            scenario, tf = tf, scenario
+        if isinstance(executor, str):  # the earlier executor="serial" / "local"
+            warnings.warn(f"MomentEvaluator(): pass execution=Execution(executor={executor!r})",
+                          DeprecationWarning, stacklevel=2)
+            execution, executor = Execution(executor=executor), None
         self.tf = tf
         self.scenario = scenario
         self.regions = [r.name for r in scenario.regions]
