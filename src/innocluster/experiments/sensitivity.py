@@ -141,7 +141,15 @@ def analyze(store: str | Path | ResultsStore, outcome: str, *, experiment: str |
         else:
             from SALib.analyze import delta
 
-            res = delta.analyze(prob, X, Y, num_resamples=num_resamples, conf_level=conf_level, seed=seed)
+            import contextlib
+            import io
+
+            # SALib reports designs it cannot bin on stderr and carries on; the user gets
+            # one line from us instead (below)
+            with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()), \
+                    contextlib.redirect_stdout(io.StringIO()):
+                warnings.simplefilter("ignore")
+                res = delta.analyze(prob, X, Y, num_resamples=num_resamples, conf_level=conf_level, seed=seed)
             if "delta" not in res:  # SALib gives up on designs too small to bin (and only warns)
                 raise InputError(f"{st.path}: experiment {info['name']!r} has {n_points} design points, too few "
                                  f"for delta indices; run a sweep with more samples (50 or more)")
