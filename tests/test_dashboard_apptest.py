@@ -18,6 +18,19 @@ from innocluster.errors import InputError  # noqa: E402
 TIMEOUT = 120
 
 
+@pytest.fixture(autouse=True)
+def _session_folder(tmp_path, monkeypatch):
+    """Each test keeps its work in its own session folder (never runs/dashboard)."""
+    monkeypatch.setenv("INNOCLUSTER_DASHBOARD_DIR", str(tmp_path / "session"))
+
+
+def by_prefix(widgets, prefix: str):
+    """The widget whose key starts with ``prefix`` (keys that follow the scenario end in its fingerprint)."""
+    found = [w for w in widgets if (w.key or "").startswith(prefix)]
+    assert found, f"no widget with key {prefix}*"
+    return found[0]
+
+
 def page(name: str) -> AppTest:
     return AppTest.from_string(f"from innocluster.dashboard.views import {name}\n{name}.render()\n",
                                default_timeout=TIMEOUT)
@@ -85,15 +98,19 @@ def test_scenario_toml_upload_parser():
     assert parse_scenario_toml("my.toml", text).name == "hsinchu"
     with pytest.raises(InputError, match="TOML syntax error"):
         parse_scenario_toml("bad.toml", b"name = = 1")
+    import re
+
+    bad = re.sub(rb"(?m)^zeta1 = \S+", b"zeta1 = -1", text)
+    assert bad != text
     with pytest.raises(InputError, match="zeta1"):
-        parse_scenario_toml("bad.toml", text.replace(b"zeta1 = 0.", b"zeta1 = 99"))
+        parse_scenario_toml("bad.toml", bad)
 
 
 def test_run_page_runs_and_shows_charts():
     at = page("run").run()
     no_exception(at)
     assert "Press" in texts(at.info) or "press" in texts(at.info)
-    at.number_input(key="run_years").set_value(5)
+    by_prefix(at.number_input, "run_years_").set_value(5)
     at.number_input(key="run_firms").set_value(120)
     at.number_input(key="run_burn").set_value(2)
     at.button(key="run_button").click().run()
@@ -101,7 +118,7 @@ def test_run_page_runs_and_shows_charts():
     assert not at.error, texts(at.error)
     assert "Simulated" in texts(at.success)
     charts = at.get("vega_lite_chart")
-    assert len(charts) >= 7  # 4 series, GVC shares, sizes, network, Figure 1, stage band
+    assert len(charts) >= 7  # 4 series, GVC shares, sizes, network, Figure 1, stage band, the watched map
     r = at.session_state["run"]
     assert r["timeseries"]["year"].nunique() == 5
     assert r["curves"] is not None
@@ -110,7 +127,7 @@ def test_run_page_runs_and_shows_charts():
 def test_compare_page_verdicts_and_bad_arm():
     at = page("compare").run()
     no_exception(at)
-    at.number_input(key="cmp_years").set_value(3)
+    by_prefix(at.number_input, "cmp_years_").set_value(3)
     at.number_input(key="cmp_firms").set_value(60)
     at.number_input(key="cmp_reps").set_value(2)
     at.button(key="cmp_button").click().run()
@@ -286,3 +303,173 @@ def test_dashboard_command_refuses_busy_port(capsys):
             main(["dashboard", "--port", str(port)])
     assert e.value.code == 2
     assert "already in use" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ issue 23: reloads, compare, monitor, sweep
+def test_session_folder_round_trip(tmp_path):
+    from innocluster.dashboard import workspace
+    from innocluster.dashboard.views.run import run_simulation
+    from innocluster.scenario import apply_overrides, load_scenario
+
+    sc = apply_overrides(load_scenario("hsinchu"), ["years=4", "seed=7"])
+    workspace.save_scenario(sc, "edited on the Scenario page")
+    workspace.save_draft({"name": "x", "years": -1}, "years: must be at least 1")
+    r = run_simulation(sc, 7, 4, 80, 1)
+    workspace.save_run(r)
+    state: dict = {}
+    restored = workspace.restore_into(state)
+    assert {"the edited scenario", "an invalid scenario edit", "the last run"} <= set(restored)
+    assert state["scenario"] == sc and state["scenario_origin"] == "edited on the Scenario page"
+    assert state["scenario_draft"]["error"] == "years: must be at least 1"
+    back = state["run"]
+    pd.testing.assert_frame_equal(back["timeseries"].reset_index(drop=True), r["timeseries"].reset_index(drop=True),
+                                  check_dtype=False)
+    assert sorted(back["frames"]["year"].unique()) == sorted(r["timeseries"]["year"].unique())
+    assert back["seed"] == 7 and back["years"] == 4
+
+
+def test_run_and_compare_start_from_the_scenario_years_and_seed():
+    from innocluster.dashboard import workspace
+    from innocluster.scenario import apply_overrides, load_scenario
+
+    workspace.save_scenario(apply_overrides(load_scenario("hsinchu"), ["years=7", "seed=42"]), "edited")
+    for name, years, seed in (("run", "run_years_", "run_seed_"), ("compare", "cmp_years_", "cmp_seed_")):
+        at = AppTest.from_string("import streamlit as st\nfrom innocluster.dashboard.workspace import restore_into\n"
+                                 "restore_into(st.session_state)\n"
+                                 f"from innocluster.dashboard.views import {name}\n{name}.render()\n",
+                                 default_timeout=TIMEOUT).run()
+        no_exception(at)
+        assert by_prefix(at.number_input, years).value == 7
+        assert by_prefix(at.number_input, seed).value == 42
+
+
+def test_invalid_scenario_edit_is_kept_and_discarded():
+    at = page("scenario").run()
+    at.number_input(key="ed0/share/direct_subsidy").set_value(0.9).run()
+    assert "shares sum to" in texts(at.error)
+    draft = at.session_state["scenario_draft"]
+    assert draft["data"]["government"]["shares"]["direct_subsidy"] == 0.9
+    # a reload (a new session) rebuilds the widgets from the kept edit in the session folder
+    at = AppTest.from_string("import streamlit as st\nfrom innocluster.dashboard.workspace import restore_into\n"
+                             "restore_into(st.session_state)\nfrom innocluster.dashboard.views import scenario\n"
+                             "scenario.render()\n", default_timeout=TIMEOUT).run()
+    no_exception(at)
+    assert "shares sum to" in texts(at.error)
+    assert at.number_input(key="ed0/share/direct_subsidy").value == 0.9
+    at.button(key="scenario_discard").click().run()
+    no_exception(at)
+    assert not at.error and "is valid" in texts(at.success)
+    assert "scenario_draft" not in at.session_state
+
+
+def test_outcome_labels_and_detectability():
+    from innocluster.dashboard.reports import detectability, outcome_label, power_warnings
+
+    assert outcome_label("patents_per_firm@last@hsinchu") == \
+        "Patents per firm in hsinchu, last simulated year (per firm-year)"
+    diffs = pd.DataFrame([
+        {"arm": "wide", "baseline": "b", "outcome": "firms@last@hsinchu", "n_pairs": 3, "diff": 0.5,
+         "ci_low": -1.5, "ci_high": 2.5, "p_value": 0.5},
+        {"arm": "sharp", "baseline": "b", "outcome": "firms@last@hsinchu", "n_pairs": 30, "diff": 2.0,
+         "ci_low": 1.5, "ci_high": 2.5, "p_value": 1e-6},
+    ])
+    d = detectability(diffs)
+    assert list(d["underpowered"]) == [True, False]
+    assert d["mde"].iloc[0] > 2.0 and d["needed"].iloc[0] > 3
+    warns = power_warnings(diffs)
+    assert len(warns) == 1 and "wide" in warns[0] and "replications" in warns[0]
+
+
+def test_comparison_html_has_charts_and_readable_names():
+    from innocluster.dashboard.reports import comparison_html
+    from innocluster.experiments import compare_arms
+
+    c = compare_arms("hsinchu", {"base": [], "no_spinoffs": ["mechanisms.spinoffs=false"]}, replications=2,
+                     outcomes=["firms@last@hsinchu"], years=3, firms=60, executor="serial")
+    html = comparison_html("t", {}, {"base": [], "no_spinoffs": ["mechanisms.spinoffs=false"]}, c.summary,
+                           c.differences)
+    assert html.count("<img") == 1 and "data:image/png;base64," in html
+    assert "Firms in hsinchu, last simulated year (count)" in html
+
+
+def test_monitor_warning_three_states():
+    from innocluster.dashboard.views.monitor import warning_state
+
+    assert warning_state({"flag": True, "reasons": ["x falls"]})[0] == "warning"
+    assert warning_state({"flag": False, "reasons": ["no lock-in signal"]})[0] == "no warning"
+    assert warning_state({"flag": False, "reasons": ["cannot judge lock-in: 1 of 4"]})[0] == "not judged"
+    # the monitor's own state, when it states one, wins; what is missing is passed on
+    st_, missing = warning_state({"flag": False, "state": "not_judged", "missing": ["patents"], "reasons": []})
+    assert st_ == "not judged" and missing == ["patents"]
+    assert warning_state({"flag": False, "judged": True, "reasons": []})[0] == "no warning"
+
+
+def test_monitor_page_shows_heat_map_and_lorenz():
+    at = page("monitor").run()
+    no_exception(at)
+    assert len(at.get("image")) >= 2
+    assert "Specialisation and concentration" in texts(at.subheader)
+
+
+def test_encoding_error_in_words():
+    ds, a, err = analyse_upload("gbk.csv", "region,industry,year,employment\n新竹,芯片,2000,5\n".encode("gbk"))
+    if err is not None:  # the reader may decode GBK itself; if not, the message is actionable
+        assert "codec" not in err and ("UTF-8" in err or "gbk.csv" in err), err
+
+
+def test_sweep_page_runs_morris_and_restores(tmp_path):
+    at = page("sweep").run()
+    no_exception(at)
+    by_prefix(at.number_input, "sweep_years_").set_value(3)
+    at.number_input(key="sweep_firms").set_value(60)
+    at.number_input(key="sweep_samples_morris").set_value(2)
+    at.button(key="sweep_button").click().run()
+    no_exception(at)
+    assert not at.error, texts(at.error)
+    meta = at.session_state["sweep"]
+    assert meta["method"] == "morris"
+    assert any("mu_star" in str(df.value.columns.tolist()) for df in at.dataframe)
+    # a new session (reload) reads the indices back from the store
+    src = ("import streamlit as st\nfrom innocluster.dashboard.workspace import restore_into\n"
+           "restore_into(st.session_state)\nfrom innocluster.dashboard.views import sweep\nsweep.render()\n")
+    at2 = AppTest.from_string(src, default_timeout=TIMEOUT).run()
+    no_exception(at2)
+    assert any("mu_star" in str(df.value.columns.tolist()) for df in at2.dataframe)
+
+
+def test_separator_hint_and_region_table():
+    from innocluster.dashboard.views.monitor import region_indicator_table
+
+    ds, a, err = analyse_upload("semi.csv", b"region;industry;year;employment\nh;c;2000;5\n")
+    if err is not None:  # the reader may detect the separator itself; if not, the message says what to do
+        assert "semicolons" in err, err
+    name, data = _example()
+    ds, a, err = analyse_upload(name, data)
+    t = region_indicator_table(a["set"].region)
+    assert t.shape[1] == 5 and "employment" in t.index  # five largest regions as columns, indicators as rows
+
+
+def test_watch_keeps_the_same_firms_from_year_to_year():
+    from innocluster.dashboard.views.run import _watch_chart_inputs, run_simulation
+    from innocluster.scenario import load_scenario
+
+    r = run_simulation(load_scenario("hsinchu"), 1, 4, 300, 1)
+    years = sorted(r["frames"]["year"].unique())
+    a, _ = _watch_chart_inputs(r, int(years[0]), "periphery", 40)
+    b, _ = _watch_chart_inputs(r, int(years[1]), "periphery", 40)
+    assert 10 <= len(a) <= 80 and 10 <= len(b) <= 80
+    alive = set(r["frames"].query("year == @years[1] and region_name == 'periphery'")["id"])  # (firms can move)
+    assert set(a["id"]) & alive <= set(b["id"])  # a mapped firm that lives on stays on the map
+
+
+def test_monitor_page_and_its_report_agree():
+    from innocluster.monitor.report import render_html
+
+    at = page("monitor").run()
+    no_exception(at)
+    html = render_html(at.session_state["monitor_result"]["analysis"])
+    for title in ("Lock-in", "Race to the bottom"):
+        shown = [m.value for m in at.metric if m.label == title][0]
+        assert shown in {"WARNING", "no warning", "not judged"}
+        assert f"{title}: {shown}" in html, (title, shown)
+        assert any(f"{title}: {shown}" in str(e.value) for e in [*at.info, *at.success, *at.warning])

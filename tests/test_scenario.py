@@ -49,8 +49,8 @@ def test_overrides_apply_and_validate():
 
 
 @pytest.mark.parametrize("override, fragment", [
-    ("innovation.zeta2=42", "innovation.zeta2 = 42"),
-    ("innovation.zeta2=-1", "allowed [0, 10]"),
+    ("innovation.zeta1=420", "innovation.zeta1 = 420"),
+    ("innovation.zeta1=-1", "allowed [0, 100]"),
     ("regions.hsinchu.ip_strength=1.5", "allowed [0, 1]"),
     ("regions.nowhere.budget=3", "no entry named 'nowhere'"),
     ("innovation.zetaX=3", "unknown field"),
@@ -72,11 +72,11 @@ def test_bad_file_names_file_field_value_range(tmp_path):
     p = tmp_path / "bad.toml"
     src = (tmp_path / "ok.toml")
     save_scenario(load_scenario("hsinchu"), src)
-    p.write_text(re.sub(r"(?m)^zeta2 = .*$", "zeta2 = 99.0", src.read_text()))
+    p.write_text(re.sub(r"(?m)^zeta1 = .*$", "zeta1 = 199.0", src.read_text()))
     with pytest.raises(InputError) as exc:
         load_scenario(p)
     msg = str(exc.value)
-    assert str(p) in msg and "innovation.zeta2" in msg and "99" in msg and "[0, 10]" in msg
+    assert str(p) in msg and "innovation.zeta1" in msg and "199" in msg and "[0, 100]" in msg
 
 
 def test_toml_syntax_error(tmp_path):

@@ -9,6 +9,10 @@ import pandas as pd
 
 from innocluster.dashboard.shared import STAGE_COLOURS, metric_label, metric_unit
 
+#: What the firm map's marks mean (its caption).
+NETWORK_KEY = "colour = GVC stage; size = employees; ● circle = SME, ◆ diamond = MNE subsidiary; lines = trust ties"
+#: One colour per forecast model (logistic, Gompertz, Bass), as in the HTML report.
+FORECAST_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"]
 _STAGE_ORDER = ["budding", "emergence", "growth", "maturity", "decline"]
 
 
@@ -17,21 +21,56 @@ def _stage_scale(values) -> alt.Scale:
     return alt.Scale(domain=present, range=[STAGE_COLOURS[s] for s in present])
 
 
-def timeseries_chart(ts: pd.DataFrame, metric: str, height: int = 260) -> alt.Chart:
-    """One metric over the years, one line per region."""
+def timeseries_chart(ts: pd.DataFrame, metric: str, height: int = 260, regions: list[str] | None = None,
+                     panel: str | None = None, log: bool = False, mark_year: int | None = None) -> alt.Chart:
+    """One metric over the years, one line per region.
+
+    ``regions`` limits the lines (e.g. the cluster regions in one panel, the periphery in
+    another, each with its own axis); ``log`` puts the y axis on a symmetric log scale
+    (zeros allowed); ``mark_year`` draws a vertical rule at that year and fades later years.
+    """
     d = ts[["year", "region", metric]].copy()
+    if regions is not None:
+        d = d[d["region"].isin(regions)]
     d[metric] = d[metric].astype(float)
-    return (
-        alt.Chart(d, title=metric_label(metric, with_unit=False))
+    title = metric_label(metric, with_unit=False)
+    names = list(dict.fromkeys(d["region"]))
+    one = len(names) == 1
+    if panel:
+        title = f"{title} — {names[0]} ({panel})" if one and names[0] != panel else f"{title} — {panel}"
+    if log:
+        title = f"{title} (log axis)"
+    y_scale = alt.Scale(type="symlog") if log else alt.Scale(zero=False)
+    line = (
+        alt.Chart(d)
         .mark_line(point=alt.OverlayMarkDef(size=18))
         .encode(
             x=alt.X("year:Q", title="year", axis=alt.Axis(format="d")),
-            y=alt.Y(f"{metric}:Q", title=metric_unit(metric), axis=alt.Axis(titleLimit=150)),
-            color=alt.Color("region:N", title="region"),
+            y=alt.Y(f"{metric}:Q", title=metric_unit(metric), scale=y_scale, axis=alt.Axis(titleLimit=150)),
+            color=alt.Color("region:N", title="region",
+                            legend=None if one and (panel or mark_year is not None)
+                            else alt.Legend(orient="bottom", labelLimit=0)),
             tooltip=["region", "year", alt.Tooltip(f"{metric}:Q", format=",.4g")],
         )
-        .properties(height=height, width="container")
     )
+    layers = [line]
+    if mark_year is not None:
+        layers.append(alt.Chart(pd.DataFrame({"year": [mark_year]})).mark_rule(color="#c0392b", strokeWidth=2)
+                      .encode(x="year:Q"))
+        later = d[d["year"] > mark_year]
+        if len(later):
+            layers.append(alt.Chart(pd.DataFrame({"x0": [mark_year + 0.5], "x1": [float(d["year"].max()) + 0.5]}))
+                          .mark_rect(color="white", opacity=0.7).encode(x="x0:Q", x2="x1:Q"))
+    if mark_year is not None and one:
+        title = f"{title} — {names[0]}"
+    return alt.layer(*layers, title=title).properties(height=height, width="container")
+
+
+def watch_series_charts(ts: pd.DataFrame, region: str, year: int,
+                        metrics: tuple[str, ...] = ("firms", "employment", "patents_per_firm")) -> list[alt.Chart]:
+    """Small charts of key series of one region with a rule at ``year`` (later years faded)."""
+    d = ts[ts["region"] == region]
+    return [timeseries_chart(d, m, height=200, mark_year=year) for m in metrics if m in d.columns]
 
 
 def gvc_share_chart(ts: pd.DataFrame, region: str, stage_names: list[str]) -> alt.Chart:
@@ -46,12 +85,13 @@ def gvc_share_chart(ts: pd.DataFrame, region: str, stage_names: list[str]) -> al
             x=alt.X("year:Q", axis=alt.Axis(format="d")),
             y=alt.Y("share:Q", stack="normalize", title="share of firms", axis=alt.Axis(format="%")),
             color=alt.Color("stage:N", sort=[s for s in stage_names], title="GVC stage (smile curve)",
-                            scale=alt.Scale(scheme="viridis")),
+                            scale=alt.Scale(scheme="viridis"),
+                            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0, titleLimit=0)),
             order=alt.Order("stage_order:Q"),
             tooltip=["year", "stage", alt.Tooltip("share:Q", format=".1%")],
         )
         .transform_calculate(stage_order=f"indexof({list(stage_names)!r}, datum.stage)")
-        .properties(height=260, width="container")
+        .properties(height=360, width="container")
     )
 
 
@@ -65,7 +105,7 @@ def size_distribution_chart(firms: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("log10_employees:Q", bin=alt.Bin(maxbins=30), title="employees (log10 persons)"),
             y=alt.Y("count():Q", stack=None, title="firms"),
-            color=alt.Color("region_name:N", title="region"),
+            color=alt.Color("region_name:N", title="region", legend=alt.Legend(orient="bottom", labelLimit=0)),
             tooltip=[alt.Tooltip("region_name:N", title="region"), alt.Tooltip("count():Q", title="firms")],
         )
         .properties(height=260, width="container")
@@ -88,7 +128,7 @@ def size_ccdf_chart(firms: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("employees:Q", scale=alt.Scale(type="log"), title="employees (persons, log scale)"),
             y=alt.Y("share_at_least:Q", scale=alt.Scale(type="log"), title="share of firms (log scale)"),
-            color=alt.Color("region:N", title="region"),
+            color=alt.Color("region:N", title="region", legend=alt.Legend(orient="bottom", labelLimit=0)),
         )
         .properties(height=260, width="container")
     )
@@ -144,22 +184,31 @@ def network_sample(firms: pd.DataFrame, u: np.ndarray, v: np.ndarray, region: st
     return nodes, edges
 
 
-def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, stage_names: list[str], title: str) -> alt.LayerChart:
+def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, stage_names: list[str], title: str,
+                  domain: tuple | None = None) -> alt.LayerChart:
     """Firms at their locations (km), trust ties as lines; colour = GVC stage, size =
-    employees, diamonds = MNE subsidiaries."""
+    employees, diamonds = MNE subsidiaries. ``domain`` = ((x0, x1), (y0, y1)) fixes the
+    axes (so a map watched year by year does not jump). The stage legend sits below the
+    map (one entry per line, so it fits narrow columns); :data:`NETWORK_KEY` says what
+    size and shape mean, for a caption (legends side by side would run off narrow pages)."""
     n = nodes.copy()
     n["firm_type"] = np.where(n["is_mne"].astype(bool), "MNE subsidiary", "SME")
+    xs = alt.Scale(domain=list(domain[0]), zero=False) if domain else alt.Scale(zero=False)
+    ys = alt.Scale(domain=list(domain[1]), zero=False) if domain else alt.Scale(zero=False)
+    legend = dict(orient="bottom", direction="vertical", labelLimit=0, titleLimit=0)
     ties = alt.Chart(edges).mark_rule(opacity=0.35, color="#888").encode(
-        x=alt.X("x:Q", title="x (km)"), y=alt.Y("y:Q", title="y (km)"), x2="x2:Q", y2="y2:Q")
+        x=alt.X("x:Q", title="x (km)", scale=xs), y=alt.Y("y:Q", title="y (km)", scale=ys), x2="x2:Q", y2="y2:Q")
     pts = alt.Chart(n).mark_point(filled=True, opacity=0.9).encode(
-        x="x:Q", y="y:Q",
-        color=alt.Color("stage_name:N", sort=list(stage_names), title="GVC stage", scale=alt.Scale(scheme="viridis")),
-        size=alt.Size("employees:Q", title="employees", scale=alt.Scale(type="sqrt", range=[15, 400])),
-        shape=alt.Shape("firm_type:N", title="firm", scale=alt.Scale(domain=["SME", "MNE subsidiary"], range=["circle", "diamond"])),
-        tooltip=[alt.Tooltip("node:Q", title="firm row"), "region_name", "stage_name",
+        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
+        color=alt.Color("stage_name:N", sort=list(stage_names), title="GVC stage", scale=alt.Scale(scheme="viridis"),
+                        legend=alt.Legend(**legend)),
+        size=alt.Size("employees:Q", title="employees", scale=alt.Scale(type="sqrt", range=[15, 400]), legend=None),
+        shape=alt.Shape("firm_type:N", title="firm", scale=alt.Scale(domain=["SME", "MNE subsidiary"], range=["circle", "diamond"]),
+                        legend=None),
+        tooltip=[alt.Tooltip("node:Q", title="firm"), "region_name", "stage_name",
                  alt.Tooltip("employees:Q", format=",.0f"), alt.Tooltip("A:Q", title="technology A", format=".2f"), "firm_type"],
     )
-    return alt.layer(ties, pts, title=title).properties(height=420, width="container")
+    return alt.layer(ties, pts, title=title).properties(height=520, width="container")
 
 
 def cost_curve_chart(curves: pd.DataFrame) -> alt.Chart:
@@ -168,19 +217,25 @@ def cost_curve_chart(curves: pd.DataFrame) -> alt.Chart:
         alt.Chart(curves, title="Average cost of the same SME")
         .mark_line(strokeWidth=2.5)
         .encode(
-            x=alt.X("output:Q", scale=alt.Scale(type="log"), title="output Q (USD million per year, log scale)"),
-            y=alt.Y("average_cost:Q", title="average cost (USD per USD of output)", scale=alt.Scale(zero=False)),
+            x=alt.X("output:Q", scale=alt.Scale(type="log"), title="output Q (USD m a year, log)"),
+            y=alt.Y("average_cost:Q", title="average cost (USD per USD)", scale=alt.Scale(zero=False)),
             color=alt.Color("where:N", title=None, scale=alt.Scale(range=["#c0392b", "#1f77b4"]),
-                            legend=alt.Legend(orient="top")),
+                            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
             tooltip=["where", alt.Tooltip("output:Q", format=",.3g"), alt.Tooltip("average_cost:Q", format=".3f")],
         )
-        .properties(height=320, width="container")
+        .properties(height=380, width="container")
     )
 
 
-def stage_band_chart(stage: pd.Series, title: str = "Life-cycle stage") -> alt.Chart:
-    """A band of coloured cells, one per year (``stage`` indexed by year)."""
+def stage_band_chart(stage: pd.Series, title: str = "Life-cycle stage", growth: pd.Series | None = None) -> alt.Chart:
+    """A band of coloured cells, one per year (``stage`` indexed by year); ``growth`` (the
+    smoothed growth rate the classifier reads, same index) goes into the tooltip."""
     d = pd.DataFrame({"year": np.asarray(stage.index, dtype=int), "stage": stage.astype(str).to_numpy()})
+    tips = [alt.Tooltip("year:O"), "stage"]
+    if growth is not None:
+        # (a missing value in any quantitative field would drop that year's cell from the band)
+        d["growth"] = pd.Series(np.asarray(growth.reindex(stage.index), dtype=float)).ffill().bfill().fillna(0.0).to_numpy()
+        tips.append(alt.Tooltip("growth:Q", title="smoothed growth (per year)", format="+.1%"))
     d["y0"], d["y1"] = 0.0, 1.0
     return (
         alt.Chart(d, title=title)
@@ -191,9 +246,9 @@ def stage_band_chart(stage: pd.Series, title: str = "Life-cycle stage") -> alt.C
             y2="y1:Q",
             color=alt.Color("stage:N", scale=_stage_scale(d["stage"]), title="stage",
                             legend=alt.Legend(orient="bottom", direction="horizontal")),
-            tooltip=[alt.Tooltip("year:O"), "stage"],
+            tooltip=tips,
         )
-        .properties(height=240, width="container")
+        .properties(height=240, width="container")  # (Streamlit counts axis and legend in the height)
     )
 
 
@@ -210,26 +265,65 @@ def forecast_chart(series: pd.DataFrame, target: str, fits: dict, horizon: int =
                                   "model": name}))
     empty = pd.DataFrame({c: pd.Series(dtype=float) for c in ("year", "mean", "lower", "upper")} | {"model": pd.Series(dtype=str)})
     pred = pd.concat(rows, ignore_index=True) if rows else empty
+    names = list(fits)
+    legend_title = "forecast (line; band = 95 % prediction band)"
+    legend = alt.Legend(orient="bottom", labelLimit=0, titleLimit=0, symbolOpacity=1)
+    scale = alt.Scale(domain=names, range=[FORECAST_COLOURS[i % len(FORECAST_COLOURS)] for i in range(len(names))])
     band = alt.Chart(pred).mark_area(opacity=0.15).encode(
         x=alt.X("year:Q", axis=alt.Axis(format="d")), y=alt.Y("lower:Q", title=target), y2="upper:Q",
-        color=alt.Color("model:N", title="forecast (95 % band)"))
-    line = alt.Chart(pred).mark_line().encode(x="year:Q", y="mean:Q", color="model:N",
+        color=alt.Color("model:N", scale=scale, title=legend_title, legend=legend))
+    line = alt.Chart(pred).mark_line(strokeWidth=2).encode(
+        x="year:Q", y="mean:Q",
+        color=alt.Color("model:N", scale=scale, title=legend_title, legend=legend),
                                               tooltip=["model", alt.Tooltip("year:Q", format="d"),
                                                        alt.Tooltip("mean:Q", format=",.4g")])
     pts = alt.Chart(obs).mark_circle(color="black", size=30).encode(
         x="year:Q", y="value:Q", tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4g")])
-    return alt.layer(band, line, pts, title=f"{target}: observed (dots) and forecasts").properties(height=320, width="container")
+    return alt.layer(band, line, pts, title=f"{target}: observed (dots) and forecasts").properties(height=440, width="container")
 
 
 def arms_chart(summary: pd.DataFrame, outcome: str) -> alt.LayerChart:
-    """Mean of one outcome per arm with its confidence interval."""
+    """Mean of one outcome per arm with its confidence interval (axis in the outcome's unit)."""
+    from innocluster.dashboard.reports import outcome_unit
+
     d = summary[summary["outcome"] == outcome]
+    unit = outcome_unit(outcome)
     base = alt.Chart(d)
-    bars = base.mark_rule(strokeWidth=2).encode(
-        y=alt.Y("arm:N", sort=list(d["arm"]), title=None), x=alt.X("ci_low:Q", title="mean with 95 % interval",
-                                                                   scale=alt.Scale(zero=False)), x2="ci_high:Q")
-    pts = base.mark_point(filled=True, size=80).encode(
-        y=alt.Y("arm:N", sort=list(d["arm"])), x="mean:Q", color=alt.Color("arm:N", legend=None),
+    bars = base.mark_rule(strokeWidth=2, color="#777").encode(
+        y=alt.Y("arm:N", sort=list(d["arm"]), title=None, axis=alt.Axis(labelLimit=160)),
+        x=alt.X("ci_low:Q", title=unit or "mean", scale=alt.Scale(zero=False),
+                axis=alt.Axis(titleLimit=0)), x2="ci_high:Q")
+    pts = base.mark_point(filled=True, size=80, shape="square", color="#555").encode(
+        y=alt.Y("arm:N", sort=list(d["arm"])), x="mean:Q",
         tooltip=["arm", alt.Tooltip("mean:Q", format=",.4g"), alt.Tooltip("ci_low:Q", format=",.4g"),
                  alt.Tooltip("ci_high:Q", format=",.4g"), "n"])
-    return alt.layer(bars, pts, title=outcome).properties(height=120 + 45 * len(d), width="container")
+    return alt.layer(bars, pts, title="Arm means (95 % CI)").properties(height=110 + 40 * len(d),
+                                                                               width="container")
+
+
+def differences_chart(differences: pd.DataFrame, outcome: str) -> alt.LayerChart:
+    """Paired difference of each arm against the baseline with its 95 % interval and a
+    rule at zero: what the verdict is about."""
+    from innocluster.dashboard.reports import outcome_unit
+
+    d = differences[differences["outcome"] == outcome].copy()
+    unit = outcome_unit(outcome)
+    base_name = str(d["baseline"].iloc[0]) if len(d) else "baseline"
+    d["verdict"] = np.where(d["ci_low"] > 0, "higher", np.where(d["ci_high"] < 0, "lower", "no clear difference"))
+    colour = alt.Color("verdict:N", scale=alt.Scale(domain=["higher", "lower", "no clear difference"],
+                                                    range=["#2e7d32", "#c0392b", "#777777"]),
+                       legend=None)  # green higher, red lower, grey no clear difference (said in the caption)
+    base = alt.Chart(d)
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black", strokeDash=[4, 3]).encode(x="x:Q")
+    bars = base.mark_rule(strokeWidth=3).encode(
+        y=alt.Y("arm:N", sort=list(d["arm"]), title=None, axis=alt.Axis(labelLimit=160)),
+        x=alt.X("ci_low:Q", title=unit or "difference",
+                axis=alt.Axis(titleLimit=0)),
+        x2="ci_high:Q", color=colour)
+    pts = base.mark_point(filled=True, size=90).encode(
+        y=alt.Y("arm:N", sort=list(d["arm"])), x="diff:Q", color=colour,
+        tooltip=["arm", alt.Tooltip("diff:Q", title="difference", format="+,.4g"),
+                 alt.Tooltip("ci_low:Q", format=",.4g"), alt.Tooltip("ci_high:Q", format=",.4g"),
+                 alt.Tooltip("n_pairs:Q", title="pairs")])
+    return alt.layer(zero, bars, pts, title=f"Difference vs {base_name} (95 % CI)").properties(
+        height=110 + 40 * len(d), width="container")

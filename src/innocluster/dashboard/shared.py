@@ -104,8 +104,36 @@ def current_scenario():
 
 
 def set_scenario(sc, origin: str) -> None:
+    from innocluster.dashboard.workspace import save_scenario
+
     st.session_state["scenario"] = sc
     st.session_state["scenario_origin"] = origin
+    persist(save_scenario, sc, origin)
+
+
+def persist(fn, *args, **kwargs) -> None:
+    """Write to the session folder; a failure is one caption on the page, never a traceback."""
+    try:
+        fn(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001
+        st.caption(f":material/warning: Could not keep this in the session folder ({type(exc).__name__}: "
+                   f"{' '.join(str(exc).split())[:120]}); it is lost on a reload.")
+
+
+def draft_notice() -> None:
+    """On Run and Compare: say that the Scenario page holds an invalid edit that is not used."""
+    draft = st.session_state.get("scenario_draft")
+    if draft:
+        st.warning(f"The Scenario page holds an invalid edit ({draft.get('error')}). This page uses the last valid "
+                   f"version until you fix or discard it there.", icon=":material/warning:")
+
+
+def scenario_key(sc) -> str:
+    """A short fingerprint of a scenario: widgets whose defaults come from it are keyed by it,
+    so they follow the Scenario page's years and seed when the scenario changes."""
+    import hashlib
+
+    return hashlib.sha1(sc.model_dump_json().encode()).hexdigest()[:10]
 
 
 def scenario_picker(key: str) -> Any:

@@ -68,12 +68,27 @@ def load_uploaded_table(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTE
         try:
             ds = load_data(path)
         except InputError as exc:
-            raise InputError(str(exc).replace(str(path), label)) from None
+            raise InputError(_plain(str(exc).replace(str(path), label), label)) from None
         except Exception as exc:  # noqa: BLE001 - an upload must never show a traceback
             raise InputError(f"{label}: cannot be read ({type(exc).__name__}); "
                              f"upload a CSV, Parquet or Excel file in the monitor's format") from None
     ds.source = label
     return ds
+
+
+def _plain(msg: str, label: str) -> str:
+    """A reader's message about text encoding in words a user can act on."""
+    m = re.search(r"'(utf-8|utf8|ascii)' codec can't decode byte (0x[0-9a-f]{2}) in position (\d+)", msg)
+    if m:
+        return (f"{label}: not UTF-8 text (byte {m.group(2)} at byte {int(m.group(3)):,} of the file); "
+                f"save it as UTF-8 (e.g. 'CSV UTF-8' in Excel) or upload the workbook itself")
+    if "cannot tell the data format" in msg:
+        found = msg.rsplit("found", 1)[-1]
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+            if sep in found:
+                return (f"{msg} — the header looks separated by {name}, not commas: save the file with commas "
+                        f"(or as .tsv for tabs) or upload the workbook")
+    return msg
 
 
 def analyse_dataset(ds: Dataset, region: str | None = None, industry: str | None = None) -> dict:

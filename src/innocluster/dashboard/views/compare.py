@@ -4,19 +4,25 @@ numbers (:func:`innocluster.experiments.compare_arms`), with intervals and verdi
 from __future__ import annotations
 
 import re
+
+import pandas as pd
 from datetime import datetime
 
 import streamlit as st
 
 from innocluster.dashboard import charts
-from innocluster.dashboard.reports import comparison_html, verdict_table
+from innocluster.dashboard.reports import comparison_html, outcome_label, power_warnings, verdict_table
 from innocluster.dashboard.shared import (
     METRICS,
     batch_progress,
+    draft_notice,
     metric_label,
+    persist,
+    scenario_key,
     scenario_picker,
     show_error,
 )
+from innocluster.dashboard.workspace import save_comparison
 from innocluster.errors import InputError
 
 DEFAULT_OUTCOMES = ["patents_per_firm", "firms", "tech_mean"]
@@ -67,6 +73,7 @@ def run_comparison(sc, arms: dict, replications: int, outcomes: list[str], years
 
 def render() -> None:
     st.title("Compare policies")
+    draft_notice()
     st.caption("Two to five policy arms on one scenario. Replication r of every arm uses the same seed (common "
                "random numbers), so the paired differences against the baseline are sharp. Intervals are 95 % "
                "Student-t intervals.")
@@ -74,14 +81,19 @@ def render() -> None:
         c = st.columns([2, 1, 1, 1, 1])
         with c[0]:
             sc = scenario_picker("cmp_scenario")
-        years = int(c[1].number_input("Years", 1, 200, 15, key="cmp_years", help="simulated years per run"))
+        key = scenario_key(sc)
+        years = int(c[1].number_input("Years", 1, 200, int(min(200, max(1, sc.years))), key=f"cmp_years_{key}",
+                                      help="simulated years per run; starts from the Scenario page's value"))
         firms = int(c[2].number_input("Initial firms", 20, 100_000, 500, step=100, key="cmp_firms"))
         reps = int(c[3].number_input("Replications", 2, 200, 5, key="cmp_reps", help="runs per arm (same seeds across arms)"))
-        seed = int(c[4].number_input("Root seed", 0, 2**31 - 1, 1, key="cmp_seed"))
+        seed = int(c[4].number_input("Root seed", 0, 2**31 - 1, int(sc.seed), key=f"cmp_seed_{key}",
+                                     help="replication r of every arm uses the seed spawned from this root; starts "
+                                          "from the Scenario page's seed"))
         c = st.columns([2, 1, 1])
         metrics = [m for m in METRICS]
         outs = c[0].multiselect("Outcomes (value in the last simulated year)", metrics, default=DEFAULT_OUTCOMES,
                                 format_func=metric_label, key="cmp_outcomes")
+        st.caption(f"Years and root seed start from the Scenario page ({sc.name}: {sc.years} years, seed {sc.seed}).")
         regions = [r.name for r in sc.regions]
         region = c[1].selectbox("Region", regions, key="cmp_region")
         workers = int(c[2].number_input("Parallel workers", 1, 32, 1, key="cmp_workers",
@@ -102,7 +114,10 @@ def render() -> None:
                                       placeholder="(none: the scenario as it is)"))
     with st.expander("Save to a results store (optional)"):
         save = st.checkbox("Store every run (time series and outcomes) in a results store", key="cmp_save")
-        folder = st.text_input("Store folder", value="runs/store", key="cmp_store")
+        from innocluster.dashboard.workspace import store_dir
+
+        folder = st.text_input("Store folder", value=str(store_dir()), key="cmp_store",
+                               help="default: the session folder's store (browsable on the Results page)")
         exp_name = st.text_input("Experiment name", value=f"arms-{datetime.now():%Y%m%d-%H%M%S}", key="cmp_exp")
     go = st.button("Compare", type="primary", icon=":material/play_arrow:", key="cmp_button")
 
@@ -129,6 +144,7 @@ def render() -> None:
         st.session_state["comparison"] = {"summary": cmp.summary, "differences": cmp.differences, "runs": cmp.runs,
                                           "arms": arms, "settings": settings,
                                           "failed": cmp.report.failed if cmp.report else 0}
+        persist(save_comparison, st.session_state["comparison"])
     res = st.session_state.get("comparison")
     if res is None:
         st.info("Set up the arms and press **Compare**.", icon=":material/info:")
@@ -138,30 +154,47 @@ def render() -> None:
 
 def show_comparison(res: dict) -> None:
     summary, differences = res["summary"], res["differences"]
-    st.subheader("Verdicts")
+    if res.get("restored"):
+        st.caption("Restored from the session folder (the last comparison before the page was reloaded).")
+    st.subheader("Verdicts per outcome")
     st.caption(f"Paired differences against the baseline with 95 % intervals; {res['settings']['replications']} "
-               f"replications per arm, outcome values in the last simulated year.")
+               f"replications per arm, outcome values in the last simulated year. The verdict is about the "
+               f"difference against the baseline (left chart: green = higher, red = lower, grey = no clear difference; "
+               f"the dashed line is zero); the arm means are beside it (right).")
     if res.get("failed"):
         st.warning(f"{res['failed']} run(s) failed after retries and are left out.", icon=":material/warning:")
+    warns = power_warnings(differences)
+    if warns:
+        st.warning("**Too few replications to detect some of these effects.** A 'no clear difference' below may "
+                   "only mean the runs are too few:\n\n" + "\n".join(f"- {w}" for w in warns),
+                   icon=":material/warning:")
     vt = verdict_table(differences)
-    st.dataframe(
-        vt, hide_index=True, width="stretch",
-        column_config={"difference": st.column_config.NumberColumn(format="%.4g"),
-                       "ci_low": st.column_config.NumberColumn("95 % CI low", format="%.4g"),
-                       "ci_high": st.column_config.NumberColumn("95 % CI high", format="%.4g"),
-                       "p_value": st.column_config.NumberColumn("p (paired t)", format="%.3g")},
-    )
-    st.subheader("Means per arm")
-    outcomes = list(dict.fromkeys(summary["outcome"]))
-    cols = st.columns(min(3, len(outcomes)) or 1)
-    for i, oc in enumerate(outcomes):
-        with cols[i % len(cols)]:
-            st.altair_chart(charts.arms_chart(summary, oc), width="stretch")
-    st.dataframe(summary, hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("mean", "sd", "ci_low", "ci_high")})
+    for oc in dict.fromkeys(summary["outcome"]):
+        label = outcome_label(oc)
+        st.markdown(f"#### {label}")
+        rows = vt[vt["outcome"] == label]
+        table = pd.DataFrame({
+            "arm": rows["arm"],
+            "difference": rows["difference"],
+            "95 % interval": [f"[{lo:.3g}, {hi:.3g}]" for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
+            "p (paired t)": rows["p_value"],
+            "verdict": rows["verdict"],
+        })
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"difference": st.column_config.NumberColumn(format="%+.3g"),
+                                    "p (paired t)": st.column_config.NumberColumn(format="%.3g")})
+        c1, c2 = st.columns(2)
+        c1.altair_chart(charts.differences_chart(differences, oc), width="stretch")
+        c2.altair_chart(charts.arms_chart(summary, oc), width="stretch")
+    with st.expander("Means per arm (table)"):
+        summ = summary.copy()
+        summ["outcome"] = summ["outcome"].map(outcome_label)
+        st.dataframe(summ, hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.4g")
+                                    for c in ("mean", "sd", "ci_low", "ci_high")})
     html = comparison_html("Policy comparison", res["settings"], res["arms"], summary, differences)
     c1, c2 = st.columns(2)
-    c1.download_button("Download HTML report", html, file_name="comparison.html", mime="text/html",
+    c1.download_button("Download HTML report (with charts)", html, file_name="comparison.html", mime="text/html",
                        icon=":material/description:", key="cmp_dl_html")
     c2.download_button("Download runs (CSV)", res["runs"].to_csv(index=False), file_name="comparison_runs.csv",
                        mime="text/csv", icon=":material/download:", key="cmp_dl_csv")

@@ -24,6 +24,8 @@ def render() -> None:
          "means with 95 % intervals and a verdict table."),
         ("Monitor", ":material/monitoring:", "monitor", "Upload a firm panel or a region × industry × year table (CSV, "
          "Parquet, Excel): specialisation, life-cycle stage, forecasts with bands, lock-in and race-to-the-bottom warnings."),
+        ("Sweep", ":material/science:", "sweep", "Which parameters move an outcome? A small Morris or Sobol design "
+         "over chosen parameters and ranges, with sensitivity indices and their intervals."),
         ("Results", ":material/folder_open:", "results", "Download this session's results, browse a results store of "
          "sweeps and policy comparisons, and get the HTML reports."),
     ]
@@ -31,5 +33,6 @@ def render() -> None:
         with cols[i % 3].container(border=True):
             st.markdown(f"#### {icon} {title}")
             st.write(text)
-    st.info("Start on **Run** for a quick look (Hsinchu, 20 years, 1,000 firms), or on **Monitor** with the "
-            "example data already loaded.", icon=":material/lightbulb:")
+    st.info("Start on **Run** for a quick look (Hsinchu, 1,000 firms; watch it year by year), or on **Monitor** "
+            "with the example data already loaded. Your work is kept in a session folder and comes back after a "
+            "reload.", icon=":material/lightbulb:")

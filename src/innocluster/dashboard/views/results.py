@@ -106,9 +106,12 @@ def export_bytes(path: str | Path, name: str, what: str, fmt: str) -> bytes:
 
 def _store_browser() -> None:
     st.subheader("Results store")
-    st.caption("A folder written by `innocluster sweep`, `innocluster compare` or the Compare page's "
-               "'Save to a results store'. It is opened read-only; only this folder is read.")
-    folder = st.text_input("Store folder", value="runs/store", key="res_store")
+    st.caption("A folder written by the Sweep page, `innocluster sweep`, `innocluster compare` or the Compare "
+               "page's 'Save to a results store'. It is opened read-only; only this folder is read.")
+    from innocluster.dashboard.workspace import store_dir
+
+    folder = st.text_input("Store folder", value=str(store_dir()), key="res_store",
+                           help="default: the session folder's store, where the Sweep page writes")
     if not folder.strip():
         return
     if not Path(folder).expanduser().exists():
