@@ -58,7 +58,7 @@ class SensitivityResult:
 
 
 @moved_keywords({"name": "experiment"})
-def analyze(store: str | Path | ResultsStore, outcome: str, *, experiment: str | None = None,
+def analyze(store: str | Path | ResultsStore, outcome: str, experiment: str | None = None, *,
             num_resamples: int = 200, conf_level: float = 0.95, seed: int = 0) -> SensitivityResult:
     """Sensitivity indices of ``outcome`` in a stored sweep.
 
