@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/innocluster run hsinchu --years 30 --seed 1 --out runs/demo --firm-panel
-	$(BIN)/innocluster cost-curves hsinchu --out runs/demo/figure1.png
-	$(BIN)/innocluster monitor runs/demo/firm_panel.parquet --out runs/demo/monitor
+	$(BIN)/innocluster run hsinchu --years 30 --seed 1 --out runs/demo/run --firm-panel
+	$(BIN)/innocluster cost-curves hsinchu --out runs/demo/figure1
+	$(BIN)/innocluster monitor runs/demo/run/firm_panel.parquet --out runs/demo/monitor
 	@echo ""
-	@echo "Report: runs/demo/monitor/report.html  (simulation: runs/demo/overview.png, Figure 1: runs/demo/figure1.png)"
+	@echo "Report: runs/demo/monitor/report.html  (simulation: runs/demo/run/overview.png, Figure 1: runs/demo/figure1/figure1.png)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from innocluster.experiments import ResultsStore, run_sweep
+from innocluster.experiments import Execution, ResultsStore, run_sweep
 from innocluster.experiments.progress import NullProgress
 
 
@@ -54,9 +54,10 @@ def one(workers: int, args, root: Path) -> dict:
     probe = MemoryProbe()
     tracemalloc.start()
     t0 = time.perf_counter()
-    res = run_sweep(args.scenario, ["innovation.zeta1=0.02:0.2", "regions.hsinchu.budget=1:40"], out=out,
+    res = run_sweep(args.scenario, ["innovation.zeta1=0.02:0.2", "regions.hsinchu.budget=1:40"], store=out,
                     method="lhs", samples=args.runs, replications=1, years=args.years, firms=args.firms,
-                    seed=1, outcomes=["patents_per_firm@last", "firms@last"], workers=workers, progress=probe)
+                    seed=1, outcomes=["patents_per_firm@last", "firms@last"],
+                    execution=Execution(workers=workers, progress=probe))
     wall = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

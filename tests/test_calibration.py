@@ -24,6 +24,7 @@ from innocluster.calibration import (
 )
 from innocluster.calibration.smm import MomentEvaluator
 from innocluster.errors import InputError
+from innocluster.experiments import Execution
 from innocluster.experiments.seeds import replication_seed
 from innocluster.scenario import apply_overrides, load_scenario
 from innocluster.scenario.io import builtin_path
@@ -56,7 +57,8 @@ def test_smm_recovers_a_known_parameter():
                      targets=[Target(name="ppf", metric="patents_per_firm", region="region", year="last",
                                      value=0.0, tolerance=0.01)],
                      parameters=[{"name": "innovation.patent_propensity", "low": 0.05, "high": 1.0}])
-    ev = MomentEvaluator(tf, apply_overrides(sc, [f"innovation.patent_propensity={truth}"]), executor="serial")
+    ev = MomentEvaluator(apply_overrides(sc, [f"innovation.patent_propensity={truth}"]), tf,
+                         Execution(executor="serial"))
     seeds = [replication_seed(tf.seed, r) for r in range(tf.replications)]
     observed = float(ev.run([[]], seeds)["ppf"].mean())
     # run-to-run spread of the moment at the truth, from 20 other seeds (three runs' own
@@ -66,7 +68,7 @@ def test_smm_recovers_a_known_parameter():
     tf = tf.model_copy(update={"targets": [tf.targets[0].model_copy(update={"value": observed,
                                                                              "tolerance": 0.05 * observed})]})
     start = apply_overrides(sc, ["innovation.patent_propensity=0.15"])
-    res = calibrate(tf, start, executor="serial")
+    res = calibrate(start, tf, execution=Execution(executor="serial"))
     assert abs(res.parameters["innovation.patent_propensity"] - truth) < 0.1
     # the fitted moment, on the validation's fresh seeds, is close to the observed one:
     # a mean of three runs against a mean of 2 x 3 runs of 400 firms (patents per firm
@@ -109,7 +111,7 @@ def test_calibrated_scenario_hits_targets(name):
     tf = load_targets(name)
     tf = tf.model_copy(update={"seed": tf.seed + 1000})
     sc = load_scenario(name)
-    ev = MomentEvaluator(tf, sc, executor="local", workers=2)
+    ev = MomentEvaluator(sc, tf, Execution(workers=2))
     try:
         moments = ev.run([[]], [replication_seed(tf.seed, r) for r in range(max(4, tf.replications))])
     finally:
@@ -169,7 +171,7 @@ def test_identification_flags_a_parameter_no_target_moves():
                                      value=1.0, tolerance=0.005)],
                      parameters=[{"name": "innovation.patent_propensity", "low": 0.05, "high": 1.0},
                                  {"name": "relocation.mne_rate", "low": 0.1, "high": 10.0}])
-    ev = MomentEvaluator(tf, sc, executor="serial")
+    ev = MomentEvaluator(sc, tf, Execution(executor="serial"))
     try:
         table = identification(ev, tf, [0.5, 1.0], [replication_seed(tf.seed, r) for r in range(2)])
     finally:

@@ -40,10 +40,10 @@ def test_run_with_set_and_firm_panel(tmp_path):
 
 
 def test_bad_set_value_exits_2_one_line(tmp_path):
-    r = run_cli("run", "hsinchu", "--years", "2", "--out", str(tmp_path), "--set", "innovation.zeta1=500")
+    r = run_cli("run", "hsinchu", "--years", "2", "--out", str(tmp_path), "--set", "innovation.zeta2=500")
     assert r.returncode == 2
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "innovation.zeta1" in lines[0] and "500" in lines[0] and "[0, 10]" in lines[0]
+    assert len(lines) == 1 and "innovation.zeta2" in lines[0] and "500" in lines[0] and "[0, 10]" in lines[0]
     r = run_cli("run", "hsinchu", "--years", "2", "--set", "nonsense")
     assert r.returncode == 2 and "key=value" in r.stderr and "Traceback" not in r.stderr
     r = run_cli("run", "no-such-scenario")
@@ -53,17 +53,21 @@ def test_bad_set_value_exits_2_one_line(tmp_path):
 
 
 def test_cost_curves_command(tmp_path):
-    out = tmp_path / "fig1.png"
+    out = tmp_path / "fig1"
     r = run_cli("cost-curves", "hsinchu", "--out", str(out), "--burn-in", "3")
     assert r.returncode == 0, r.stderr
-    assert out.stat().st_size > 10_000
-    curves = pd.read_parquet(out.with_suffix(".parquet"))
+    assert sorted(p.name for p in out.iterdir()) == ["figure1.json", "figure1.parquet", "figure1.png"]
+    assert (out / "figure1.png").stat().st_size > 10_000
+    curves = pd.read_parquet(out / "figure1.parquet")
     mins = curves.groupby("where")["average_cost"].min()
     inside = mins[[i for i in mins.index if i.startswith("inside")][0]]
     outside = mins[[i for i in mins.index if i.startswith("outside")][0]]
     assert inside < outside
-    r = run_cli("cost-curves", "hsinchu", "--out", str(tmp_path / "x.txt"))
-    assert r.returncode == 2
+    # an image name where the folder goes, and an existing file, are refused in one line
+    for target, words in ((tmp_path / "x.png", "writes a folder"), (out / "figure1.json", "is a file")):
+        r = run_cli("cost-curves", "hsinchu", "--out", str(target), "--burn-in", "1")
+        lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+        assert r.returncode == 2 and len(lines) == 1 and "--out" in lines[0] and words in lines[0], r.stderr
 
 
 def test_interrupted_run_keeps_earlier_results(tmp_path):

@@ -113,11 +113,24 @@ def _check_outputs(args: list[str], cwd: Path, name: str) -> None:
         assert "Cluster monitor" in html and "<img" in html
         json.loads((cwd / out / "indicators.json").read_text())
     elif sub == "cost-curves":
-        fig = cwd / (out or "figure1.png")
+        folder = cwd / (out or "figure1")
+        fig = folder / f"figure1.{option(args, '--format') or 'png'}"
         assert fig.is_file() and fig.stat().st_size > 0, f"{name}: {fig} missing"
-        assert fig.with_suffix(".parquet").is_file()
+        assert (folder / "figure1.parquet").is_file() and (folder / "figure1.json").is_file()
     elif sub == "compare-arms" and out:
         assert (cwd / out / "catalogue.duckdb").is_file(), f"{name}: {out}/catalogue.duckdb missing"
+        # every arm changes something that binds: an arm identical to the baseline in
+        # every outcome (a pool never invested, a switch already off) shows nothing
+        from innocluster.experiments import ResultsStore
+
+        with ResultsStore(cwd / out, read_only=True) as st:
+            info = st.experiment(None)
+            ocs = info["spec"]["outcomes"]
+            runs = st.outcomes(info["name"], ocs).rename(columns={"label": "arm"})
+        base = runs[runs["arm"] == info["spec"]["arm_order"][0]].set_index("rep")[ocs]
+        for arm in info["spec"]["arm_order"][1:]:
+            diff = runs[runs["arm"] == arm].set_index("rep")[ocs] - base
+            assert (diff.abs().to_numpy() > 0).any(), f"{name}: arm {arm!r} gives exactly the baseline's outcomes"
 
 
 def test_index_links_every_tutorial():

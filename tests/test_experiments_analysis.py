@@ -9,9 +9,11 @@ import pytest
 from conftest import run_cli
 
 from innocluster.errors import InputError
-from innocluster.experiments import analyze, compare_arms, run_sweep
+from innocluster.experiments import Execution, analyze, compare_arms, run_sweep
 from innocluster.experiments.compare import summarize_arms
 from innocluster.experiments.seeds import replication_seed
+
+SERIAL = Execution(executor="serial")
 
 THREE = ["innovation.zeta1=0.02:0.3", "regions.hsinchu.budget=1:40", "innovation.spillover_effect=0:1"]
 
@@ -19,8 +21,8 @@ THREE = ["innovation.zeta1=0.02:0.3", "regions.hsinchu.budget=1:40", "innovation
 @pytest.fixture(scope="module")
 def sobol_store(tmp_path_factory):
     out = tmp_path_factory.mktemp("sobol") / "store"
-    res = run_sweep("hsinchu", THREE, out=out, method="sobol", samples=8, replications=1, years=5, firms=150,
-                    seed=2, outcomes=["tech_mean@last"], executor="serial")
+    res = run_sweep("hsinchu", THREE, store=out, method="sobol", samples=8, replications=1, years=5, firms=150,
+                    seed=2, outcomes=["tech_mean@last"], execution=SERIAL)
     assert res.report.done == 8 * 8 and res.report.failed == 0
     return out
 
@@ -54,8 +56,8 @@ def test_sensitivity_of_an_unrecorded_outcome_reads_the_series(sobol_store):
 def test_sobol_indices_recover_a_known_function(tmp_path, monkeypatch):
     # Replace the engine by an additive test function through the runner hook:
     # Y = 4 zeta1 + budget/40 (no effect of the third parameter) -> ST of the third ~ 0.
-    res = run_sweep("hsinchu", THREE, out=tmp_path / "st", method="sobol", samples=32, years=3, firms=50,
-                    outcomes=["tech_mean@last"], executor="serial", runner=additive_runner)
+    res = run_sweep("hsinchu", THREE, store=tmp_path / "st", method="sobol", samples=32, years=3, firms=50,
+                    outcomes=["tech_mean@last"], execution=SERIAL, runner=additive_runner)
     assert res.report.done == 32 * 8
     t = analyze(tmp_path / "st", "tech_mean@last", num_resamples=100).table.set_index("param")
     assert t.loc["innovation.spillover_effect", "ST"] < 0.01
@@ -69,8 +71,8 @@ def additive_runner(scenario, seed, years, firms):
 
 
 def test_morris_screening(tmp_path):
-    run_sweep("hsinchu", THREE, out=tmp_path / "m", method="morris", samples=4, years=4, firms=100,
-              outcomes=["patents_cum@last"], executor="serial", levels=4)
+    run_sweep("hsinchu", THREE, store=tmp_path / "m", method="morris", samples=4, years=4, firms=100,
+              outcomes=["patents_cum@last"], execution=SERIAL, levels=4)
     res = analyze(tmp_path / "m", "patents_cum@last", num_resamples=50)
     assert res.method == "morris" and res.n_points == 16
     assert {"mu", "mu_star", "mu_star_conf", "sigma"} <= set(res.table.columns)
@@ -80,8 +82,9 @@ def test_morris_screening(tmp_path):
 def test_sensitivity_refuses_incomplete_sweeps(tmp_path):
     from test_experiments_executors import broken_runner
 
-    run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], out=tmp_path / "x", method="lhs", samples=3, years=3,
-              firms=50, outcomes=["firms@last"], executor="serial", runner=broken_runner, retries=0)
+    run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], store=tmp_path / "x", method="lhs", samples=3, years=3,
+              firms=50, outcomes=["firms@last"], execution=Execution(executor="serial", retries=0),
+              runner=broken_runner)
     with pytest.raises(InputError, match="3 of 3 design points have no successful run"):
         analyze(tmp_path / "x", "firms@last")
 
@@ -92,7 +95,7 @@ def test_compare_arms_common_random_numbers(tmp_path):
     zeta1 = load_scenario("hsinchu").innovation.zeta1  # setting the current value again
     arms = {"base": [], "no_spinoffs": ["mechanisms.spinoffs=false"], "same": [f"innovation.zeta1={zeta1!r}"]}
     cmp = compare_arms("hsinchu", arms, replications=6, outcomes=["firms@last@periphery", "patents_cum@last"],
-                       years=5, firms=200, seed=3, executor="local", workers=2, store=tmp_path / "arms")
+                       years=5, firms=200, seed=3, execution=Execution(workers=2), store=tmp_path / "arms")
     runs = cmp.runs
     assert len(runs) == 18 and cmp.report.failed == 0
     # common random numbers: replication r has the same seed in every arm
@@ -113,7 +116,7 @@ def test_compare_arms_common_random_numbers(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "no_spinoffs" in r.stdout and "paired differences" in r.stdout
     again = compare_arms("hsinchu", arms, replications=6, outcomes=["firms@last@periphery", "patents_cum@last"],
-                         years=5, firms=200, seed=3, executor="serial", store=tmp_path / "arms")
+                         years=5, firms=200, seed=3, execution=SERIAL, store=tmp_path / "arms")
     assert again.report.skipped == 18 and again.report.done == 0
     pd.testing.assert_frame_equal(again.summary, cmp.summary)
 
@@ -131,7 +134,7 @@ def test_paired_interval_is_narrower_than_unpaired():
 
 
 def test_compare_arms_cli_and_bad_arm(tmp_path):
-    r = run_cli("compare-arms", "hsinchu", "--arm", "base=", "--arm", "bad=innovation.zeta1=99",
+    r = run_cli("compare-arms", "hsinchu", "--arm", "base=", "--arm", "bad=innovation.zeta2=99",
                 "--outcome", "firms@last", "--years", "3", "--firms", "50")
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and "arm bad" in lines[0] and "[0, 10]" in lines[0]

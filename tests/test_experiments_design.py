@@ -34,7 +34,7 @@ def test_parse_params_against_scenario():
     ("innovation.zeta1=0.2", ["NAME=LOW:HIGH"]),
     ("innovation.zeta1=a:b", ["numbers"]),
     ("innovation.zeta1=0.3:0.1", ["LOW must be below HIGH"]),
-    ("innovation.zeta1=0:50", ["innovation.zeta1", "50", "[0, 10]"]),
+    ("innovation.zeta2=0:50", ["innovation.zeta2", "50", "[0, 10]"]),
     ("innovation.nonsense=0:1", ["unknown field", "innovation.nonsense"]),
     ("regions.nowhere.budget=0:1", ["no entry named", "nowhere"]),
     ("mechanisms.spinoffs=0:1", ["not a numeric parameter"]),
@@ -124,7 +124,7 @@ def test_outcome_parsing():
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--param", "innovation.zeta1=0:50"], ["innovation.zeta1", "[0, 10]"]),
+    (["--param", "innovation.zeta2=0:50"], ["innovation.zeta2", "[0, 10]"]),
     (["--param", "innovation.zeta1"], ["NAME=LOW:HIGH"]),
     (["--param", "innovation.zeta1=0:1", "--outcome", "patents_per_firm@1850"], ["outside the simulated years"]),
     (["--param", "innovation.zeta1=0:1", "--outcome", "nonsense@last"], ["unknown metric"]),

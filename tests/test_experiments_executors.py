@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import small
 
-from innocluster.experiments import ResultsStore, RunSpec, run_batch, run_sweep
+from innocluster.experiments import Execution, ResultsStore, RunSpec, run_batch, run_sweep
 from innocluster.experiments.outcomes import parse_outcomes
 from innocluster.experiments.seeds import run_seed
 
@@ -28,13 +28,13 @@ def _store_content(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     out = tmp_path_factory.mktemp("ref") / "store"
-    res = run_sweep("hsinchu", PARAMS, out=out, executor="local", workers=1, **KW)
+    res = run_sweep("hsinchu", PARAMS, store=out, execution=Execution(workers=1), **KW)
     assert res.report.done == 6 and res.report.failed == 0
     return _store_content(out)
 
 
 def test_two_local_workers_bit_identical_to_one(tmp_path, reference):
-    run_sweep("hsinchu", PARAMS, out=tmp_path / "w2", executor="local", workers=2, **KW)
+    run_sweep("hsinchu", PARAMS, store=tmp_path / "w2", execution=Execution(workers=2), **KW)
     oc, series = _store_content(tmp_path / "w2")
     pd.testing.assert_frame_equal(oc, reference[0], check_exact=True)
     pd.testing.assert_frame_equal(series, reference[1], check_exact=True)
@@ -46,7 +46,8 @@ def test_dask_local_cluster_bit_identical(tmp_path, reference):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cl, \
             distributed.Client(cl) as client:
-        res = run_sweep("hsinchu", PARAMS, out=tmp_path / "dask", client=client, **KW)
+        res = run_sweep("hsinchu", PARAMS, store=tmp_path / "dask", execution=Execution(executor="dask", client=client),
+                        **KW)
     assert res.report.done == 6
     oc, series = _store_content(tmp_path / "dask")
     pd.testing.assert_frame_equal(oc, reference[0], check_exact=True)
@@ -54,7 +55,7 @@ def test_dask_local_cluster_bit_identical(tmp_path, reference):
 
 
 def test_serial_executor_identical_too(tmp_path, reference):
-    run_sweep("hsinchu", PARAMS, out=tmp_path / "serial", executor="serial", **KW)
+    run_sweep("hsinchu", PARAMS, store=tmp_path / "serial", execution=Execution(executor="serial"), **KW)
     oc, _ = _store_content(tmp_path / "serial")
     pd.testing.assert_frame_equal(oc, reference[0], check_exact=True)
 
@@ -82,7 +83,7 @@ def test_transient_failures_are_retried(tmp_path, monkeypatch):
     n_even = sum(sp.seed % 2 == 0 for sp in specs)
     assert 0 < n_even < 6  # the test exercises both paths
     rep = run_batch(sc, specs, outcomes=parse_outcomes(["firms@last"], sc, years=3), years=3, firms=100,
-                    executor="serial", runner=flaky_runner, retries=1)
+                    execution=Execution(executor="serial", retries=1), runner=flaky_runner)
     assert (rep.done, rep.failed, rep.retried) == (6, 0, n_even)
     assert rep.outcomes["firms@last@hsinchu"].notna().all()
 
@@ -90,14 +91,14 @@ def test_transient_failures_are_retried(tmp_path, monkeypatch):
 def test_permanent_failures_are_recorded_not_dropped(tmp_path):
     # the engine rejects this override in the worker: a real failure through the process pool
     sc = small("hsinchu")
-    specs = [RunSpec(0, 0, 1), RunSpec(1, 0, 2, ("innovation.zeta1=500",)), RunSpec(2, 0, 3)]
+    specs = [RunSpec(0, 0, 1), RunSpec(1, 0, 2, ("innovation.zeta2=500",)), RunSpec(2, 0, 3)]
     with ResultsStore(tmp_path / "st", create=True) as st:
         st.ensure_experiment("batch", "batch", {"replications": 1}, "", [("a", []), ("b", []), ("c", [])])
-        rep = run_batch(sc, specs, years=3, firms=100, executor="local", workers=1, store=st,
-                        experiment="batch", retries=2)
+        rep = run_batch(sc, specs, years=3, firms=100, store=st, experiment="batch",
+                        execution=Execution(workers=1, retries=2))
         runs = st.runs("batch")
     assert (rep.done, rep.failed, rep.retried) == (2, 1, 2)
-    assert rep.failures[0][:2] == (1, 0) and "innovation.zeta1" in rep.failures[0][2] and "[0, 10]" in rep.failures[0][2]
+    assert rep.failures[0][:2] == (1, 0) and "innovation.zeta2" in rep.failures[0][2] and "[0, 10]" in rep.failures[0][2]
     bad = runs[runs["status"] == "failed"].iloc[0]
     assert (bad["sample"], bad["attempts"]) == (1, 3) and "InputError" in bad["error"]
     assert (runs["status"] == "ok").sum() == 2
@@ -105,11 +106,12 @@ def test_permanent_failures_are_recorded_not_dropped(tmp_path):
 
 def test_failed_sweep_runs_are_redone_on_rerun(tmp_path):
     kw = dict(KW, samples=2, replications=1)
-    res = run_sweep("hsinchu", PARAMS, out=tmp_path / "st", executor="serial", runner=broken_runner, retries=1, **kw)
+    res = run_sweep("hsinchu", PARAMS, store=tmp_path / "st", execution=Execution(executor="serial", retries=1),
+                    runner=broken_runner, **kw)
     assert (res.report.done, res.report.failed, res.report.retried) == (0, 2, 2)
     with ResultsStore(tmp_path / "st", read_only=True) as st:
         assert st.experiments()[["ok", "failed"]].values.tolist() == [[0, 2]]
-    res = run_sweep("hsinchu", PARAMS, out=tmp_path / "st", executor="serial", **kw)
+    res = run_sweep("hsinchu", PARAMS, store=tmp_path / "st", execution=Execution(executor="serial"), **kw)
     assert (res.resumed, res.report.done, res.report.failed) == (True, 2, 0)
     with ResultsStore(tmp_path / "st", read_only=True) as st:
         assert st.experiments()[["ok", "failed"]].values.tolist() == [[2, 0]]

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_cli
 
 from innocluster.errors import InputError
-from innocluster.experiments import ResultsStore, run_sweep
+from innocluster.experiments import Execution, ResultsStore, run_sweep
 
 SWEEP = ["sweep", "hsinchu", "--param", "innovation.zeta1=0.02:0.2", "--param", "regions.hsinchu.budget=1:40",
          "--method", "lhs", "--samples", "15", "--replications", "2", "--years", "6", "--firms", "300",
@@ -78,29 +78,31 @@ def test_sigkill_mid_sweep_then_resume_runs_only_the_missing(tmp_path):
 
     # the same sweep, uninterrupted and in-process
     reference = tmp_path / "uninterrupted"
-    run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2", "regions.hsinchu.budget=1:40"], out=reference,
-              method="lhs", samples=15, replications=2, years=6, firms=300, seed=4, executor="serial",
+    run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2", "regions.hsinchu.budget=1:40"], store=reference,
+              method="lhs", samples=15, replications=2, years=6, firms=300, seed=4,
+              execution=Execution(executor="serial"),
               outcomes=["patents_per_firm@last", "firms@1984@periphery"])
     for got, want in zip(_content(store), _content(reference)):
         pd.testing.assert_frame_equal(got, want, check_exact=True)
 
 
-KW = dict(method="lhs", samples=2, replications=1, years=4, firms=150, outcomes=["firms@last"], executor="serial")
+KW = dict(method="lhs", samples=2, replications=1, years=4, firms=150, outcomes=["firms@last"],
+          execution=Execution(executor="serial"))
 
 
 def test_same_name_different_spec_is_refused(tmp_path):
-    run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], out=tmp_path, **KW)
+    run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], store=tmp_path, **KW)
     with pytest.raises(InputError, match=r"different spec \(problem.bounds: \[\[0.02, 0.2\]\] -> \[\[0.02, 0.3\]\]"):
-        run_sweep("hsinchu", ["innovation.zeta1=0.02:0.3"], out=tmp_path, **KW)
+        run_sweep("hsinchu", ["innovation.zeta1=0.02:0.3"], store=tmp_path, **KW)
     with pytest.raises(InputError, match="different spec.*replications"):
-        run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], out=tmp_path, **dict(KW, replications=2))
+        run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], store=tmp_path, **dict(KW, replications=2))
     # another name is another experiment in the same store
-    res = run_sweep("hsinchu", ["innovation.zeta1=0.02:0.3"], out=tmp_path, name="wider", **KW)
+    res = run_sweep("hsinchu", ["innovation.zeta1=0.02:0.3"], store=tmp_path, experiment="wider", **KW)
     assert not res.resumed and res.report.done == 2
     r = run_cli("results", "list", str(tmp_path))
     assert r.returncode == 0 and "wider" in r.stdout and "sweep" in r.stdout
     r = run_cli("results", "show", str(tmp_path))
-    assert "choose one with --name" in _one_line(r)
+    assert "--name" in _one_line(r) and "choose one" in _one_line(r)
 
 
 def test_corrupt_and_foreign_files_give_clear_errors(tmp_path):
@@ -110,7 +112,7 @@ def test_corrupt_and_foreign_files_give_clear_errors(tmp_path):
     with pytest.raises(InputError, match="not an innocluster results store"):
         ResultsStore(tmp_path / "notes")
     with pytest.raises(InputError, match="not empty"):
-        run_sweep("hsinchu", ["innovation.zeta1=0:1"], out=tmp_path / "notes", **KW)
+        run_sweep("hsinchu", ["innovation.zeta1=0:1"], store=tmp_path / "notes", **KW)
     # a file where the store folder should be
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match="is a file"):
@@ -121,7 +123,7 @@ def test_corrupt_and_foreign_files_give_clear_errors(tmp_path):
     line = _one_line(run_cli("results", "list", str(tmp_path / "garbage")))
     assert "catalogue.duckdb" in line and "corrupt" in line
     with pytest.raises(InputError, match="corrupt"):
-        run_sweep("hsinchu", ["innovation.zeta1=0:1"], out=tmp_path / "garbage", **KW)
+        run_sweep("hsinchu", ["innovation.zeta1=0:1"], store=tmp_path / "garbage", **KW)
     # a DuckDB database that is someone else's
     (tmp_path / "foreign").mkdir()
     con = duckdb.connect(str(tmp_path / "foreign" / "catalogue.duckdb"))
@@ -142,7 +144,7 @@ def test_corrupt_and_foreign_files_give_clear_errors(tmp_path):
 
 def test_damaged_run_file_is_reported_then_redone_on_resume(tmp_path):
     store = tmp_path / "st"
-    run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], out=store, **KW)
+    run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], store=store, **KW)
     before = _content(store)
     victim = store / "runs" / "sweep" / "s000001_r0000.parquet"
     victim.write_bytes(victim.read_bytes()[:100])  # truncated, e.g. by a full disk outside our control
@@ -150,7 +152,7 @@ def test_damaged_run_file_is_reported_then_redone_on_resume(tmp_path):
     assert "cannot read the run files" in _one_line(r) and not (tmp_path / "all.parquet").exists()
     line = _one_line(run_cli("sensitivity", str(store), "--outcome", "tech_mean@last@hsinchu"))
     assert "s000001_r0000.parquet" in line or "cannot read the run files" in line
-    res = run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], out=store, **KW)
+    res = run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], store=store, **KW)
     assert res.resumed and res.report.done == 1 and "s000001_r0000.parquet" in res.notes[0]
     for got, want in zip(_content(store), before):
         pd.testing.assert_frame_equal(got, want, check_exact=True)
@@ -158,7 +160,7 @@ def test_damaged_run_file_is_reported_then_redone_on_resume(tmp_path):
 
 def test_exports(tmp_path):
     store = tmp_path / "st"
-    run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], out=store, **dict(KW, replications=2))
+    run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], store=store, **dict(KW, replications=2))
     for what, rows in (("outcomes", 4), ("runs", 4), ("series", 4 * 4 * 2)):
         out = tmp_path / f"{what}.csv"
         r = run_cli("results", "export", str(store), "--what", what, "--out", str(out))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from conftest import run_cli
@@ -175,7 +177,7 @@ def test_cli_describe_lists_every_parameter_and_writes_csv():
     fields = {row["field"] for row in rows}
     assert {"regions.hsinchu.wage", "stages.design_rd.threshold", "finance.debt_amortisation"} <= fields
     bad = run_cli("scenario", "show", "hsinchu", "--describe", "--format", "xml")
-    assert bad.returncode == 2 and "allowed: table, csv" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    assert bad.returncode == 2 and "allowed: table, list, csv" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_model_description_names_every_parameter_and_links_every_mechanism():
@@ -198,3 +200,44 @@ def test_model_description_names_every_parameter_and_links_every_mechanism():
         if module.name in ("__init__.py", "fingerprint.py", "allocator.py"):  # not part of the model
             continue
         assert f"(../src/innocluster/model/{module.name})" in text, f"docs/model.md does not link {module.name}"
+
+
+#: fields whose value is a table or list as a whole (one row in the description)
+WHOLE = ("shares", "stage_programme", "stage_mix", "sources")
+
+
+def _set_paths(data, prefix=""):
+    """Every ``--set`` path of a dumped scenario: list entries by their name."""
+    if isinstance(data, list):
+        for el in data:
+            yield from _set_paths({k: v for k, v in el.items() if k != "name"}, f"{prefix}{el['name']}.")
+        return
+    for k, v in data.items():
+        if isinstance(v, (dict, list)) and k not in WHOLE:
+            yield from _set_paths(v, f"{prefix}{k}.")
+        else:
+            yield f"{prefix}{k}"
+
+
+def test_describe_lists_every_field_wrapped_at_80_columns():
+    """Issue 22: regions.* and stages.* included, nothing cut at 80 columns."""
+    import os
+
+    from innocluster.scenario.schema import field_table
+
+    sc = load_scenario("hsinchu")
+    rows = field_table(sc)
+    fields = [r["field"] for r in rows]
+    paths = set(_set_paths(sc.model_dump(mode="python")))
+    assert paths <= set(fields), sorted(paths - set(fields))[:10]
+    assert {"regions.hsinchu.vc_pool", "regions.hsinchu.budget", "regions.hsinchu.wage",
+            "stages.design_rd.threshold", "years", "seed", "firms", "mechanisms.spinoffs"} <= set(fields)
+    env = dict(os.environ, COLUMNS="80")
+    r = subprocess.run([sys.executable, "-m", "innocluster.cli", "scenario", "show", "hsinchu", "--describe"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(len(ln) for ln in lines) <= 80
+    heads = [ln.split(" = ", 1)[0] for ln in lines if ln and not ln.startswith(" ") and " = " in ln]
+    assert heads == fields  # every field, whole, in schema order
+    assert "description = Hsinchu" in r.stdout and 'default ""' in r.stdout

@@ -6,6 +6,7 @@ moved into place with :func:`os.replace`, which is atomic on POSIX file systems.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -28,8 +29,14 @@ def atomic_write(path: str | os.PathLike, writer: Callable[[Path], None]) -> Pat
         The final path.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name", str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        # the error names the file asked for, not the temporary file beside it
+        raise type(exc)(exc.errno, f"cannot write there ({exc.strerror or exc})", str(path)) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:

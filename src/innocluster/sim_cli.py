@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
+import textwrap
 from pathlib import Path
 from typing import Annotated
 
@@ -17,17 +20,35 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from innocluster.atomic import atomic_to_parquet, atomic_write_text
 from innocluster.errors import InputError
 
 console = Console()
 scenario_app = typer.Typer(help="List, show and validate scenarios.", no_args_is_help=True)
 
+#: the files ``cost-curves`` writes into its folder (the figure in one of three formats)
+FIGURE1_FILES = ("figure1.png", "figure1.svg", "figure1.pdf", "figure1.parquet", "figure1.json")
+FIGURE_FORMATS = ("png", "svg", "pdf")
+#: below this terminal width ``scenario show --describe`` lists fields one block each
+TABLE_MIN_WIDTH = 140
 
-def _load(name: str, overrides: list[str] | None = None):
-    from innocluster.scenario import apply_overrides, load_scenario
 
-    return apply_overrides(load_scenario(name), overrides)
+def _load(name: str, overrides: list[str] | None = None, **settings):
+    from innocluster.scenario.io import apply_overrides, load_scenario, resolve_scenario
+
+    sc = apply_overrides(load_scenario(name), overrides, source="--set")
+    return resolve_scenario(sc, **settings) if settings else sc
+
+
+def _command_line() -> str:
+    return " ".join(shlex.quote(a) for a in ["innocluster", *sys.argv[1:]])
+
+
+def year_bar(description: str, total: int) -> Progress:
+    """A progress bar over simulated years (stdout: stderr stays for errors)."""
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("years"),
+                   TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False)
+    bar.add_task(description, total=total)
+    return bar
 
 
 @scenario_app.command("list")
@@ -46,37 +67,76 @@ def scenario_list() -> None:
     console.print(table)
 
 
+def _text(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "unset"
+    if v == "":
+        return '""'  # an empty text, shown rather than left blank
+    return str(v)
+
+
+def _describe_list(rows: list[dict], title: str, width: int) -> None:
+    """One block per field: the name whole on its first line, the rest wrapped below it."""
+    out = [title, ""]
+    for r in rows:
+        head = f"{r['field']} = {_text(r['value'])}"
+        out += textwrap.wrap(head, width, subsequent_indent="    ", break_long_words=False,
+                             break_on_hyphens=False) or [head]
+        facts = [f"default {_text(r['default'])}"]
+        if r["allowed"]:
+            facts.append(f"allowed {r['allowed']}")
+        if r["unit"]:
+            facts.append(r["unit"])
+        lines = ["; ".join(facts)] + ([r["meaning"]] if r["meaning"] else []) + \
+            ([f"source: {r['source']}"] if r["source"] else [])
+        for line in lines:
+            out += textwrap.wrap(line, width, initial_indent="    ", subsequent_indent="    ",
+                                 break_long_words=False, break_on_hyphens=False)
+    typer.echo("\n".join(out))
+
+
 @scenario_app.command("show")
 def scenario_show(
     name: Annotated[str, typer.Argument(help="built-in name or path to a .toml file")],
-    describe: Annotated[bool, typer.Option("--describe", help="list every parameter with its value, default, allowed "
-                                                               "range, unit, meaning and source")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="with --describe: table (default) or csv")] = "table",
+    describe: Annotated[bool, typer.Option("--describe", help="list every field with its value, default, allowed "
+                                                               "values, unit, meaning and source")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="with --describe: table, list (one block per field, for "
+                                                      "narrow terminals) or csv",
+                                     show_default="table on terminals of at least 140 columns, else list")] = "",
 ) -> None:
-    """Print the resolved scenario as TOML (every parameter written out), or describe its parameters."""
+    """Print the resolved scenario as TOML (every parameter written out), or describe its fields."""
     from innocluster.scenario import scenario_to_toml
-    from innocluster.scenario.schema import parameter_table
+    from innocluster.scenario.schema import field_table
 
+    if fmt not in ("", "table", "list", "csv"):
+        raise InputError(f"--format = {fmt!r}: allowed: table, list, csv")
     sc = _load(name)
     if not describe:
         typer.echo(scenario_to_toml(sc))
         return
-    if fmt not in ("table", "csv"):
-        raise InputError(f"--format = {fmt!r}: allowed: table, csv")
-    rows = parameter_table(sc)
+    rows = field_table(sc)
+    title = f"Fields of {sc.name} ({len(rows)}; --format csv for a spreadsheet)"
     if fmt == "csv":
         import csv
-        import sys
 
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _text(v) if k in ("value", "default") else v for k, v in r.items()} for r in rows)
         return
-    table = Table(title=f"Parameters of {sc.name} ({len(rows)}; --format csv for a spreadsheet)")
-    for col in ("field", "value", "default", "allowed", "unit", "meaning", "source"):
+    width = console.width
+    if fmt == "list" or (fmt == "" and width < TABLE_MIN_WIDTH):
+        _describe_list(rows, title, width)
+        return
+    table = Table(title=title)
+    # the field name is what users copy into --set: never broken
+    table.add_column("field", no_wrap=True)
+    for col in ("value", "default", "allowed", "unit", "meaning", "source"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(*(str(r[c]) for c in ("field", "value", "default", "allowed", "unit", "meaning", "source")))
+        table.add_row(*(_text(r[c]) if c in ("value", "default") else str(r[c])
+                        for c in ("field", "value", "default", "allowed", "unit", "meaning", "source")))
     console.print(table)
 
 
@@ -89,47 +149,37 @@ def scenario_validate(file: Annotated[str, typer.Argument(help="scenario .toml f
 
 
 def run(
-    scenario: Annotated[str, typer.Argument(help="built-in scenario name or .toml file")],
-    years: Annotated[int | None, typer.Option(help="years to simulate (default: the scenario's)")] = None,
-    seed: Annotated[int | None, typer.Option(help="root seed (default: the scenario's)")] = None,
-    firms: Annotated[int | None, typer.Option(help="total initial firms (rescales the economy)")] = None,
-    out: Annotated[Path | None, typer.Option(help="output folder (default runs/<scenario>-seed<S>)")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter: key=value (repeatable)")] = None,
-    firm_panel: Annotated[bool, typer.Option("--firm-panel", help="also write firm_panel.parquet (monitor schema)")] = False,
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or .toml file (a run folder's "
+                                                 "scenario.toml reruns that run)")],
+    years: Annotated[int | None, typer.Option(help="years to simulate, 1 to 500",
+                                              show_default="the scenario's")] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed", show_default="the scenario's")] = None,
+    firms: Annotated[int | None, typer.Option(help="total initial firms: rescales the whole economy",
+                                              show_default="the scenario's")] = None,
+    out: Annotated[Path | None, typer.Option(help="output folder, replaced whole by the new run",
+                                             show_default="runs/<scenario>-seed<seed>")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter: key=value (repeatable)",
+                                                   show_default="none")] = None,
+    firm_panel: Annotated[bool, typer.Option("--firm-panel", help="also write firm_panel.parquet (monitor schema)",
+                                             show_default="off")] = False,
 ) -> None:
-    """Simulate a scenario; write timeseries.parquet, scenario.toml, overview.png."""
-    from innocluster.model.engine import simulate
-    from innocluster.report.simplots import save_overview
-    from innocluster.scenario import scenario_to_toml
+    """Simulate a scenario; write its run folder (time series, firms, ties, ledger, figure, scenario, run.json)."""
+    from innocluster.model.engine import RUN_FILES, check_memory, simulate
+    from innocluster.outputs import check_output_folder
 
-    sc = _load(scenario, set_)
-    if years is not None and years < 1:
-        raise InputError(f"--years = {years}: must be at least 1")
-    if seed is not None and seed < 0:
-        raise InputError(f"--seed = {seed}: must be a non-negative integer")
-    if firms is not None and firms < 1:
-        raise InputError(f"--firms = {firms}: must be at least 1")
-    n_years = sc.years if years is None else years
-    sc = sc.model_copy(update={"years": n_years})
-    the_seed = sc.seed if seed is None else seed
-    out = out or Path("runs") / f"{sc.name}-seed{the_seed}"
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("years"), TimeElapsedColumn(), TimeRemainingColumn(), console=console,
-                  transient=False) as bar:
-        task = bar.add_task(f"simulating {sc.name}", total=n_years)
-        res = simulate(sc, seed=the_seed, years=n_years, firms=firms, firm_panel=firm_panel,
-                       progress=lambda k: bar.advance(task, k))
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_to_parquet(res.timeseries, out / "timeseries.parquet")
-    atomic_to_parquet(res.ledger, out / "ledger.parquet")
-    atomic_to_parquet(res.firms, out / "firms.parquet")
-    atomic_write_text(out / "scenario.toml", scenario_to_toml(sc))
-    if firm_panel and res.firm_panel is not None:
-        atomic_to_parquet(res.firm_panel, out / "firm_panel.parquet")
-    save_overview(res.timeseries, out / "overview.png", title=f"{sc.name}, seed {the_seed}")
+    sc = _load(scenario, set_, seed=seed, years=years, firms=firms)
+    check_memory(sc.firms or sum(r.initial_firms for r in sc.regions), sc.years, firm_panel)
+    out = out or Path("runs") / f"{sc.name}-seed{sc.seed}"
+    check_output_folder(out, known=RUN_FILES, param="out", what="run")  # before the work, not after
+    with year_bar(f"simulating {sc.name}", sc.years) as bar:
+        task = bar.task_ids[0]
+        res = simulate(sc, firm_panel=firm_panel, progress=lambda k: bar.advance(task, k))
+    res.save(out, command=_command_line())
     console.print(summary_table(res, f"{sc.name}: last simulated year ({int(res.timeseries['year'].max())})"))
-    console.print(f"outputs in [bold]{out}[/bold]: timeseries.parquet, scenario.toml, overview.png, "
-                  f"ledger.parquet, firms.parquet" + (", firm_panel.parquet" if firm_panel else ""))
+    written = sorted(p.name for p in out.iterdir())
+    console.print(f"outputs in [bold]{out}[/bold]: {', '.join(written)}; rerun it with "
+                  f"`innocluster run {out / 'scenario.toml'} --out OTHER{' --firm-panel' if firm_panel else ''}`",
+                  highlight=False)
 
 
 def summary_table(res, title: str) -> Table:
@@ -150,26 +200,49 @@ def summary_table(res, title: str) -> Table:
 
 def cost_curves_cmd(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or .toml file")],
-    out: Annotated[Path, typer.Option(help="output image (.png, .svg or .pdf)")] = Path("figure1.png"),
-    seed: Annotated[int | None, typer.Option(help="root seed")] = None,
-    burn_in: Annotated[int, typer.Option(help="simulated years before the cost factors are read")] = 10,
-    cluster: Annotated[str | None, typer.Option(help="cluster region (default: the first)")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter: key=value")] = None,
+    out: Annotated[Path, typer.Option(help="output folder: figure1.<format>, figure1.parquet (the curves) and "
+                                           "figure1.json (the SME and the minima), replaced whole")] = Path("figure1"),
+    fmt: Annotated[str, typer.Option("--format", help="image format: png, svg or pdf")] = "png",
+    seed: Annotated[int | None, typer.Option(help="root seed", show_default="the scenario's")] = None,
+    firms: Annotated[int | None, typer.Option(help="total initial firms: rescales the whole economy",
+                                              show_default="the scenario's")] = None,
+    burn_in: Annotated[int, typer.Option(help="simulated years before the cost factors are read, 0 to 500")] = 10,
+    cluster: Annotated[str | None, typer.Option(help="cluster region",
+                                                show_default="the scenario's first cluster")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter: key=value (repeatable)",
+                                                   show_default="none")] = None,
 ) -> None:
     """Draw the paper's Figure 1: the same SME's average cost outside and inside the cluster."""
+    import json
+
+    from innocluster.model.engine import check_memory
     from innocluster.model.figure1 import cost_curves
+    from innocluster.outputs import check_output_folder, replace_folder
     from innocluster.report.simplots import _save, cost_curves_figure
 
-    if out.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise InputError(f"--out {out}: use a .png, .svg or .pdf file name")
-    if burn_in < 0:
-        raise InputError(f"--burn-in = {burn_in}: must be >= 0")
-    sc = _load(scenario, set_)
-    curves, meta = cost_curves(sc, seed=seed, burn_in=burn_in, cluster=cluster)
-    _save(cost_curves_figure(curves, meta), out)
-    atomic_to_parquet(curves, out.with_suffix(".parquet"))
+    if out.suffix.lower() in (".png", ".svg", ".pdf"):
+        raise InputError(f"--out {out}: cost-curves writes a folder (figure1.{out.suffix.lstrip('.').lower()}, "
+                         f"figure1.parquet and figure1.json, replaced whole); give a folder such as "
+                         f"--out {out.with_suffix('')} and the image type with --format")
+    if fmt not in FIGURE_FORMATS:
+        raise InputError(f"--format {fmt!r}: allowed: {', '.join(FIGURE_FORMATS)}")
+    if not 0 <= burn_in <= 500:
+        raise InputError(f"--burn-in = {burn_in}: allowed [0, 500]")
+    sc = _load(scenario, set_, seed=seed, firms=firms)
+    check_memory(sc.firms or sum(r.initial_firms for r in sc.regions), burn_in, False)
+    check_output_folder(out, known=FIGURE1_FILES, param="out", what="Figure 1")
+    with year_bar(f"burn-in of {sc.name}", burn_in) as bar:
+        task = bar.task_ids[0]
+        curves, meta = cost_curves(sc, burn_in=burn_in, cluster=cluster,
+                                   progress=lambda k: bar.advance(task, k))
+    meta = {**meta, "scenario": sc.name, "seed": sc.seed, "firms": sc.firms, "command": _command_line()}
+    with replace_folder(out, known=FIGURE1_FILES, param="out", what="Figure 1") as tmp:
+        _save(cost_curves_figure(curves, meta), tmp / f"figure1.{fmt}")
+        curves.to_parquet(tmp / "figure1.parquet", index=False)
+        (tmp / "figure1.json").write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
     console.print(f"minimum average cost: outside {meta['min_ac_outside']:.3f}, inside {meta['min_ac_inside']:.3f} "
-                  f"per USD of output; figure in [bold]{out}[/bold], data in {out.with_suffix('.parquet')}")
+                  f"per USD of output; figure in [bold]{out / f'figure1.{fmt}'}[/bold], data in "
+                  f"{out / 'figure1.parquet'}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

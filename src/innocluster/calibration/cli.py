@@ -82,6 +82,10 @@ def calibrate_cmd(
     from innocluster.calibration.targets import Parameter, load_targets
     from innocluster.scenario import load_scenario
 
+    from innocluster.experiments.execution import Execution
+
+    # executor settings first: a bad --workers is refused before the targets are read
+    execution = Execution(executor=executor, workers=workers, progress=True)
     tf = load_targets(targets)
     sc = load_scenario(scenario)
     update = {}
@@ -111,7 +115,7 @@ def calibrate_cmd(
         _lookup(sc, p.name)
     console.print(f"calibrating [bold]{sc.name}[/bold]: {len(tf.targets)} targets, {len(tf.parameters)} free parameters, "
                   f"{tf.replications} replications per candidate (common random numbers)")
-    res = calibrate(tf, sc, executor=executor, workers=workers, progress=True, log=lambda m: console.print(m))
+    res = calibrate(sc, tf, execution=execution, log=lambda m: console.print(m))
     table = Table(title=f"{sc.name}: targets after calibration ({len(res.table)} targets)")
     for col in ("target", "observed", "tolerance", "simulated", "95% interval", "within"):
         table.add_column(col, justify="left" if col == "target" else "right")

@@ -40,6 +40,7 @@ local identification in models calibrated to moments).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +49,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from innocluster.calibration.targets import TargetsFile
+from innocluster.deprecation import EXECUTION_KEYWORDS, moved_keywords
 from innocluster.errors import InputError
 
 
@@ -88,32 +90,54 @@ class CalibrationResult:
 
 
 class MomentEvaluator:
-    """Runs candidates through the experiments machinery and returns their moments."""
+    """Runs candidates through the experiments machinery and returns their moments.
 
-    def __init__(self, tf: TargetsFile, scenario, executor="local", workers: int | None = None, progress=False):
-        from innocluster.experiments.executors import make_executor
+    Parameters
+    ----------
+    scenario : Scenario
+    tf : TargetsFile
+    execution : Execution, optional
+        Executor settings; the executor is started here and kept for every batch
+        (:meth:`close` ends it).
+    executor : Executor, optional
+        A running executor to share instead (not closed by :meth:`close`).
+    """
+
+    def __init__(self, scenario, tf: TargetsFile, execution=None, executor=None):
+        from innocluster.experiments.execution import Execution, as_execution
         from innocluster.experiments.outcomes import parse_outcomes
 
+        if isinstance(scenario, TargetsFile):  # the earlier order (targets, scenario)
+            warnings.warn("MomentEvaluator(): the scenario comes first now, the targets second",
+                          DeprecationWarning, stacklevel=2)
+            scenario, tf = tf, scenario
+        if isinstance(executor, str):  # the earlier executor="serial" / "local"
+            warnings.warn(f"MomentEvaluator(): pass execution=Execution(executor={executor!r})",
+                          DeprecationWarning, stacklevel=2)
+            execution, executor = Execution(executor=executor), None
         self.tf = tf
         self.scenario = scenario
         self.regions = [r.name for r in scenario.regions]
         names = sorted({n for t in tf.targets for n in t.outcomes(self.regions)})
         self.outcomes = parse_outcomes(names, scenario, tf.years)
-        self.executor = make_executor(executor, workers)
-        self.progress = progress
+        self.execution = as_execution(execution)
+        self._own = executor is None
+        self.executor = self.execution.start() if executor is None else executor
         self.evaluations = 0
 
     def close(self) -> None:
-        self.executor.close()
+        if self._own and self.execution.owns(self.executor):
+            self.executor.close()
 
     def run(self, candidates: list[list[str]], seeds: list[int], progress: bool | None = None) -> pd.DataFrame:
         """Per-replication moments of every candidate: columns sample, rep, <target names>."""
-        from innocluster.experiments.batch import RunSpec, run_batch
+        from innocluster.experiments.batch import RunSpec, _run_batch
+        from innocluster.experiments.progress import NullProgress
 
         specs = [RunSpec(i, r, s, tuple(ov)) for i, ov in enumerate(candidates) for r, s in enumerate(seeds)]
-        show = self.progress if progress is None else progress
-        rep = run_batch(self.scenario, specs, outcomes=self.outcomes, years=self.tf.years, firms=self.tf.firms,
-                        executor=self.executor, retries=1, progress=show, total=len(specs))
+        bar = self.execution.progress_bar("calibration") if progress in (None, True) else NullProgress()
+        rep = _run_batch(self.scenario, specs, self.executor, bar, self.execution.retries, outcomes=self.outcomes,
+                         years=self.tf.years, firms=self.tf.firms, total=len(specs))
         if rep.failed:
             s, r, err = rep.failures[0]
             raise InputError(f"calibration: a run failed ({err}); check the parameter ranges")
@@ -180,28 +204,48 @@ def target_table(moments: pd.DataFrame, tf: TargetsFile, level: float = 0.95) ->
     return pd.DataFrame(rows)
 
 
-def calibrate(tf: TargetsFile, scenario, executor="local", workers: int | None = None, progress=False,
-              validation_replications: int | None = None, log=None) -> CalibrationResult:
+@moved_keywords(execution=EXECUTION_KEYWORDS)
+def calibrate(scenario, targets, *, execution=None, validation_replications: int | None = None,
+              log=None) -> CalibrationResult:
     """Calibrate ``scenario``'s free parameters to the targets by SMM.
 
     Parameters
     ----------
-    tf : TargetsFile
-    scenario : Scenario
-        Starting point; its current values seed the search.
-    executor, workers
-        Passed to :func:`innocluster.experiments.executors.make_executor`.
+    scenario : Scenario, str or path
+        Starting point (or a built-in name or ``.toml`` path); its current values seed
+        the search.
+    targets : TargetsFile, str or path
+        The targets file (:func:`~innocluster.calibration.load_targets`), or its path,
+        or the name of a shipped one (``"hsinchu"``).
+    execution : Execution, optional
+        Executor, workers, retries and progress (:class:`~innocluster.experiments.Execution`).
     validation_replications : int, optional
-        Fresh replications for the final report (default: 2 x tf.replications).
+        Fresh replications for the final report (default: 2 x the targets' replications).
     log : callable, optional
         Receives progress messages.
+
+    Returns
+    -------
+    CalibrationResult
     """
+    from innocluster.calibration.targets import load_targets
     from innocluster.experiments.seeds import replication_seed
     from innocluster.scenario import apply_overrides
+    from innocluster.scenario.io import resolve_scenario
 
+    if isinstance(scenario, TargetsFile) and not isinstance(targets, TargetsFile):
+        raise TypeError("calibrate(scenario, targets): the scenario comes first now, the targets second "
+                        "(one call shape across innocluster's Python API; see docs/api.md)")
+    scenario = resolve_scenario(scenario)
+    tf = targets if isinstance(targets, TargetsFile) else load_targets(targets)
+    if validation_replications is not None and validation_replications < 2:
+        raise InputError(f"validation_replications = {validation_replications}: need at least 2 for an interval",
+                         param="validation_replications")
+    for p in tf.parameters:  # the free parameters must exist in the scenario (checked before any run)
+        _lookup(scenario, p.name)
     say = log or (lambda *_: None)
     seeds = [replication_seed(tf.seed, r) for r in range(tf.replications)]
-    ev = MomentEvaluator(tf, scenario, executor, workers, progress)
+    ev = MomentEvaluator(scenario, tf, execution)
     history: list[dict] = []
     try:
         if not tf.parameters:
@@ -260,7 +304,7 @@ def calibrate(tf: TargetsFile, scenario, executor="local", workers: int | None =
         n_val = validation_replications or 2 * tf.replications
         # fresh seeds for validation: a different root so the report is out of sample
         val_seeds = [replication_seed(tf.seed + 1, r) for r in range(n_val)]
-        val = MomentEvaluator(tf, calibrated, ev.executor, None, progress)  # shares the pool
+        val = MomentEvaluator(calibrated, tf, ev.execution, executor=ev.executor)  # shares the pool
         table = target_table(val.run([[]], val_seeds), tf)
         ident = identification(ev, tf, best_vals, seeds) if tf.parameters else None
     finally:

@@ -30,7 +30,6 @@ formula combining them (:meth:`Target.moment`).
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 from typing import Literal
 
@@ -48,7 +47,8 @@ ADDITIVE = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # misspelled keys and values of the wrong type ("yes" for a switch) are errors
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Target(_Strict):
@@ -159,10 +159,15 @@ def load_targets(path: str | Path) -> TargetsFile:
             p = builtin
         else:
             raise InputError(f"{p}: targets file not found")
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder; give a targets .toml file")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{p}: TOML syntax error: {exc}") from None
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read file: {exc.strerror or exc}") from None
+    from innocluster.scenario.io import read_toml_text
+
+    data = read_toml_text(raw, p)
     try:
         tf = TargetsFile.model_validate(data)
     except ValidationError as err:

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from innocluster.deprecation import EXECUTION_KEYWORDS, moved_keywords
 from innocluster.errors import InputError
-from innocluster.experiments.executors import Executor, Task, TaskResult, make_executor
+from innocluster.experiments.execution import Execution, as_execution
+from innocluster.experiments.executors import Executor, Task, TaskResult
 from innocluster.experiments.outcomes import Outcome
-from innocluster.experiments.progress import NullProgress, RichProgress
+from innocluster.experiments.progress import NullProgress
 
 
 @dataclass(frozen=True)
@@ -66,58 +68,69 @@ class BatchReport:
         return self.failed == 0
 
 
+@moved_keywords(execution=EXECUTION_KEYWORDS)
 def run_batch(scenario, specs: Iterable[RunSpec], *, outcomes: Iterable[Outcome] = (), years: int | None = None,
-              firms: int | None = None, executor: str | Executor | None = "local", workers: int | None = None,
-              scheduler: str | None = None, client=None, store=None, experiment: str | None = None,
-              retries: int = 2, keep_series: bool = True, progress: bool | NullProgress = False,
-              runner: Callable | None = None, total: int | None = None) -> BatchReport:
+              firms: int | None = None, store=None, experiment: str | None = None, keep_series: bool = True,
+              total: int | None = None, execution: Execution | None = None,
+              runner: Callable | None = None) -> BatchReport:
     """Run every spec; store or collect the results; retry and report failures.
 
     Parameters
     ----------
-    scenario : Scenario
-        Base scenario; each spec's overrides are applied to it in the worker.
+    scenario : Scenario, str or path
+        Base scenario (or a built-in name or ``.toml`` path); each spec's overrides
+        are applied to it in the worker.
     specs : iterable of RunSpec
         Consumed lazily (a generator keeps memory flat for huge designs).
     outcomes : iterable of Outcome
         Scalars computed in the worker from each run's time series.
     years, firms : int, optional
         Passed to the engine.
-    executor : {"local", "dask", "serial"} or Executor
-    workers : int, optional
-        Local pool size (default: CPU count).
-    scheduler : str, optional
-        Dask scheduler address. ``client`` passes an existing ``distributed.Client``.
     store : ResultsStore, optional
-        Where finished runs go; ``experiment`` must already be registered in it
-        (:meth:`ResultsStore.ensure_experiment`). Runs already ``ok`` there are skipped.
-    retries : int
-        Extra attempts for a failed run before it is recorded as failed.
+        An open store where finished runs go; ``experiment`` must already be
+        registered in it (:meth:`ResultsStore.ensure_experiment`). Runs already ``ok``
+        there are skipped.
+    experiment : str, optional
+        The experiment's name in ``store``.
     keep_series : bool
         Store each run's per-region time series (ignored without a store).
-    progress : bool or progress object
-        True shows a Rich progress bar on stderr.
-    runner : callable, optional
-        Replaces the engine: ``runner(scenario, seed=, years=, firms=) -> timeseries``.
     total : int, optional
         Number of specs, for the progress bar when ``specs`` is a generator.
+    execution : Execution, optional
+        Executor, workers, Dask scheduler or client, retries and progress
+        (default: ``Execution()``, a local pool with one worker per CPU).
+    runner : callable, optional
+        Replaces the engine: ``runner(scenario, seed=, years=, firms=) -> timeseries``.
 
     Returns
     -------
     BatchReport
     """
-    from innocluster.scenario.schema import Scenario
+    from innocluster.scenario.io import resolve_scenario
 
-    if not isinstance(scenario, Scenario):
-        raise InputError(f"run_batch: expected a Scenario, got {type(scenario).__name__}")
-    if retries < 0:
-        raise InputError(f"--retries = {retries}: must be 0 or more")
+    execution = as_execution(execution)
+    scenario = resolve_scenario(scenario)
     if store is not None and experiment is None:
-        raise InputError("run_batch: give the experiment name together with the store")
+        raise InputError("experiment: give the experiment's name together with the store", param="experiment")
+    ex = execution.start()
+    try:
+        return _run_batch(scenario, specs, ex, execution.progress_bar(), execution.retries, outcomes=outcomes,
+                          years=years, firms=firms, store=store, experiment=experiment, keep_series=keep_series,
+                          total=total, runner=runner)
+    finally:
+        if execution.owns(ex):
+            ex.close()
+
+
+def _run_batch(scenario, specs: Iterable[RunSpec], ex: Executor, bar: NullProgress, retries: int, *,
+               outcomes: Iterable[Outcome] = (), years: int | None = None, firms: int | None = None, store=None,
+               experiment: str | None = None, keep_series: bool = True, total: int | None = None,
+               runner: Callable | None = None) -> BatchReport:
+    """:func:`run_batch` on an executor that is already running (shared by the rounds
+    of a calibration or the groups of the paper experiments)."""
     outcomes = tuple(outcomes)
     scenario_json = scenario.model_dump_json()
     done_keys = store.done(experiment) if store is not None else set()
-    bar = progress if isinstance(progress, NullProgress) else (RichProgress() if progress else NullProgress())
     report = BatchReport()
     rows: list[dict] = []
     t0 = time.perf_counter()
@@ -131,7 +144,6 @@ def run_batch(scenario, specs: Iterable[RunSpec], *, outcomes: Iterable[Outcome]
             yield Task(spec.sample, spec.rep, spec.seed, tuple(spec.overrides), scenario_json, years, firms,
                        outcomes, keep_series and store is not None, runner)
 
-    ex = make_executor(executor, workers, scheduler, client)
     window = 2 * ex.slots  # tasks in flight: keeps workers busy, bounds parent memory
     queue = tasks()
     pending: dict = {}  # future -> (task, attempt)
@@ -201,8 +213,6 @@ def run_batch(scenario, specs: Iterable[RunSpec], *, outcomes: Iterable[Outcome]
                 retry(task, attempt, res)
     finally:
         bar.stop()
-        if not isinstance(executor, Executor):
-            ex.close()
     report.seconds = time.perf_counter() - t0
     if store is None:
         report.outcomes = pd.DataFrame(rows, columns=["sample", "rep", "seed", *[o.name for o in outcomes]]) \

@@ -20,6 +20,13 @@ results_app = typer.Typer(help="List, show, export and compare what a results st
 _EXECUTOR_HELP = "local (process pool, default), dask (needs --scheduler) or serial (in-process, for debugging)"
 
 
+def _execution(executor: str, workers: int | None, scheduler: str | None, retries: int, quiet: bool):
+    """The command's executor options as one :class:`~innocluster.experiments.Execution`."""
+    from innocluster.experiments.execution import Execution
+
+    return Execution(executor=executor, workers=workers, scheduler=scheduler, retries=retries, progress=not quiet)
+
+
 def _fmt(v) -> str:
     if isinstance(v, float):
         if math.isnan(v):
@@ -85,10 +92,12 @@ def sweep(
         err.print(f"{what} sweep {info['name']!r} in {out}: {info['planned']} runs, {info['done']} already done",
                   highlight=False, soft_wrap=True)
 
-    res = run_sweep(scenario, param, out=out, method=method, samples=samples, replications=replications,
-                    outcomes=outcome or [], seed=seed, years=years, firms=firms, overrides=set_ or [], name=name,
-                    executor=executor, workers=workers, scheduler=scheduler, retries=retries, levels=levels,
-                    second_order=second_order, common_random_numbers=crn, progress=not quiet, on_start=started)
+    # the executor settings are checked first: a bad --workers or --retries creates nothing
+    execution = _execution(executor, workers, scheduler, retries, quiet)
+    res = run_sweep(scenario, param, store=out, method=method, samples=samples, replications=replications,
+                    outcomes=outcome or [], seed=seed, years=years, firms=firms, overrides=set_ or [],
+                    experiment=name, levels=levels, second_order=second_order, common_random_numbers=crn,
+                    execution=execution, on_start=started)
     rep = res.report
     console.print(f"{rep.done} runs done now, {rep.skipped} were already done, {rep.failed} failed "
                   f"({rep.retried} retried) in {rep.seconds:.1f} s; store: {out}", highlight=False, soft_wrap=True)
@@ -119,7 +128,7 @@ def sensitivity(
 
     frames = []
     for oc in outcome:
-        res = sa.analyze(store, oc, name, num_resamples=resamples, conf_level=conf_level, seed=seed)
+        res = sa.analyze(store, oc, experiment=name, num_resamples=resamples, conf_level=conf_level, seed=seed)
         console.print(_table(res.table, f"{res.method} indices of {res.outcome} "
                                          f"({res.n_points} design points, {res.n_runs} runs; *_conf = "
                                          f"{conf_level:.0%} half-width)"))
@@ -176,9 +185,10 @@ def compare_arms_cmd(
         if k in arms:
             raise InputError(f"--arm {k!r} is given twice")
         arms[k] = v
+    execution = _execution(executor, workers, scheduler, retries, quiet)
     cmp = compare_arms(scenario, arms, replications=replications, outcomes=outcome, seed=seed, years=years,
-                       firms=firms, overrides=set_ or [], baseline=baseline, executor=executor, workers=workers,
-                       scheduler=scheduler, retries=retries, store=out, name=name, progress=not quiet)
+                       firms=firms, overrides=set_ or [], baseline=baseline, store=out, experiment=name,
+                       execution=execution)
     console.print(_table(cmp.summary, "arms: mean and 95% interval"))
     console.print(_table(cmp.differences, "paired differences (same seeds) against the baseline"))
     if cmp.report is not None and cmp.report.failed:

@@ -181,9 +181,10 @@ class LocalExecutor(Executor):
     name = "local"
 
     def __init__(self, workers: int | None = None):
-        workers = workers or os.cpu_count() or 1
+        if workers is None:
+            workers = os.cpu_count() or 1
         if workers < 1:
-            raise InputError(f"--workers = {workers}: must be at least 1")
+            raise InputError(f"workers = {workers}: must be at least 1", param="workers")
         self.slots = int(workers)
         self._pool = self._new_pool()
 
@@ -229,16 +230,18 @@ class DaskExecutor(Executor):
         try:
             import distributed
         except ImportError:
-            raise InputError("--executor dask needs the optional extra: pip install 'innocluster[distributed]'") from None
+            raise InputError("executor 'dask' needs the optional extra: pip install 'innocluster[distributed]'",
+                             param="executor") from None
         self._distributed = distributed
         self._own = client is None
         if client is None:
             if not scheduler:
-                raise InputError("--executor dask: give --scheduler tcp://HOST:PORT (the Dask scheduler address)")
+                raise InputError("executor 'dask': give the scheduler address, tcp://HOST:PORT", param="executor")
             try:
                 client = distributed.Client(scheduler, timeout="20s")
             except (OSError, TimeoutError) as exc:
-                raise InputError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler ({exc})") from None
+                raise InputError(f"scheduler {scheduler}: cannot connect to a Dask scheduler ({exc})",
+                                 param="scheduler") from None
         self.client = client
         threads = sum(client.nthreads().values()) if client.nthreads() else 1
         self.slots = max(1, int(threads))
@@ -274,10 +277,10 @@ def make_executor(executor: str | Executor | None = "local", workers: int | None
     kind = executor or "local"
     if kind == "local":
         if scheduler:
-            raise InputError("--scheduler is only used with --executor dask")
+            raise InputError("scheduler: only used with the dask executor", param="scheduler")
         return LocalExecutor(workers)
     if kind == "serial":
         return SerialExecutor()
     if kind == "dask":
         return DaskExecutor(scheduler=scheduler)
-    raise InputError(f"--executor {kind!r}: use one of {', '.join(EXECUTORS)}")
+    raise InputError(f"executor {kind!r}: use one of {', '.join(EXECUTORS)}", param="executor")

@@ -83,16 +83,16 @@ def parse_outcome(text: str, regions: Sequence[str] | None = None, years: tuple[
     """
     parts = text.strip().split("@")
     if len(parts) not in (2, 3) or not all(parts):
-        raise InputError(f"--outcome {text!r}: expected {_SYNTAX}")
+        raise InputError(f"outcomes {text!r}: expected {_SYNTAX}", param="outcomes")
     metric, year_s = parts[0], parts[1]
     if not _NAME.match(metric):
-        raise InputError(f"--outcome {text!r}: {metric!r} is not a metric name; expected {_SYNTAX}")
+        raise InputError(f"outcomes {text!r}: {metric!r} is not a metric name; expected {_SYNTAX}", param="outcomes")
     if metrics is not None:
         metrics = list(metrics)
         if metric not in metrics:
             close = [m for m in metrics if metric.split("_")[0] in m][:6] or metrics[:6]
-            raise InputError(f"--outcome {text!r}: unknown metric {metric!r}; numeric columns include "
-                             f"{', '.join(close)} (see `innocluster run` timeseries.parquet)")
+            raise InputError(f"outcomes {text!r}: unknown metric {metric!r}; numeric columns include "
+                             f"{', '.join(close)} (see `innocluster run` timeseries.parquet)", param="outcomes")
     year: int | str
     if year_s in ("last", "first"):
         year = year_s
@@ -100,17 +100,17 @@ def parse_outcome(text: str, regions: Sequence[str] | None = None, years: tuple[
         try:
             year = int(year_s)
         except ValueError:
-            raise InputError(f"--outcome {text!r}: year {year_s!r} must be a calendar year, 'last' or 'first'") from None
+            raise InputError(f"outcomes {text!r}: year {year_s!r} must be a calendar year, 'last' or 'first'", param="outcomes") from None
         if years is not None and not years[0] <= year <= years[1]:
-            raise InputError(f"--outcome {text!r}: year {year} is outside the simulated years "
-                             f"{years[0]}-{years[1]}")
+            raise InputError(f"outcomes {text!r}: year {year} is outside the simulated years "
+                             f"{years[0]}-{years[1]}", param="outcomes")
     if len(parts) == 3:
         region = parts[2]
         if regions is not None and region not in regions:
-            raise InputError(f"--outcome {text!r}: unknown region {region!r}; have {', '.join(regions)}")
+            raise InputError(f"outcomes {text!r}: unknown region {region!r}; have {', '.join(regions)}", param="outcomes")
     else:
         if not regions:
-            raise InputError(f"--outcome {text!r}: give the region, {_SYNTAX}")
+            raise InputError(f"outcomes {text!r}: give the region, {_SYNTAX}", param="outcomes")
         region = regions[0]
     return Outcome(metric, year, region)
 

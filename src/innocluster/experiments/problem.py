@@ -46,7 +46,7 @@ class Problem:
             raise InputError("problem: names, bounds and integer flags must have the same length")
         if len(set(self.names)) != len(self.names):
             dup = sorted({n for n in self.names if self.names.count(n) > 1})
-            raise InputError(f"--param: {dup[0]} is given more than once")
+            raise InputError(f"params: {dup[0]} is given more than once", param="params")
 
     @property
     def num_vars(self) -> int:
@@ -78,20 +78,20 @@ _lookup = value_at  # dotted-path lookup shared with the scenario module
 def parse_param(text: str) -> tuple[str, float, float]:
     """Split ``NAME=LOW:HIGH`` into its parts (no scenario check)."""
     if "=" not in text or ":" not in text.split("=", 1)[1]:
-        raise InputError(f"--param {text!r}: expected NAME=LOW:HIGH, e.g. innovation.zeta1=0.02:0.2")
+        raise InputError(f"params {text!r}: expected NAME=LOW:HIGH, e.g. innovation.zeta1=0.02:0.2", param="params")
     name, rng = text.split("=", 1)
     name = name.strip()
     lo_s, hi_s = rng.split(":", 1)
     try:
         lo, hi = float(lo_s), float(hi_s)
     except ValueError:
-        raise InputError(f"--param {text!r}: bounds must be numbers, e.g. {name}=0.02:0.2") from None
+        raise InputError(f"params {text!r}: bounds must be numbers, e.g. {name}=0.02:0.2", param="params") from None
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise InputError(f"--param {text!r}: bounds must be finite numbers")
+        raise InputError(f"params {text!r}: bounds must be finite numbers", param="params")
     if not lo < hi:
-        raise InputError(f"--param {text!r}: LOW must be below HIGH (got {lo:g} >= {hi:g})")
+        raise InputError(f"params {text!r}: LOW must be below HIGH (got {lo:g} >= {hi:g})", param="params")
     if not name:
-        raise InputError(f"--param {text!r}: missing parameter name before '='")
+        raise InputError(f"params {text!r}: missing parameter name before '='", param="params")
     return name, lo, hi
 
 
@@ -114,7 +114,7 @@ def parse_params(specs: Iterable[str], scenario=None) -> Problem:
     names, bounds, integer = [], [], []
     specs = list(specs)
     if not specs:
-        raise InputError("--param: give at least one parameter, e.g. --param innovation.zeta1=0.02:0.2")
+        raise InputError("params: give at least one parameter, e.g. 'innovation.zeta1=0.02:0.2'", param="params")
     dump = scenario.model_dump(mode="python") if scenario is not None else None
     for text in specs:
         name, lo, hi = parse_param(text)
@@ -124,14 +124,14 @@ def parse_params(specs: Iterable[str], scenario=None) -> Problem:
 
             current = _lookup(dump, name)
             if isinstance(current, bool) or isinstance(current, (str, list, dict)):
-                raise InputError(f"--param {name}: not a numeric parameter (current value {current!r}); "
-                                 f"switch booleans and choices with --set or policy arms instead")
+                raise InputError(f"params {name}: not a numeric parameter (current value {current!r}); "
+                                 f"switch booleans and choices with overrides or policy arms instead", param="params")
             is_int = isinstance(current, int)
             if is_int and (lo != int(lo) or hi != int(hi)):
-                raise InputError(f"--param {text!r}: {name} is an integer parameter; give integer bounds")
+                raise InputError(f"params {text!r}: {name} is an integer parameter; give integer bounds", param="params")
             for bound in (lo, hi):
                 value = int(bound) if is_int else bound
-                apply_overrides(scenario, [f"{name}={value!r}"], source="--param")
+                apply_overrides(scenario, [f"{name}={value!r}"], source="params")
         names.append(name)
         bounds.append((lo, hi))
         integer.append(is_int)

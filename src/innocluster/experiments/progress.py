@@ -56,3 +56,14 @@ class RichProgress(NullProgress):
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+
+
+class CallbackProgress(NullProgress):
+    """Calls ``callback(1)`` after each finished run (``progress=`` a callable)."""
+
+    def __init__(self, callback):
+        self.callback = callback
+
+    def advance(self, ok: bool, retried: bool = False) -> None:
+        if not retried:
+            self.callback(1)

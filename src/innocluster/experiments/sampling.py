@@ -38,7 +38,7 @@ def design_size(method: str, n: int, k: int, second_order: bool = True) -> int:
         return n * (k + 1)
     if method == "grid":
         return n**k
-    raise InputError(f"--method {method!r}: use one of {', '.join(METHODS)}")
+    raise InputError(f"method {method!r}: use one of {', '.join(METHODS)}", param="method")
 
 
 def sample(problem: Problem, method: str, n: int, seed: int = 0, *, second_order: bool = True,
@@ -65,11 +65,11 @@ def sample(problem: Problem, method: str, n: int, seed: int = 0, *, second_order
     """
     k = problem.num_vars
     if n < 1:
-        raise InputError(f"--samples = {n}: must be at least 1")
+        raise InputError(f"samples = {n}: must be at least 1", param="samples")
     rows = design_size(method, n, k, second_order)
     if rows > MAX_ROWS:
-        raise InputError(f"--method {method} with --samples {n} and {k} parameters gives {rows:,} runs; "
-                         f"more than {MAX_ROWS:,} is surely a mistake")
+        raise InputError(f"method {method!r} with samples = {n} and {k} parameters gives {rows:,} runs; "
+                         f"more than {MAX_ROWS:,} is surely a mistake", param="method")
     prob = problem.as_salib()
     if method == "lhs":
         from SALib.sample import latin
@@ -79,8 +79,8 @@ def sample(problem: Problem, method: str, n: int, seed: int = 0, *, second_order
         from SALib.sample import sobol
 
         if n & (n - 1):
-            raise InputError(f"--samples = {n}: Sobol (Saltelli) sampling needs a power of 2 (e.g. "
-                             f"{1 << max(n.bit_length() - 1, 0)} or {1 << n.bit_length()})")
+            raise InputError(f"samples = {n}: Sobol (Saltelli) sampling needs a power of 2 (e.g. "
+                             f"{1 << max(n.bit_length() - 1, 0)} or {1 << n.bit_length()})", param="samples")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SALib's convergence hints; sizes are checked above
             X = sobol.sample(prob, n, calc_second_order=second_order, seed=seed)
@@ -88,15 +88,15 @@ def sample(problem: Problem, method: str, n: int, seed: int = 0, *, second_order
         from SALib.sample import morris
 
         if levels < 2:
-            raise InputError(f"--levels = {levels}: Morris needs at least 2 levels")
+            raise InputError(f"levels = {levels}: Morris needs at least 2 levels", param="levels")
         X = morris.sample(prob, n, num_levels=levels, seed=seed)
     elif method == "grid":
         if n < 2:
-            raise InputError(f"--samples = {n}: a grid needs at least 2 levels per parameter")
+            raise InputError(f"samples = {n}: a grid needs at least 2 levels per parameter", param="samples")
         axes = [np.linspace(lo, hi, n) for lo, hi in problem.bounds]
         X = np.array(list(itertools.product(*axes)), dtype=float)
     else:
-        raise InputError(f"--method {method!r}: use one of {', '.join(METHODS)}")
+        raise InputError(f"method {method!r}: use one of {', '.join(METHODS)}", param="method")
     X = np.asarray(X, dtype=float)
     for j, is_int in enumerate(problem.integer):
         if is_int:

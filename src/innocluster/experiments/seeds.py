@@ -23,7 +23,7 @@ from innocluster.errors import InputError
 def _check_root(root: int) -> int:
     root = int(root)
     if root < 0:
-        raise InputError(f"--seed = {root}: the root seed must be a non-negative integer")
+        raise InputError(f"seed = {root}: the root seed must be a non-negative integer", param="seed")
     return root
 
 

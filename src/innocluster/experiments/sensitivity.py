@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from innocluster.deprecation import moved_keywords
 from innocluster.errors import InputError
 from innocluster.experiments.problem import Problem
 from innocluster.experiments.store import ResultsStore
@@ -56,7 +57,8 @@ class SensitivityResult:
     n_runs: int
 
 
-def analyze(store: str | Path | ResultsStore, outcome: str, name: str | None = None, *,
+@moved_keywords({"name": "experiment"})
+def analyze(store: str | Path | ResultsStore, outcome: str, experiment: str | None = None, *,
             num_resamples: int = 200, conf_level: float = 0.95, seed: int = 0) -> SensitivityResult:
     """Sensitivity indices of ``outcome`` in a stored sweep.
 
@@ -67,7 +69,7 @@ def analyze(store: str | Path | ResultsStore, outcome: str, name: str | None = N
         A recorded outcome, or any ``METRIC@YEAR@REGION`` (computed from stored series;
         the region may be omitted when the sweep recorded outcomes, then the sweep's
         default region is used).
-    name : str, optional
+    experiment : str, optional
         Experiment name (default: the store's only experiment).
     num_resamples : int
         Bootstrap resamples for the intervals.
@@ -77,13 +79,13 @@ def analyze(store: str | Path | ResultsStore, outcome: str, name: str | None = N
         Seed of the bootstrap.
     """
     if not 0 < conf_level < 1:
-        raise InputError(f"--conf-level = {conf_level}: must be between 0 and 1")
+        raise InputError(f"conf_level = {conf_level}: must be between 0 and 1", param="conf_level")
     if num_resamples < 10:
-        raise InputError(f"--resamples = {num_resamples}: use at least 10")
+        raise InputError(f"num_resamples = {num_resamples}: use at least 10", param="num_resamples")
     own = not isinstance(store, ResultsStore)
     st = ResultsStore(store, read_only=True) if own else store
     try:
-        info = st.experiment(name)
+        info = st.experiment(experiment)
         spec = info["spec"]
         if spec.get("kind") != "sweep":
             raise InputError(f"{st.path}: experiment {info['name']!r} is a {spec.get('kind')} experiment; "
@@ -139,7 +141,18 @@ def analyze(store: str | Path | ResultsStore, outcome: str, name: str | None = N
         else:
             from SALib.analyze import delta
 
-            res = delta.analyze(prob, X, Y, num_resamples=num_resamples, conf_level=conf_level, seed=seed)
+            import contextlib
+            import io
+
+            # SALib reports designs it cannot bin on stderr and carries on; the user gets
+            # one line from us instead (below)
+            with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()), \
+                    contextlib.redirect_stdout(io.StringIO()):
+                warnings.simplefilter("ignore")
+                res = delta.analyze(prob, X, Y, num_resamples=num_resamples, conf_level=conf_level, seed=seed)
+            if "delta" not in res:  # SALib gives up on designs too small to bin (and only warns)
+                raise InputError(f"{st.path}: experiment {info['name']!r} has {n_points} design points, too few "
+                                 f"for delta indices; run a sweep with more samples (50 or more)")
             table = pd.DataFrame({"param": problem.names, "delta": res["delta"], "delta_conf": res["delta_conf"],
                                   "S1": res["S1"], "S1_conf": res["S1_conf"]})
             kind = "delta"
@@ -156,7 +169,7 @@ def _canonical(outcome: str, spec: dict, scenario_toml: str) -> str:
         if regions:
             return f"{outcome}@{regions[0]}"
     if len(parts) not in (2, 3) or not all(parts):
-        raise InputError(f"--outcome {outcome!r}: expected METRIC@YEAR[@REGION], e.g. patents_per_firm@last")
+        raise InputError(f"outcome {outcome!r}: expected METRIC@YEAR[@REGION], e.g. patents_per_firm@last", param="outcome")
     return outcome
 
 
@@ -172,7 +185,7 @@ def plot(result: SensitivityResult, path: str | Path) -> Path:
 
     path = Path(path)
     if path.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise InputError(f"--plot {path}: use a .png, .svg or .pdf file name")
+        raise InputError(f"path {path}: use a .png, .svg or .pdf file name", param="path")
     t = result.table
     fig, ax = plt.subplots(figsize=(max(5.0, 1.2 * len(t) + 2), 4))
     level = f"{result.conf_level:.0%} interval"

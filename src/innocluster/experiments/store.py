@@ -64,7 +64,7 @@ CREATE TABLE outcomes (
 
 def check_experiment_name(name: str) -> str:
     if not _EXP_NAME.match(name or ""):
-        raise InputError(f"--name {name!r}: use 1-64 letters, digits, '_', '-' or '.'")
+        raise InputError(f"experiment {name!r}: use 1-64 letters, digits, '_', '-' or '.'", param="experiment")
     return name
 
 
@@ -114,16 +114,23 @@ class ResultsStore:
         self.catalogue_path = self.path / CATALOGUE
         self.read_only = read_only
         if self.path.exists() and not self.path.is_dir():
-            raise InputError(f"{self.path}: is a file, not a results store folder")
+            # a store being created is the caller's output (``store=``, the CLI's --out);
+            # one being read is just a path
+            where = f"store {self.path}" if create else str(self.path)
+            raise InputError(f"{where}: is a file, not a results store folder", param="store" if create else None)
         fresh = not self.catalogue_path.exists()
         if fresh:
             if not create:
-                raise InputError(f"{self.path}: not an innocluster results store (no {CATALOGUE}); "
-                                 f"create one with `innocluster sweep ... --out {self.path}`")
+                raise InputError(f"{self.path}: not an innocluster results store (no {CATALOGUE}); a sweep or "
+                                 f"a comparison of policy arms with a store creates one")
             if self.path.exists() and any(p.name != "runs" for p in self.path.iterdir()):
                 raise InputError(f"{self.path}: folder is not empty and holds no {CATALOGUE}; "
                                  f"choose a new or empty folder for the results store")
-            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"store {self.path}: cannot write there ({exc.strerror or exc})",
+                                 param="store") from None
         self.con = self._connect(read_only=read_only and not fresh)
         if fresh:
             self.con.execute("BEGIN")
@@ -194,8 +201,8 @@ class ResultsStore:
             raise InputError(f"{self.path}: the store holds no experiment yet")
         if name is None:
             if len(exps) > 1:
-                raise InputError(f"{self.path}: holds {len(exps)} experiments ({', '.join(exps['name'])}); "
-                                 f"choose one with --name")
+                raise InputError(f"experiment: the store {self.path} holds {len(exps)} experiments "
+                                 f"({', '.join(exps['name'])}); choose one", param="experiment")
             name = exps["name"].iloc[0]
         row = exps[exps["name"] == name]
         if row.empty:
@@ -236,8 +243,9 @@ class ResultsStore:
             if diff is None and row[1] != scenario_toml:
                 diff = "scenario: the resolved scenario differs (file edited?)"
             if diff:
-                raise InputError(f"{self.path}: experiment {name!r} was started with a different spec ({diff}); "
-                                 f"re-run the original command to resume it, or use another --name or --out")
+                raise InputError(f"experiment {name!r}: was started in {self.path} with a different spec ({diff}); "
+                                 f"run the original settings again to resume it, or choose another experiment "
+                                 f"name or store", param="experiment")
             return True
         reps = int(spec["replications"])
         self.con.execute("BEGIN")
@@ -378,16 +386,16 @@ class ResultsStore:
     def _outcome_from_series(self, name: str, outcome: str) -> pd.DataFrame:
         parts = outcome.split("@")
         if len(parts) != 3:
-            raise InputError(f"--outcome {outcome!r}: not recorded in this experiment; give it in full as "
-                             f"METRIC@YEAR@REGION to compute it from the stored series")
+            raise InputError(f"outcome {outcome!r}: not recorded in this experiment; give it in full as "
+                             f"METRIC@YEAR@REGION to compute it from the stored series", param="outcome")
         metric, year, region = parts
         paths = self.run_files(name)
         if not paths:
             return pd.DataFrame({"sample": [], "rep": [], "value": []})
         cols = self._series_columns(paths[0])
         if metric not in cols:
-            raise InputError(f"--outcome {outcome!r}: unknown metric {metric!r}; the stored series have "
-                             f"{', '.join(c for c in cols if c not in ('sample', 'rep', 'seed'))[:300]}")
+            raise InputError(f"outcome {outcome!r}: unknown metric {metric!r}; the stored series have "
+                             f"{', '.join(c for c in cols if c not in ('sample', 'rep', 'seed'))[:300]}", param="outcome")
         if year == "last":
             cond = "year = max(year) OVER (PARTITION BY sample, rep)"
         elif year == "first":
@@ -396,7 +404,7 @@ class ResultsStore:
             try:
                 cond = f"year = {int(year)}"
             except ValueError:
-                raise InputError(f"--outcome {outcome!r}: year must be a calendar year, 'last' or 'first'") from None
+                raise InputError(f"outcome {outcome!r}: year must be a calendar year, 'last' or 'first'", param="outcome") from None
         sql = f"""SELECT sample, rep, CAST("{metric}" AS DOUBLE) AS value FROM (
                     SELECT *, {cond} AS _hit FROM read_parquet(?, union_by_name = true)
                   ) WHERE _hit AND region = ?"""
@@ -442,7 +450,7 @@ class ResultsStore:
         out = Path(out)
         fmt = out.suffix.lower()
         if fmt not in (".csv", ".parquet"):
-            raise InputError(f"--out {out}: use a .csv or .parquet file name")
+            raise InputError(f"out {out}: use a .csv or .parquet file name", param="out")
         if what == "runs":
             df = self.runs(name)
         elif what == "outcomes":
@@ -466,7 +474,7 @@ class ResultsStore:
 
             return atomic_write(out, write)
         else:
-            raise InputError(f"--what {what!r}: use runs, outcomes or series")
+            raise InputError(f"what {what!r}: use runs, outcomes or series", param="what")
         if fmt == ".csv":
             return atomic_write(out, lambda p: df.to_csv(p, index=False))
         return atomic_to_parquet(df, out)

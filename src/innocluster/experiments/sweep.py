@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from innocluster.deprecation import EXECUTION_KEYWORDS, moved_keywords
 from innocluster.errors import InputError
-from innocluster.experiments.batch import BatchReport, RunSpec, run_batch
-from innocluster.experiments.executors import make_executor
+from innocluster.experiments.batch import BatchReport, RunSpec, _run_batch
+from innocluster.experiments.execution import Execution, as_execution
 from innocluster.experiments.outcomes import parse_outcomes
 from innocluster.experiments.problem import Problem, parse_params
 from innocluster.experiments.sampling import METHODS, sample
@@ -37,7 +38,7 @@ class SweepResult:
     Attributes
     ----------
     store : Path
-    name : str
+    experiment : str
         Experiment name in the store.
     resumed : bool
         The experiment existed and was resumed.
@@ -47,24 +48,17 @@ class SweepResult:
     """
 
     store: Path
-    name: str
+    experiment: str
     resumed: bool
     report: BatchReport
     notes: list[str]
 
 
 def resolve_scenario(scenario, overrides: Iterable[str] = (), years: int | None = None):
-    """Load (by name or path) and apply ``--set`` overrides; fix ``years`` in the scenario."""
-    from innocluster.scenario import apply_overrides, load_scenario
-    from innocluster.scenario.schema import Scenario
+    """Load (by name or path), apply ``overrides`` and fix ``years`` in the scenario."""
+    from innocluster.scenario.io import resolve_scenario as resolve
 
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    sc = apply_overrides(sc, list(overrides))
-    if years is not None:
-        if years < 1:
-            raise InputError(f"--years = {years}: must be at least 1")
-        sc = apply_overrides(sc, [f"years={int(years)}"], source="--years")
-    return sc
+    return resolve(scenario, list(overrides), years=years)
 
 
 def sweep_spec(scenario, params: Iterable[str] | Problem, *, method: str = "lhs", samples: int = 64,
@@ -73,18 +67,20 @@ def sweep_spec(scenario, params: Iterable[str] | Problem, *, method: str = "lhs"
                second_order: bool = True, levels: int = 4, common_random_numbers: bool = False):
     """Validate a sweep's inputs and return ``(scenario, problem, outcomes, spec)``."""
     if method not in METHODS:
-        raise InputError(f"--method {method!r}: use one of {', '.join(METHODS)}")
+        raise InputError(f"method {method!r}: use one of {', '.join(METHODS)}", param="method")
     if replications < 1:
-        raise InputError(f"--replications = {replications}: must be at least 1")
-    if firms is not None and firms < 1:
-        raise InputError(f"--firms = {firms}: must be at least 1")
+        raise InputError(f"replications = {replications}: must be at least 1", param="replications")
     scenario_label = scenario if isinstance(scenario, (str, Path)) else getattr(scenario, "name", "scenario")
     sc = resolve_scenario(scenario, overrides, years)
+    if firms is not None:
+        from innocluster.scenario.io import check_run_setting
+
+        firms = check_run_setting("firms", firms)
     problem = params if isinstance(params, Problem) else parse_params(params, sc)
     ocs = parse_outcomes(outcomes, sc)
     root = int(sc.seed if seed is None else seed)
     if root < 0:
-        raise InputError(f"--seed = {root}: must be a non-negative integer")
+        raise InputError(f"seed = {root}: must be a non-negative integer", param="seed")
     spec = {
         "kind": "sweep", "scenario": str(scenario_label), "overrides": list(overrides),
         "problem": problem.to_dict(), "method": method, "samples": int(samples),
@@ -98,21 +94,21 @@ def sweep_spec(scenario, params: Iterable[str] | Problem, *, method: str = "lhs"
     return sc, problem, ocs, spec
 
 
-def run_sweep(scenario, params: Iterable[str] | Problem, *, out: str | Path, method: str = "lhs",
+@moved_keywords({"out": "store", "name": "experiment"}, execution=EXECUTION_KEYWORDS)
+def run_sweep(scenario, params: Iterable[str] | Problem, *, store: str | Path, method: str = "lhs",
               samples: int = 64, replications: int = 1, outcomes: Iterable[str] = (), seed: int | None = None,
               years: int | None = None, firms: int | None = None, overrides: Iterable[str] = (),
-              name: str = "sweep", executor="local", workers: int | None = None, scheduler: str | None = None,
-              client=None, retries: int = 2, second_order: bool = True, levels: int = 4,
-              common_random_numbers: bool = False, progress=False, runner: Callable | None = None,
-              on_start: Callable[[dict], None] | None = None) -> SweepResult:
-    """Run (or resume) a sweep into the results store ``out``.
+              experiment: str = "sweep", second_order: bool = True, levels: int = 4,
+              common_random_numbers: bool = False, execution: Execution | None = None,
+              runner: Callable | None = None, on_start: Callable[[dict], None] | None = None) -> SweepResult:
+    """Run (or resume) a sweep into the results store ``store``.
 
     Parameters
     ----------
-    scenario : str, path or Scenario
+    scenario : Scenario, str or path
     params : iterable of str or Problem
-        ``NAME=LOW:HIGH`` per parameter (dotted ``--set`` paths).
-    out : path
+        ``NAME=LOW:HIGH`` per parameter (dotted override paths).
+    store : path
         Results store folder (created if new).
     method : {"lhs", "sobol", "morris", "grid"}
     samples : int
@@ -126,25 +122,29 @@ def run_sweep(scenario, params: Iterable[str] | Problem, *, out: str | Path, met
     years, firms : int, optional
         Simulation length and size.
     overrides : iterable of str
-        ``--set`` overrides applied to the scenario before the sweep.
-    name : str
-        Experiment name in the store; re-running under the same name resumes.
-    executor, workers, scheduler, client, retries, progress, runner
-        See :func:`~innocluster.experiments.batch.run_batch`.
+        ``key=value`` overrides applied to the scenario before the sweep.
+    experiment : str
+        Experiment name in the store; running again under the same name resumes.
     second_order : bool
         Sobol: design for second-order indices.
     levels : int
         Morris grid levels.
     common_random_numbers : bool
         Same seeds for every design point (replication r uses one seed everywhere).
+    execution : Execution, optional
+        Executor, workers, retries and progress (:class:`~innocluster.experiments.Execution`).
+    runner : callable, optional
+        Replaces the engine (see :func:`~innocluster.experiments.batch.run_batch`).
     on_start : callable, optional
         Called with the experiment summary (planned, already done) before running.
 
     Examples
     --------
-    >>> run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], out="runs/sw", samples=8,   # doctest: +SKIP
+    >>> run_sweep("hsinchu", ["innovation.zeta1=0.02:0.2"], store="runs/sw", samples=8,   # doctest: +SKIP
     ...           years=10, firms=500, outcomes=["patents_per_firm@last"])
     """
+    execution = as_execution(execution)
+    name = experiment
     check_experiment_name(name)
     sc, problem, ocs, spec = sweep_spec(
         scenario, params, method=method, samples=samples, replications=replications, outcomes=outcomes,
@@ -155,23 +155,28 @@ def run_sweep(scenario, params: Iterable[str] | Problem, *, out: str | Path, met
     X = sample(problem, method, samples, seed=spec["seed"], second_order=second_order, levels=levels)
     design = pd.DataFrame(X, columns=list(problem.names))
     overrides_of = [problem.overrides(row) for row in X]
-    # connect the executor before touching the store: a bad --scheduler leaves no trace
-    ex = make_executor(executor, workers, scheduler, client)
-    with ex, ResultsStore(out, create=True) as store:
-        resumed = store.ensure_experiment(name, "sweep", spec, scenario_to_toml(sc),
-                                          [(f"s{i}", ov) for i, ov in enumerate(overrides_of)], design)
-        notes = store.repair(name) if resumed else []
-        n, reps = len(X), spec["replications"]
-        if on_start is not None:
-            on_start({"name": name, "planned": n * reps, "done": len(store.done(name)), "resumed": resumed,
-                      "notes": notes})
+    # connect the executor before touching the store: a bad scheduler leaves no trace
+    ex = execution.start()
+    try:
+        with ResultsStore(store, create=True) as st:
+            resumed = st.ensure_experiment(name, "sweep", spec, scenario_to_toml(sc),
+                                           [(f"s{i}", ov) for i, ov in enumerate(overrides_of)], design)
+            notes = st.repair(name) if resumed else []
+            n, reps = len(X), spec["replications"]
+            if on_start is not None:
+                on_start({"name": name, "planned": n * reps, "done": len(st.done(name)), "resumed": resumed,
+                          "notes": notes})
 
-        def specs() -> Iterator[RunSpec]:
-            for i in range(n):
-                for r in range(reps):
-                    yield RunSpec(i, r, seed_for(spec["seed"], i, r, common_random_numbers), tuple(overrides_of[i]))
+            def specs() -> Iterator[RunSpec]:
+                for i in range(n):
+                    for r in range(reps):
+                        yield RunSpec(i, r, seed_for(spec["seed"], i, r, common_random_numbers),
+                                      tuple(overrides_of[i]))
 
-        report = run_batch(sc, specs(), outcomes=ocs, years=spec["years"], firms=firms, executor=ex,
-                           store=store, experiment=name,
-                           retries=retries, progress=progress, runner=runner, total=n * reps)
-    return SweepResult(Path(out), name, resumed, report, notes)
+            report = _run_batch(sc, specs(), ex, execution.progress_bar("sweep"), execution.retries, outcomes=ocs,
+                                years=spec["years"], firms=firms, store=st, experiment=name, runner=runner,
+                                total=n * reps)
+    finally:
+        if execution.owns(ex):
+            ex.close()
+    return SweepResult(Path(store), name, resumed, report, notes)

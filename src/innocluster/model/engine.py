@@ -30,8 +30,10 @@ True
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -66,52 +68,67 @@ from innocluster.model.world import World, YearCounters, build_regions
 from innocluster.scenario.schema import Scenario
 
 
-@dataclass
+#: the files a run folder holds (:meth:`SimulationResults.save`, ``innocluster run``)
+RUN_FILES = ("timeseries.parquet", "ledger.parquet", "firms.parquet", "ties.parquet", "scenario.toml",
+             "overview.png", "run.json", "firm_panel.parquet")
+
+
+@dataclass(repr=False)
 class SimulationResults:
-    """What a run produced (statsmodels-style results object).
+    """What a run produced (statsmodels-style results object: data, no live model).
 
     Attributes
     ----------
     scenario : Scenario
-        The resolved scenario that was run.
+        The resolved scenario that was run, its run settings (``seed``, ``years`` and,
+        when the economy was rescaled, ``firms``) written in: saved and run again, it
+        gives the same results.
     seed : int
     timeseries : pandas.DataFrame
         One row per region and year (docs/model.md, "Design concepts", observation).
     firms : pandas.DataFrame
-        The final firm table, one row per firm in id order (:meth:`tie_rows` gives the
-        final trust ties as pairs of its rows).
+        The final firm table, one row per firm in id order.
+    ties : pandas.DataFrame
+        The final trust ties, one row per tie: ``firm_a < firm_b``, firm ids of
+        :attr:`firms` (:meth:`tie_rows` gives them as row positions).
     ledger : pandas.DataFrame
         Money flows into (+) and out of (-) the firm sector per year and the change
         in total net worth; ``residual`` is zero when every USD is accounted for.
     firm_panel : pandas.DataFrame or None
         Yearly firm snapshots in the monitor's schema (``firm_panel=True``).
+    record : {"yearly", "final"}
+        How the run recorded (:class:`ClusterModel`).
     """
 
     scenario: Scenario
     seed: int
     timeseries: pd.DataFrame
     firms: pd.DataFrame
+    ties: pd.DataFrame
     ledger: pd.DataFrame
     firm_panel: pd.DataFrame | None = None
-    world: World | None = field(default=None, repr=False)
+    record: str = "yearly"
+
+    def __repr__(self) -> str:
+        ts = self.timeseries
+        years = f"{int(ts['year'].min())}-{int(ts['year'].max())}" if len(ts) else "none recorded"
+        panel = f"{len(self.firm_panel):,} rows" if self.firm_panel is not None else "no"
+        regions = ", ".join(r.name for r in self.scenario.regions)
+        return (f"<SimulationResults {self.scenario.name!r}: seed {self.seed}, years {years}, regions {regions}; "
+                f"{len(self.firms):,} firms and {len(self.ties):,} ties at the end; firm panel: {panel}>")
 
     def region(self, name: str) -> pd.DataFrame:
         """Time series of one region."""
+        names = list(dict.fromkeys(self.timeseries["region"]))
+        if name not in names:
+            raise InputError(f"name = {name!r}: no such region; have {', '.join(map(str, names))}", param="name")
         return self.timeseries[self.timeseries["region"] == name].reset_index(drop=True)
 
     def tie_rows(self) -> tuple[np.ndarray, np.ndarray]:
-        """The trust ties at the end of the run as pairs of row positions in :attr:`firms`.
-
-        The network stores ties between rows of the live firm table, whose rows exits
-        reorder (swap-remove); :attr:`firms` is sorted by firm id, so the ends are
-        translated to its rows here.
-        """
-        if self.world is None:
-            raise ValueError("tie_rows: these results carry no world (the final network)")
-        f, net = self.world.firms, self.world.network
-        position = np.empty(f.n, dtype=np.int64)
-        position[f.id_order()] = np.arange(f.n)  # table row -> row of `firms`
-        return position[net.u], position[net.v]
+        """The final trust ties as pairs of row positions in :attr:`firms` (sorted by id)."""
+        ids = self.firms["id"].to_numpy()
+        return (np.searchsorted(ids, self.ties["firm_a"].to_numpy()),
+                np.searchsorted(ids, self.ties["firm_b"].to_numpy()))
 
     def summary(self) -> pd.DataFrame:
         """Last-year key figures per region."""
@@ -119,6 +136,85 @@ class SimulationResults:
         cols = ["region", "firms", "employment", "revenue", "exports", "patents_new", "patents_per_firm",
                 "share_rd_active", "share_credit_constrained", "tech_mean", "lifecycle_stage"]
         return last[[c for c in cols if c in last.columns]].reset_index(drop=True)
+
+    def save(self, path, *, command: str | None = None) -> Path:
+        """Write the run folder ``innocluster run`` writes, whole or not at all.
+
+        ``timeseries.parquet``, ``ledger.parquet``, ``firms.parquet``,
+        ``ties.parquet``, ``firm_panel.parquet`` (when there is a panel),
+        ``overview.png``, ``scenario.toml`` (the resolved scenario: ``innocluster run
+        PATH/scenario.toml`` reproduces the run) and ``run.json`` (innocluster version,
+        engine fingerprint, run settings, the scenario's source file with its SHA-256,
+        the overrides, and the SHA-256 of every file written). The files are written
+        into a temporary sibling folder that then replaces ``path`` in one step
+        (:mod:`innocluster.outputs`): an earlier run there is replaced whole, and a
+        folder holding anything else is refused.
+
+        Parameters
+        ----------
+        path : path-like
+            The run folder.
+        command : str, optional
+            The command line that made the run, recorded in ``run.json``.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from innocluster.outputs import replace_folder
+
+        path = Path(path)
+        with replace_folder(path, known=RUN_FILES, param="path", what="run") as tmp:
+            self._write(tmp, path, command)
+        return path
+
+    def _write(self, folder: Path, final: Path, command: str | None) -> None:
+        import json
+        import platform
+
+        import innocluster
+        from innocluster.model.fingerprint import engine_fingerprint
+        from innocluster.report.simplots import save_overview
+        from innocluster.scenario import scenario_origin, scenario_to_toml
+
+        sc = self.scenario
+        self.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
+        self.ledger.to_parquet(folder / "ledger.parquet", index=False)
+        self.firms.to_parquet(folder / "firms.parquet", index=False)
+        self.ties.to_parquet(folder / "ties.parquet", index=False)
+        if self.firm_panel is not None:
+            self.firm_panel.to_parquet(folder / "firm_panel.parquet", index=False)
+        rerun = "innocluster run scenario.toml --out OTHER" + (" --firm-panel" if self.firm_panel is not None else "")
+        header = (f"# The resolved scenario of an innocluster {innocluster.__version__} run: every parameter and the "
+                  f"run settings (seed, years, firms).\n# Run it again: {rerun}\n\n")
+        (folder / "scenario.toml").write_text(header + scenario_to_toml(sc), encoding="utf-8")
+        if len(self.timeseries):
+            save_overview(self.timeseries, folder / "overview.png", title=f"{sc.name}, seed {self.seed}")
+        files = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
+        manifest = {
+            "kind": "innocluster run",
+            "innocluster": innocluster.__version__, "engine": engine_fingerprint(),
+            "python": platform.python_version(), "numpy": np.__version__,
+            "scenario": sc.name, "seed": self.seed, "years": sc.years,
+            "firms": sc.firms if sc.firms is not None else sum(r.initial_firms for r in sc.regions),
+            "firms_rescaled": sc.firms is not None, "firm_panel": self.firm_panel is not None,
+            "record": self.record,
+            "inputs": scenario_origin(sc),
+            "command": command,
+            "rerun": rerun.replace("scenario.toml", str(final / "scenario.toml")),
+            "files": files,
+        }
+        (folder / "run.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 class ClusterModel:
@@ -131,6 +227,7 @@ class ClusterModel:
         Root seed; defaults to ``scenario.seed``.
     firms : int, optional
         Total initial firms; rescales the whole economy (see :mod:`innocluster.model.world`).
+        Defaults to ``scenario.firms`` (unset: the regions' ``initial_firms``).
     firm_panel : bool
         Keep yearly firm snapshots.
     record : {"yearly", "final"}
@@ -152,11 +249,12 @@ class ClusterModel:
         self.scenario = scenario
         self.seed = int(scenario.seed if seed is None else seed)
         if self.seed < 0:
-            raise InputError(f"seed = {self.seed}: must be a non-negative integer")
+            raise InputError(f"seed = {self.seed}: must be a non-negative integer", param="seed")
         self.streams = RandomStreams(self.seed)
         base = sum(r.initial_firms for r in scenario.regions)
+        firms = scenario.firms if firms is None else firms  # a saved run's scenario records its rescaling
         if firms is not None and firms < 1:
-            raise InputError(f"--firms = {firms}: must be at least 1")
+            raise InputError(f"firms = {firms}: must be at least 1", param="firms")
         scale = 1.0 if firms is None else firms / base
         counts = np.array([int(round(r.initial_firms * scale)) if r.initial_firms else 0 for r in scenario.regions])
         counts = np.where((counts == 0) & (np.array([r.initial_firms for r in scenario.regions]) > 0), 1, counts)
@@ -175,10 +273,10 @@ class ClusterModel:
             price=np.ones(len(st)),
         )
         if record not in self.RECORD_MODES:
-            raise InputError(f"record = {record!r}: must be one of {', '.join(self.RECORD_MODES)}")
+            raise InputError(f"record = {record!r}: must be one of {', '.join(self.RECORD_MODES)}", param="record")
         if record == "final" and scenario.mechanisms.stage_programme:
             raise InputError("record = 'final': the stage programme (mechanisms.stage_programme) reads the yearly "
-                             "history; use record = 'yearly'")
+                             "history; use record = 'yearly'", param="record")
         self.record_yearly = record == "yearly"
         self.keep_panel = firm_panel
         self.panel: list[dict] = []
@@ -268,7 +366,7 @@ class ClusterModel:
         """
         years = self.scenario.years if years is None else int(years)
         if years < 1:
-            raise InputError(f"--years = {years}: must be at least 1")
+            raise InputError(f"years = {years}: must be at least 1", param="years")
         # large tables: freed temporaries stay in the process for reuse (innocluster.model.allocator)
         with allocator.keep_freed_memory(self.world.firms.n >= allocator.LARGE_POPULATION):
             for _ in range(years):
@@ -289,8 +387,22 @@ class ClusterModel:
         if self.keep_panel and self.panel:
             panel = pd.DataFrame({k: np.concatenate([p[k] for p in self.panel]) for k in self.panel[0]})
         firms = w.firms.to_frame(w.regions.names, w.stage_names)
-        return SimulationResults(self.scenario, self.seed, ts, firms, pd.DataFrame(self.ledger_rows).fillna(0.0),
-                                 panel, w)
+        return SimulationResults(self.scenario, self.seed, ts, firms, final_ties(w),
+                                 pd.DataFrame(self.ledger_rows).fillna(0.0), panel,
+                                 "yearly" if self.record_yearly else "final")
+
+
+def final_ties(w: World) -> pd.DataFrame:
+    """The trust ties of the world as firm-id pairs ``firm_a < firm_b``, sorted.
+
+    The network stores ties between rows of the live firm table, whose rows exits
+    reorder (swap-remove); firm ids are what stays meaningful after the run.
+    """
+    ids = w.firms.id
+    a, b = ids[w.network.u], ids[w.network.v]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    order = np.lexsort((hi, lo))
+    return pd.DataFrame({"firm_a": lo[order], "firm_b": hi[order]})
 
 
 def add_lifecycle_columns(ts: pd.DataFrame) -> pd.DataFrame:
@@ -303,28 +415,119 @@ def add_lifecycle_columns(ts: pd.DataFrame) -> pd.DataFrame:
     return lifecycle_columns(ts)
 
 
-def simulate(scenario: Scenario, seed: int | None = None, years: int | None = None, firms: int | None = None,
-             firm_panel: bool = False, progress: Callable[[int], None] | None = None) -> SimulationResults:
+#: a run's peak memory per initial firm over ten years, with the results (487 to 837
+#: bytes in benchmarks/results/scale.json, 10^4 to 10^7 firms of hsinchu) ...
+BYTES_PER_FIRM = 500
+#: ... and per firm and year of the firm panel (16 columns of 4 to 8 bytes)
+PANEL_BYTES_PER_FIRM_YEAR = 100
+
+
+def memory_needed(firms: int, years: int, firm_panel: bool) -> int:
+    """A lower bound of a run's memory in bytes (the firm table, its temporaries, the
+    results); populations usually grow, so real runs need more."""
+    return int(firms * BYTES_PER_FIRM + (firms * years * PANEL_BYTES_PER_FIRM_YEAR if firm_panel else 0))
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # systems without sysconf (Windows): no check
+        return None
+
+
+def check_memory(firms: int, years: int, firm_panel: bool) -> None:
+    """Refuse a run that cannot fit in this machine's memory before anything is allocated."""
+    need, have = memory_needed(firms, years, firm_panel), _physical_memory()
+    if have is not None and need > have:
+        panel = f" and {PANEL_BYTES_PER_FIRM_YEAR} per firm-year of the firm panel" if firm_panel else ""
+        raise InputError(f"firms = {firms:,}: a run this size needs at least {need / 2**30:,.1f} GiB of memory "
+                         f"(about {BYTES_PER_FIRM} bytes per firm{panel}); this machine has "
+                         f"{have / 2**30:,.1f} GiB", param="firms")
+
+
+def simulate(scenario: Scenario | str | Path, *, seed: int | None = None, years: int | None = None,
+             firms: int | None = None, firm_panel: bool = False,
+             progress: bool | Callable[[int], object] = False, record: str = "yearly") -> SimulationResults:
     """Run a scenario and return its :class:`SimulationResults`.
 
     Parameters
     ----------
-    scenario : Scenario
-        From :func:`innocluster.load_scenario`.
+    scenario : Scenario, str or path
+        A scenario (:func:`innocluster.load_scenario`), a built-in name such as
+        ``"hsinchu"`` or a ``.toml`` path (a run folder's ``scenario.toml`` reproduces
+        that run).
     seed : int, optional
         Root seed (default: the scenario's). Same seed, same results, bit for bit.
     years : int, optional
-        Years to simulate (default: the scenario's).
+        Years to simulate (default: the scenario's; at most 500).
     firms : int, optional
-        Total initial firms; rescales the economy.
+        Total initial firms; rescales the economy (default: the scenario's ``firms``,
+        unset: the regions' ``initial_firms``; at most 50 million, and no more than
+        this machine's memory holds).
     firm_panel : bool
         Also return yearly firm snapshots in the monitor's firm-panel schema.
-    progress : callable, optional
-        Called with 1 after each year (for progress bars).
+    progress : bool or callable
+        True shows a progress bar on stderr; a callable is called with 1 after each
+        simulated year.
+    record : {"yearly", "final"}
+        ``"final"`` keeps only the last year's rows (:class:`ClusterModel`).
+
+    Returns
+    -------
+    SimulationResults
+        Its ``scenario`` has the run settings written in.
+
+    Examples
+    --------
+    >>> from innocluster import simulate
+    >>> res = simulate("hsinchu", seed=1, years=3, firms=300)
+    >>> res.scenario.seed, res.scenario.years, res.scenario.firms
+    (1, 3, 300)
     """
-    if not isinstance(scenario, Scenario):
-        raise InputError(f"simulate: expected a Scenario (use load_scenario), got {type(scenario).__name__}")
-    n = sum(r.initial_firms for r in scenario.regions) if firms is None else firms
-    # building a large population makes large temporaries too (innocluster.model.allocator)
-    with allocator.keep_freed_memory(n >= allocator.LARGE_POPULATION):
-        return ClusterModel(scenario, seed=seed, firms=firms, firm_panel=firm_panel).run(years, progress)
+    from innocluster.scenario.io import resolve_scenario
+
+    for name, value in (("firm_panel", firm_panel),):
+        if not isinstance(value, bool):
+            raise InputError(f"{name} = {value!r}: give True or False", param=name)
+    if progress is None:  # "no progress", as the earlier API spelled it
+        progress = False
+    if not (isinstance(progress, bool) or callable(progress)):
+        raise InputError(f"progress = {progress!r}: give True, False or a callable", param="progress")
+    if record not in ClusterModel.RECORD_MODES:
+        raise InputError(f"record = {record!r}: must be one of {', '.join(ClusterModel.RECORD_MODES)}",
+                         param="record")
+    sc = resolve_scenario(scenario, seed=seed, years=years, firms=firms)
+    n = sc.firms if sc.firms is not None else sum(r.initial_firms for r in sc.regions)
+    check_memory(n, sc.years, firm_panel)
+    with _progress_callback(progress, f"simulating {sc.name}", sc.years) as advance:
+        # building a large population makes large temporaries too (innocluster.model.allocator)
+        with allocator.keep_freed_memory(n >= allocator.LARGE_POPULATION):
+            model = ClusterModel(sc, seed=sc.seed, firms=sc.firms, firm_panel=firm_panel, record=record)
+            return model.run(sc.years, advance)
+
+
+class _progress_callback:
+    """``progress`` of :func:`simulate` as a per-year callback: a Rich bar on stderr for
+    True, the caller's callable, or nothing."""
+
+    def __init__(self, progress, description: str, total: int):
+        self.progress, self.description, self.total = progress, description, total
+        self.bar = None
+
+    def __enter__(self):
+        if callable(self.progress):
+            return self.progress
+        if not self.progress:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("years"),
+                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task(self.description, total=self.total)
+        return lambda k: self.bar.advance(task, k)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()

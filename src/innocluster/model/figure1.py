@@ -9,6 +9,8 @@ factors (wages, supplier base, infrastructure, intermediaries, congestion rent) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -19,8 +21,11 @@ from innocluster.scenario.schema import Scenario
 
 
 def cost_curves(scenario: Scenario, seed: int | None = None, burn_in: int = 10, firms: int | None = None,
-                cluster: str | None = None, n_points: int = 60) -> tuple[pd.DataFrame, dict]:
+                cluster: str | None = None, n_points: int = 60,
+                progress: Callable[[int], object] | None = None) -> tuple[pd.DataFrame, dict]:
     """Average-cost curves of one representative SME outside and inside a cluster.
+
+    ``progress``, when given, is called with 1 after each burn-in year.
 
     Returns
     -------
@@ -33,6 +38,8 @@ def cost_curves(scenario: Scenario, seed: int | None = None, burn_in: int = 10, 
     model = ClusterModel(scenario, seed=seed, firms=firms)
     for _ in range(max(0, burn_in)):
         model.step()
+        if progress is not None:
+            progress(1)
     w = model.world
     reg = w.regions
     names = reg.names
@@ -42,8 +49,8 @@ def cost_curves(scenario: Scenario, seed: int | None = None, burn_in: int = 10, 
         raise InputError(f"scenario {scenario.name!r}: Figure 1 needs one cluster and one periphery region")
     if cluster is not None:
         if cluster not in names or not reg.is_cluster[names.index(cluster)]:
-            raise InputError(f"--cluster {cluster!r}: not a cluster region of {scenario.name!r}; have "
-                             + ", ".join(names[i] for i in clusters))
+            raise InputError(f"cluster {cluster!r}: not a cluster region of {scenario.name!r}; have "
+                             + ", ".join(names[i] for i in clusters), param="cluster")
         c = names.index(cluster)
     else:
         c = clusters[0]

@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 
 from innocluster.errors import InputError
-from innocluster.experiments.batch import RunSpec, run_batch
+from innocluster.experiments.batch import RunSpec, _run_batch
 from innocluster.experiments.compare import summarize_arms
-from innocluster.experiments.executors import Executor, make_executor
+from innocluster.experiments.execution import Execution, as_execution
+from innocluster.experiments.executors import Executor
 from innocluster.experiments.outcomes import Outcome
-from innocluster.experiments.progress import NullProgress, RichProgress
+from innocluster.experiments.progress import NullProgress
 from innocluster.experiments.seeds import replication_seed
 from innocluster.paper.claims import CLAIMS, Claim, Setting, Test, cluster_name
 from innocluster.paper.derived import LATE_METRICS, figure1_runner, paper_runner
@@ -241,13 +242,19 @@ def _outcomes(sc, key: _Key, timeline: bool) -> list[Outcome]:
     return outs
 
 
-def run_claims(claims: list[Claim] | None = None, opts: Options | None = None) -> PaperRun:
+def run_claims(claims: list[Claim] | None = None, opts: Options | None = None, *,
+               execution: Execution | None = None) -> PaperRun:
     """Run claims (default: all) and judge them.
 
     Parameters
     ----------
     claims : list of Claim, optional
     opts : Options, optional
+        Replications, firms, seed, overrides and scenario files.
+    execution : Execution, optional
+        Executor, workers, retries and progress, the settings object every experiment
+        shares (:class:`~innocluster.experiments.Execution`). Without it the executor
+        fields of ``opts`` (``executor``, ``workers``, ``progress``) are used.
 
     Returns
     -------
@@ -256,21 +263,22 @@ def run_claims(claims: list[Claim] | None = None, opts: Options | None = None) -
     claims = list(CLAIMS if claims is None else claims)
     opts = opts or Options()
     opts.check()
+    execution = as_execution(execution if execution is not None else _execution_of(opts))
     t0 = time.perf_counter()
     cache, groups, where = _plan(claims, opts)
     timeline_keys = {where[(c.id, s.label, a.name)][0] for c in claims for s in c.settings if s.timeline
                      for a in s.arms}
     total = sum(len(v) for v in groups.values()) * opts.replications
-    bar = RichProgress("paper experiments") if opts.progress else NullProgress()
+    bar = execution.progress_bar("paper experiments")
     bar.start(total)
     data: dict[_Key, pd.DataFrame] = {}
     done = failed = 0
     failures: list[str] = []
     seeds: dict[str, int] = {}
-    shared = isinstance(opts.executor, Executor)  # a pool reused across runs (scale check, robustness)
-    ex = make_executor(opts.executor, opts.workers if opts.executor == "local" else None)
+    # a pool passed in is reused across rounds (scale check, robustness) and not closed here
+    ex = execution.start()
     try:
-        with contextlib.nullcontext(ex) if shared else ex:
+        with ex if execution.owns(ex) else contextlib.nullcontext(ex):
             # largest groups first: the pool stays busy
             for key in sorted(groups, key=lambda k: -len(groups[k]) * k.years):
                 sc = cache[key.scenario]
@@ -280,9 +288,9 @@ def run_claims(claims: list[Claim] | None = None, opts: Options | None = None) -
                 variants = groups[key]
                 specs = [RunSpec(i, r, replication_seed(root, r), ov)
                          for i, ov in enumerate(variants) for r in range(opts.replications)]
-                rep = run_batch(sc_run, specs, outcomes=_outcomes(sc_run, key, key in timeline_keys),
-                                years=key.years, firms=opts.firms, executor=ex, progress=_Shared(bar),
-                                runner=RUNNERS[key.runner], total=len(specs))
+                rep = _run_batch(sc_run, specs, ex, _Shared(bar), execution.retries,
+                                 outcomes=_outcomes(sc_run, key, key in timeline_keys), years=key.years,
+                                 firms=opts.firms, runner=RUNNERS[key.runner], total=len(specs))
                 done += rep.done
                 failed += rep.failed
                 failures += [f"{key.scenario} {variants[s]} rep {r}: {e}" for s, r, e in rep.failures]
@@ -295,6 +303,12 @@ def run_claims(claims: list[Claim] | None = None, opts: Options | None = None) -
     adjust_and_decide(results)
     scen = {k: str(opts.scenario_files.get(k, f"built-in {k}")) for k in cache}
     return PaperRun(results, opts, scen, seeds, time.perf_counter() - t0, done, failed, failures)
+
+
+def _execution_of(opts: Options) -> Execution:
+    """The executor fields of :class:`Options` as an :class:`Execution`."""
+    local = opts.executor == "local"
+    return Execution(executor=opts.executor, workers=opts.workers if local else None, progress=opts.progress)
 
 
 # ------------------------------------------------------------------ judging

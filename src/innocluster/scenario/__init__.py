@@ -4,8 +4,10 @@ from innocluster.scenario.io import (
     apply_overrides,
     list_scenarios,
     load_scenario,
+    resolve_scenario,
     save_scenario,
     scenario_from_dict,
+    scenario_origin,
     scenario_to_toml,
 )
 from innocluster.scenario.schema import INSTRUMENTS, Region, Scenario, Stage
@@ -18,7 +20,9 @@ __all__ = [
     "apply_overrides",
     "list_scenarios",
     "load_scenario",
+    "resolve_scenario",
     "save_scenario",
     "scenario_from_dict",
+    "scenario_origin",
     "scenario_to_toml",
 ]

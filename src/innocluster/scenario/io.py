@@ -8,6 +8,7 @@ file, the field, the value and the allowed range, e.g.::
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -55,7 +56,9 @@ def targets_dir() -> Path:
 
 
 def _field_range(model: type[BaseModel], loc: tuple) -> tuple[str, str]:
-    """Allowed range and description of the field at ``loc`` (best effort)."""
+    """What the field at ``loc`` allows and its description (best effort)."""
+    from innocluster.scenario.schema import _allowed
+
     cls: Any = model
     info = None
     for part in loc:
@@ -73,28 +76,33 @@ def _field_range(model: type[BaseModel], loc: tuple) -> tuple[str, str]:
         cls = nxt
     if info is None:
         return "", ""
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in info.metadata:
-        for attr, is_lo, is_open in (("ge", True, False), ("gt", True, True), ("le", False, False), ("lt", False, True)):
-            v = getattr(m, attr, None)
-            if v is not None:
-                if is_lo:
-                    lo, lo_open = v, is_open
-                else:
-                    hi, hi_open = v, is_open
-    rng = ""
-    if lo is not None or hi is not None:
-        rng = ("(" if lo_open else "[") + (f"{lo:g}" if lo is not None else "-inf") + ", "
-        rng += (f"{hi:g}" if hi is not None else "inf") + (")" if hi_open else "]")
-    return rng, info.description or ""
+    return _allowed(info), info.description or ""
 
 
-def format_validation_error(err: ValidationError, source: str) -> str:
-    """One line: file, field, value and allowed range of the first error."""
+def _named_path(loc: tuple, data: Any) -> str:
+    """A validation error's location as the ``--set`` path: entries of the region and
+    stage lists by their name (``regions.hsinchu.budget``, not ``regions.0.budget``)."""
+    parts, node = [], data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+            name = node.get("name") if isinstance(node, dict) else None
+            parts.append(str(name) if name else str(part))
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            parts.append(str(part))
+    return ".".join(parts)
+
+
+def format_validation_error(err: ValidationError, source: str, data: Any = None) -> str:
+    """One line: file, field, value and allowed range of the first error.
+
+    ``data`` (the validated dictionary) lets regions and stages be named in the field's
+    path.
+    """
     e = err.errors()[0]
     loc = tuple(e.get("loc", ()))
-    field = ".".join(str(p) for p in loc) or "(scenario)"
+    field = _named_path(loc, data) or "(scenario)"
     value = e.get("input")
     rng, desc = _field_range(Scenario, loc)
     msg = e.get("msg", "invalid")
@@ -124,7 +132,7 @@ def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise InputError(format_validation_error(err, source)) from None
+        raise InputError(format_validation_error(err, source, data)) from None
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -149,13 +157,102 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     p = scenario_path(name_or_path)
     if not p.exists():
         raise InputError(f"{p}: file not found")
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder; give a scenario .toml file (a run folder has one: {p / 'scenario.toml'})")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read file: {exc.strerror or exc}") from None
+    data = read_toml_text(raw, p)
+    sc = scenario_from_dict(data, str(p))
+    sc._origin = {"scenario": str(name_or_path), "file": str(p), "sha256": hashlib.sha256(raw).hexdigest(),
+                  "overrides": []}
+    return sc
+
+
+def read_toml_text(raw: bytes, path: str | Path) -> dict:
+    """Parse the bytes of a TOML file: UTF-8, with or without a byte-order mark.
+
+    Editors on Windows save UTF-8 with a BOM; TOML itself forbids it, but the text is
+    the same, so it is accepted. Anything that is not UTF-8 is refused in one line.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}: 0x{raw[exc.start]:02x}); "
+                         f"save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{p}: TOML syntax error: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p}: cannot read file: {exc}") from None
-    return scenario_from_dict(data, str(p))
+        raise InputError(f"{path}: TOML syntax error: {exc}") from None
+
+
+def scenario_origin(scenario: Scenario) -> dict:
+    """Where a scenario came from: the name or path it was loaded by, the SHA-256 of
+    that file's bytes and the overrides applied since (empty for a scenario built in
+    Python)."""
+    origin = scenario._origin
+    return {"scenario": None, "file": None, "sha256": None, "overrides": []} if origin is None else \
+        {**origin, "overrides": list(origin["overrides"])}
+
+
+#: run settings that :func:`resolve_scenario` writes into the scenario
+RUN_SETTINGS = ("seed", "years", "firms")
+
+
+def check_run_setting(name: str, value: Any) -> int:
+    """``value`` as an int if it is a valid ``seed``, ``years`` or ``firms`` of a scenario
+    (the schema's range); :class:`InputError` naming the parameter otherwise."""
+    import numbers
+
+    from innocluster.scenario.schema import _allowed
+
+    info = Scenario.model_fields[name]
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError(f"{name} = {value!r}: must be a whole number in {_allowed(info)}", param=name)
+    value = int(value)
+    for m in info.metadata:
+        lo, hi = getattr(m, "ge", None), getattr(m, "le", None)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            meaning = (info.description or "").partition(" [")[0]
+            raise InputError(f"{name} = {value}: allowed {_allowed(info)} ({meaning})", param=name)
+    return value
+
+
+def resolve_scenario(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...] | None = None, *,
+                     seed: int | None = None, years: int | None = None, firms: int | None = None) -> Scenario:
+    """The scenario a run will use: loaded, overridden, with its run settings written in.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or path
+        A scenario, a built-in name (``"hsinchu"``) or a ``.toml`` path.
+    overrides : list of str, optional
+        ``key=value`` overrides (:func:`apply_overrides`).
+    seed, years, firms : int, optional
+        Run settings; each one given replaces the scenario's own and is checked
+        against the schema's range (years at most 500, firms at most 50 million).
+
+    Returns
+    -------
+    Scenario
+        Resolved: written out with :func:`scenario_to_toml` and run again, it gives the
+        same run.
+    """
+    if isinstance(scenario, (str, Path)):
+        sc = load_scenario(scenario)
+    elif isinstance(scenario, Scenario):
+        sc = scenario
+    else:
+        raise InputError(f"scenario = {type(scenario).__name__}: give a Scenario, a built-in name or a .toml path",
+                         param="scenario")
+    if isinstance(overrides, str):
+        raise InputError(f"overrides = {overrides!r}: give a list of key=value strings", param="overrides")
+    sc = apply_overrides(sc, list(overrides or []))
+    update = {name: check_run_setting(name, value)
+              for name, value in (("seed", seed), ("years", years), ("firms", firms)) if value is not None}
+    # the values are checked above; model_copy keeps the scenario's origin
+    return sc.model_copy(update=update) if update else sc
 
 
 def scenario_to_toml(scenario: Scenario) -> str:
@@ -196,7 +293,7 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def apply_overrides(scenario: Scenario, overrides: list[str] | None, source: str = "--set") -> Scenario:
+def apply_overrides(scenario: Scenario, overrides: list[str] | None, source: str = "overrides") -> Scenario:
     """Return a copy of ``scenario`` with ``key=value`` overrides applied and re-validated.
 
     Keys are dotted paths: ``innovation.zeta1=0.1``, ``mechanisms.spinoffs=false``,
@@ -205,10 +302,12 @@ def apply_overrides(scenario: Scenario, overrides: list[str] | None, source: str
     """
     if not overrides:
         return scenario
+    # errors about the caller's overrides name the parameter (the CLI shows --set)
+    param = "overrides" if source == "overrides" else None
     data = scenario.model_dump(mode="python")
     for item in overrides:
         if "=" not in item:
-            raise InputError(f"{source}: {item!r} is not key=value (e.g. innovation.zeta1=0.1)")
+            raise InputError(f"{source}: {item!r} is not key=value (e.g. innovation.zeta1=0.1)", param=param)
         key, raw = item.split("=", 1)
         key = key.strip()
         parts = key.split(".")
@@ -218,20 +317,25 @@ def apply_overrides(scenario: Scenario, overrides: list[str] | None, source: str
                 match = [el for el in node if isinstance(el, dict) and el.get("name") == part]
                 if not match:
                     names = [el.get("name") for el in node if isinstance(el, dict)]
-                    raise InputError(f"{source}: {key}: no entry named {part!r}; have {', '.join(map(str, names))}")
+                    raise InputError(f"{source}: {key}: no entry named {part!r}; have {', '.join(map(str, names))}",
+                                     param=param)
                 node = match[0]
             elif isinstance(node, dict) and part in node:
                 node = node[part]
             else:
-                raise InputError(f"{source}: {key}: unknown field {'.'.join(parts[: i + 1])!r}")
+                raise InputError(f"{source}: {key}: unknown field {'.'.join(parts[: i + 1])!r}", param=param)
         last = parts[-1]
         if not isinstance(node, dict) or (last not in node and not _open_table(parts)):
-            raise InputError(f"{source}: {key}: unknown field {key!r}")
+            raise InputError(f"{source}: {key}: unknown field {key!r}", param=param)
         node[last] = _parse_value(raw.strip())
     try:
-        return Scenario.model_validate(data)
+        out = Scenario.model_validate(data)
     except ValidationError as err:
-        raise InputError(format_validation_error(err, source)) from None
+        raise InputError(format_validation_error(err, source, data), param=param) from None
+    origin = scenario_origin(scenario)
+    origin["overrides"] += [str(o) for o in overrides]
+    out._origin = origin
+    return out
 
 
 def _open_table(parts: list[str]) -> bool:

@@ -17,9 +17,9 @@ is declared with :func:`param`, which records
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 INSTRUMENTS = (
     "infrastructure",
@@ -33,6 +33,12 @@ INSTRUMENTS = (
     "research_institute",
 )
 LIFECYCLE_STAGES = ("budding", "growth", "maturity", "decline")
+
+#: the most firms a run may start with (per region and in total): the engine's firm
+#: table addresses rows with 32-bit ties and a run of this size needs about 25 GB
+MAX_FIRMS = 50_000_000
+#: the most years a run may simulate
+MAX_YEARS = 500
 
 #: sources cited by several parameters (full references in docs/model.md)
 ASSUMPTION = "modelling assumption (no published value; see docs/model.md)"
@@ -53,16 +59,23 @@ def param(default: Any, *, unit: str, meaning: str, source: str, **bounds: Any) 
 
 
 class _Strict(BaseModel):
-    # A misspelled key is an error, not a silently ignored parameter.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # A misspelled key is an error, not a silently ignored parameter; and a value of
+    # the wrong type is an error, not a guess: strict mode refuses "yes" or 1 for a
+    # switch and "0.1" for a number (an integer is still a valid number).
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
 
 
 class Region(_Strict):
     """A cluster region or the periphery (the rest of the economy)."""
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$", description="region id")
-    kind: Literal["cluster", "periphery"] = "cluster"
-    initial_firms: int = param(100, ge=0, le=50_000_000, unit="firms", meaning="firms at t = 0", source=PAPER + " and park statistics per scenario")
+    kind: Literal["cluster", "periphery"] = Field(
+        "cluster", description="a cluster region, or the periphery (the rest of the economy)")
+    initial_firms: int = param(
+        100, ge=1, le=MAX_FIRMS, unit="firms",
+        meaning="firms at t = 0 (at least one: start-ups scale with it, so a region without initial firms "
+        "would stay empty and its per-firm indicators undefined)",
+        source=PAPER + " and park statistics per scenario")
     x: float = param(0.0, ge=-10_000, le=10_000, unit="km", meaning="centre, east-west", source="geography of the scenario")
     y: float = param(0.0, ge=-10_000, le=10_000, unit="km", meaning="centre, north-south", source="geography of the scenario")
     radius: float = param(10.0, gt=0, le=5_000, unit="km", meaning="spread of firm locations (sd around the centre)", source="geography of the scenario")
@@ -96,7 +109,8 @@ class Region(_Strict):
     stage_mix: list[float] = Field(
         default_factory=lambda: [0.6, 0.25, 0.1, 0.04, 0.01],
         description="initial share of firms in each GVC stage [shares summing to 1]",
-        json_schema_extra={"unit": "shares", "source": ASSUMPTION},
+        json_schema_extra={"unit": "shares", "source": ASSUMPTION,
+                           "allowed": "one non-negative share per GVC stage, summing to 1"},
     )
     founded: int | None = Field(None, ge=1800, le=2200, description="year the cluster/park was founded (documentation) [year]")
 
@@ -349,7 +363,9 @@ class Government(_Strict):
             "intermediaries": 0.1, "research_institute": 0.05,
         },
         description="budget share per instrument (sum <= 1)",
-        json_schema_extra={"unit": "shares of B_r", "source": "Porter (2002) as the paper cites; per scenario"},
+        json_schema_extra={"unit": "shares of B_r", "source": "Porter (2002) as the paper cites; per scenario",
+                           "allowed": "instrument = share in [0, 1], summing to at most 1; instruments: "
+                                      + ", ".join(INSTRUMENTS)},
     )
     selection_accuracy: float = param(0.5, ge=0, le=1, unit="probability", meaning="q: a direct subsidy goes to the best-by-A firm with probability q", source=PAPER + " ('efficiency trap'); value per scenario")
     subsidised_share: float = param(0.05, ge=0, le=1, unit="share of firms", meaning="share of a region's firms receiving direct subsidies", source=ASSUMPTION)
@@ -370,7 +386,9 @@ class Government(_Strict):
             "decline": {"research_institute": 0.3, "training": 0.3, "guiding_fund": 0.2, "seed_enterprises": 0.2},
         },
         description="budget split by detected life-cycle stage (used when mechanisms.stage_programme)",
-        json_schema_extra={"unit": "shares of B_r", "source": PAPER + " (stage-specific policy)"},
+        json_schema_extra={"unit": "shares of B_r", "source": PAPER + " (stage-specific policy)",
+                           "allowed": "per life-cycle stage (" + ", ".join(LIFECYCLE_STAGES)
+                                      + ") a table of instrument = share, summing to at most 1"},
     )
 
     @model_validator(mode="after")
@@ -394,12 +412,16 @@ class Government(_Strict):
 class Scenario(_Strict):
     """A complete scenario: regions, GVC stages, mechanisms, parameters, policy, run settings."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, description="scenario name (labels outputs)")
+    description: str = Field("", description="what the scenario stands for")
     industry: str = Field("manufacturing", description="industry label written to firm panels")
-    start_year: int = Field(2000, ge=1800, le=2200)
-    years: int = Field(30, ge=1, le=500)
-    seed: int = Field(0, ge=0, le=2**63 - 1)
+    start_year: int = Field(2000, ge=1800, le=2200, description="calendar year of the first simulated year [year]")
+    years: int = Field(30, ge=1, le=MAX_YEARS, description="years to simulate [years]")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="root seed of the run's random streams")
+    firms: int | None = Field(
+        None, ge=1, le=MAX_FIRMS,
+        description="total initial firms; the whole economy is rescaled to this many "
+                    "(unset: the regions' initial_firms) [firms]")
     regions: list[Region] = Field(min_length=1)
     stages: list[Stage] = Field(default_factory=_default_stages, min_length=1, max_length=20)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
@@ -415,6 +437,17 @@ class Scenario(_Strict):
     exit: Exit = Field(default_factory=Exit)
     government: Government = Field(default_factory=Government)
     sources: list[str] = Field(default_factory=list, description="facts and references behind the numbers")
+    # where the scenario was loaded from and the overrides applied since
+    # (innocluster.scenario.io.scenario_origin); not a field: it does not enter the run
+    _origin: dict | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        # two scenarios are equal when their fields are, wherever they were loaded from
+        if isinstance(other, Scenario):
+            return self.__dict__ == other.__dict__
+        return NotImplemented
+
+    __hash__ = None  # mutable, like every pydantic model
 
     @model_validator(mode="after")
     def _consistency(self):
@@ -449,8 +482,12 @@ def _bounds(info) -> str:
                     hi, hi_open = v, is_open
     if lo is None and hi is None:
         return ""
-    return (("(" if lo_open else "[") + (f"{lo:g}" if lo is not None else "-inf") + ", "
-            + (f"{hi:g}" if hi is not None else "inf") + (")" if hi_open else "]"))
+
+    def fmt(v):  # integers exactly (a seed's upper bound is 2^63 - 1, not 9.22e+18)
+        return str(v) if isinstance(v, int) else f"{v:g}"
+
+    return (("(" if lo_open else "[") + (fmt(lo) if lo is not None else "-inf") + ", "
+            + (fmt(hi) if hi is not None else "inf") + (")" if hi_open else "]"))
 
 
 def _default(info) -> Any:
@@ -468,6 +505,70 @@ def _rows(prefix: str, obj: BaseModel) -> list[dict]:
         meaning = (info.description or "").rsplit(" [", 1)[0]
         rows.append({"field": f"{prefix}.{fname}", "value": getattr(obj, fname), "default": _default(info),
                      "allowed": _bounds(info), "unit": extra["unit"], "meaning": meaning, "source": extra["source"]})
+    return rows
+
+
+def _allowed(info) -> str:
+    """What a field accepts, for fields without a numeric range: switches, choices, names."""
+    rng = _bounds(info)
+    if rng:
+        return rng
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if extra.get("allowed"):
+        return extra["allowed"]
+    ann = info.annotation
+    if ann is bool:
+        return "true or false"
+    if get_origin(ann) is Literal:
+        return " or ".join(str(a) for a in get_args(ann))
+    for m in info.metadata:
+        if getattr(m, "pattern", None):
+            return "letters, digits, _ and -"
+    if ann is str:
+        return "text"
+    if get_origin(ann) is list and get_args(ann) == (str,):
+        return "list of text"
+    return ""
+
+
+def _field_row(path: str, info, value) -> dict:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    description = info.description or ""
+    meaning, _, unit = description.partition(" [")
+    default = "(required)" if info.is_required() else _default(info)
+    return {"field": path, "value": value, "default": default, "allowed": _allowed(info),
+            "unit": extra.get("unit") or unit.rstrip("]"), "meaning": meaning, "source": extra.get("source", "")}
+
+
+def _all_rows(prefix: str, obj: BaseModel, skip: tuple[str, ...] = ()) -> list[dict]:
+    return [_field_row(f"{prefix}{fname}", info, getattr(obj, fname))
+            for fname, info in type(obj).model_fields.items() if fname not in skip]
+
+
+def field_table(scenario: Scenario) -> list[dict]:
+    """Every field of ``scenario``, one dict per ``--set`` path, in schema order.
+
+    Like :func:`parameter_table` (same keys: field, value, default, allowed, unit,
+    meaning, source) but with every field, not only those that carry a number with a
+    unit: the run settings (``years``, ``seed``, ``firms`` ...), the switches of
+    ``mechanisms``, the choices (``regions.<name>.kind``) and the texts. The names of
+    regions and stages are not rows of their own: they are part of the paths.
+    """
+    rows: list[dict] = []
+    sections = []
+    for fname, info in type(scenario).model_fields.items():
+        value = getattr(scenario, fname)
+        if isinstance(value, BaseModel):
+            sections.append(fname)
+        elif fname not in ("regions", "stages", "sources"):
+            rows.append(_field_row(fname, info, value))
+    for section in sections:
+        rows += _all_rows(f"{section}.", getattr(scenario, section))
+    for region in scenario.regions:
+        rows += _all_rows(f"regions.{region.name}.", region, skip=("name",))
+    for stage in scenario.stages:
+        rows += _all_rows(f"stages.{stage.name}.", stage, skip=("name",))
+    rows.append(_field_row("sources", type(scenario).model_fields["sources"], scenario.sources))
     return rows
 
 
