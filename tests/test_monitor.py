@@ -273,3 +273,30 @@ def test_region_labels_validate_to_sorted_categoricals():
         validate(df.assign(region=["a", "  ", "c", "d"]))
     with pytest.raises(InputError, match=r"row 2: duplicated key"):
         validate(df.assign(region=["a", "c", "a", "d"], industry=["x", "y", "x", "y"]))
+
+
+def test_report_folder_is_replaced_whole(tmp_path, monkeypatch):
+    """A report that fails half-way leaves the earlier report as it was; a rerun replaces
+    it whole; a folder holding other files is refused before any work."""
+    from innocluster.monitor import report
+
+    ds = load_data(example_data("synthetic"))
+    out = tmp_path / "rep"
+    report.write_report(ds, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(before) == set(report.REPORT_FILES)
+
+    def broken(a):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report, "render_html", broken)
+    with pytest.raises(RuntimeError):
+        report.write_report(ds, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"], "no temporary folder left beside the report"
+    monkeypatch.undo()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="notes.txt"):
+        report.write_report(ds, tmp_path / "other")
+    assert (tmp_path / "other" / "notes.txt").read_text() == "mine"

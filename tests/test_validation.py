@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from innocluster import load_scenario
+from innocluster.errors import InputError
 from innocluster.scenario.io import apply_overrides
 from innocluster.validation import FACTS, validate
 from innocluster.validation import estimators as est
@@ -118,10 +119,15 @@ def test_card_reports_every_applicable_fact(small_card, tmp_path):
     out = small_card.save(tmp_path / "card")
     assert {"card.csv", "card.parquet", "per_seed.csv", "report.html"} <= {p.name for p in out.iterdir()}
     assert "data:image/png;base64," in (out / "report.html").read_text()
-    # a second save replaces the folder as a whole
-    (out / "stale.txt").write_text("old")
+    # a second save replaces the folder as a whole; a folder holding someone else's
+    # files is refused, not emptied
+    old = (out / "card.csv").stat().st_ino
     small_card.save(out)
-    assert not (out / "stale.txt").exists()
+    assert (out / "card.csv").stat().st_ino != old and not [p for p in tmp_path.iterdir() if p.name != "card"]
+    (out / "mine.txt").write_text("keep")
+    with pytest.raises(InputError, match="mine.txt"):
+        small_card.save(out)
+    assert (out / "mine.txt").read_text() == "keep"
 
 
 def test_a_verdict_can_fail():

@@ -161,8 +161,10 @@ def monitor_cmd(
     from innocluster.monitor.report import write_report
 
     try:
-        if out_dir.exists() and not out_dir.is_dir():
-            raise InputError(f"--out {out_dir}: exists and is not a directory")
+        from innocluster.monitor.report import REPORT_FILES
+        from innocluster.outputs import check_output_folder
+
+        check_output_folder(out_dir, known=REPORT_FILES, param="--out", what="monitor report")
         with _progress() as prog:
             task = prog.add_task("loading", total=None)
             ds = _load(data, format, encoding, sheet, year, clusters, suppressed, level, indicator)

@@ -406,14 +406,20 @@ def render_html(a: dict) -> str:
 def write_report(ds: Dataset, out_dir, region: str | None = None, industry: str | None = None,
                  progress: Callable[[str], None] | None = None, by: str = "auto",
                  max_clusters: int = MAX_CLUSTERS) -> dict:
-    """Write ``report.html`` and ``indicators.json`` to ``out_dir``; return the analysis
-    (:func:`analyse`)."""
-    from pathlib import Path
+    """Write ``report.html`` and ``indicators.json`` to ``out_dir``, the folder whole
+    (:func:`innocluster.outputs.replace_folder`: a kill leaves the earlier report or the
+    new one, never a mix); return the analysis (:func:`analyse`)."""
+    from innocluster.outputs import check_output_folder, replace_folder
 
+    check_output_folder(out_dir, known=REPORT_FILES, param="out_dir", what="monitor report")
     a = analyse(ds, region, industry, progress, by=by, max_clusters=max_clusters)
     if progress:
         progress("figures and report")
-    out = Path(out_dir)
-    atomic_write_text(out / "indicators.json", json.dumps(a["data"], indent=2, default=str))
-    atomic_write_text(out / "report.html", render_html(a))
+    with replace_folder(out_dir, known=REPORT_FILES, param="out_dir", what="monitor report") as tmp:
+        atomic_write_text(tmp / "indicators.json", json.dumps(a["data"], indent=2, default=str))
+        atomic_write_text(tmp / "report.html", render_html(a))
     return a
+
+
+#: the files a monitor report folder holds
+REPORT_FILES = ("report.html", "indicators.json")

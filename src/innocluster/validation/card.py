@@ -16,8 +16,6 @@ import html
 import io
 import math
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -73,30 +71,20 @@ class ValidationResults:
 
     def save(self, out: str | os.PathLike) -> Path:
         """Write ``card.csv``, ``card.parquet``, ``per_seed.csv`` and ``report.html`` into
-        ``out``, replacing its earlier contents as a whole (written into a sibling
-        folder, then renamed into place)."""
-        out = Path(out)
-        if out.exists() and not out.is_dir():
-            raise InputError(f"--out {out}: exists and is not a folder")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        ``out``, replacing its earlier contents as a whole
+        (:func:`innocluster.outputs.replace_folder`)."""
+        from innocluster.outputs import replace_folder
+
+        with replace_folder(out, known=CARD_FILES, param="out", what="report card") as tmp:
             self.table.to_csv(tmp / "card.csv", index=False)
             self.table.to_parquet(tmp / "card.parquet", index=False)
             self.per_seed.to_csv(tmp / "per_seed.csv", index=False)
             (tmp / "report.html").write_text(_html(self), encoding="utf-8")
-            if out.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-                os.replace(out, old / out.name)
-                os.replace(tmp, out)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return out
+        return Path(out)
 
+
+#: the files a report card folder holds
+CARD_FILES = ("card.csv", "card.parquet", "per_seed.csv", "report.html")
 
 def _run_seed(scenario, seed: int, firms: int | None, years: int | None, long_years: int) -> list[dict]:
     from innocluster.model.engine import simulate

@@ -27,7 +27,8 @@ def validate_cmd(
 ) -> None:
     """Measure the stylised facts of firm and industry dynamics on a scenario's simulated firm panels."""
     from innocluster.scenario import load_scenario
-    from innocluster.validation.card import validate
+    from innocluster.outputs import check_output_folder
+    from innocluster.validation.card import CARD_FILES, validate
 
     if seeds < 1:
         raise InputError(f"--seeds = {seeds}: must be at least 1")
@@ -41,8 +42,7 @@ def validate_cmd(
         raise InputError(f"--workers = {workers}: must be at least 1")
     sc = load_scenario(scenario)
     out = out or Path("runs") / "validate" / sc.name
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
+    check_output_folder(out, known=CARD_FILES, param="--out", what="report card")
     with Progress(TextColumn("seeds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("seeds", total=seeds)
         res = validate(sc, seeds, firms=firms, years=years, long_years=long_years, workers=workers,
