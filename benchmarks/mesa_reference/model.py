@@ -118,7 +118,7 @@ class Firm(mesa.Agent):
         Q = self.revenue
         s = self.stage
         q = Q / m.price[s]  # physical output at the stage's price (market.stage_prices)
-        L = q / (m.q0 * math.exp(self.A)) * (1.0 + q / m.q_half) ** m.kappa
+        L = max(m.min_employees, q / (m.q0 * math.exp(self.A)) * (1.0 + q / m.q_half) ** m.kappa)
         return L, m.wage * m.skill[s] * L + m.input_share[s] * Q + m.fixed_cost + m.transaction_cost * Q
 
     def produce(self) -> None:
@@ -153,7 +153,8 @@ class Firm(mesa.Agent):
         if self.rd <= 0:
             return
         m = self.model
-        rate = m.zeta1 * self.xi * self.rd / m.researcher_wage * (1.0 + m.spillover_effect * m.spillover)
+        rate = (m.zeta1 * self.xi * self.rd / m.researcher_wage * (1.0 + m.spillover_effect * m.spillover)
+                * math.exp(-m.fishing_out * (self.A - m.A0)))
         k = m.poisson(rate)
         if k == 0:
             return
@@ -221,7 +222,7 @@ class Firm(mesa.Agent):
         m = self.model
         rnd = m.random
         self.A += self.gain
-        if rnd.random() < m.recreation:
+        if rnd.random() < m.recreation * math.exp(-m.fishing_out * (self.A - m.A0)):
             x = m.jump()
             self.A += max(x, 0.0)
             if x > 0 and rnd.random() < m.p_patent:
@@ -350,6 +351,7 @@ class CoreClusterModel(mesa.Model):
         self.entrant_unit_cost = mk.entrant_unit_cost
         self.q0, self.q_half, self.kappa = mk.productivity_scale, mk.size_scale, mk.span_of_control
         self.fixed_cost, self.transaction_cost, self.interest_rate = c.fixed_cost, c.transaction_cost, c.interest_rate
+        self.min_employees = c.min_employees
         self.wage0, self.wage_indexation, self.ties_ref = reg.wage, c.wage_indexation, c.ties_ref
         self.rd_intensity_mean, self.rho_sd = fin.rd_intensity, fin.rd_intensity_sd
         self.rho_mu = -0.5 * fin.rd_intensity_sd ** 2
@@ -360,7 +362,7 @@ class CoreClusterModel(mesa.Model):
         self.debt_kept = 1.0 - fin.debt_amortisation
         self.rd_share_own, self.rd_share_own_sd, self.alpha_sd = inn.rd_share_own, inn.rd_share_own_sd, inn.alpha_sd
         self.own_research_on, self.absorption_on = mech.own_research, mech.absorption
-        self.zeta1, self.zeta2 = inn.zeta1, inn.zeta2
+        self.zeta1, self.zeta2, self.fishing_out = inn.zeta1, inn.zeta2, inn.fishing_out
         self.spillover_effect, self.spill_density = inn.spillover_effect, inn.spill_density
         self.jump_low, self.jump_span = inn.jump_low, inn.jump_high - inn.jump_low
         self.beta_a, self.beta_b = inn.beta_a, inn.beta_b

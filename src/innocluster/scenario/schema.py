@@ -72,9 +72,10 @@ class Region(_Strict):
     kind: Literal["cluster", "periphery"] = Field(
         "cluster", description="a cluster region, or the periphery (the rest of the economy)")
     initial_firms: int = param(
-        100, ge=1, le=MAX_FIRMS, unit="firms",
-        meaning="firms at t = 0 (at least one: start-ups scale with it, so a region without initial firms "
-        "would stay empty and its per-firm indicators undefined)",
+        100, ge=0, le=MAX_FIRMS, unit="firms",
+        meaning="firms at t = 0; 0: the region starts empty (a new park that fills only by relocation and "
+        "multinational inflow: start-ups scale with initial firms); while a region has no firms its row "
+        "reads firms = 0 and its per-firm columns 0",
         source=PAPER + " and park statistics per scenario")
     x: float = param(0.0, ge=-10_000, le=10_000, unit="km", meaning="centre, east-west", source="geography of the scenario")
     y: float = param(0.0, ge=-10_000, le=10_000, unit="km", meaning="centre, north-south", source="geography of the scenario")

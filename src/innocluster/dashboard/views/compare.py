@@ -64,11 +64,12 @@ def parse_arms(names: list[str], texts: list[str]) -> dict[str, list[str]]:
 
 def run_comparison(sc, arms: dict, replications: int, outcomes: list[str], years: int, firms: int, seed: int,
                    workers: int = 1, store: str | None = None, name: str = "arms", progress=False):
-    from innocluster.experiments import compare_arms
+    from innocluster.experiments import Execution, compare_arms
 
+    execution = Execution(executor="serial" if workers <= 1 else "local", workers=workers if workers > 1 else None,
+                          progress=progress)
     return compare_arms(sc, arms, replications=replications, outcomes=outcomes, years=years, firms=firms, seed=seed,
-                        executor="serial" if workers <= 1 else "local", workers=workers, store=store, name=name,
-                        progress=progress)
+                        store=store, experiment=name, execution=execution)
 
 
 def render() -> None:

@@ -72,10 +72,13 @@ def run_and_analyse(sc, params: list[str], method: str, samples: int, replicatio
     from innocluster.experiments.sensitivity import analyze
     from innocluster.experiments.sweep import run_sweep
 
-    run_sweep(sc, params, out=store, method=method, samples=samples, replications=replications,
-              outcomes=[outcome], seed=seed, years=years, firms=firms, name=name,
-              executor="serial" if workers <= 1 else "local", workers=workers if workers > 1 else None,
-              second_order=False, progress=progress)
+    from innocluster.experiments import Execution
+
+    execution = Execution(executor="serial" if workers <= 1 else "local", workers=workers if workers > 1 else None,
+                          progress=progress)
+    run_sweep(sc, params, store=store, method=method, samples=samples, replications=replications,
+              outcomes=[outcome], seed=seed, years=years, firms=firms, experiment=name, second_order=False,
+              execution=execution)
     return analyze(store, outcome, name)
 
 
