@@ -185,6 +185,16 @@ def test_calibrated_scenarios_hold_the_facts(name):
         assert t.loc[f, "known_gap"], f
 
 
+def test_docs_list_validate_for_every_builtin_scenario():
+    from pathlib import Path
+
+    from innocluster.scenario.io import list_scenarios
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text(encoding="utf-8")
+    for name in list_scenarios():
+        assert f"innocluster validate {name} " in text, name
+
+
 def test_known_gaps_are_documented():
     """Every known gap is named in docs/validation.md with its scenario."""
     from pathlib import Path
