@@ -171,14 +171,7 @@ def ellison_glaeser(firm_employment, firm_region, region_employment, firm_indust
     E, H, _z3, z4, nf, ss, sx, p2, p3 = _sums(e, reg, xs, ind)
     G = ss - 2.0 * sx + p2
     var = 2.0 * (H**2 * (p2 - 2.0 * p3 + p2**2) - z4 * (p2 - 4.0 * p3 + 3.0 * p2**2))
-    var = np.maximum(var, 0.0)
-    if _single_region(p2):
-        nan = np.full_like(G, np.nan)
-        return _pack(nan, G, H, nan.copy(), nan.copy(), nf, labels, E)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gamma = np.where(H < 1.0, (G / (1.0 - p2) - H) / (1.0 - H), np.nan)
-        zg = np.where(var > 0, (G - (1.0 - p2) * H) / np.sqrt(var), np.nan)
-    return _pack(gamma, G, H, var, zg, nf, labels, E)
+    return _gamma_and_z(G, H, p2, np.maximum(var, 0.0), nf, labels, E)
 
 
 def _single_region(p2: float) -> bool:
@@ -186,6 +179,19 @@ def _single_region(p2: float) -> bool:
     rounding): the agglomeration indices are then undefined."""
     return 1.0 - p2 <= 1e-12
 
+
+
+def _gamma_and_z(G, H, p2, var, nf, labels, E):
+    """The index gamma = (G / (1 - sum x^2) - H) / (1 - H) and its z-score from raw
+    concentration ``G`` and its variance under no agglomeration, shared by
+    Ellison-Glaeser and Maurel-Sedillot; undefined (NaN) with a single region."""
+    if _single_region(p2):
+        nan = np.full_like(G, np.nan)
+        return _pack(nan, G, H, nan.copy(), nan.copy(), nf, labels, E)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gamma = np.where(H < 1.0, (G / (1.0 - p2) - H) / (1.0 - H), np.nan)
+        zg = np.where(var > 0, (G - (1.0 - p2) * H) / np.sqrt(var), np.nan)
+    return _pack(gamma, G, H, var, zg, nf, labels, E)
 
 def maurel_sedillot(firm_employment, firm_region, region_employment, firm_industry=None):
     r"""Maurel-Sedillot (1999) index of geographic concentration.
@@ -216,14 +222,7 @@ def maurel_sedillot(firm_employment, firm_region, region_employment, firm_indust
     E, H, z3, z4, nf, ss, _sx, p2, p3 = _sums(e, reg, xs, ind)
     G = ss - p2
     var = 2.0 * (H**2 - z4) * (p2 - p2**2) + 4.0 * (H - 2.0 * z3 + 2.0 * z4 - H**2) * (p3 - p2**2)
-    var = np.maximum(var, 0.0)
-    if _single_region(p2):
-        nan = np.full_like(G, np.nan)
-        return _pack(nan, G, H, nan.copy(), nan.copy(), nf, labels, E)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gamma = np.where(H < 1.0, (G / (1.0 - p2) - H) / (1.0 - H), np.nan)
-        zg = np.where(var > 0, (G - (1.0 - p2) * H) / np.sqrt(var), np.nan)
-    return _pack(gamma, G, H, var, zg, nf, labels, E)
+    return _gamma_and_z(G, H, p2, np.maximum(var, 0.0), nf, labels, E)
 
 
 def litzenberger_sternberg(e_ij, e_i, a_j, a, p_j, p, b_ij, b_i):

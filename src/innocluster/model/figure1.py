@@ -55,13 +55,9 @@ def cost_curves(scenario: Scenario, seed: int | None = None, burn_in: int = 10, 
     else:
         c = clusters[0]
     p = outside[0]
-    f = w.firms
-    sme = ~f.is_mne & (f.stage == 0)
-    A = float(np.median(f.A[sme])) if sme.any() else 0.0
-    deg = w.network.degree(f.n)
-    ties_in = float(np.median(deg[sme & (f.region == c)])) if (sme & (f.region == c)).any() else 0.0
+    A, ties_in = representative_sme(w, c)
     factors = region_factors(w)
-    Q = np.logspace(np.log10(0.05), 2.0, n_points)
+    Q = output_grid(n_points)
     ac_out = average_cost_curve(w, Q, A, 0, p, 0.0, factors)
     ac_in = average_cost_curve(w, Q, A, 0, c, ties_in, factors)
     curves = pd.concat([
@@ -74,3 +70,19 @@ def cost_curves(scenario: Scenario, seed: int | None = None, burn_in: int = 10, 
             "note": f"same SME: A={A:.2f}, stage={w.stage_names[0]}, ties inside={ties_in:.0f}; "
                     f"regional cost factors after {burn_in} simulated years"}
     return curves, meta
+
+
+def representative_sme(world, cluster: int) -> tuple[float, float]:
+    """The SME Figure 1 prices: the median technology of assembly-stage SMEs and the
+    median ties of such SMEs in region ``cluster`` (0 where there are none)."""
+    f = world.firms
+    sme = ~f.is_mne & (f.stage == 0)
+    A = float(np.median(f.A[sme])) if sme.any() else 0.0
+    inside = sme & (f.region == cluster)
+    ties = float(np.median(world.network.degree(f.n)[inside])) if inside.any() else 0.0
+    return A, ties
+
+
+def output_grid(n_points: int) -> np.ndarray:
+    """Outputs (USD million) at which Figure 1 draws its curves: 0.05 to 100, log-spaced."""
+    return np.logspace(np.log10(0.05), 2.0, n_points)

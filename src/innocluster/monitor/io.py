@@ -228,25 +228,14 @@ def load_data(path, kind: str | None = None, *, format: str | None = None, encod
             ds.notes = [n for d in parts for n in d.notes]
         ds.notes = notes + ds.notes
     elif fmt == "cbp":
-        tables, supp = [], []
-        for raw in raws:
-            t, sc, nts = fm.read_cbp(raw.frame, raw.source, year=year, naics_level=naics_level, suppressed=suppressed)
-            tables.append(t)
-            supp.append(sc)
-            notes += nts
-        ds = _official(pd.concat(tables, ignore_index=True), source, notes, "cbp", unknown_ok=("employment",))
-        suppressed_cells = pd.concat(supp, ignore_index=True)
+        table, suppressed_cells = _read_each(raws, notes, lambda raw: fm.read_cbp(
+            raw.frame, raw.source, year=year, naics_level=naics_level, suppressed=suppressed))
+        ds = _official(table, source, notes, "cbp", unknown_ok=("employment",))
         system = "naics"
     elif fmt == "eurostat-sbs":
-        tables, supp = [], []
-        for raw in raws:
-            t, sc, nts = fm.read_eurostat_sbs(raw.frame, raw.source, nace_level=nace_level,
-                                              indicators=eurostat_indicators)
-            tables.append(t)
-            supp.append(sc)
-            notes += nts
-        ds = _official(pd.concat(tables, ignore_index=True), source, notes, "eurostat-sbs", unknown_ok=("employment",))
-        suppressed_cells = pd.concat(supp, ignore_index=True)
+        table, suppressed_cells = _read_each(raws, notes, lambda raw: fm.read_eurostat_sbs(
+            raw.frame, raw.source, nace_level=nace_level, indicators=eurostat_indicators))
+        ds = _official(table, source, notes, "eurostat-sbs", unknown_ok=("employment",))
         system = "nace"
     else:
         regions = [r for r in raws if fm.is_regpat_regions(r.frame.columns)]
@@ -278,6 +267,19 @@ def _validate_raw(raw, kind) -> Dataset:
             raise InputError(f"{exc} ({sheets[0]})") from None
         raise
 
+
+
+def _read_each(raws, notes: list, read) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read every file of one official format with ``read`` (returning table, suppressed
+    cells, notes); the tables and suppressed cells stacked, the notes appended to
+    ``notes``."""
+    tables, supp = [], []
+    for raw in raws:
+        t, sc, nts = read(raw)
+        tables.append(t)
+        supp.append(sc)
+        notes += nts
+    return pd.concat(tables, ignore_index=True), pd.concat(supp, ignore_index=True)
 
 def _official(table: pd.DataFrame, source: str, notes: list[str], fmt: str, unknown_ok=()) -> Dataset:
     ds = validate(table, source=source, kind=REGION, row_style="index", unknown_ok=unknown_ok)

@@ -298,6 +298,7 @@ def same_firm_cost_curves(scenario, seed: int, burn_in: int, firms: int | None, 
     SMEs' median ties) priced with the periphery's and the cluster's cost factors."""
     from innocluster.model.costs import average_cost_curve, region_factors
     from innocluster.model.engine import ClusterModel
+    from innocluster.model.figure1 import output_grid, representative_sme
 
     model = ClusterModel(scenario, seed=seed, firms=firms)
     for _ in range(max(0, burn_in)):
@@ -306,13 +307,9 @@ def same_firm_cost_curves(scenario, seed: int, burn_in: int, firms: int | None, 
     reg = w.regions
     c = next(i for i in range(reg.R) if reg.is_cluster[i])
     p = next(i for i in range(reg.R) if not reg.is_cluster[i])
-    f = w.firms
-    sme = ~f.is_mne & (f.stage == 0)
-    A = float(np.median(f.A[sme])) if sme.any() else 0.0
-    deg = w.network.degree(f.n)
-    ties = float(np.median(deg[sme & (f.region == c)])) if (sme & (f.region == c)).any() else 0.0
+    A, ties = representative_sme(w, c)
     factors = region_factors(w)
-    Q = np.logspace(np.log10(0.05), 2.0, n_points)
+    Q = output_grid(n_points)
     curves = pd.concat([
         pd.DataFrame({"where": f"outside the cluster ({reg.names[p]})", "output": Q,
                       "average_cost": average_cost_curve(w, Q, A, 0, p, ties, factors)}),
