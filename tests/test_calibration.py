@@ -100,7 +100,8 @@ def test_builtin_scenario_is_the_calibration_output(name):
 #: ("Calibration"): the rest must be hit, and these must still be missed (a miss that
 #: closes leaves this list)
 KNOWN_MISSES = {
-    "china-sme-baseline": {"financing_obstacle", "financing_obstacle_2023"},
+    "hsinchu": {"exit_rate_2009"},
+    "bangalore": {"exit_rate_2001"},
 }
 
 

@@ -306,3 +306,15 @@ def test_firm_tracker_cohorts_and_zombies_by_support():
     none = apply_overrides(sc, ["mechanisms.venture_capital=false", *rule_making_split(0.5)(sc)])
     bare = paper_runner(none, seed=3, years=8, firms=120).groupby("region").tail(1)
     assert (bare["zombie_support_share_late"].fillna(0) == 0).all()
+
+
+def test_robustness_bounds_around_positive_negative_and_zero_defaults():
+    from innocluster.paper.robustness import SCREENED, bounds
+
+    lo, hi, d = bounds("diffusion.frontier_rate")
+    assert (lo, hi) == pytest.approx((d / 2, d * 2))
+    lo, hi, d = bounds("exit.unviable_margin")  # a negative threshold
+    assert d < 0 and lo == pytest.approx(2 * d) and hi == pytest.approx(d / 2) and lo < hi
+    for p in SCREENED:  # every screened parameter has a range
+        lo, hi, _ = bounds(p)
+        assert hi > lo, p

@@ -257,13 +257,13 @@ def test_store_outputs_and_small_designs_exit_2_with_one_line(tmp_path, capsys):
 
     store = tmp_path / "st"
     run_sweep("core", ["innovation.zeta2=0.1:0.5"], store=store, samples=2, years=2, firms=60,
-              outcomes=["firms@last"], execution=Execution(executor="serial"))
+              outcomes=["tech_mean@last"], execution=Execution(executor="serial"))
     (tmp_path / "d.csv").mkdir()
     for args, words in (
         (["results", "export", str(store), "--out", "/proc/innocluster-x.csv"],
          ["/proc/innocluster-x.csv", "cannot write there"]),
         (["results", "export", str(store), "--out", str(tmp_path / "d.csv")], ["d.csv", "is a folder"]),
-        (["sensitivity", str(store), "--outcome", "firms@last"], ["2 design points", "too few"]),
+        (["sensitivity", str(store), "--outcome", "tech_mean@last"], ["2 design points", "too few"]),
     ):
         code, err = cli(capsys, *args)
         lines = [ln for ln in err.splitlines() if ln.strip()]

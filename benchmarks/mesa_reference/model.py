@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 
 import mesa
+import numpy as np
 
 from innocluster.scenario.schema import Scenario
 
@@ -89,6 +90,11 @@ class Firm(mesa.Agent):
         self.ties: dict[Firm, None] = {}
         self.source: Firm | None = None
         self.gain = 0.0
+        # what the firm has learned about its margin (learning.update_beliefs): an incumbent
+        # of the initial population has seen its age's worth of break-even years
+        self.margin_belief = 0.0
+        self.years_observed = age
+        self.shock = 0.0  # passing component of technology (shocks.py)
 
     # ---------------------------------------------------------------- 1 market
     def compete(self) -> None:
@@ -293,9 +299,32 @@ class Firm(mesa.Agent):
         m.add_tie(child, self)
 
     # ---------------------------------------------------------------- 9 exit, 11 ageing
+    def catch_up(self, frontier: dict) -> None:
+        """Close ``frontier_rate`` of the gap to the stage's frontier (catchup.frontier_catchup)."""
+        self.A += self.model.frontier_rate * max(0.0, frontier[self.stage] - self.A)
+
+    def take_shock(self) -> None:
+        """This year's passing productivity shock, autoregressive (shocks.productivity_shocks)."""
+        m = self.model
+        new = m.shock_persistence * self.shock + m.productivity_shock_sd * self.random.gauss(0.0, 1.0)
+        self.A += new - self.shock
+        self.shock = new
+
+    def learn_viability(self) -> None:
+        """Update the belief about the operating margin with this year's, clipped to [-1, 1]
+        (learning.update_beliefs); only a firm that sold learns."""
+        if self.revenue <= 0:
+            return
+        margin = min(1.0, max(-1.0, self.operating / self.revenue))
+        self.years_observed += 1
+        self.margin_belief += (margin - self.margin_belief) / (self.years_observed + self.model.learning_prior_years)
+
     def exits(self, f_min: list) -> bool:
-        """Exit rule: past the grace period and negative net worth or a vanishing share."""
-        return self.age >= self.model.grace_years and (self.net_worth < 0 or self.share < f_min[self.stage])
+        """Exit rule: past the grace period and negative net worth, a learned unviability or
+        a vanishing share."""
+        m = self.model
+        unviable = m.learning_on and self.years_observed > 0 and self.margin_belief < m.unviable_margin
+        return self.age >= m.grace_years and (self.net_worth < 0 or unviable or self.share < f_min[self.stage])
 
     def leave(self) -> None:
         """Leave the market: drop ties (this year's patents still count, as in the engine)."""
@@ -385,6 +414,12 @@ class CoreClusterModel(mesa.Model):
         self.spinoff_distance, self.spinoff_rd_unit_share = e.spinoff_distance, e.spinoff_rd_unit_share
         self.initial_employees = e.initial_employees
         self.grace_years = sc.exit.grace_years
+        self.learning_on = mech.learning_exit
+        self.learning_prior_years, self.unviable_margin = sc.exit.learning_prior_years, sc.exit.unviable_margin
+        self.frontier_on = mech.frontier_catchup
+        self.shocks_on, self.productivity_shock_sd = mech.productivity_shocks, inn.productivity_shock_sd
+        self.shock_persistence = inn.productivity_shock_persistence
+        self.frontier_rate, self.frontier_quantile = d.frontier_rate, d.frontier_quantile
         self.max_age, self.size_sd, self.net_worth_to_revenue = ini.max_age, ini.size_sd, ini.net_worth_to_revenue
         self.startups_on, self.spinoffs_on, self.exit_on = mech.startups, mech.spinoffs, mech.exit
         self.market_on = mech.market
@@ -544,7 +579,14 @@ class CoreClusterModel(mesa.Model):
             agents.do("choose_source")
             agents.do("absorb")
         agents.do("learn_and_book")
-        # 5 new trust ties (ties.form_ties runs even with diffusion off)
+        # 5 catch-up to each stage's frontier, a quantile of its firms' technology
+        if self.frontier_on and n:
+            by_stage = agents.groupby("stage", result_type="list").agg("A", list)
+            frontier = {s: float(np.quantile(a, self.frontier_quantile)) for s, a in by_stage.items()}
+            agents.do("catch_up", frontier)
+        if self.shocks_on:
+            agents.do("take_shock")
+        # then new trust ties (ties.form_ties runs even with diffusion off)
         if n >= 2:
             agents.do("form_ties")
         # 6 entry
@@ -554,7 +596,9 @@ class CoreClusterModel(mesa.Model):
             Abar = agents.agg("A", math.fsum) / len(agents)
             counts = self.stage_counts()
             agents.select(lambda f: f.spins_off(Abar)).do("spin_off", counts)
-        # 9 exit
+        # 9 learning about viability, exit
+        if self.learning_on:
+            agents.do("learn_viability")
         if self.exit_on and len(agents):
             counts = self.stage_counts()
             f_min = [self.min_share / max(counts.get(s, 0), 1) for s in range(self.n_stages)]

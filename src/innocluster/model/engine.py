@@ -8,11 +8,13 @@ One step is one year (``docs/model.md``, "Process overview and scheduling"):
 4. innovation: knowledge pool (:mod:`.knowledge`), own research (:mod:`.research`),
    absorption (:mod:`.absorption`), capabilities (:mod:`.capabilities`); profit and
    balance sheets (:mod:`.accounts`)
-5. diffusion and new trust ties (:mod:`.diffusion`, :mod:`.ties`)
+5. diffusion, catch-up to the frontier, productivity shocks and new trust ties
+   (:mod:`.diffusion`, :mod:`.catchup`, :mod:`.shocks`, :mod:`.ties`)
 6. entry: start-ups and spin-offs (:mod:`.startups`, :mod:`.spinoffs`)
 7. relocation and MNE inflow (:mod:`.relocation`, :mod:`.mne_inflow`)
 8. GVC upgrading (:mod:`.upgrading`)
-9. exit (:mod:`.exit`), then ties dissolve (:mod:`.ties`)
+9. learning about viability, exit (:mod:`.learning`, :mod:`.exit`), then ties
+   dissolve (:mod:`.ties`)
 10. government and institutions (:mod:`.government`)
 11. record (:mod:`.record`)
 
@@ -44,17 +46,20 @@ from innocluster.model import (
     accounts,
     allocator,
     capabilities,
+    catchup,
     costs,
     diffusion,
     finance,
     government,
     initial,
     knowledge,
+    learning,
     market,
     mne_inflow,
     record,
     relocation,
     research,
+    shocks,
     spinoffs,
     startups,
     ties,
@@ -320,8 +325,10 @@ class ClusterModel:
         f.patents_cum += f.patents_new
         accounts.year_profit(w, operating)
         accounts.close_books(w, finance.vc_recycling(w))
-        # 5 diffusion and new trust ties
+        # 5 diffusion, catch-up to the frontier, productivity shocks and new trust ties
         diffusion.network_spillovers(w)
+        catchup.frontier_catchup(w)
+        shocks.productivity_shocks(w, rng("productivity_shocks"))
         ties.form_ties(w, rng("ties"))
         # 6 entry
         startups.startups(w, rng("startups"))
@@ -333,7 +340,8 @@ class ClusterModel:
             mne_inflow.mne_inflow(w, factors, rng("mne_inflow"))
         # 8 GVC upgrading
         upgrading.upgrade(w, rng("upgrading"))
-        # 9 exit
+        # 9 learning, then exit
+        learning.update_beliefs(w)
         leaving = exit_.exiting(w)
         if self.keep_panel:
             self.panel.append(record.firm_panel_snapshot(w, leaving))

@@ -3,13 +3,15 @@
 Rule
 ----
 A firm past its grace period exits when its net worth is negative after financing,
-``NW_i < 0``, or its market share has vanished, ``f_i < f_min / n_s`` (a multiple of
-its stage's mean share; Dosi, Fagiolo & Roventini 2010). Exits free labour (wage
+``NW_i < 0``, when it has learned that it is not viable (its expected operating margin
+below ``unviable_margin``, :mod:`.learning`; Jovanovic 1982), or when its market share
+has vanished, ``f_i < f_min / n_s`` (a multiple of its stage's mean share; Dosi,
+Fagiolo & Roventini 2010). Exits free labour (wage
 pressure falls next year), and the firm's remaining net worth is written off (booked
 as a named sink); its ties vanish.
 
-Parameters (schema names): ``exit.grace_years``, ``market.min_share``.
-Switch: ``mechanisms.exit``. Records: ``exits``. Draws nothing.
+Parameters (schema names): ``exit.grace_years``, ``market.min_share``; those of
+:mod:`.learning`. Switches: ``mechanisms.exit``, ``mechanisms.learning_exit``. Records: ``exits``. Draws nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from innocluster.model.compiled import fast
+from innocluster.model.learning import unviable
 from innocluster.model.world import World, group_count
 
 #: the year's flows of exiting firms that still count in the year's regional totals
@@ -31,7 +34,7 @@ def exiting(world: World) -> np.ndarray:
         return np.zeros(f.n, dtype=bool)
     stage_firms = fast(group_count)(group=f.stage, G=world.S)
     floor = sc.market.min_share / np.maximum(stage_firms, 1)
-    return (f.age >= sc.exit.grace_years) & ((f.net_worth < 0) | (f.share < floor[f.stage]))
+    return (f.age >= sc.exit.grace_years) & ((f.net_worth < 0) | unviable(world) | (f.share < floor[f.stage]))
 
 
 def remove(world: World, mask: np.ndarray) -> None:

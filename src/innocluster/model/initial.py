@@ -48,7 +48,7 @@ def populate(world: World, counts: np.ndarray, rng: np.random.Generator) -> None
     size = np.exp(ini.size_sd * rng.standard_normal(n))
     age = rng.integers(0, ini.max_age, n)
     add_firms(world, rng, region=region, stage=stage, A=A, x=x, y=y, employees=0.0, net_worth=0.0,
-              age=age, founded_year=sc.start_year - age)
+              age=age, founded_year=sc.start_year - age, years_observed=age)
     f = world.firms
     f.share = size * np.exp(A)
     f.share = f.share / np.maximum(market.stage_sums(f.share, f.stage, world.S), 1e-300)[f.stage]

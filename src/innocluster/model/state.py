@@ -54,6 +54,9 @@ COLUMNS: dict[str, np.dtype] = {
     "value_added": np.dtype(np.float64),
     "exports": np.dtype(np.float64),
     "relocated": np.dtype(bool),  # moved into a cluster at some point
+    "margin_belief": np.dtype(np.float64),  # expected operating margin, learned (Jovanovic 1982)
+    "years_observed": np.dtype(np.int16),  # years of margins the belief rests on
+    "shock": np.dtype(np.float64),  # passing component of technology (shocks.py)
 }
 
 #: dtype -> the columns stored as rows of that dtype's block

@@ -41,6 +41,7 @@ KEYS: dict[str, int] = {
     "mne_inflow": 10,
     "upgrading": 11,
     "government": 12,
+    "productivity_shocks": 13,
 }
 
 

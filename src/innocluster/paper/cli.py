@@ -40,8 +40,8 @@ _Robust = Annotated[bool, typer.Option("--robustness", help="Morris screening (S
 _RobustTraj = Annotated[int, typer.Option("--robustness-trajectories", help="Morris trajectories (points: "
                                                                             "trajectories x (parameters + 1))")]
 _RobustParams = Annotated[list[str] | None, typer.Option(
-    "--robustness-param", help="parameter to screen, section.field (repeatable; default: the diffusion, spin-off, "
-                               "MNE and finance parameters no calibration pins)")]
+    "--robustness-param", help="parameter to screen, section.field (repeatable; default: the diffusion, catch-up, "
+                               "shock, learning-exit, spin-off, MNE and finance parameters no calibration pins)")]
 
 
 def _scenario_files(items: list[str] | None) -> dict[str, str]:

@@ -3,7 +3,8 @@ and the verdicts at two sizes of the economy.
 
 **Morris screening** (Morris 1991; Campolongo, Cariboni & Saltelli 2007; SALib's
 ``morris.sample`` / ``morris.analyze``). The parameters screened (:data:`SCREENED`) are the
-diffusion, spin-off, MNE and finance parameters that no scenario's calibration header lists
+diffusion, catch-up, productivity-shock, learning-exit, spin-off, MNE and finance
+parameters that no scenario's calibration header lists
 as a free parameter (:func:`unpinned`: a calibrated parameter is pinned by its targets and is
 not moved here). Each is varied over ``[value / SPREAD, value * SPREAD]`` around its schema
 default, clipped to the schema's bounds. At every point of ``trajectories * (k + 1)`` the
@@ -32,8 +33,10 @@ import pandas as pd
 from innocluster.errors import InputError
 from innocluster.paper.verdict import NOT_SUPPORTED, SUPPORTED
 
-#: parameters screened when calibration leaves them free (diffusion, spin-offs, MNEs, finance)
+#: parameters screened when calibration leaves them free (diffusion and catch-up, productivity
+#: shocks, learning exit, spin-offs, MNEs, finance)
 SCREENED = ("diffusion.network_rate", "diffusion.local_rate", "diffusion.tie_formation", "diffusion.between_clusters",
+            "diffusion.frontier_rate", "innovation.productivity_shock_sd", "exit.unviable_margin",
             "entry.spinoff_rate", "entry.spinoff_tech_loss", "entry.spinoff_quality",
             "relocation.mne_rate", "relocation.mne_tech_premium",
             "finance.vc_matching", "finance.vc_screen_quantile", "finance.prudent_lending", "finance.vc_ticket",
@@ -66,7 +69,8 @@ def unpinned(scenario_names, candidates=SCREENED) -> list[str]:
 
 def bounds(param: str) -> tuple[float, float, float]:
     """``(low, high, default)`` of a ``section.field`` parameter: ``default / SPREAD`` to
-    ``default * SPREAD`` within the schema's bounds (``[0, 0.2]`` for a default of 0)."""
+    ``default * SPREAD`` within the schema's bounds (``[0, 0.2]`` for a default of 0; for a
+    negative default, ``default * SPREAD`` to ``default / SPREAD``)."""
     from innocluster.scenario.schema import Scenario
 
     section, field = param.split(".", 1)
@@ -80,7 +84,12 @@ def bounds(param: str) -> tuple[float, float, float]:
         ge = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else ge
         ge = getattr(m, "gt", None) if getattr(m, "gt", None) is not None and ge is None else ge
         le = getattr(m, "le", None) if getattr(m, "le", None) is not None else le
-    lo, hi = (default / SPREAD, default * SPREAD) if default > 0 else (0.0, 0.2)
+    if default > 0:
+        lo, hi = default / SPREAD, default * SPREAD
+    elif default < 0:  # a negative threshold: as far again below, half as far
+        lo, hi = default * SPREAD, default / SPREAD
+    else:
+        lo, hi = 0.0, 0.2
     if ge is not None:
         lo = max(lo, float(ge))
     if le is not None:

@@ -165,12 +165,15 @@ class Mechanisms(_Strict):
     absorption: bool = Field(True, description="graft-type innovation: digestion, absorption and re-creation")
     research_institutes: bool = Field(True, description="research institutes raise the knowledge pool and collaborate")
     diffusion: bool = Field(True, description="knowledge spillovers over trust ties and proximity")
+    frontier_catchup: bool = Field(True, description="firms behind their GVC stage's technology frontier close part of the gap")
+    productivity_shocks: bool = Field(True, description="idiosyncratic yearly shocks to each firm's productivity, both ways")
     startups: bool = Field(True, description="de-novo start-ups")
     spinoffs: bool = Field(True, description="spin-offs from incumbents")
     relocation: bool = Field(True, description="outside firms move into attractive clusters (polarisation)")
     mne_inflow: bool = Field(True, description="multinational subsidiaries and seed enterprises arrive")
     upgrading: bool = Field(True, description="firms climb the GVC stages")
     exit: bool = Field(True, description="firms with negative net worth or a vanishing share exit")
+    learning_exit: bool = Field(True, description="firms learn their viability from their margins and leave when they expect losses (Jovanovic)")
     government: bool = Field(True, description="the government spends its budget on the instruments")
     intermediaries: bool = Field(True, description="S&T intermediaries lower search/transaction costs")
     stage_programme: bool = Field(False, description="budget split follows the detected life-cycle stage")
@@ -259,6 +262,8 @@ class Innovation(_Strict):
     rd_share_own_sd: float = param(0.1, ge=0, le=1, unit="share (sd)", meaning="dispersion of xi across entrants (clipped to [0, 1])", source=ASSUMPTION)
     researcher_wage_premium: float = param(2.0, gt=0, le=20, unit="multiple of w_r", meaning="researcher wage", source=ASSUMPTION)
     zeta1: float = param(0.08, ge=0, le=100, unit="inventions per researcher-year", meaning="zeta1, own research productivity", source=DOSI + "; " + CALIBRATED)
+    productivity_shock_sd: float = param(0.1, ge=0, le=2, unit="log points (sd) per year", meaning="sigma_A, sd of a firm's yearly idiosyncratic productivity shock", source="Abraham & White (2006, US Census Center for Economic Studies); Cooper & Haltiwanger (2006) REStud 73: plant productivity and profitability shocks persistent and large; value assumed at the low end")
+    productivity_shock_persistence: float = param(0.8, ge=0, lt=1, unit="autocorrelation per year", meaning="rho, share of last year's shock still in this year's productivity", source="Abraham & White (2006); Foster, Haltiwanger & Syverson (2008) AER 98: plant productivity persistent but mean-reverting; value assumed")
     fishing_out: float = param(1.0, ge=0, le=10, unit="per log point of technology", meaning="beta: research productivity falls as exp(-beta (A_i - A0)), ideas getting harder to find as a firm's technology advances", source="Jones (1995) JPE 103; Bloom, Jones, Van Reenen & Webb (2020) AER 110: beta about 0.2 for semiconductors (Moore's law) to about 3 for US aggregate TFP; 1 by default, calibrated within that range for hsinchu")
     zeta2: float = param(0.3, ge=0, le=10, unit="per researcher-year at alpha = 1", meaning="zeta2, absorption success rate", source=DOSI)
     spillover_effect: float = param(0.5, ge=0, le=10, unit="multiplier per unit S_r", meaning="b_sp, how the spillover pool raises research", source="Audretsch & Feldman (1996), localised spillovers; value assumed")
@@ -299,6 +304,8 @@ class Diffusion(_Strict):
     initial_ties: float = param(3.0, ge=0, le=100, unit="ties per firm", meaning="mean ties per firm at t = 0 in a compact region (times max(localisation, initial_localisation_floor))", source=ASSUMPTION)
     initial_localisation_floor: float = param(0.2, ge=0, le=1, unit="share", meaning="initial ties form as if localisation were at least this (kinship and classmates reach beyond suppliers)", source=ASSUMPTION)
     partner_candidates: int = param(3, ge=1, le=100, unit="firms", meaning="a new tie goes to the nearest of this many random firms of the region", source=ASSUMPTION)
+    frontier_rate: float = param(0.05, ge=0, le=1, unit="share of the gap per year", meaning="nu_F, share of the log gap to the GVC stage's technology frontier closed a year", source="Nelson & Phelps (1966); Griffith, Redding & Van Reenen (2004) REStat 86; Griffith, Redding & Simpson (2009) J. Regional Science 49; Bartelsman, Haskel & Martin (2008): the national frontier's pull does not fall with distance; value assumed of the order of the published catch-up coefficients")
+    frontier_quantile: float = param(0.95, ge=0.5, le=1, unit="quantile", meaning="the frontier is this quantile of the stage's technology", source="Andrews, Criscuolo & Gal (2015, OECD): the frontier as the top 5% of firms")
 
 
 class Entry(_Strict):
@@ -352,6 +359,8 @@ class Upgrading(_Strict):
 
 class Exit(_Strict):
     grace_years: int = param(1, ge=0, le=50, unit="years", meaning="new firms cannot exit for this many years", source=ASSUMPTION)
+    learning_prior_years: float = param(2.0, ge=0, le=100, unit="years of observation", meaning="n0, weight of the break-even prior in a firm's belief about its margin", source="Jovanovic (1982): a firm learns its efficiency from its results; value assumed")
+    unviable_margin: float = param(-0.05, ge=-1, le=1, unit="share of revenue", meaning="a firm whose expected operating margin is below this leaves (below break-even, the prior: staying has an option value)", source="Jovanovic (1982); Hopenhayn (1992): a firm stays while the expected value of going on, its option value included, is positive; value assumed")
 
 
 class Government(_Strict):

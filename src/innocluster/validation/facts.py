@@ -102,6 +102,15 @@ def _economy_tech_sd(ts: pd.DataFrame) -> np.ndarray:
     return np.asarray(out)
 
 
+def _cluster_tech_sd(ts: pd.DataFrame) -> np.ndarray:
+    """Standard deviation of technology over the firms of the cluster regions (pooled)."""
+    return _economy_tech_sd(ts[ts["kind"] == "cluster"])
+
+
+def _has_cluster(scenario) -> bool:
+    return any(r.kind == "cluster" for r in scenario.regions)
+
+
 def _patent_elasticity(run: SeedRun) -> est.Estimate:
     from innocluster.errors import InputError
     from innocluster.indicators.innovation import patent_rd_elasticity
@@ -226,10 +235,12 @@ FACTS: list[Fact] = [
          "Klepper & Simons (2000): autos, tires, televisions and penicillin fell by more than 70%", 0.25, 1.0,
          "share of the peak", lambda r: est.shakeout_depth(_economy_counts(r.long_timeseries))),
     Fact("heterogeneity_hump", "Technological heterogeneity rises, then narrows",
-         "fall of the economy's technology standard deviation from its peak to the end of the long run",
+         "fall of the technology standard deviation of the cluster's firms (the cluster regions pooled) from "
+         "its peak to the end of the long run",
          "Menzel & Fornahl (2010) Industrial and Corporate Change 19: heterogeneity rises in a cluster's growth "
          "and falls in its maturity", 0.1, 1.0, "share of the peak",
-         lambda r: est.hump(_economy_tech_sd(r.long_timeseries))),
+         lambda r: est.hump(_cluster_tech_sd(r.long_timeseries)), applies=_has_cluster,
+         scope="scenarios with a cluster region"),
     Fact("productivity_dispersion", "Productivity dispersion within industries of the observed order",
          "90-10 gap of log productivity (technology) within each GVC stage and year, averaged",
          "Syverson (2004) Review of Economics and Statistics 86: a TFP ratio of about 2 (log 0.69) within US "
