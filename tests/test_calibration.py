@@ -169,7 +169,7 @@ def test_identification_flags_a_parameter_no_target_moves():
     tf = TargetsFile(scenario="core", replications=2, seed=5, years=6, firms=300, initial_design=2,
                      max_evaluations=2,
                      targets=[Target(name="ppf", metric="patents_per_firm", region="region", year="last",
-                                     value=1.0, tolerance=0.005)],
+                                     value=1.0, tolerance=0.001)],
                      parameters=[{"name": "innovation.patent_propensity", "low": 0.05, "high": 1.0},
                                  {"name": "relocation.mne_rate", "low": 0.1, "high": 10.0}])
     ev = MomentEvaluator(sc, tf, Execution(executor="serial"))

@@ -315,6 +315,8 @@ def test_robustness_bounds_around_positive_negative_and_zero_defaults():
     assert (lo, hi) == pytest.approx((d / 2, d * 2))
     lo, hi, d = bounds("exit.unviable_margin")  # a negative threshold
     assert d < 0 and lo == pytest.approx(2 * d) and hi == pytest.approx(d / 2) and lo < hi
+    lo, hi, d = bounds("innovation.productivity_shock_persistence")  # strictly below 1
+    assert lo == pytest.approx(d / 2) and 0.99 < hi < 1
     for p in SCREENED:  # every screened parameter has a range
         lo, hi, _ = bounds(p)
         assert hi > lo, p

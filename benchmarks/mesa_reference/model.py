@@ -296,12 +296,14 @@ class Firm(mesa.Agent):
                      m.entrant_share / max(stage_counts.get(self.stage, 0), 1),
                      parent=self.unique_id,
                      has_rd_unit=self.has_rd_unit or rnd.random() < m.spinoff_rd_unit_share)
+        child.shock = self.shock  # the parent's passing luck fades in the child too
         m.add_tie(child, self)
 
     # ---------------------------------------------------------------- 9 exit, 11 ageing
     def catch_up(self, frontier: dict) -> None:
-        """Close ``frontier_rate`` of the gap to the stage's frontier (catchup.frontier_catchup)."""
-        self.A += self.model.frontier_rate * max(0.0, frontier[self.stage] - self.A)
+        """Close ``frontier_rate`` of the gap between the lasting part of technology and the
+        stage's frontier (catchup.frontier_catchup)."""
+        self.A += self.model.frontier_rate * max(0.0, frontier[self.stage] - (self.A - self.shock))
 
     def take_shock(self) -> None:
         """This year's passing productivity shock, autoregressive (shocks.productivity_shocks)."""
@@ -581,8 +583,10 @@ class CoreClusterModel(mesa.Model):
         agents.do("learn_and_book")
         # 5 catch-up to each stage's frontier, a quantile of its firms' technology
         if self.frontier_on and n:
-            by_stage = agents.groupby("stage", result_type="list").agg("A", list)
-            frontier = {s: float(np.quantile(a, self.frontier_quantile)) for s, a in by_stage.items()}
+            lasting = {}
+            for firm in agents:
+                lasting.setdefault(firm.stage, []).append(firm.A - firm.shock)
+            frontier = {s: float(np.quantile(a, self.frontier_quantile)) for s, a in lasting.items()}
             agents.do("catch_up", frontier)
         if self.shocks_on:
             agents.do("take_shock")

@@ -7,7 +7,7 @@ margin ``m_it = pi^op_it / R_it`` (after wages, inputs, fixed costs, rent and
 interest, before R&D; clipped to [-1, 1]) and updates its belief, the mean of what it
 has seen shrunk toward break-even by a prior worth ``n0`` years::
 
-    b_i <- b_i + (m_it - b_i) / (n_i + n0),   n_i <- n_i + 1
+    n_i <- n_i + 1,   b_i <- b_i + (m_it - b_i) / (n_i + n0)
 
 (the posterior mean of a normal learning model with a prior centred on break-even,
 Jovanovic 1982). A firm whose belief falls below ``unviable_margin`` exits

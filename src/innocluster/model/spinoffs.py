@@ -11,7 +11,9 @@ Rule
 A firm with more than ``L_min`` employees (SME or multinational) spawns one child with
 probability ``clip(sigma (1 + b_sp (A_i - Abar_r)), 0, 1)``. The child
 
-* inherits technology ``A_parent - s_sp |z|`` (some knowledge is lost on the way out);
+* inherits technology ``A_parent - s_sp |z|`` (some knowledge is lost on the way out),
+  and with it the parent's passing productivity shock, which fades in the child as it
+  would have in the parent (:mod:`.shocks`);
 * sits near the parent (``spinoff_distance`` km in sd) in its region and GVC stage;
 * keeps a trust tie to the parent and records it as ``parent`` (lineage);
 * has an R&D unit if the parent has one, else with probability ``spinoff_rd_unit_share``;
@@ -61,6 +63,7 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
     world.counters.book("founder_capital", sc.finance.founder_capital * k)
     children = add_firms(world, rng, region=region, stage=f.stage[parents], A=A, x=x, y=y,
                          employees=e.initial_employees, net_worth=sc.finance.founder_capital,
-                         parent=f.id[parents], has_rd_unit=has_unit)
+                         parent=f.id[parents], has_rd_unit=has_unit,
+                         shock=f.shock[parents])  # the parent's passing luck fades in the child too
     world.network.add(children, parents)
     return children

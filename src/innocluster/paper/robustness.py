@@ -36,7 +36,8 @@ from innocluster.paper.verdict import NOT_SUPPORTED, SUPPORTED
 #: parameters screened when calibration leaves them free (diffusion and catch-up, productivity
 #: shocks, learning exit, spin-offs, MNEs, finance)
 SCREENED = ("diffusion.network_rate", "diffusion.local_rate", "diffusion.tie_formation", "diffusion.between_clusters",
-            "diffusion.frontier_rate", "innovation.productivity_shock_sd", "exit.unviable_margin",
+            "diffusion.frontier_rate", "diffusion.frontier_quantile", "innovation.productivity_shock_sd",
+            "innovation.productivity_shock_persistence", "exit.unviable_margin", "exit.learning_prior_years",
             "entry.spinoff_rate", "entry.spinoff_tech_loss", "entry.spinoff_quality",
             "relocation.mne_rate", "relocation.mne_tech_premium",
             "finance.vc_matching", "finance.vc_screen_quantile", "finance.prudent_lending", "finance.vc_ticket",
@@ -84,6 +85,8 @@ def bounds(param: str) -> tuple[float, float, float]:
         ge = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else ge
         ge = getattr(m, "gt", None) if getattr(m, "gt", None) is not None and ge is None else ge
         le = getattr(m, "le", None) if getattr(m, "le", None) is not None else le
+        if getattr(m, "lt", None) is not None and le is None:  # strictly below: stop just short
+            le = float(m.lt) - 1e-3 * max(1.0, abs(float(m.lt)))
     if default > 0:
         lo, hi = default / SPREAD, default * SPREAD
     elif default < 0:  # a negative threshold: as far again below, half as far

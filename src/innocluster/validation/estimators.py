@@ -257,12 +257,20 @@ def shakeout_depth(counts) -> Estimate:
     return Estimate(float(1.0 - c[peak:].min() / c[peak]), n=int(c.size))
 
 
-def hump(series) -> Estimate:
+def hump(series, window: int = 9) -> Estimate:
     """How far a series ends below its maximum, as a share of the maximum (0: it ends
-    at its peak): technological heterogeneity rises in a cluster's growth and narrows
-    in its maturity (Menzel & Fornahl 2010, *Industrial and Corporate Change* 19)."""
+    at its peak), after a centred moving average over ``window`` years: technological
+    heterogeneity rises in a cluster's growth and narrows in its maturity (Menzel &
+    Fornahl 2010, *Industrial and Corporate Change* 19), phases that last decades.
+
+    The smoothing keeps year-to-year noise from passing for a hump: on an 81-year flat
+    series with the noise of a 150-firm cluster's standard deviation, ``1 - last / max``
+    read on the raw series averages about 0.13; a shorter series than ``window`` is read
+    as it is."""
     s = np.asarray(series, dtype=float)
     s = s[np.isfinite(s)]
     if s.size == 0 or s.max() <= 0:
         return Estimate(float("nan"))
+    if window > 1 and s.size >= window:
+        s = np.convolve(s, np.full(window, 1.0 / window), mode="valid")
     return Estimate(float(1.0 - s[-1] / s.max()), n=int(s.size))

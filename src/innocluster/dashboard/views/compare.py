@@ -178,12 +178,18 @@ def show_comparison(res: dict) -> None:
             "arm": rows["arm"],
             "difference": rows["difference"],
             "95 % interval": [f"[{lo:.3g}, {hi:.3g}]" for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
-            "p (paired t)": rows["p_value"],
+            "p": rows["p_value"],
             "verdict": rows["verdict"],
         })
+        # fixed column widths (pixels): left to size themselves to their contents the
+        # columns outgrow a 1000 px page when an interval reads in scientific notation
         st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={"difference": st.column_config.NumberColumn(format="%+.3g"),
-                                    "p (paired t)": st.column_config.NumberColumn(format="%.3g")})
+                     column_config={"arm": st.column_config.TextColumn(width=125),
+                                    "difference": st.column_config.NumberColumn(format="%+.3g", width=80),
+                                    "95 % interval": st.column_config.TextColumn(width=135),
+                                    "p": st.column_config.NumberColumn(format="%.2g", width=45,
+                                                                       help="p-value of the paired t-test"),
+                                    "verdict": st.column_config.TextColumn(width=125)})
         c1, c2 = st.columns(2)
         c1.altair_chart(charts.differences_chart(differences, oc), width="stretch")
         c2.altair_chart(charts.arms_chart(summary, oc), width="stretch")
