@@ -25,9 +25,8 @@ that fades, and technology would drift up without any innovation).
 
 Its economic role: without it a firm that does no R&D never closes its gap, so
 productivity dispersion widens for as long as the run lasts; with it, dispersion
-settles where the frontier's innovation and the laggards' catch-up balance (Syverson
-2011: large and persistent, not exploding), and narrows when innovation slows in
-maturity (Menzel & Fornahl 2010).
+settles where the frontier's innovation, the passing shocks and the laggards' catch-up
+balance (Syverson 2011: large and persistent, not exploding).
 
 Parameters (schema names): ``diffusion.frontier_rate``, ``diffusion.frontier_quantile``.
 Switch: ``mechanisms.frontier_catchup``. Records: ``tech_mean``, ``tech_sd``. Draws
