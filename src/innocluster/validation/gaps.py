@@ -39,18 +39,18 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
         "no shake-out: the SME population is stationary, entry matching exit at the calibrated turnover, so the "
         "firm count never peaks and falls"),
     ("bangalore", "exit_rate"): (
-        "exit below business statistics over the run (4% a year; the 2001 target of 9% is also missed): the park "
-        "and the rest of India earn margins of about 15%, so few firms expect losses or run out of net worth"),
+        "exit below business statistics over the run (4% a year; the 2001 target of 9% is also missed): even "
+        "its worst region-year earns a margin of about 15%, so few firms lose money for long"),
     ("bangalore", "shakeout"): (
         "no shake-out: the STPI park keeps attracting foreign-equity subsidiaries and start-ups, and entry is "
         "a steady flow; Klepper's (1996) shake-out needs entry to dry up as incumbents grow"),
     ("bangalore", "survival_5y"): (
-        "entrants survive too long (0.81): margins of about 15% leave few entrants expecting losses, and most "
-        "entrants of the park are foreign-equity subsidiaries with ten times a founder's capital"),
+        "entrants survive too long (0.81): margins are high (15% in the worst region-year) and most entrants of "
+        "the park are foreign-equity subsidiaries with ten times a founder's capital"),
     ("bangalore", "hazard_age"): (
-        "young firms exit about as often as old ones (1.1): with margins of about 15% the learning exit "
-        "(Jovanovic 1982) seldom fires, and old subsidiaries whose market has moved on exit as often as young "
-        "start-ups"),
+        "young firms exit about as often as old ones (1.1): two thirds of its exits are on learned "
+        "unviability (Jovanovic 1982), yet they fall on old firms about as often as on young ones; why is not "
+        "yet traced"),
     ("bangalore", "heterogeneity_hump"): _HUMP,
     ("italy-overintervention", "survival_5y"): (
         "a third of entrants survive five years (0.34, just below the 0.35 of the literature's range): "
