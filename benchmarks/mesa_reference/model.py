@@ -51,7 +51,7 @@ class Firm(mesa.Agent):
 
     def __init__(self, model: CoreClusterModel, stage: int, A: float, x: float, y: float, employees: float,
                  net_worth: float, share: float, age: int = 0, parent: int = -1,
-                 has_rd_unit: bool | None = None):
+                 has_rd_unit: bool | None = None, shock: float | None = None, luck_in_technology: bool = False):
         super().__init__(model)
         m = model
         rnd = m.random
@@ -65,6 +65,13 @@ class Firm(mesa.Agent):
         self.rd_intensity = rho
         self.alpha = min(1.0, max(0.0, m.alpha_mean + m.alpha_sd * rnd.gauss(0.0, 1.0)))
         self.xi = min(1.0, max(0.0, m.rd_share_own + m.rd_share_own_sd * rnd.gauss(0.0, 1.0)))  # own R&D split
+        # first passing shock from its stationary distribution (shocks.entry_luck), in A already
+        # for the initial population, the parent's for a spin-off; log-normal size of mean one
+        # (market.entry_size)
+        luck = m.stationary_shock_sd * rnd.gauss(0.0, 1.0) if m.shocks_on else 0.0
+        size = math.exp(m.entrant_size_sd * rnd.gauss(0.0, 1.0) - 0.5 * m.entrant_size_sd**2)
+        if shock is None and not luck_in_technology:
+            A += luck
         self.stage = stage
         self.A = A
         self.x = x
@@ -75,7 +82,7 @@ class Firm(mesa.Agent):
         self.net_worth = net_worth
         self.capital = net_worth
         self.debt = 0.0
-        self.share = share
+        self.share = share * size
         self.revenue = 0.0
         self.unit_cost = m.entrant_unit_cost  # no sales yet: what the first year's competitiveness reads
         self.operating = 0.0
@@ -94,7 +101,7 @@ class Firm(mesa.Agent):
         # of the initial population has seen its age's worth of break-even years
         self.margin_belief = 0.0
         self.years_observed = age
-        self.shock = 0.0  # passing component of technology (shocks.py)
+        self.shock = luck if shock is None else shock  # passing component of technology (shocks.py)
 
     # ---------------------------------------------------------------- 1 market
     def compete(self) -> None:
@@ -295,8 +302,8 @@ class Firm(mesa.Agent):
                      m.initial_employees, m.founder_capital,
                      m.entrant_share / max(stage_counts.get(self.stage, 0), 1),
                      parent=self.unique_id,
-                     has_rd_unit=self.has_rd_unit or rnd.random() < m.spinoff_rd_unit_share)
-        child.shock = self.shock  # the parent's passing luck fades in the child too
+                     has_rd_unit=self.has_rd_unit or rnd.random() < m.spinoff_rd_unit_share,
+                     shock=self.shock)  # the parent's passing luck fades in the child too
         m.add_tie(child, self)
 
     # ---------------------------------------------------------------- 9 exit, 11 ageing
@@ -379,6 +386,7 @@ class CoreClusterModel(mesa.Model):
         self.stage_cum = [sum(reg.stage_mix[: i + 1]) for i in range(len(reg.stage_mix))]
         self.chi, self.replication_noise = mk.chi, mk.replication_noise
         self.entrant_share, self.min_share = mk.entrant_share, mk.min_share
+        self.entrant_size_sd = mk.entrant_size_sd
         self.entrant_unit_cost = mk.entrant_unit_cost
         self.q0, self.q_half, self.kappa = mk.productivity_scale, mk.size_scale, mk.span_of_control
         self.fixed_cost, self.transaction_cost, self.interest_rate = c.fixed_cost, c.transaction_cost, c.interest_rate
@@ -421,6 +429,7 @@ class CoreClusterModel(mesa.Model):
         self.frontier_on = mech.frontier_catchup
         self.shocks_on, self.productivity_shock_sd = mech.productivity_shocks, inn.productivity_shock_sd
         self.shock_persistence = inn.productivity_shock_persistence
+        self.stationary_shock_sd = inn.productivity_shock_sd / math.sqrt(1.0 - inn.productivity_shock_persistence**2)
         self.frontier_rate, self.frontier_quantile = d.frontier_rate, d.frontier_quantile
         self.max_age, self.size_sd, self.net_worth_to_revenue = ini.max_age, ini.size_sd, ini.net_worth_to_revenue
         self.startups_on, self.spinoffs_on, self.exit_on = mech.startups, mech.spinoffs, mech.exit
@@ -524,7 +533,7 @@ class CoreClusterModel(mesa.Model):
             x = self.rx + rnd.gauss(0.0, 1.0) * self.radius
             y = self.ry + rnd.gauss(0.0, 1.0) * self.radius
             size = math.exp(self.size_sd * rnd.gauss(0.0, 1.0))
-            f = Firm(self, stage, A, x, y, 0.0, 0.0, 0.0, age=rnd.randrange(self.max_age))
+            f = Firm(self, stage, A, x, y, 0.0, 0.0, 0.0, age=rnd.randrange(self.max_age), luck_in_technology=True)
             f.share = size * math.exp(A)
         totals = self.agents.groupby("stage", result_type="list").agg("share", sum)
         self.agents.do("sell", totals, self.demand())

@@ -12,7 +12,8 @@ Region ``r`` starts with ``n0_r`` firms (rescaled by ``--firms``). Each firm
   of stage demand gives;
 * is ``U{0, ..., max_age - 1}`` years old;
 * has net worth and capital ``net_worth_to_revenue R + founder_capital``;
-* draws the traits of every entrant (:mod:`.entrants`).
+* draws the traits of every entrant (:mod:`.entrants`); its passing productivity shock
+  is part of the technology it starts with (:mod:`.shocks`).
 
 The trust network is seeded (:func:`.ties.initial_ties`); employees and unit costs
 come from the cost rule at the initial wages, with the wage index's base ``Abar(0)``
@@ -48,7 +49,7 @@ def populate(world: World, counts: np.ndarray, rng: np.random.Generator) -> None
     size = np.exp(ini.size_sd * rng.standard_normal(n))
     age = rng.integers(0, ini.max_age, n)
     add_firms(world, rng, region=region, stage=stage, A=A, x=x, y=y, employees=0.0, net_worth=0.0,
-              age=age, founded_year=sc.start_year - age, years_observed=age)
+              age=age, founded_year=sc.start_year - age, years_observed=age, luck_in_technology=True)
     f = world.firms
     f.share = size * np.exp(A)
     f.share = f.share / np.maximum(market.stage_sums(f.share, f.stage, world.S), 1e-300)[f.stage]

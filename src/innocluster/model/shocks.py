@@ -25,7 +25,19 @@ state.
 Parameters (schema names): ``innovation.productivity_shock_sd``,
 ``innovation.productivity_shock_persistence``. Switch:
 ``mechanisms.productivity_shocks``. Random stream: ``productivity_shocks`` (one normal
-per firm and year). Entrants start with no shock (``u = 0``).
+per firm and year).
+
+New firms draw their first passing shock from the process's stationary distribution,
+``u_i ~ N(0, sigma_A^2 / (1 - rho^2))`` (:func:`entry_luck`): a start-up's or a
+subsidiary's luck in its first year is as variable as an established firm's (Hopenhayn
+1992: entrants draw their productivity on entry; Foster, Haltiwanger & Syverson 2008:
+entrants' productivity is at least as dispersed as incumbents'). An entrant with bad
+luck sees low margins from its first year, while its belief about its viability moves
+most (:mod:`.learning`), so selection acts on the young (Jovanovic 1982). The draw adds
+to the entrant's technology; a firm of the initial population has its luck inside the
+technology it starts with (its lasting part is ``A - u``); a spin-off inherits its
+parent's shock (:mod:`.spinoffs`). These draws come from the stream of the mechanism
+that creates the firm (:mod:`.entrants`).
 """
 
 from __future__ import annotations
@@ -38,6 +50,21 @@ from innocluster.model.world import World
 def next_shock(*, shock: np.ndarray, persistence: float, sd: float, eps: np.ndarray) -> np.ndarray:
     """This year's passing component: ``rho u + sigma_A eps``."""
     return persistence * shock + sd * eps
+
+
+def stationary_sd(*, persistence: float, sd: float) -> float:
+    """Standard deviation of the passing component in steady state, ``sigma_A / sqrt(1 - rho^2)``."""
+    return sd / np.sqrt(1.0 - persistence**2)
+
+
+def entry_luck(world: World, z: np.ndarray) -> np.ndarray:
+    """New firms' first passing shocks from standard normals ``z``: the stationary
+    distribution's (the rule above), or 0 with the mechanism off."""
+    sc = world.scenario
+    if not sc.mechanisms.productivity_shocks:
+        return np.zeros(z.shape)
+    inn = sc.innovation
+    return stationary_sd(persistence=inn.productivity_shock_persistence, sd=inn.productivity_shock_sd) * z
 
 
 def productivity_shocks(world: World, rng: np.random.Generator) -> None:

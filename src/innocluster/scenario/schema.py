@@ -191,6 +191,7 @@ class Market(_Strict):
     demand_scale: float = param(1.0, gt=0, le=1e6, unit="multiplier", meaning="multiplier on every stage's demand (market size)", source=CALIBRATED)
     chi: float = param(0.3, ge=0, le=5, unit="share change per log point of competitiveness", meaning="chi, replicator selection strength", source=DOSI + " (chi of the same order)")
     entrant_share: float = param(0.3, gt=0, le=5, unit="multiple of the stage's mean share", meaning="entrant's initial market share", source=ASSUMPTION)
+    entrant_size_sd: float = param(1.0, ge=0, le=3, unit="log points (sd)", meaning="s_e, dispersion of entrants' log size (their initial share) around entrant_share", source="Cabral & Mata (2003): entrants' sizes close to log-normal and widely dispersed; Mata & Portugal (1994): survival rises with size at entry; assumed equal to initial.size_sd")
     entrant_unit_cost: float = param(1.0, gt=0, le=10, unit="USD of cost per USD of output", meaning="an entrant's unit cost before its first sales (its first year's competitiveness reads it)", source=ASSUMPTION)
     min_share: float = param(1e-5, ge=0, le=0.1, unit="multiple of the stage's mean share", meaning="f_min: firms below exit", source=DOSI + " (exit below a minimum share)")
     productivity_scale: float = param(0.07, gt=0, le=100, unit="USD million per worker-year", meaning="q0, output per worker at A = 0", source="labour productivity of manufacturing SMEs, order of USD 70,000 per worker")
