@@ -17,6 +17,7 @@ FIRM_PANEL_OPTIONAL = (
     "rd",  # R&D spending, USD million (constant prices)
     "founded",  # founding year
     "exited",  # 1 if the firm exits at the end of this year, else 0
+    "exit_reason",  # why it exits: 0 stays, 1 insolvent, 2 learned unviable, 3 lost its market
     "parent",  # firm id of the parent for spin-offs, empty / -1 otherwise
     "gvc_stage",  # 0 = assembly ... 4 = brand/standards
     "revenue",  # USD million

@@ -342,9 +342,10 @@ class ClusterModel:
         upgrading.upgrade(w, rng("upgrading"))
         # 9 learning, then exit
         learning.update_beliefs(w)
-        leaving = exit_.exiting(w)
+        reasons = exit_.exit_reasons(w)
+        leaving = reasons > 0
         if self.keep_panel:
-            self.panel.append(record.firm_panel_snapshot(w, leaving))
+            self.panel.append(record.firm_panel_snapshot(w, reasons))
         exit_.remove(w, leaving)
         ties.dissolve_ties(w, rng("ties"))
         # 10 government and institutions

@@ -11,7 +11,8 @@ pressure falls next year), and the firm's remaining net worth is written off (bo
 as a named sink); its ties vanish.
 
 Parameters (schema names): ``exit.grace_years``, ``market.min_share``; those of
-:mod:`.learning`. Switches: ``mechanisms.exit``, ``mechanisms.learning_exit``. Records: ``exits``. Draws nothing.
+:mod:`.learning`. Switches: ``mechanisms.exit``, ``mechanisms.learning_exit``. Records:
+``exits``; the firm panel's ``exit_reason`` (:data:`EXIT_REASONS`). Draws nothing.
 """
 
 from __future__ import annotations
@@ -26,15 +27,31 @@ from innocluster.model.world import World, group_count
 EXITED_FLOWS = ("revenue", "rd", "rd_wanted", "patents_new", "value_added", "exports", "profit")
 
 
-def exiting(world: World) -> np.ndarray:
-    """Boolean mask of the firms that exit this year (the rule above)."""
+#: why a firm exits, the code of the firm panel's ``exit_reason`` (0: it stays); a firm
+#: that meets several conditions gets the first in this order
+EXIT_REASONS = {1: "insolvent", 2: "unviable", 3: "lost_market"}
+
+
+def exit_reasons(world: World) -> np.ndarray:
+    """Why each firm exits this year (codes of :data:`EXIT_REASONS`, 0: it stays):
+    negative net worth (insolvent), a learned expected margin below the threshold
+    (unviable), or a market share below the floor (lost its market); the rule above."""
     f = world.firms
     sc = world.scenario
+    reason = np.zeros(f.n, dtype=np.int8)
     if not sc.mechanisms.exit or f.n == 0:
-        return np.zeros(f.n, dtype=bool)
+        return reason
     stage_firms = fast(group_count)(group=f.stage, G=world.S)
     floor = sc.market.min_share / np.maximum(stage_firms, 1)
-    return (f.age >= sc.exit.grace_years) & ((f.net_worth < 0) | unviable(world) | (f.share < floor[f.stage]))
+    past_grace = f.age >= sc.exit.grace_years
+    for code, condition in ((3, f.share < floor[f.stage]), (2, unviable(world)), (1, f.net_worth < 0)):
+        reason[past_grace & condition] = code  # the last written, the first in EXIT_REASONS, wins
+    return reason
+
+
+def exiting(world: World) -> np.ndarray:
+    """Boolean mask of the firms that exit this year (the rule above)."""
+    return exit_reasons(world) > 0
 
 
 def remove(world: World, mask: np.ndarray) -> None:

@@ -296,8 +296,9 @@ def _format_rows(y: RegionYear) -> list[dict]:
     return rows
 
 
-def firm_panel_snapshot(world: World, exiting: np.ndarray) -> dict:
-    """This year's rows of the firm panel (schema of :mod:`innocluster.panel_schema`).
+def firm_panel_snapshot(world: World, exit_reason: np.ndarray) -> dict:
+    """This year's rows of the firm panel (schema of :mod:`innocluster.panel_schema`);
+    ``exit_reason`` holds the codes of :data:`.exit.EXIT_REASONS` (0: the firm stays).
 
     "industry" is the firm's GVC function (assembly, components, ... brand), prefixed
     with the scenario's industry, so the monitor's specialisation measures show
@@ -311,7 +312,8 @@ def firm_panel_snapshot(world: World, exiting: np.ndarray) -> dict:
         "firm": f.id[o], "region": names[f.region[o]], "industry": functions[f.stage[o]],
         "year": np.full(f.n, world.year, dtype=np.int32), "employees": f.employees[o].astype(float),
         "patents": f.patents_new[o], "rd": f.rd[o], "founded": f.founded_year[o].astype(np.int32),
-        "exited": exiting[o].astype(np.int8), "parent": f.parent[o], "gvc_stage": f.stage[o].astype(np.int8),
+        "exited": (exit_reason[o] > 0).astype(np.int8),
+        "exit_reason": exit_reason[o].astype(np.int8), "parent": f.parent[o], "gvc_stage": f.stage[o].astype(np.int8),
         "revenue": f.revenue[o], "value_added": f.value_added[o], "exports": f.exports[o],
         "technology": f.A[o], "is_mne": f.is_mne[o].astype(np.int8), "profit": f.profit[o],
         "net_worth": f.net_worth[o],

@@ -71,6 +71,7 @@ PLAUSIBLE_RANGE = {
     "exports": (0, 1e10, "money in million units"),
     "technology": (-100, 100, "log productivity"),
     "gvc_stage": (0, 100, "GVC stage numbers 0, 1, 2, ..."),
+    "exit_reason": (0, 3, "exit reason codes 0 (stays), 1 insolvent, 2 learned unviable, 3 lost its market"),
 }
 
 FIRM = "firm"
@@ -81,7 +82,7 @@ NONNEGATIVE = {"employees", "patents", "rd", "revenue", "exports", "employment",
 #: Columns that count things (employment-type measures): booleans are refused there.
 COUNTS = {"employees", "employment", "establishments", "patents"}
 #: Columns that must be whole numbers.
-INTEGER = {"year", "founded", "gvc_stage"}
+INTEGER = {"year", "founded", "gvc_stage", "exit_reason"}
 #: Columns restricted to 0 / 1.
 BINARY = {"exited", "is_mne"}
 #: Real-valued columns (any sign).
