@@ -38,6 +38,7 @@ import math
 
 import mesa
 import numpy as np
+from scipy.optimize import brentq
 
 from innocluster.scenario.schema import Scenario
 
@@ -123,7 +124,32 @@ class Firm(mesa.Agent):
         self.share /= max(stage_total[self.stage], 1e-300)
         self.revenue = self.share * demand[self.stage]
 
-    # ---------------------------------------------------------------- 2 costs and operating accounts
+    # ---------------------------------------------------------------- 2 supply, costs and operating accounts
+    def supply(self) -> None:
+        """Sell no more than marginal cost equal to the price allows (supply.supply): the
+        demand, cut to ``max(Q*, Q_min)`` with ``C'(Q*) = 1`` and ``L(Q_min) = L_min``."""
+        m = self.model
+        if not m.profitable_supply or self.revenue <= 0:
+            return
+        s, kappa = self.stage, m.kappa
+        p, a = m.price[s], m.q0 * math.exp(self.A)
+        x_demand = self.revenue / p / m.q_half
+
+        def solve(fn, target):  # the x in [0, x_demand] where the increasing fn reaches target
+            if fn(x_demand) <= target:
+                return x_demand
+            if fn(0.0) >= target:
+                return 0.0
+            return brentq(lambda x: fn(x) - target, 0.0, x_demand)
+
+        x_floor = solve(lambda x: x * (1.0 + x) ** kappa, m.min_employees * a / m.q_half)
+        variable = m.input_share[s] + m.transaction_cost  # inputs and transaction costs per USD of output
+        x_best = solve(lambda x: (1.0 + x) ** (kappa - 1.0) * (1.0 + (1.0 + kappa) * x),
+                       (1.0 - variable) * p * a / (m.wage * m.skill[s]))
+        supplied = min(self.revenue, max(x_best, x_floor) * p * m.q_half)
+        self.share *= supplied / self.revenue
+        self.revenue = supplied
+
     def costs(self) -> tuple[float, float]:
         """Labour and total cost of this year's output (costs.cost_components without
         agglomeration, congestion or intermediaries: no cuts, no rent)."""
@@ -387,6 +413,7 @@ class CoreClusterModel(mesa.Model):
         self.chi, self.replication_noise = mk.chi, mk.replication_noise
         self.entrant_share, self.min_share = mk.entrant_share, mk.min_share
         self.entrant_size_sd = mk.entrant_size_sd
+        self.profitable_supply = sc.mechanisms.profitable_supply
         self.entrant_unit_cost = mk.entrant_unit_cost
         self.q0, self.q_half, self.kappa = mk.productivity_scale, mk.size_scale, mk.span_of_control
         self.fixed_cost, self.transaction_cost, self.interest_rate = c.fixed_cost, c.transaction_cost, c.interest_rate
@@ -578,6 +605,7 @@ class CoreClusterModel(mesa.Model):
         # 2 costs and operating accounts (wages indexed to last year's employment-weighted technology)
         self.wage = self.wage0 * math.exp(self.wage_indexation * (self.mean_technology() - self.A0))
         self.researcher_wage = self.wage * self.researcher_wage_premium
+        agents.do("supply")
         agents.do("produce")
         # 3 finance switched off: wanted R&D is spent
         agents.do("fund_rd")

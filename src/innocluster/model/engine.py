@@ -3,7 +3,8 @@
 One step is one year (``docs/model.md``, "Process overview and scheduling"):
 
 1. market (:mod:`.market`)
-2. costs and agglomeration, operating accounts (:mod:`.costs`, :mod:`.accounts`)
+2. supply (:mod:`.supply`: sales cut to what a firm sells at a profit), costs and
+   agglomeration, operating accounts (:mod:`.costs`, :mod:`.accounts`)
 3. finance (:mod:`.finance`)
 4. innovation: knowledge pool (:mod:`.knowledge`), own research (:mod:`.research`),
    absorption (:mod:`.absorption`), capabilities (:mod:`.capabilities`); profit and
@@ -62,6 +63,7 @@ from innocluster.model import (
     shocks,
     spinoffs,
     startups,
+    supply,
     ties,
     upgrading,
 )
@@ -307,9 +309,10 @@ class ClusterModel:
         market.replicator_shares(w, rng("market"))
         market.stage_prices(w)
         market.revenues(w)
-        # 2 costs and agglomeration (wages react to last year's labour demand)
+        # 2 supply, costs and agglomeration (wages react to last year's labour demand)
         factors = costs.region_factors(w)
         degree = w.network.degree(f.n)
+        supply.supply(w, factors=factors, degree=degree)
         year_costs = costs.cost_components(w, output=f.revenue, technology=f.A, stage=f.stage, region=f.region,
                                            degree=degree, factors=factors)
         w.regions.wage, w.regions.rent = factors.wage, factors.rent

@@ -233,7 +233,8 @@ def _format_rows(y: RegionYear) -> list[dict]:
     stocks = {k: v.tolist() for k, v in y.stocks.items()}
     counters = {k: getattr(ctr, k).tolist() for k in ("startups", "spinoffs", "mne_arrivals", "exits",
                                                          "relocations_in", "relocations_out", "vc_invested",
-                                                         "absorption_attempts", "absorption_successes", "upgrades")}
+                                                         "absorption_attempts", "absorption_successes", "upgrades",
+                                                         "unserved_demand")}
     gov = {k: ctr.gov_spend[k].tolist() for k in INSTRUMENTS}
     patents_cum = y.patents_cum.tolist()
     stage_counts = y.stage_counts.tolist()
@@ -256,7 +257,7 @@ def _format_rows(y: RegionYear) -> list[dict]:
             "exit_rate": _ratio(c["exits"], n + c["exits"]),
             "relocations_in": int(c["relocations_in"]), "relocations_out": int(c["relocations_out"]),
             "employment": t["employees"][i], "revenue": rev, "value_added": t["value_added"][i],
-            "exports": t["exports"][i], "rd_spend": rd,
+            "exports": t["exports"][i], "unserved_demand": c["unserved_demand"], "rd_spend": rd,
             "patents_new": int(pats), "patents_cum": int(patents_cum[i]),
             "patents_per_firm": pats / nz,
             "patents_per_rd": _ratio(pats, rd),

@@ -70,7 +70,7 @@ class RegionState:
 
 
 _COUNTER_NAMES = ("startups", "spinoffs", "mne_arrivals", "exits", "relocations_in", "relocations_out",
-                  "vc_invested", "absorption_attempts", "absorption_successes", "upgrades")
+                  "vc_invested", "absorption_attempts", "absorption_successes", "upgrades", "unserved_demand")
 
 
 @dataclass
@@ -89,6 +89,7 @@ class YearCounters:
     absorption_attempts: np.ndarray = None
     absorption_successes: np.ndarray = None
     upgrades: np.ndarray = None
+    unserved_demand: np.ndarray = None  # USD million of demand firms declined (supply.py)
     gov_spend: dict = None
     exited_flows: dict = field(default_factory=dict)  # flows of firms that exit this year, per region
     ledger: dict = field(default_factory=dict)

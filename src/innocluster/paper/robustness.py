@@ -3,8 +3,8 @@ and the verdicts at two sizes of the economy.
 
 **Morris screening** (Morris 1991; Campolongo, Cariboni & Saltelli 2007; SALib's
 ``morris.sample`` / ``morris.analyze``). The parameters screened (:data:`SCREENED`) are the
-diffusion, catch-up, productivity-shock, learning-exit, spin-off, MNE and finance
-parameters that no scenario's calibration header lists
+diffusion, catch-up, productivity-shock, learning-exit, entry-size, spin-off, MNE and
+finance parameters that no scenario's calibration header lists
 as a free parameter (:func:`unpinned`: a calibrated parameter is pinned by its targets and is
 not moved here). Each is varied over ``[value / SPREAD, value * SPREAD]`` around its schema
 default, clipped to the schema's bounds. At every point of ``trajectories * (k + 1)`` the
@@ -34,11 +34,11 @@ from innocluster.errors import InputError
 from innocluster.paper.verdict import NOT_SUPPORTED, SUPPORTED
 
 #: parameters screened when calibration leaves them free (diffusion and catch-up, productivity
-#: shocks, learning exit, spin-offs, MNEs, finance)
+#: shocks, learning exit, entry sizes, spin-offs, MNEs, finance)
 SCREENED = ("diffusion.network_rate", "diffusion.local_rate", "diffusion.tie_formation", "diffusion.between_clusters",
             "diffusion.frontier_rate", "diffusion.frontier_quantile", "innovation.productivity_shock_sd",
             "innovation.productivity_shock_persistence", "exit.unviable_margin", "exit.learning_prior_years",
-            "entry.spinoff_rate", "entry.spinoff_tech_loss", "entry.spinoff_quality",
+            "market.entrant_size_sd", "entry.spinoff_rate", "entry.spinoff_tech_loss", "entry.spinoff_quality",
             "relocation.mne_rate", "relocation.mne_tech_premium",
             "finance.vc_matching", "finance.vc_screen_quantile", "finance.prudent_lending", "finance.vc_ticket",
             "finance.vc_public_screening_noise")

@@ -157,6 +157,7 @@ class Mechanisms(_Strict):
     """On/off switches, one per mechanism of the paper (``[mechanisms] spinoffs = false``)."""
 
     market: bool = Field(True, description="replicator dynamics of market shares")
+    profitable_supply: bool = Field(True, description="a firm sells no more than it can sell at a profit (marginal cost up to the price)")
     agglomeration: bool = Field(True, description="division of labour, shared infrastructure, trust, intermediaries lower costs")
     congestion: bool = Field(True, description="rent and wages rise with density")
     finance: bool = Field(True, description="banks: collateral limits, prudent lending, guarantees")

@@ -1,0 +1,123 @@
+"""Supply (step 2, before the year's costs): a firm sells no more than it can sell at a profit.
+
+Rule
+----
+The market (:mod:`.market`) gives firm ``i`` a demand worth ``Q^d_i = f_i D_s``. The
+firm takes the stage's price as given and supplies up to the output at which its
+marginal cost reaches the price, the supply of a price-taking firm:
+
+    Q_i = min(Q^d_i, max(Q*_i, Q^min_i)),    C'_i(Q*_i) = 1
+
+(revenue is output at the stage's price, so the price of a USD of output is 1). With
+the costs of :mod:`.costs`, inputs and transaction costs are proportional to output,
+``lambda_i Q``, and labour is ``L(Q) = q / a (1 + q / Q_half)^kappa`` with ``q = Q / p_s``
+and ``a = q0 exp(A_i)``, so, with ``x = q / Q_half``::
+
+    C'(Q) = lambda_i + w_r k_s / (p_s a) (1 + x)^(kappa - 1) (1 + (1 + kappa) x)
+
+rising in ``Q``: span-of-control diseconomies (Lucas 1978) bound the size at which a
+firm still gains from selling one more unit. ``Q^min_i`` is the output its
+owner-manager alone produces (the labour floor ``L_min``, whose cost is sunk at the
+margin). Demand a firm does not serve goes to suppliers outside the simulated economy
+this year; the firm's market share becomes the share it served, ``Q_i / D_s``.
+
+Why it is there: a stage with few firms used to hand all its demand to whoever was
+left. When the last large producer of a thin stage exited, renormalised shares gave
+its demand to a young firm: one of hsinchu's brand firms went from USD 66 million of
+sales and 477 employees to USD 4.8 billion and 148,000 employees in a year, lost more
+than its revenue, and took the park's margin to -37%. A firm would not sell at a loss
+on every extra unit; it declines orders. Source: the supply of a competitive firm
+(Marshall 1890, book V; Mas-Colell, Whinston & Green 1995, ch. 5); its size bounded by
+span of control (Lucas 1978, *Bell Journal of Economics* 9).
+
+Parameters (schema names): those of :mod:`.costs` (``market.productivity_scale``,
+``market.size_scale``, ``market.span_of_control``, ``costs.min_employees``, the
+wage, input, transaction-cost and stage parameters). Switch:
+``mechanisms.profitable_supply``. Records: ``unserved_demand`` (USD million a year,
+per region: the demand its firms declined). Draws nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import elementwise
+
+from innocluster.model import costs
+from innocluster.model.world import World
+
+
+def labour_slope(x: np.ndarray, kappa: float) -> np.ndarray:
+    """``(1 + x)^(kappa - 1) (1 + (1 + kappa) x)``: the marginal labour of output, in units
+    of ``1 / a``, at ``x = q / Q_half`` (rising in ``x`` for ``kappa >= 0``)."""
+    return (1.0 + x) ** (kappa - 1.0) * (1.0 + (1.0 + kappa) * x)
+
+
+def solve_increasing(fn, target: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The ``x`` in ``[0, high]`` with ``fn(x) = target`` for an increasing ``fn``:
+    ``high`` where ``fn(high) <= target``, 0 where ``fn(0) >= target``, else the root
+    (SciPy's elementwise bracketing root finder)."""
+    target, high = np.broadcast_arrays(np.asarray(target, dtype=float), np.asarray(high, dtype=float))
+    x = np.where(fn(high) <= target, high, 0.0)
+    inside = (fn(np.zeros_like(high)) < target) & (fn(high) > target)
+    if inside.any():
+        t = target[inside]
+        x[inside] = elementwise.find_root(lambda z, t: fn(z) - t, (np.zeros_like(t), high[inside]), args=(t,)).x
+    return x
+
+
+def profitable_output(*, demand, variable_rate, wage, price, productivity, size_scale, span_of_control,
+                      min_employees) -> np.ndarray:
+    """Output each firm supplies, ``min(Q^d, max(Q*, Q^min))`` (the rule above).
+
+    Parameters
+    ----------
+    demand : array
+        ``Q^d``, the demand the market gives each firm (USD million).
+    variable_rate : array
+        ``lambda``, inputs and transaction costs per USD of output.
+    wage : array
+        ``w_r k_s``, the wage of the firm's region and stage.
+    price : array
+        ``p_s``, the stage's price.
+    productivity : array
+        ``a = q0 exp(A)``, physical output per worker at small scale.
+    size_scale, span_of_control, min_employees : float
+        ``Q_half``, ``kappa`` and ``L_min`` of :mod:`.costs`.
+    """
+    demand = np.asarray(demand, dtype=float)
+    x_demand = demand / price / size_scale
+    # where the owner-manager alone produces: Q_half x (1 + x)^kappa / a = L_min
+    floor_target = min_employees * productivity / size_scale
+    x_floor = solve_increasing(lambda x: x * (1.0 + x) ** span_of_control, floor_target, x_demand)
+    # where marginal cost reaches the price (none where even the first unit costs more)
+    margin_target = (1.0 - variable_rate) * price * productivity / np.maximum(wage, 1e-300)
+    x_best = solve_increasing(lambda x: labour_slope(x, span_of_control), margin_target, x_demand)
+    return np.minimum(demand, np.maximum(x_best, x_floor) * price * size_scale)
+
+
+def supply(world: World, *, factors: costs.RegionCostFactors, degree: np.ndarray) -> None:
+    """Cut each firm's sales to what it supplies at a profit (the rule above); books the
+    declined demand per region."""
+    f = world.firms
+    sc = world.scenario
+    if not sc.mechanisms.profitable_supply or f.n == 0:
+        return
+    sold = f.revenue > 0
+    if not sold.any():
+        return
+    demand = f.revenue[sold]
+    stage, region = f.stage[sold], f.region[sold]
+    at_demand = costs.cost_components(world, output=demand, technology=f.A[sold], stage=stage, region=region,
+                                      degree=degree[sold], factors=factors)
+    m = sc.market
+    supplied = profitable_output(
+        demand=demand, variable_rate=(at_demand.inputs + at_demand.transaction) / demand,
+        wage=factors.wage[region] * world.skill_premium[stage], price=world.price[stage],
+        productivity=m.productivity_scale * np.exp(f.A[sold]), size_scale=m.size_scale,
+        span_of_control=m.span_of_control, min_employees=sc.costs.min_employees)
+    declined = demand - supplied
+    world.counters.unserved_demand += np.bincount(region, weights=declined, minlength=world.regions.R)
+    rows = np.flatnonzero(sold)
+    f.revenue[rows] = supplied
+    f.share[rows] = f.share[rows] * np.divide(supplied, demand)
+    f.exports[rows] = np.broadcast_to(world.at_firms(world.regions.export_share), f.n)[rows] * supplied
