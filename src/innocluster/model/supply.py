@@ -43,6 +43,7 @@ import numpy as np
 from scipy.optimize import elementwise
 
 from innocluster.model import costs
+from innocluster.model.compiled import fast, twin
 from innocluster.model.world import World
 
 
@@ -86,13 +87,58 @@ def profitable_output(*, demand, variable_rate, wage, price, productivity, size_
     """
     demand = np.asarray(demand, dtype=float)
     x_demand = demand / price / size_scale
-    # where the owner-manager alone produces: Q_half x (1 + x)^kappa / a = L_min
-    floor_target = min_employees * productivity / size_scale
-    x_floor = solve_increasing(lambda x: x * (1.0 + x) ** span_of_control, floor_target, x_demand)
-    # where marginal cost reaches the price (none where even the first unit costs more)
+    # where marginal cost reaches the price (0 where even the first unit costs more)
     margin_target = (1.0 - variable_rate) * price * productivity / np.maximum(wage, 1e-300)
-    x_best = solve_increasing(lambda x: labour_slope(x, span_of_control), margin_target, x_demand)
-    return np.minimum(demand, np.maximum(x_best, x_floor) * price * size_scale)
+    x = solve_increasing(lambda z: labour_slope(z, span_of_control), margin_target, x_demand)
+    # a firm that declines demand still produces what its owner-manager alone makes:
+    # Q_half x (1 + x)^kappa / a = L_min
+    floor_target = min_employees * productivity / size_scale
+    below_floor = (x < x_demand) & (x * (1.0 + x) ** span_of_control < floor_target)
+    if below_floor.any():
+        x[below_floor] = solve_increasing(lambda z: z * (1.0 + z) ** span_of_control, floor_target[below_floor],
+                                          x_demand[below_floor])
+    return np.minimum(demand, x * price * size_scale)
+
+
+@twin(profitable_output)
+def _profitable_output_compiled(*, demand, variable_rate, wage, price, productivity, size_scale, span_of_control,
+                                min_employees):
+    out = demand.copy()
+    k = span_of_control
+    for i in range(demand.size):
+        x_demand = demand[i] / price[i] / size_scale
+        target = (1.0 - variable_rate[i]) * price[i] * productivity[i] / max(wage[i], 1e-300)
+        if (1.0 + x_demand) ** (k - 1.0) * (1.0 + (1.0 + k) * x_demand) <= target:
+            continue  # the whole demand is profitable at the margin
+        x = 0.0
+        if target > 1.0:  # the labour slope is 1 at x = 0: find where it reaches the target
+            lo, hi = 0.0, x_demand
+            for _ in range(200):
+                mid = 0.5 * (lo + hi)
+                if (1.0 + mid) ** (k - 1.0) * (1.0 + (1.0 + k) * mid) > target:
+                    hi = mid
+                else:
+                    lo = mid
+                if hi - lo <= 1e-15 * hi:
+                    break
+            x = lo
+        floor_target = min_employees * productivity[i] / size_scale
+        if x * (1.0 + x) ** k < floor_target:  # the owner-manager's output
+            if x_demand * (1.0 + x_demand) ** k <= floor_target:
+                x = x_demand
+            else:
+                lo, hi = 0.0, x_demand
+                for _ in range(200):
+                    mid = 0.5 * (lo + hi)
+                    if mid * (1.0 + mid) ** k > floor_target:
+                        hi = mid
+                    else:
+                        lo = mid
+                    if hi - lo <= 1e-15 * hi:
+                        break
+                x = lo
+        out[i] = min(demand[i], x * price[i] * size_scale)
+    return out
 
 
 def supply(world: World, *, factors: costs.RegionCostFactors, degree: np.ndarray) -> None:
@@ -110,7 +156,7 @@ def supply(world: World, *, factors: costs.RegionCostFactors, degree: np.ndarray
     at_demand = costs.cost_components(world, output=demand, technology=f.A[sold], stage=stage, region=region,
                                       degree=degree[sold], factors=factors)
     m = sc.market
-    supplied = profitable_output(
+    supplied = fast(profitable_output)(
         demand=demand, variable_rate=(at_demand.inputs + at_demand.transaction) / demand,
         wage=factors.wage[region] * world.skill_premium[stage], price=world.price[stage],
         productivity=m.productivity_scale * np.exp(f.A[sold]), size_scale=m.size_scale,
