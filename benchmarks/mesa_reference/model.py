@@ -85,6 +85,7 @@ class Firm(mesa.Agent):
         self.debt = 0.0
         self.share = share * size
         self.revenue = 0.0
+        self.previous_revenue = 0.0
         self.unit_cost = m.entrant_unit_cost  # no sales yet: what the first year's competitiveness reads
         self.operating = 0.0
         self.rd = 0.0
@@ -108,6 +109,7 @@ class Firm(mesa.Agent):
     def compete(self) -> None:
         """Competitiveness E = A - log(unit cost of last year) (market.replicator_shares)."""
         self.patents_new = 0
+        self.previous_revenue = self.revenue  # last year's sales: the customers it keeps (supply)
         self.E = self.A - math.log(max(self.unit_cost, 1e-9))
         self.share_E = self.share * self.E
 
@@ -126,10 +128,10 @@ class Firm(mesa.Agent):
 
     # ---------------------------------------------------------------- 2 supply, costs and operating accounts
     def supply(self) -> None:
-        """Sell no more than marginal cost equal to the price allows (supply.supply): the
-        demand, cut to ``max(Q*, Q_min)`` with ``C'(Q*) = 1`` and ``L(Q_min) = L_min``."""
+        """Take no new orders that lose money (supply.supply): the demand, cut to
+        ``max(Q*, Q_min, last year's sales)`` with ``C'(Q*) = 1`` and ``L(Q_min) = L_min``."""
         m = self.model
-        if not m.profitable_supply or self.revenue <= 0:
+        if not m.profitable_supply or self.revenue <= 0 or self.previous_revenue >= self.revenue:
             return
         s, kappa = self.stage, m.kappa
         p, a = m.price[s], m.q0 * math.exp(self.A)
@@ -146,7 +148,7 @@ class Firm(mesa.Agent):
         variable = m.input_share[s] + m.transaction_cost  # inputs and transaction costs per USD of output
         x_best = solve(lambda x: (1.0 + x) ** (kappa - 1.0) * (1.0 + (1.0 + kappa) * x),
                        (1.0 - variable) * p * a / (m.wage * m.skill[s]))
-        supplied = min(self.revenue, max(x_best, x_floor) * p * m.q_half)
+        supplied = min(self.revenue, max(max(x_best, x_floor) * p * m.q_half, self.previous_revenue))
         self.share *= supplied / self.revenue
         self.revenue = supplied
 

@@ -306,13 +306,14 @@ class ClusterModel:
         nw_before = f.net_worth.sum() if self.record_yearly else 0.0
         f.patents_new[:] = 0
         # 1 market
+        previous_revenue = f.revenue.copy()
         market.replicator_shares(w, rng("market"))
         market.stage_prices(w)
         market.revenues(w)
         # 2 supply, costs and agglomeration (wages react to last year's labour demand)
         factors = costs.region_factors(w)
         degree = w.network.degree(f.n)
-        supply.supply(w, factors=factors, degree=degree)
+        supply.supply(w, previous=previous_revenue, factors=factors, degree=degree)
         year_costs = costs.cost_components(w, output=f.revenue, technology=f.A, stage=f.stage, region=f.region,
                                            degree=degree, factors=factors)
         w.regions.wage, w.regions.rent = factors.wage, factors.rent
