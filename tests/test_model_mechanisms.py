@@ -61,10 +61,12 @@ def _min_ac_gap(sc, seed):
 
 
 def test_agglomeration_lowers_same_sme_average_cost_inside_cluster():
-    # the same base wage, land rent and room as the periphery, so only agglomeration
-    # differs: the calibrated park is near its capacity, and its congestion rent makes
-    # the smallest outputs dearer inside (fixed rent over little revenue)
-    same = ("regions.hsinchu.wage=0.01", "regions.hsinchu.land_rent=0.01", "regions.hsinchu.capacity=3000")
+    # the same base wage, land rent and room as the periphery, and no congestion, so only
+    # agglomeration differs: the calibrated park is near its capacity and its labour
+    # market is tight, so its congestion rent makes the smallest outputs dearer inside
+    # (fixed rent over little revenue) and its congestion wage the largest ones
+    same = ("regions.hsinchu.wage=0.01", "regions.hsinchu.land_rent=0.01", "regions.hsinchu.capacity=3000",
+            "mechanisms.congestion=false")
     base = small("hsinchu", *same)
     off = small("hsinchu", *same, "mechanisms.agglomeration=false")
     for seed in SEEDS:
