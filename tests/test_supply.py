@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from innocluster.model.engine import simulate
-from innocluster.model.supply import labour_slope, profitable_output
+from innocluster.model.supply import profitable_output
 
 
 def _labour(Q, *, price, productivity, size_scale, kappa, min_employees):
@@ -31,16 +31,18 @@ def _supplied(demand, previous=0.0, *, variable_rate, wage, price, productivity,
 
 
 @settings(max_examples=200, deadline=None)
-@given(demand=st.floats(0.01, 1e5), previous=st.floats(0.0, 2e5), variable_rate=st.floats(0.0, 0.95),
+@given(demand=st.floats(0.01, 1e5), previous=st.floats(0.0, 2e5), variable_rate=st.floats(0.0, 1.2),
        wage=st.floats(0.005, 0.2), price=st.floats(0.3, 2.0), productivity=st.floats(0.01, 1.0),
-       size_scale=st.floats(1.0, 1e3), kappa=st.floats(0.0, 1.5), min_employees=st.floats(0.0, 3.0))
+       size_scale=st.floats(1.0, 1e3), kappa=st.floats(0.0, 1.5),
+       min_employees=st.one_of(st.just(0.0), st.floats(0.01, 3.0)))
 def test_new_orders_stop_where_they_lose_money_and_old_customers_are_kept(demand, previous, variable_rate, wage,
                                                                           price, productivity, size_scale, kappa,
                                                                           min_employees):
     kw = dict(price=price, productivity=productivity, size_scale=size_scale, kappa=kappa, min_employees=min_employees)
     Q = _supplied(demand, variable_rate=variable_rate, wage=wage, **kw)  # an entrant: no old customers
     assert 0.0 <= Q <= demand * (1 + 1e-12)
-    assert Q > 0 or min_employees == 0  # the owner-manager's output is never declined
+    # the owner-manager's output is never declined, unless no unit covers its inputs
+    assert Q > 0 or min_employees == 0 or variable_rate >= 1.0
     # no output up to the demand earns more (the operating profit is concave above the labour floor)
     grid = np.linspace(0.0, demand, 2001)[1:]
     best = _profit(grid, variable_rate=variable_rate, wage=wage, **kw).max()
@@ -58,8 +60,11 @@ def test_the_marginal_cost_reaches_the_price_where_demand_is_declined():
                           price=np.array([price]), productivity=np.array([a]), size_scale=qh,
                           span_of_control=kappa, min_employees=1.0)[0]
     assert Q < 1e4
-    marginal_cost = lam + wage / (price * a) * labour_slope(np.array([Q / price / qh]), kappa)[0]
-    assert marginal_cost == pytest.approx(1.0, rel=1e-8)
+    # the marginal cost by a finite difference of the cost function itself
+    kw = dict(price=price, productivity=a, size_scale=qh, kappa=kappa, min_employees=1.0)
+    h = 1e-6 * Q
+    cost = [lam * q + wage * _labour(np.array([q]), **kw)[0] for q in (Q - h, Q + h)]
+    assert (cost[1] - cost[0]) / (2 * h) == pytest.approx(1.0, rel=1e-6)
     # demand below the profitable size is served in full
     small_demand = profitable_output(demand=np.array([0.5 * Q]), previous=np.zeros(1), variable_rate=np.array([lam]),
                                      wage=np.array([wage]), price=np.array([price]), productivity=np.array([a]),

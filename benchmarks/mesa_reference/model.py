@@ -144,8 +144,8 @@ class Firm(mesa.Agent):
                 return 0.0
             return brentq(lambda x: fn(x) - target, 0.0, x_demand)
 
-        x_floor = solve(lambda x: x * (1.0 + x) ** kappa, m.min_employees * a / m.q_half)
         variable = m.input_share[s] + m.transaction_cost  # inputs and transaction costs per USD of output
+        x_floor = solve(lambda x: x * (1.0 + x) ** kappa, m.min_employees * a / m.q_half) if variable < 1.0 else 0.0
         x_best = solve(lambda x: (1.0 + x) ** (kappa - 1.0) * (1.0 + (1.0 + kappa) * x),
                        (1.0 - variable) * p * a / (m.wage * m.skill[s]))
         supplied = min(self.revenue, max(max(x_best, x_floor) * p * m.q_half, self.previous_revenue))

@@ -118,8 +118,10 @@ def entry_size(world: World, z: np.ndarray) -> np.ndarray:
     """Entrants' size multipliers from standard normals ``z``: log-normal with mean one,
     ``exp(s_e z - s_e^2 / 2)``, ``s_e = market.entrant_size_sd``.
 
-    Entrants differ widely in size from the start, their sizes close to log-normal
-    (Cabral & Mata 2003, *American Economic Review* 93), and survival rises with size
+    Entrants differ widely in size from the start, their size distribution strongly
+    right-skewed (Cabral & Mata 2003, *American Economic Review* 93: young cohorts are
+    skewed even in logs; the log-normal here is an approximation that understates that
+    skew), and survival rises with size
     at entry: a small entrant carries its fixed costs on little revenue (Mata &
     Portugal 1994, *Journal of Industrial Economics* 42; Audretsch & Mahmood 1995;
     Geroski 1995, *International Journal of Industrial Organization* 13, stylised

@@ -30,12 +30,14 @@ per firm and year).
 New firms draw their first passing shock from the process's stationary distribution,
 ``u_i ~ N(0, sigma_A^2 / (1 - rho^2))`` (:func:`entry_luck`): a start-up's or a
 subsidiary's luck in its first year is as variable as an established firm's (Hopenhayn
-1992: entrants draw their productivity on entry; Foster, Haltiwanger & Syverson 2008:
-entrants' productivity is at least as dispersed as incumbents'). An entrant with bad
+1992: entrants draw their productivity on entry). An entrant with bad
 luck sees low margins from its first year, while its belief about its viability moves
 most (:mod:`.learning`), so selection acts on the young (Jovanovic 1982). The draw adds
-to the entrant's technology; a firm of the initial population has its luck inside the
-technology it starts with (its lasting part is ``A - u``); a spin-off inherits its
+to the entrant's technology. A firm of the initial population counts its draw inside the
+technology it starts with (its lasting part is ``A - u``); the draw is independent of
+that technology, so the lasting parts spread more than the initial technologies (by
+``sigma_A^2 / (1 - rho^2)`` in variance) and the first years see dispersion settle. A
+spin-off inherits its
 parent's shock (:mod:`.spinoffs`). These draws come from the stream of the mechanism
 that creates the firm (:mod:`.entrants`).
 """

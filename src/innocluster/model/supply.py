@@ -19,13 +19,21 @@ and ``a = q0 exp(A_i)``, so, with ``x = q / Q_half``::
 rising in ``Q``: span-of-control diseconomies (Lucas 1978) bound the size at which a
 firm still gains from selling one more unit. ``Q^min_i`` is the output its
 owner-manager alone produces (the labour floor ``L_min``, whose cost is sunk at the
-margin). Demand a firm does not serve goes to suppliers outside the simulated economy
+margin), unless inputs and transaction costs alone exceed the price (``lambda_i >= 1``:
+no unit pays, and only old customers are served). Demand a firm does not serve goes to suppliers outside the simulated economy
 this year; the firm's market share becomes the share it served, ``Q_i / D_s``.
 
-Keeping last year's customers is customer capital: sales rest on relationships built
-over years, which a firm does not drop from one year to the next (Gourio & Rudanko
-2014, *Review of Economic Studies* 81; Foster, Haltiwanger & Syverson 2016, *Economica*
-83). A firm whose old customers no longer pay is
+Known limitations: last year's sales are the firm's, whatever its stage, so a firm
+that upgraded (:mod:`.upgrading`) keeps last year's sales of its old stage as customers
+in the new one; and they are counted at last year's prices, not in physical volume.
+
+Keeping last year's customers is a modelling device motivated by customer capital:
+sales rest on relationships built over years (Gourio & Rudanko 2014, *Review of
+Economic Studies* 81; Foster, Haltiwanger & Syverson 2016, *Economica* 83). Those
+papers value customers for the future they bring; they do not say a firm serves its
+old customers at a loss at the margin, which the device assumes for one year at a
+time. Nor does the rule make an entrant's demand grow slowly, as Foster, Haltiwanger
+& Syverson find: an entrant may take up to ``Q*`` at once. A firm whose old customers no longer pay is
 selected out by its losses (:mod:`.learning`, :mod:`.exit`), not shrunk overnight to
 its owner: without this, firms that turned unprofitable at the margin fell to one
 employee in a year, and 14% of race-to-the-bottom's firm-years changed employment more
@@ -105,7 +113,8 @@ def profitable_output(*, demand, previous, variable_rate, wage, price, productiv
     # a firm that declines demand still produces what its owner-manager alone makes:
     # Q_half x (1 + x)^kappa / a = L_min
     floor_target = min_employees * productivity / size_scale
-    below_floor = (x < x_demand) & (x * (1.0 + x) ** span_of_control < floor_target)
+    # where inputs and transaction costs alone exceed the price, no unit pays: no new orders
+    below_floor = (x < x_demand) & (x * (1.0 + x) ** span_of_control < floor_target) & (variable_rate < 1.0)
     if below_floor.any():
         x[below_floor] = solve_increasing(lambda z: z * (1.0 + z) ** span_of_control, floor_target[below_floor],
                                           x_demand[below_floor])
@@ -135,7 +144,7 @@ def _profitable_output_compiled(*, demand, previous, variable_rate, wage, price,
                     break
             x = lo
         floor_target = min_employees * productivity[i] / size_scale
-        if x * (1.0 + x) ** k < floor_target:  # the owner-manager's output
+        if variable_rate[i] < 1.0 and x * (1.0 + x) ** k < floor_target:  # the owner-manager's output
             if x_demand * (1.0 + x_demand) ** k <= floor_target:
                 x = x_demand
             else:
