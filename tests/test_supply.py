@@ -101,3 +101,35 @@ def test_supply_ends_the_loss_making_giants_and_keeps_the_economy():
         last = ts["year"].max()
         assert ts.query("year == @last")["firms"].sum() >= 0.8 * b.timeseries.query("year == @last")["firms"].sum()
         assert ts["unserved_demand"].sum() < 0.25 * (ts["revenue"].sum() + ts["unserved_demand"].sum()), seed
+
+
+def test_the_engine_passes_last_years_sales_and_keeps_them_as_far_as_demand_goes(monkeypatch):
+    """Wiring: each year's ``previous`` is every firm's sales of the year before (the
+    initial sales in the first year, 0 for an entrant), and no firm sells less than
+    ``min(demand, previous)`` or more than its demand."""
+    from innocluster.model import supply as supply_module
+    from innocluster.model.engine import ClusterModel
+
+    original = supply_module.supply
+    seen = {"years": 0, "kept": 0}
+    last_sales: dict[int, float] = {}
+
+    def checked(world, *, previous, factors, degree):
+        f = world.firms
+        demand = f.revenue.copy()
+        expected = np.array([last_sales.get(int(i), 0.0) for i in f.id])
+        np.testing.assert_array_equal(previous, expected)
+        original(world, previous=previous, factors=factors, degree=degree)
+        assert np.all(f.revenue <= demand * (1 + 1e-12))
+        assert np.all(f.revenue >= np.minimum(demand, previous) * (1 - 1e-12))
+        seen["years"] += 1
+        seen["kept"] += int(((f.revenue < demand) & (f.revenue == previous) & (previous > 0)).sum())
+        last_sales.clear()
+        last_sales.update(zip(f.id.tolist(), f.revenue.tolist()))
+
+    monkeypatch.setattr(supply_module, "supply", checked)
+    model = ClusterModel(small("hsinchu"), seed=2, firms=800)
+    last_sales.update(zip(model.world.firms.id.tolist(), model.world.firms.revenue.tolist()))  # the initial sales
+    model.run(12)
+    assert seen["years"] == 12
+    assert seen["kept"] > 0  # some firms were held at last year's sales, not cut to Q*
