@@ -132,32 +132,33 @@ def _profitable_output_compiled(*, demand, previous, variable_rate, wage, price,
         if previous[i] >= demand[i] or (1.0 + x_demand) ** (k - 1.0) * (1.0 + (1.0 + k) * x_demand) <= target:
             continue  # old customers only, or the whole demand is profitable at the margin
         x = 0.0
-        if target > 1.0:  # the labour slope is 1 at x = 0: find where it reaches the target
+        floor_target = min_employees * productivity[i] / size_scale
+        for equation in range(2):  # 0: marginal cost reaches the price; 1: the owner-manager's output
+            if equation == 0:
+                if target <= 1.0:  # the labour slope is 1 at x = 0: no unit beyond the first pays
+                    continue
+                t = target
+            else:
+                if variable_rate[i] >= 1.0 or x * (1.0 + x) ** k >= floor_target:
+                    break
+                if x_demand * (1.0 + x_demand) ** k <= floor_target:
+                    x = x_demand
+                    break
+                t = floor_target
             lo, hi = 0.0, x_demand
             for _ in range(200):
                 mid = 0.5 * (lo + hi)
-                if (1.0 + mid) ** (k - 1.0) * (1.0 + (1.0 + k) * mid) > target:
+                if equation == 0:
+                    value = (1.0 + mid) ** (k - 1.0) * (1.0 + (1.0 + k) * mid)
+                else:
+                    value = mid * (1.0 + mid) ** k
+                if value > t:
                     hi = mid
                 else:
                     lo = mid
                 if hi - lo <= 1e-15 * hi:
                     break
             x = lo
-        floor_target = min_employees * productivity[i] / size_scale
-        if variable_rate[i] < 1.0 and x * (1.0 + x) ** k < floor_target:  # the owner-manager's output
-            if x_demand * (1.0 + x_demand) ** k <= floor_target:
-                x = x_demand
-            else:
-                lo, hi = 0.0, x_demand
-                for _ in range(200):
-                    mid = 0.5 * (lo + hi)
-                    if mid * (1.0 + mid) ** k > floor_target:
-                        hi = mid
-                    else:
-                        lo = mid
-                    if hi - lo <= 1e-15 * hi:
-                        break
-                x = lo
         out[i] = min(demand[i], max(x * price[i] * size_scale, previous[i]))
     return out
 
