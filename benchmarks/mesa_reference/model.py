@@ -522,7 +522,8 @@ class CoreClusterModel(mesa.Model):
         return [num[s] / den[s] if den[s] > 0 else None for s in range(self.n_stages)]
 
     def mean_technology(self) -> float:
-        """Employment-weighted mean technology (World.mean_technology), the wage index."""
+        """Employment-weighted mean technology of the domestic firms
+        (World.domestic_technology), the wage index; core mode has no multinationals."""
         num = den = 0.0
         for f in self.agents:
             num += f.A * f.employees
@@ -563,12 +564,7 @@ class CoreClusterModel(mesa.Model):
             y = self.ry + rnd.gauss(0.0, 1.0) * self.radius
             size = math.exp(self.size_sd * rnd.gauss(0.0, 1.0))
             f = Firm(self, stage, A, x, y, 0.0, 0.0, 0.0, age=rnd.randrange(self.max_age), luck_in_technology=True)
-            f.share = size * math.exp(A)
-        totals = self.agents.groupby("stage", result_type="list").agg("share", sum)
-        self.agents.do("sell", totals, self.demand())
-        self.stage_A0 = self.stage_technology()
-        for f in self.agents:
-            f.net_worth = f.capital = self.net_worth_to_revenue * f.revenue + self.founder_capital
+            f.size = size
         self.firm_list = list(self.agents)
         # initial trust ties (ties.initial_ties)
         lam = 0.5 * self.initial_ties * max(self.localisation, self.initial_localisation_floor)
@@ -576,13 +572,33 @@ class CoreClusterModel(mesa.Model):
             for f in self.firm_list:
                 for _ in range(self.poisson(lam)):
                     self.new_tie(f)
-        # employees and unit costs at the base wage (nobody employed yet: the wage index is at
-        # its base); then the index's base A0 = employment-weighted mean technology
+        # shares, sales, employees and unit costs at the base wage; a firm the exit rule would
+        # already have removed (margin below unviable_margin) is drawn again (initial.already_exited)
         self.wage = self.wage0
+        self._initial_accounts()
+        for _ in range(50):
+            gone = [f for f in self.firm_list if self.exit_on and self.learning_on
+                    and 1.0 - f.unit_cost < self.unviable_margin]
+            if not gone:
+                break
+            for f in gone:
+                f.A = self.tech_mean0 + rnd.gauss(0.0, 1.0) * self.tech_sd0
+                f.size = math.exp(self.size_sd * rnd.gauss(0.0, 1.0))
+            self._initial_accounts()
+        self.stage_A0 = self.stage_technology()
+        for f in self.agents:
+            f.net_worth = f.capital = self.net_worth_to_revenue * f.revenue + self.founder_capital
+        self.A0 = self.mean_technology()  # the wage index's base: technology at t = 0
+
+    def _initial_accounts(self) -> None:
+        """Shares from sizes and technology, sales, employees and unit costs (initial.initial_accounts)."""
+        for f in self.agents:
+            f.share = f.size * math.exp(f.A)
+        totals = self.agents.groupby("stage", result_type="list").agg("share", sum)
+        self.agents.do("sell", totals, self.demand())
         for f in self.agents:
             f.employees, total = f.costs()
             f.unit_cost = total / max(f.revenue, 1e-12)
-        self.A0 = self.mean_technology()
 
     # ---------------------------------------------------------------- one year
     def step(self) -> None:

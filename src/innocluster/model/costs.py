@@ -11,9 +11,14 @@ million; physical output ``q = Q / p_s`` at the stage's price, :mod:`.market`):
   (Lucas 1978), and a producing firm employs at least ``L_min`` (its owner-manager: an
   indivisible input that makes very small firms unprofitable, Hopenhayn 1992);
 * wage bill ``w_r k_s L`` with the stage's skill premium ``k_s``; wages
-  ``w_r = w_r0 exp(iota (Abar(t) - Abar(0))) (1 + L^dem_r / L^sup_r)^eps_w`` follow
-  economy-wide productivity (so labour shares do not vanish as ``A`` grows) and rise
-  with local labour demand (congestion);
+  ``w_r = w_r0 exp(iota (Abar(t) - Abar(0))) [(1 + L^dem_r / L^sup_r) / (1 + L^dem_r(0) / L^sup_r(0))]^eps_w``
+  follow the productivity of the economy's domestic firms (``Abar``: their
+  employment-weighted mean technology, :meth:`.World.domestic_technology`; so labour
+  shares do not vanish as ``A`` grows, and an inflow of foreign affiliates does not
+  raise every domestic wage, Aitken, Harrison & Lipsey 1996) and rise with local labour
+  demand (congestion). The labour-market term is relative to the region's labour
+  demand at t = 0, so the base wage ``w_r0`` is the wage the region starts with, the
+  national wage statistic it comes from;
 * intermediate inputs ``m = (1 - v_s) Q (1 - d_div n_sup / (n_sup + n_half))`` with
   ``n_sup = loc_r (n_r - n_rs)`` localised firms of the region in other stages: the
   division of labour (Marshall 1890; Henderson 1986);
@@ -115,11 +120,13 @@ def region_factors(world: World, employment: np.ndarray | None = None) -> Region
         intermediary_cut = c.intermediary_effect * M / (M + c.intermediaries_half * world.scale)
     else:
         intermediary_cut = np.zeros(R)
-    wage = reg.wage0 * np.exp(c.wage_indexation * (world.mean_technology() - world.A0))
+    wage = reg.wage0 * np.exp(c.wage_indexation * (world.domestic_technology() - world.A0))
     if mech.congestion:
         if employment is None:
             employment = world.region_sum(f.employees)
-        wage = wage * (1.0 + employment / reg.labour_supply) ** c.wage_elasticity
+        pressure0 = 0.0 if reg.labour_pressure0 is None else reg.labour_pressure0
+        # relative to t = 0, so that w_r0 is the wage the region starts with
+        wage = wage * ((1.0 + employment / reg.labour_supply) / (1.0 + pressure0)) ** c.wage_elasticity
         rent = reg.rent0 * (n_r / reg.capacity) ** c.rent_elasticity
     else:
         rent = np.zeros(R)

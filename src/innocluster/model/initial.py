@@ -16,8 +16,9 @@ Region ``r`` starts with ``n0_r`` firms (rescaled by ``--firms``). Each firm
   is part of the technology it starts with (:mod:`.shocks`).
 
 The trust network is seeded (:func:`.ties.initial_ties`); employees and unit costs
-come from the cost rule at the initial wages, with the wage index's base ``Abar(0)``
-the employment-weighted mean technology.
+come from the cost rule at the initial wages ``w_r0``, with the wage index's base
+``Abar(0)`` the domestic firms' employment-weighted mean technology and the wage's
+labour-market term measured against the initial labour demand (:mod:`.costs`).
 
 Parameters (schema names): ``initial.max_age``, ``initial.size_sd``,
 ``initial.net_worth_to_revenue``; ``regions.*.initial_firms``, ``tech_mean``,
@@ -33,6 +34,10 @@ from innocluster.model import costs, market, ties
 from innocluster.model.entrants import add_firms
 from innocluster.model.startups import stage_from_mix
 from innocluster.model.world import World
+
+#: passes of redrawing the initial firms the exit rule would already have removed
+#: (:func:`already_exited`); firms still unviable after them stay and leave in year one
+MAX_REDRAWS = 50
 
 
 def populate(world: World, counts: np.ndarray, rng: np.random.Generator) -> None:
@@ -51,17 +56,54 @@ def populate(world: World, counts: np.ndarray, rng: np.random.Generator) -> None
     add_firms(world, rng, region=region, stage=stage, A=A, x=x, y=y, employees=0.0, net_worth=0.0,
               age=age, founded_year=sc.start_year - age, years_observed=age, luck_in_technology=True)
     f = world.firms
-    f.share = size * np.exp(A)
-    f.share = f.share / np.maximum(market.stage_sums(f.share, f.stage, world.S), 1e-300)[f.stage]
-    market.revenues(world)
+    ties.initial_ties(world, rng)
+    degree = world.network.degree(f.n)
+    margin = initial_accounts(world, size=size, degree=degree)
+    for _ in range(MAX_REDRAWS):
+        gone = already_exited(world, margin)
+        if not gone.any():
+            break
+        k = int(gone.sum())
+        f.A[gone] = reg.tech_mean[region[gone]] + reg.tech_sd[region[gone]] * rng.standard_normal(k)
+        size[gone] = np.exp(ini.size_sd * rng.standard_normal(k))
+        margin = initial_accounts(world, size=size, degree=degree)
     world.stage_A0 = market.stage_technology(world)
     f.net_worth = ini.net_worth_to_revenue * f.revenue + sc.finance.founder_capital
     f.capital = f.net_worth
-    ties.initial_ties(world, rng)
-    degree = world.network.degree(f.n)
-    no_employment = np.zeros(reg.R)
+
+
+def initial_accounts(world: World, *, size: np.ndarray, degree: np.ndarray) -> np.ndarray:
+    """Shares, revenue, employees and unit cost of the initial firms from their sizes
+    and technology (the rule above), and the wage bases of :mod:`.costs` (the index's
+    ``Abar(0)``, the labour-market term's initial labour demand). Returns each firm's
+    operating margin ``1 - unit cost`` at the initial wages."""
+    f = world.firms
+    reg = world.regions
+    f.share = size * np.exp(f.A)
+    f.share = f.share / np.maximum(market.stage_sums(f.share, f.stage, world.S), 1e-300)[f.stage]
+    market.revenues(world)
+    no_employment = np.zeros(reg.R)  # labour needed does not depend on wages
     firm = {"output": f.revenue, "technology": f.A, "stage": f.stage, "region": f.region, "degree": degree}
     f.employees = costs.cost_components(world, factors=costs.region_factors(world, no_employment), **firm).labour
-    world.A0 = world.mean_technology()  # the wage index's base: technology at t = 0
-    total = costs.cost_components(world, factors=costs.region_factors(world, no_employment), **firm).total
+    world.A0 = world.domestic_technology()  # the wage index's base: technology at t = 0
+    employment0 = world.region_sum(f.employees)
+    reg.labour_pressure0 = employment0 / reg.labour_supply  # the wage's labour-market base
+    total = costs.cost_components(world, factors=costs.region_factors(world, employment0), **firm).total
     f.unit_cost = total / np.maximum(f.revenue, 1e-12)
+    return 1.0 - f.unit_cost
+
+
+def already_exited(world: World, margin: np.ndarray) -> np.ndarray:
+    """Initial firms the exit rule would already have removed: an operating margin at
+    t = 0 below ``exit.unviable_margin`` (the learning exit's threshold, :mod:`.learning`).
+
+    The initial population stands for an economy that has been running, so it holds
+    the survivors of selection, not fresh draws: in a stationary industry every
+    incumbent's expected value of staying is positive (Hopenhayn 1992, *Econometrica*
+    60; Melitz 2003, *Econometrica* 71, the zero-profit cutoff). Drawn independently,
+    technology and size put firms too small or too far behind to cover their fixed
+    costs into the population, and they would all leave in its first year."""
+    sc = world.scenario
+    if not (sc.mechanisms.exit and sc.mechanisms.learning_exit):
+        return np.zeros(margin.shape, dtype=bool)
+    return margin < sc.exit.unviable_margin

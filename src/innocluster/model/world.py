@@ -63,6 +63,8 @@ class RegionState:
     rd_unit_share: np.ndarray  # share of entrants with an R&D unit
     alpha_mean: np.ndarray  # entrants' mean absorptive capacity
     stage_cumulative: np.ndarray  # regions x stages: cumulative stage mix of entrants
+    # labour demand over labour supply at t = 0: the wage's labour-market term is 1 then
+    labour_pressure0: np.ndarray = None
 
     @property
     def R(self) -> int:
@@ -167,7 +169,7 @@ class World:
     price: np.ndarray = None  # output price of each stage relative to t = 0
     stage_A0: np.ndarray = None  # the stages' technology when prices were 1 (NaN: not yet occupied)
     counters: YearCounters = None
-    A0: float = 0.0  # economy-wide mean technology at t = 0 (wage indexation base)
+    A0: float = 0.0  # domestic firms' mean technology at t = 0 (wage indexation base)
     history: RegionHistory = field(default_factory=RegionHistory)  # per-year region rows (dicts)
 
     @property
@@ -190,6 +192,21 @@ class World:
             return self.A0
         # an elementwise product and a sum: a BLAS dot would wake BLAS's threads
         return float((f.A * f.employees).sum() / weight)
+
+    def domestic_technology(self) -> float:
+        """Mean technology of the domestic firms (multinational affiliates left out),
+        weighted by employment (``A0`` when no domestic firm employs anyone): the wage
+        index of :mod:`.costs`. Foreign affiliates pay their own wage premium without
+        raising the wages of domestic firms (Aitken, Harrison & Lipsey 1996, *Journal of
+        International Economics* 40), so an inflow of high-technology affiliates moves
+        the host's wages through the labour it hires (the wage's labour-market term),
+        not through the index."""
+        f = self.firms
+        weight = np.where(f.is_mne, 0.0, f.employees)
+        total = weight.sum()
+        if total <= 0:
+            return self.A0
+        return float((f.A * weight).sum() / total)
 
     def at_firms(self, regional: np.ndarray, region: np.ndarray | None = None):
         """A regional value at each firm: ``regional[region]`` (``region`` defaults to

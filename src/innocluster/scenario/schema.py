@@ -85,7 +85,7 @@ class Region(_Strict):
         meaning="share of the region's firms within supplier/interaction reach of one another "
         "(1 = compact cluster, ~0.02 = dispersed periphery)",
         source=ASSUMPTION)
-    wage: float = param(0.01, gt=0, le=1, unit="USD million per worker-year", meaning="base wage w_r0", source="national wage statistics per scenario")
+    wage: float = param(0.01, gt=0, le=1, unit="USD million per worker-year", meaning="base wage w_r0, the region's wage at t = 0", source="national wage statistics per scenario")
     labour_supply: float = param(1e5, gt=0, le=1e9, unit="persons", meaning="labour pool L^supply_r", source="regional labour statistics per scenario")
     labour_growth: float = param(0.01, ge=-0.2, le=0.5, unit="1/year", meaning="yearly growth of the labour pool", source="regional labour statistics per scenario")
     land_rent: float = param(0.02, ge=0, le=100, unit="USD million per firm-year", meaning="rho_0, rent per firm at capacity", source=ASSUMPTION)
@@ -214,8 +214,8 @@ class Costs(_Strict):
     intermediary_effect: float = param(0.3, ge=0, le=0.95, unit="share of transaction cost", meaning="d_int, largest cut from S&T intermediaries", source=PAPER + " (intermediaries reduce transaction costs); value assumed")
     intermediaries_half: float = param(20, gt=0, le=1e6, unit="intermediaries", meaning="M_half, intermediaries for half the effect", source=ASSUMPTION)
     rent_elasticity: float = param(1.5, ge=0, le=10, unit="elasticity", meaning="gamma in rho_0 (n/cap)^gamma", source="Fujita & Thisse (2002), congestion; value assumed")
-    wage_indexation: float = param(0.6, ge=0, le=2, unit="elasticity", meaning="iota, elasticity of wages to economy-wide mean technology", source="labour share roughly constant in the long run (Kaldor facts); value assumed")
-    wage_elasticity: float = param(0.3, ge=0, le=5, unit="elasticity", meaning="eps_w in w_r0 (1 + L_dem/L_sup)^eps_w", source=ASSUMPTION)
+    wage_indexation: float = param(0.6, ge=0, le=2, unit="elasticity", meaning="iota, elasticity of wages to the domestic firms' mean technology", source="labour share roughly constant in the long run (Kaldor facts); multinational affiliates left out (Aitken, Harrison & Lipsey 1996); value assumed")
+    wage_elasticity: float = param(0.3, ge=0, le=5, unit="elasticity", meaning="eps_w in w_r0 ((1 + L_dem/L_sup) / (1 + L_dem(0)/L_sup(0)))^eps_w", source=ASSUMPTION)
     interest_rate: float = param(0.06, ge=0, le=1, unit="1/year", meaning="r on debt", source="lending rates of the period (China 2006: about 6%)")
 
 
