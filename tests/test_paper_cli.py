@@ -77,6 +77,8 @@ def test_robustness_and_scale_on_a_tiny_configuration(cli, tmp_path):
     assert rob["robust"].iloc[0] in ("robust", "fragile") and rob["points"].iloc[0] == 4
     idx = pd.read_csv(out / "robustness_indices.csv")
     assert list(idx["parameter"]) == ["diffusion.network_rate"]
+    checkpoint = (out / "robustness_checkpoint.jsonl").read_text().splitlines()
+    assert len(checkpoint) == 1 + 4 and json.loads(checkpoint[0])["identity"]["parameters"] == ["diffusion.network_rate"]
     scale = pd.read_csv(out / "scale.csv")
     assert {"verdict at 60 firms", "verdict at 80 firms", "same"} <= set(scale.columns)
     per_test = pd.read_csv(out / "scale_tests.csv")

@@ -32,6 +32,7 @@ from innocluster.paper.verdict import (
     holm,
     level_evidence,
     paired_evidence,
+    replications_for_band,
     share_evidence,
     t_mde,
 )
@@ -102,6 +103,20 @@ def test_level_and_share_evidence():
     assert sh.p_raw == pytest.approx(1.0) and sh.mde > 0.1      # 20 replications cannot show equivalence
     lo, hi = wilson(10, 20)
     assert lo < 0.5 < hi
+
+
+def test_replications_for_band_are_where_the_mde_meets_the_band():
+    for sd, band in ((1.0, 0.3), (2.5, 1.0), (0.2, 0.05)):
+        n = int(replications_for_band(kind="paired", sd=sd, band=band))
+        assert t_mde(sd, n) <= band + 1e-9 < t_mde(sd, n - 1), (sd, band, n)
+    # a share: the MDE of share_evidence at that many runs is the band
+    n = int(replications_for_band(kind="share", sd=0.5, band=0.1, reference=0.3))
+    assert share_evidence(0, n, 0.3, 0.0).mde <= 0.1 < share_evidence(0, n - 1, 0.3, 0.0).mde
+    # an effect size so large that statsmodels' solver does not converge: found by search
+    n = int(replications_for_band(kind="paired", sd=1.0, band=5.0))
+    assert t_mde(1.0, n) <= 5.0 and (n == 2 or t_mde(1.0, n - 1) > 5.0)
+    assert math.isnan(replications_for_band(kind="paired", sd=1.0, band=0.0))
+    assert math.isnan(replications_for_band(kind="share", sd=0.5, band=0.1))  # no reference share
 
 
 def test_mde_falls_with_replications():

@@ -36,7 +36,8 @@ _ScaleFirms = Annotated[int | None, typer.Option(
                           "report whether each verdict changes with the size of the economy")]
 _Robust = Annotated[bool, typer.Option("--robustness", help="Morris screening (SALib) of the parameters calibration "
                                                             "leaves free: per claim robust or fragile, and which "
-                                                            "parameters flip it (reruns the claims at every point)")]
+                                                            "parameters flip it (reruns the claims at every point; "
+                                                            "finished points are kept in --out and a rerun resumes)")]
 _RobustTraj = Annotated[int, typer.Option("--robustness-trajectories", help="Morris trajectories (points: "
                                                                             "trajectories x (parameters + 1))")]
 _RobustParams = Annotated[list[str] | None, typer.Option(
@@ -61,7 +62,11 @@ def _scenario_files(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def _rounds(claims, opts, firms, scale_check, robustness, trajectories, robust_params):
+#: the Morris screening's finished points, in the output folder (resumed by a rerun)
+CHECKPOINT = "robustness_checkpoint.jsonl"
+
+
+def _rounds(claims, opts, firms, scale_check, robustness, trajectories, robust_params, folder=None):
     """The main run, then the scale check and the Morris screening on the same pool."""
     from innocluster.paper.run import run_claims
 
@@ -80,7 +85,13 @@ def _rounds(claims, opts, firms, scale_check, robustness, trajectories, robust_p
 
         if trajectories < 2:
             raise InputError(f"--robustness-trajectories = {trajectories}: need at least 2")
-        run.extras["robustness"] = morris_screening(claims, opts, robust_params or None, trajectories, baseline=run)
+        def on_point(i, n, reused):
+            if opts.progress:
+                console.print(f"Morris point {i} of {n}" + (" (from the checkpoint)" if reused else ""))
+
+        checkpoint = None if folder is None else folder / CHECKPOINT
+        run.extras["robustness"] = morris_screening(claims, opts, robust_params or None, trajectories, baseline=run,
+                                                    checkpoint=checkpoint, on_point=on_point)
     return run
 
 
@@ -115,7 +126,7 @@ def _run(names: list[str] | None, replications: int, firms: int, workers: int, o
 
         with make_executor("local", workers) as pool:
             opts.executor = pool
-            run = _rounds(claims, opts, firms, scale_check, robustness, trajectories, robust_params)
+            run = _rounds(claims, opts, firms, scale_check, robustness, trajectories, robust_params, folder)
     else:
         run = run_claims(claims, opts)
     path = write_report(run, folder)

@@ -60,7 +60,8 @@ def _tests_table(cr) -> str:
                      "predicted": "increase" if t.direction > 0 else "decrease", "effect": t.effect,
                      "95% low": t.ci_low, "95% high": t.ci_high, "band ±": t.negligible,
                      "TOST p (Holm)": t.tost_p_holm, "equivalent": "yes" if t.equivalent else "no",
-                     "p raw": t.p_raw, "p Holm": t.p_holm, "MDE": t.mde, "n": t.n, "verdict": t.verdict,
+                     "p raw": t.p_raw, "p Holm": t.p_holm, "MDE": t.mde, "n": t.n,
+                     "n for MDE = band": t.replications_for_band, "verdict": t.verdict,
                      "reason": t.reason})
     df = pd.DataFrame(rows)
     notes = "".join(f"<li><b>{html.escape(t.outcome)}</b> ({html.escape(t.setting)}): {html.escape(t.note)}; band: "
@@ -156,7 +157,8 @@ p &lt; {ALPHA} and the effect has the predicted sign;</li>
 <li><b>not supported (opposite sign)</b>: the same with the other sign;</li>
 <li><b>depends</b>: neither shown. The minimum detectable effect (MDE, power {POWER} at level {ALPHA}, given the
 replications and the observed spread) says whether the experiment could have decided: MDE above the band means
-underpowered: run more replications.</li>
+underpowered: run more replications. <i>n for MDE = band</i> says how many: the replications at which the MDE
+falls to the band at the observed spread.</li>
 </ol>
 <p>A claim is <b>supported</b> when all its <i>primary</i> tests are, <b>not supported</b> when all are not
 supported, and <b>depends</b> otherwise (e.g. it holds at one selection accuracy and not at another).

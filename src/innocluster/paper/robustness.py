@@ -9,7 +9,11 @@ as a free parameter (:func:`unpinned`: a calibrated parameter is pinned by its t
 not moved here). Each is varied over ``[value / SPREAD, value * SPREAD]`` around its schema
 default, clipped to the schema's bounds. At every point of ``trajectories * (k + 1)`` the
 claims are rerun (all replications, common random numbers, the Holm adjustment over the
-claims run) with the point's values applied to every scenario (``--set``). Per claim:
+claims run) with the point's values applied to every scenario (``--set``). Every finished
+point is kept in ``robustness_checkpoint.jsonl`` in the output folder
+(:class:`MorrisCheckpoint`): a screening that is interrupted resumes where it stopped when
+it is run again with the same command, and a checkpoint of another model or design is
+refused. Per claim:
 
 * ``robust`` when its verdict is the same at every point, else ``fragile``;
 * ``flipped_by`` — the parameters whose one-at-a-time Morris steps changed the claim's
@@ -23,9 +27,13 @@ sizes (the default ``--firms`` and each scenario's calibrated size, or any two s
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -112,14 +120,97 @@ class Robustness:
     parameters: list[str]
 
 
+def screening_identity(claims, opts, params: list[str], bnds, trajectories: int, levels: int, seed: int) -> dict:
+    """What a Morris point's verdicts depend on: the engine's code, the scenarios as the
+    claims read them, the design and the run options. A checkpoint written under another
+    identity is not reused (:class:`MorrisCheckpoint`)."""
+    from innocluster import load_scenario
+    from innocluster.model.fingerprint import engine_fingerprint
+    from innocluster.scenario import apply_overrides
+
+    scen = sorted({a.scenario for c in claims for s in c.settings for a in s.arms})
+    digests = {}
+    for name in scen:
+        sc = apply_overrides(load_scenario(opts.scenario_files.get(name, name)), list(opts.overrides), source="--set")
+        digests[name] = hashlib.sha256(sc.model_dump_json().encode()).hexdigest()[:16]
+    return {"engine": engine_fingerprint(), "scenarios": digests, "claims": sorted(c.id for c in claims),
+            "parameters": list(params), "bounds": [[float(lo), float(hi)] for lo, hi, _ in bnds],
+            "trajectories": int(trajectories), "levels": int(levels), "design_seed": int(seed),
+            "replications": int(opts.replications), "firms": opts.firms, "root_seed": opts.seed,
+            "overrides": list(opts.overrides)}
+
+
+class MorrisCheckpoint:
+    """The Morris points already run, one JSON line each after a first line with the
+    screening's identity (:func:`screening_identity`), so that an interrupted screening
+    (hours at the calibrated parameters) resumes where it stopped.
+
+    Each point is appended and flushed to disk as soon as it is done; a last line cut
+    off by a kill is ignored. A file written under another identity (the engine's code,
+    a scenario, the design or the options changed) is refused with a one-line error
+    instead of mixing two models' verdicts.
+    """
+
+    def __init__(self, path: Path | str | None, identity: dict):
+        self.path = None if path is None else Path(path)
+        self.identity = identity
+        self.done: dict[int, dict] = {}
+        if self.path is None:
+            return
+        if self.path.exists():
+            lines = self.path.read_text().splitlines()
+            try:
+                head = json.loads(lines[0]) if lines else None
+            except json.JSONDecodeError:
+                head = None
+            if head is not None and head.get("identity") != identity:
+                changed = sorted(k for k in identity if (head.get("identity") or {}).get(k) != identity[k])
+                raise InputError(f"{self.path}: a Morris checkpoint of another screening (differs in "
+                                 f"{', '.join(changed) or 'its identity'}); delete it or choose another --out")
+            for line in lines[1:]:
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:  # the point being written when the run was killed
+                    continue
+                self.done[int(row["point"])] = row
+            if head is not None:
+                self._rewrite()  # drop a cut-off last line before appending
+                return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._rewrite()
+
+    def _rewrite(self) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "w") as fh:
+            fh.write(json.dumps({"identity": self.identity}) + "\n")
+            for i in sorted(self.done):
+                fh.write(json.dumps(self.done[i]) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+
+    def add(self, point: int, verdicts: dict[str, str], effects: dict[str, float]) -> None:
+        row = {"point": int(point), "verdicts": verdicts, "effects": effects}
+        self.done[int(point)] = row
+        if self.path is None:
+            return
+        with open(self.path, "a") as fh:
+            fh.write(json.dumps(row) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
 def morris_screening(claims, opts, parameters: list[str] | None = None, trajectories: int = 4, levels: int = 4,
-                     seed: int = 0, baseline=None) -> Robustness:
+                     seed: int = 0, baseline=None, checkpoint: Path | str | None = None,
+                     on_point=None) -> Robustness:
     """Rerun ``claims`` at every point of a Morris design over ``parameters`` (default
     :func:`unpinned` of the claims' scenarios) and judge each verdict's robustness.
 
     ``opts`` are the :class:`~innocluster.paper.run.Options` of the main run (replications,
     firms, workers); ``baseline`` its :class:`~innocluster.paper.run.PaperRun` (rerun when
-    not given).
+    not given). ``checkpoint``: a file that keeps every finished point
+    (:class:`MorrisCheckpoint`), so a rerun of the same screening skips them.
+    ``on_point(i, n, reused)`` is called after each point (progress).
     """
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
@@ -135,22 +226,33 @@ def morris_screening(claims, opts, parameters: list[str] | None = None, trajecto
     bnds = [bounds(p) for p in params]
     problem = {"num_vars": len(params), "names": params, "bounds": [[lo, hi] for lo, hi, _ in bnds]}
     X = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
+    store = MorrisCheckpoint(checkpoint, screening_identity(claims, opts, params, bnds, trajectories, levels, seed))
     base = baseline or run_claims(list(claims), replace(opts, progress=False))
     base_verdict = {cr.claim.id: cr.verdict for cr in base.results}
     rows = []
     codes = {c.id: [] for c in claims}
     effects = {c.id: [] for c in claims}
     for i, x in enumerate(X):
-        sets = [f"{p}={v:.6g}" for p, v in zip(params, x)]
-        run = run_claims(list(claims), replace(opts, overrides=list(opts.overrides) + sets, progress=False))
+        reused = i in store.done
+        if not reused:
+            sets = [f"{p}={v:.6g}" for p, v in zip(params, x)]
+            run = run_claims(list(claims), replace(opts, overrides=list(opts.overrides) + sets, progress=False))
+            verdicts, ratios = {}, {}
+            for cr in run.results:
+                verdicts[cr.claim.id] = cr.verdict
+                first = next((t for t in cr.tests if t.primary), cr.tests[0] if cr.tests else None)
+                eff = first.effect / first.negligible if first is not None and first.negligible > 0 else math.nan
+                ratios[cr.claim.id] = float(eff) if np.isfinite(eff) else 0.0
+            store.add(i, verdicts, ratios)
+        done = store.done[i]
         row = {"point": i, **dict(zip(params, x))}
-        for cr in run.results:
-            row[cr.claim.id] = cr.verdict
-            codes[cr.claim.id].append(VERDICT_CODE.get(cr.verdict, 0.0))
-            first = next((t for t in cr.tests if t.primary), cr.tests[0] if cr.tests else None)
-            eff = first.effect / first.negligible if first is not None and first.negligible > 0 else math.nan
-            effects[cr.claim.id].append(eff if np.isfinite(eff) else 0.0)
+        for c in claims:
+            row[c.id] = done["verdicts"][c.id]
+            codes[c.id].append(VERDICT_CODE.get(done["verdicts"][c.id], 0.0))
+            effects[c.id].append(float(done["effects"][c.id]))
         rows.append(row)
+        if on_point is not None:
+            on_point(i + 1, len(X), reused)
     points = pd.DataFrame(rows)
     summary, index_rows = [], []
     for c in claims:

@@ -38,6 +38,7 @@ from innocluster.paper.verdict import (
     level_evidence,
     paired_evidence,
     share_evidence,
+    replications_for_band,
     t_mde,
 )
 
@@ -124,6 +125,7 @@ class TestResult:
     tost_p_holm: float = math.nan
     mde: float = math.nan
     mde_bonferroni: float = math.nan
+    replications_for_band: float = math.nan
     reason: str = ""
 
     @property
@@ -400,6 +402,8 @@ def adjust_and_decide(results: list[ClaimResult]) -> None:
                 if t.n else math.nan
         else:
             t.mde_bonferroni = t_mde(t.sd, t.n, ALPHA / max(m, 1))
+        t.replications_for_band = replications_for_band(kind=t.kind, sd=t.sd, band=t.negligible,
+                                                        reference=t.base_mean)
         t.verdict, t.reason = decide(t.effect, t.direction, t.p_holm, t.tost_p_holm, t.negligible, t.mde)
         if t.sd == 0 and t.n:
             t.reason += (f"; identical in all {t.n} replications" if t.kind == "paired"
@@ -429,7 +433,8 @@ def claims_for(names: list[str] | None) -> list[Claim]:
 
 TEST_COLUMNS = ("claim", "claim_verdict", "setting", "arm", "baseline", "outcome", "kind", "primary", "predicted",
                 "effect", "ci_low", "ci_high", "relative_effect", "baseline_mean", "negligible_band", "band_why",
-                "tost_p", "tost_p_holm", "equivalent", "p_raw", "p_holm", "mde", "mde_bonferroni", "sd", "n",
+                "tost_p", "tost_p_holm", "equivalent", "p_raw", "p_holm", "mde", "mde_bonferroni",
+                "replications_for_band", "sd", "n",
                 "verdict", "reason", "note")
 
 
@@ -448,6 +453,7 @@ def verdict_table(run: PaperRun) -> pd.DataFrame:
                          "baseline_mean": t.base_mean, "negligible_band": t.negligible, "band_why": t.band_why,
                          "tost_p": t.tost_p, "tost_p_holm": t.tost_p_holm, "equivalent": t.equivalent,
                          "p_raw": t.p_raw, "p_holm": t.p_holm, "mde": t.mde, "mde_bonferroni": t.mde_bonferroni,
+                         "replications_for_band": t.replications_for_band,
                          "sd": t.sd, "n": t.n, "verdict": t.verdict, "reason": t.reason, "note": t.note})
     return pd.DataFrame(rows, columns=list(TEST_COLUMNS))
 

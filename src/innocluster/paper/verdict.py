@@ -27,7 +27,9 @@ with power ``POWER`` at level ``alpha`` (two-sided) given the replications used 
 observed spread: ``MDE = delta * sd`` where ``delta`` solves the t-test power equation
 (``statsmodels.stats.power.TTestPower``), and ``(z_{1-a/2} + z_{power}) sqrt(p0 (1-p0) / n)``
 for a share. ``mde_bonferroni`` is the same at ``alpha / m`` (the strictest step of Holm
-over ``m`` tests).
+over ``m`` tests). ``replications_for_band`` turns the power statement round: the
+replications at which the MDE falls to the negligible band (:func:`replications_for_band`),
+what a rerun needs so that the test cannot end undecided for want of power.
 
 A claim with several primary tests (settings, outcomes) is *supported* only when every
 primary test is, *not supported* when every primary test is not supported, and
@@ -140,6 +142,70 @@ def t_mde(sd: float, n: int, alpha: float = ALPHA, power: float = POWER) -> floa
     except Exception:  # no solution (too few observations for this power)
         return math.inf
     return float(np.atleast_1d(d)[0]) * sd
+
+
+def replications_for_band(*, kind: str, sd: float, band: float, reference: float = math.nan, alpha: float = ALPHA,
+                          power: float = POWER) -> float:
+    """Replications at which a test's minimum detectable effect falls to its negligible
+    band: with that many, an effect as large as the band is detected with ``power`` at
+    level ``alpha``, so the test can no longer end undecided for want of power.
+
+    For a t-test (``kind`` ``paired`` or ``level``) the ``nobs`` solving the power
+    equation at effect size ``band / sd`` (``statsmodels.stats.power.TTestPower``); for a
+    share, ``((z_{1-a/2} + z_{power}) / band)^2 p0 (1 - p0)`` with ``p0 = reference``.
+    Rounded up; NaN when the spread or the band is unknown.
+
+    Examples
+    --------
+    >>> replications_for_band(kind="paired", sd=1.0, band=round(t_mde(1.0, 20), 6))
+    20.0
+    >>> replications_for_band(kind="share", sd=0.5, band=0.1, reference=0.5)
+    197.0
+    """
+    if not (np.isfinite(band) and band > 0):
+        return math.nan
+    if kind == "share":
+        if not np.isfinite(reference):
+            return math.nan
+        from scipy import stats
+
+        z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+        return float(math.ceil(z * z * reference * (1 - reference) / (band * band)))
+    if not np.isfinite(sd):
+        return math.nan
+    if sd == 0:
+        return 2.0
+    import warnings
+
+    from statsmodels.stats.power import TTestPower
+
+    with warnings.catch_warnings():  # a solver that does not converge returns NaN: searched below
+        warnings.simplefilter("ignore")
+        try:
+            n = float(np.atleast_1d(TTestPower().solve_power(effect_size=band / sd, nobs=None, alpha=alpha,
+                                                             power=power, alternative="two-sided"))[0])
+        except Exception:
+            n = math.nan
+    if np.isfinite(n):
+        return float(max(2, math.ceil(n - 1e-9)))
+
+    def mde(k: int) -> float:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return t_mde(sd, k, alpha, power)
+
+    # the smallest n with t_mde(sd, n) <= band: doubling, then bisection
+    if mde(2) <= band:
+        return 2.0
+    low, high = 2, 4
+    while mde(high) > band:
+        low, high = high, 2 * high
+        if high > 10**7:
+            return math.inf
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (mid, high) if mde(mid) > band else (low, mid)
+    return float(high)
 
 
 def paired_evidence(arm: Sequence[float], base: Sequence[float], band: float, conf: float = 0.95,
