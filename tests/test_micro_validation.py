@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from innocluster import load_scenario, simulate
@@ -74,7 +75,20 @@ def test_simulated_elasticity_in_empirical_range(scenario, seed):
     assert performers["patents"].sum() > 0, f"{scenario} seed {seed}: no patents at all"
     e = patent_rd_elasticity(performers)
     _check(e)
-    assert SIM_LOW <= e.elasticity <= SIM_HIGH, (
+    # one seed's estimate is noisy (standard error about 0.1): it must not lie significantly
+    # outside the range; the mean over seeds must lie inside it (test below)
+    assert e.ci_low <= SIM_HIGH and e.ci_high >= SIM_LOW, (
         f"{scenario} seed {seed}: patent-R&D elasticity {e.elasticity:.3f} "
         f"(95% CI {e.ci_low:.3f}-{e.ci_high:.3f}, {e.n_obs} firm-years, {e.n_firms} firms) "
-        f"outside {SIM_LOW}-{SIM_HIGH}; Cincera (1997) pooled Poisson: about 0.8")
+        f"significantly outside {SIM_LOW}-{SIM_HIGH}; Cincera (1997) pooled Poisson: about 0.8")
+
+
+@pytest.mark.parametrize("scenario", ["china-sme-baseline", "hsinchu"])
+def test_simulated_elasticity_over_seeds_in_empirical_range(scenario):
+    """The mean of the seeds' estimates lies within 0.5-1.1 (the card's patent_elasticity
+    reads the same mean over seeds 1-5)."""
+    values = []
+    for seed in SEEDS:
+        panel = simulate(load_scenario(scenario), seed=seed, firm_panel=True).firm_panel
+        values.append(patent_rd_elasticity(panel[panel["rd"] > 0]).elasticity)
+    assert SIM_LOW <= float(np.mean(values)) <= SIM_HIGH, (scenario, values)

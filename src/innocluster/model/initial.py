@@ -63,9 +63,11 @@ def populate(world: World, counts: np.ndarray, rng: np.random.Generator) -> None
         gone = already_exited(world, margin)
         if not gone.any():
             break
-        k = int(gone.sum())
-        f.A[gone] = reg.tech_mean[region[gone]] + reg.tech_sd[region[gone]] * rng.standard_normal(k)
-        size[gone] = np.exp(ini.size_sd * rng.standard_normal(k))
+        # a full vector per pass, used where needed: firm i's k-th candidate is the same draw in
+        # two runs that differ in a parameter (common random numbers), however many are redrawn
+        z_A, z_size = rng.standard_normal((2, f.n))
+        f.A[gone] = reg.tech_mean[region[gone]] + reg.tech_sd[region[gone]] * z_A[gone]
+        size[gone] = np.exp(ini.size_sd * z_size[gone])
         margin = initial_accounts(world, size=size, degree=degree)
     world.stage_A0 = market.stage_technology(world)
     f.net_worth = ini.net_worth_to_revenue * f.revenue + sc.finance.founder_capital
@@ -102,7 +104,17 @@ def already_exited(world: World, margin: np.ndarray) -> np.ndarray:
     incumbent's expected value of staying is positive (Hopenhayn 1992, *Econometrica*
     60; Melitz 2003, *Econometrica* 71, the zero-profit cutoff). Drawn independently,
     technology and size put firms too small or too far behind to cover their fixed
-    costs into the population, and they would all leave in its first year."""
+    costs into the population. The threshold is the learning exit's, applied to the
+    margin the firm makes at t = 0, that is, to a firm that knows its own viability
+    (its belief about it still starts at break-even, :mod:`.learning`).
+
+    What it does and does not do: the redrawn firms' technology and size come from the
+    same distributions, so ``regions.*.tech_mean``, ``tech_sd`` and ``initial.size_sd``
+    describe the draws before selection, and the selected population is more productive
+    and larger on average. Where a stage's demand cannot carry all its initial firms at
+    the calibrated costs, redrawing cannot make them all viable (one firm's larger share
+    is another's smaller one); the firms still below the threshold after
+    :data:`MAX_REDRAWS` passes stay, and leave in the run's first years."""
     sc = world.scenario
     if not (sc.mechanisms.exit and sc.mechanisms.learning_exit):
         return np.zeros(margin.shape, dtype=bool)

@@ -196,11 +196,12 @@ class World:
     def domestic_technology(self) -> float:
         """Mean technology of the domestic firms (multinational affiliates left out),
         weighted by employment (``A0`` when no domestic firm employs anyone): the wage
-        index of :mod:`.costs`. Foreign affiliates pay their own wage premium without
-        raising the wages of domestic firms (Aitken, Harrison & Lipsey 1996, *Journal of
-        International Economics* 40), so an inflow of high-technology affiliates moves
-        the host's wages through the labour it hires (the wage's labour-market term),
-        not through the index."""
+        index of :mod:`.costs`. Foreign ownership raises wages inside the affiliates
+        without raising domestic firms' wages (no wage spillovers in Mexico and
+        Venezuela: Aitken, Harrison & Lipsey 1996, *Journal of International Economics*
+        40), so an inflow of high-technology affiliates moves the host's wages through
+        the labour it hires (the wage's labour-market term), not through the index. The
+        model gives affiliates no wage premium of their own: they pay the regional wage."""
         f = self.firms
         weight = np.where(f.is_mne, 0.0, f.employees)
         total = weight.sum()
