@@ -36,7 +36,7 @@ from innocluster.model.startups import stage_from_mix
 from innocluster.model.world import World
 
 #: passes of redrawing the initial firms the exit rule would already have removed
-#: (:func:`already_exited`); firms still unviable after them stay and leave in year one
+#: (:func:`already_exited`); firms still unviable after them stay and leave in the first years
 MAX_REDRAWS = 50
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from innocluster.atomic import atomic_write_text
 from innocluster.errors import InputError
 from innocluster.paper.verdict import NOT_SUPPORTED, SUPPORTED
 
@@ -180,14 +181,8 @@ class MorrisCheckpoint:
         self._rewrite()
 
     def _rewrite(self) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "w") as fh:
-            fh.write(json.dumps({"identity": self.identity}) + "\n")
-            for i in sorted(self.done):
-                fh.write(json.dumps(self.done[i]) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        lines = [json.dumps({"identity": self.identity})] + [json.dumps(self.done[i]) for i in sorted(self.done)]
+        atomic_write_text(self.path, "\n".join(lines) + "\n")
 
     def add(self, point: int, verdicts: dict[str, str], effects: dict[str, float]) -> None:
         row = {"point": int(point), "verdicts": verdicts, "effects": effects}
