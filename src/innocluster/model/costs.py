@@ -124,9 +124,8 @@ def region_factors(world: World, employment: np.ndarray | None = None) -> Region
     if mech.congestion:
         if employment is None:
             employment = world.region_sum(f.employees)
-        pressure0 = 0.0 if reg.labour_pressure0 is None else reg.labour_pressure0
         # relative to t = 0, so that w_r0 is the wage the region starts with
-        wage = wage * ((1.0 + employment / reg.labour_supply) / (1.0 + pressure0)) ** c.wage_elasticity
+        wage = wage * ((1.0 + employment / reg.labour_supply) / (1.0 + reg.labour_pressure0)) ** c.wage_elasticity
         rent = reg.rent0 * (n_r / reg.capacity) ** c.rent_elasticity
     else:
         rent = np.zeros(R)

@@ -64,6 +64,7 @@ class RegionState:
     alpha_mean: np.ndarray  # entrants' mean absorptive capacity
     stage_cumulative: np.ndarray  # regions x stages: cumulative stage mix of entrants
     # labour demand over labour supply at t = 0: the wage's labour-market term is 1 then
+    # (0 until the initial population is built)
     labour_pressure0: np.ndarray = None
 
     @property
@@ -186,12 +187,14 @@ class World:
 
     def mean_technology(self) -> float:
         """Economy-wide mean technology, weighted by employment (``A0`` when nobody works)."""
-        f = self.firms
-        weight = f.employees.sum()
-        if weight <= 0:
+        return self._technology_weighted_by(self.firms.employees)
+
+    def _technology_weighted_by(self, weight: np.ndarray) -> float:
+        total = weight.sum()
+        if total <= 0:
             return self.A0
         # an elementwise product and a sum: a BLAS dot would wake BLAS's threads
-        return float((f.A * f.employees).sum() / weight)
+        return float((self.firms.A * weight).sum() / total)
 
     def domestic_technology(self) -> float:
         """Mean technology of the domestic firms (multinational affiliates left out),
@@ -203,11 +206,7 @@ class World:
         the labour it hires (the wage's labour-market term), not through the index. The
         model gives affiliates no wage premium of their own: they pay the regional wage."""
         f = self.firms
-        weight = np.where(f.is_mne, 0.0, f.employees)
-        total = weight.sum()
-        if total <= 0:
-            return self.A0
-        return float((f.A * weight).sum() / total)
+        return self._technology_weighted_by(np.where(f.is_mne, 0.0, f.employees))
 
     def at_firms(self, regional: np.ndarray, region: np.ndarray | None = None):
         """A regional value at each firm: ``regional[region]`` (``region`` defaults to
@@ -379,4 +378,5 @@ def build_regions(sc: Scenario, scale: float, initial_counts: np.ndarray) -> Reg
         tech_mean=arr("tech_mean"), tech_sd=arr("tech_sd"), rd_unit_share=arr("rd_unit_share"),
         alpha_mean=arr("alpha_mean"),
         stage_cumulative=np.cumsum(np.array([r.stage_mix for r in rs]), axis=1),
+        labour_pressure0=np.zeros(R),
     )

@@ -158,27 +158,15 @@ class MorrisCheckpoint:
         self.done: dict[int, dict] = {}
         if self.path is None:
             return
-        if self.path.exists():
-            lines = self.path.read_text().splitlines()
-            try:
-                head = json.loads(lines[0]) if lines else None
-            except json.JSONDecodeError:
-                head = None
-            if head is not None and head.get("identity") != identity:
+        head, rows = _read_checkpoint(self.path)
+        if head is not None:  # without a readable identity no point is reused
+            if head.get("identity") != identity:
                 changed = sorted(k for k in identity if (head.get("identity") or {}).get(k) != identity[k])
                 raise InputError(f"{self.path}: a Morris checkpoint of another screening (differs in "
                                  f"{', '.join(changed) or 'its identity'}); delete it or choose another --out")
-            for line in lines[1:]:
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:  # the point being written when the run was killed
-                    continue
-                self.done[int(row["point"])] = row
-            if head is not None:
-                self._rewrite()  # drop a cut-off last line before appending
-                return
+            self.done = rows
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._rewrite()
+        self._rewrite()  # also drops a line cut off by a kill before appending
 
     def _rewrite(self) -> None:
         lines = [json.dumps({"identity": self.identity})] + [json.dumps(self.done[i]) for i in sorted(self.done)]
@@ -193,6 +181,27 @@ class MorrisCheckpoint:
             fh.write(json.dumps(row) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
+
+
+def _read_checkpoint(path: Path) -> tuple[dict | None, dict[int, dict]]:
+    """The identity line and the finished points of a checkpoint file (``None`` and no
+    points when there is no file or its first line is unreadable); a line cut off by a
+    kill is skipped."""
+    if not path.exists():
+        return None, {}
+    lines = path.read_text().splitlines()
+    try:
+        head = json.loads(lines[0]) if lines else None
+    except json.JSONDecodeError:
+        return None, {}
+    rows = {}
+    for line in lines[1:]:
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:  # the point being written when the run was killed
+            continue
+        rows[int(row["point"])] = row
+    return head, rows
 
 
 def morris_screening(claims, opts, parameters: list[str] | None = None, trajectories: int = 4, levels: int = 4,
