@@ -17,7 +17,6 @@ from innocluster.model.engine import ClusterModel, simulate
 from innocluster.model.entrants import add_firms
 from innocluster.model.market import entry_size
 from innocluster.model.shocks import entry_luck, stationary_sd
-from innocluster.validation import estimators as est
 
 SEEDS = (1, 2, 3)
 
@@ -123,15 +122,3 @@ def test_small_entrants_fail_first_and_the_hazard_falls_with_age():
     # the hazard at ages 1-2 relative to ages 5 and more is higher on average over the seeds
     assert (np.array(young_on) > np.array(young_off)).all(), (young_on, young_off)
     assert np.mean(ratio_on) > np.mean(ratio_off), (ratio_on, ratio_off)
-
-
-def test_dispersed_entry_sizes_keep_the_mean_entrant_and_lower_five_year_survival():
-    """The mean share at entry is unchanged (mean-one sizes), so the effect is selection:
-    fewer entrants reach five years when sizes are dispersed."""
-    on, off = small("hsinchu"), small("hsinchu", "market.entrant_size_sd=0")
-    lower = 0
-    for seed in SEEDS:
-        a = simulate(on, seed=seed, years=25, firms=800, firm_panel=True).firm_panel
-        b = simulate(off, seed=seed, years=25, firms=800, firm_panel=True).firm_panel
-        lower += est.survival(a).value < est.survival(b).value
-    assert lower >= 2

@@ -135,7 +135,7 @@ class Firm(mesa.Agent):
             return
         s, kappa = self.stage, m.kappa
         p, a = m.price[s], m.q0 * math.exp(self.A)
-        x_demand = self.revenue / p / m.q_half
+        x_demand = self.revenue / m.q_half  # span of control on sales in value (costs)
 
         def solve(fn, target):  # the x in [0, x_demand] where the increasing fn reaches target
             if fn(x_demand) <= target:
@@ -145,21 +145,24 @@ class Firm(mesa.Agent):
             return brentq(lambda x: fn(x) - target, 0.0, x_demand)
 
         variable = m.input_share[s] + m.transaction_cost  # inputs and transaction costs per USD of output
-        x_floor = solve(lambda x: x * (1.0 + x) ** kappa, m.min_employees * a / m.q_half) if variable < 1.0 else 0.0
+        x_floor = solve(lambda x: x * (1.0 + x) ** kappa, m.min_employees * p * a / m.q_half) if variable < 1.0 else 0.0
         x_best = solve(lambda x: (1.0 + x) ** (kappa - 1.0) * (1.0 + (1.0 + kappa) * x),
                        (1.0 - variable) * p * a / (m.wage * m.skill[s]))
-        supplied = min(self.revenue, max(max(x_best, x_floor) * p * m.q_half, self.previous_revenue))
+        supplied = min(self.revenue, max(max(x_best, x_floor) * m.q_half, self.previous_revenue))
         self.share *= supplied / self.revenue
         self.revenue = supplied
 
     def costs(self) -> tuple[float, float]:
         """Labour and total cost of this year's output (costs.cost_components without
         agglomeration, congestion or intermediaries: no cuts, no rent)."""
+        return self.cost_at(self.revenue)
+
+    def cost_at(self, Q: float) -> tuple[float, float]:
+        """Labour and total cost of selling ``Q``."""
         m = self.model
-        Q = self.revenue
         s = self.stage
         q = Q / m.price[s]  # physical output at the stage's price (market.stage_prices)
-        L = max(m.min_employees, q / (m.q0 * math.exp(self.A)) * (1.0 + q / m.q_half) ** m.kappa)
+        L = max(m.min_employees, q / (m.q0 * math.exp(self.A)) * (1.0 + Q / m.q_half) ** m.kappa)
         return L, m.wage * m.skill[s] * L + m.input_share[s] * Q + m.fixed_cost + m.transaction_cost * Q
 
     def produce(self) -> None:
@@ -333,6 +336,8 @@ class Firm(mesa.Agent):
                      has_rd_unit=self.has_rd_unit or rnd.random() < m.spinoff_rd_unit_share,
                      shock=self.shock)  # the parent's passing luck fades in the child too
         m.add_tie(child, self)
+        if not child.plan_pays():  # the founder gives up before hiring anyone
+            child.leave()
 
     # ---------------------------------------------------------------- 9 exit, 11 ageing
     def catch_up(self, frontier: dict) -> None:
@@ -362,6 +367,15 @@ class Firm(mesa.Agent):
         m = self.model
         unviable = m.learning_on and self.years_observed > 0 and self.margin_belief < m.unviable_margin
         return self.age >= m.grace_years and (self.net_worth < 0 or unviable or self.share < f_min[self.stage])
+
+    def plan_pays(self) -> bool:
+        """A founder starts only if selling its entry share of this year's demand covers
+        its costs down to the exit threshold (nascent.starts)."""
+        m = self.model
+        if not (m.entry_screening and m.exit_on and m.learning_on):
+            return True
+        Q = m.demand()[self.stage] * self.share
+        return (Q - self.cost_at(Q)[1]) / Q >= m.unviable_margin
 
     def leave(self) -> None:
         """Leave the market: drop ties (this year's patents still count, as in the engine)."""
@@ -462,6 +476,7 @@ class CoreClusterModel(mesa.Model):
         self.frontier_rate, self.frontier_quantile = d.frontier_rate, d.frontier_quantile
         self.max_age, self.size_sd, self.net_worth_to_revenue = ini.max_age, ini.size_sd, ini.net_worth_to_revenue
         self.startups_on, self.spinoffs_on, self.exit_on = mech.startups, mech.spinoffs, mech.exit
+        self.entry_screening = mech.entry_screening
         self.market_on = mech.market
         self.rx, self.ry, self.radius = reg.x, reg.y, reg.radius
         self.localisation, self.external_links, self.culture = reg.localisation, reg.external_links, reg.culture
@@ -522,11 +537,12 @@ class CoreClusterModel(mesa.Model):
         return [num[s] / den[s] if den[s] > 0 else None for s in range(self.n_stages)]
 
     def mean_technology(self) -> float:
-        """Employment-weighted mean technology of the domestic firms
-        (World.domestic_technology), the wage index; core mode has no multinationals."""
+        """Employment-weighted mean revenue productivity ``A + log p_s`` of the domestic
+        firms (World.domestic_revenue_productivity), the wage index; core mode has no
+        multinationals."""
         num = den = 0.0
         for f in self.agents:
-            num += f.A * f.employees
+            num += (f.A + math.log(self.price[f.stage])) * f.employees
             den += f.employees
         return num / den if den > 0 else self.A0
 
@@ -696,8 +712,10 @@ class CoreClusterModel(mesa.Model):
             else:
                 x = self.rx + rnd.gauss(0.0, 1.0) * self.radius
                 y = self.ry + rnd.gauss(0.0, 1.0) * self.radius
-            Firm(self, stage, A, x, y, self.initial_employees, self.founder_capital,
-                 self.entrant_share / max(counts.get(stage, 0), 1))
+            founder = Firm(self, stage, A, x, y, self.initial_employees, self.founder_capital,
+                           self.entrant_share / max(counts.get(stage, 0), 1))
+            if not founder.plan_pays():  # gives up before hiring anyone
+                founder.leave()
 
     # ---------------------------------------------------------------- results (outside the timed loop)
     def summary(self) -> dict:

@@ -6,16 +6,20 @@ Rule
 For firm ``i`` in region ``r`` and GVC stage ``s`` selling output worth ``Q`` (USD
 million; physical output ``q = Q / p_s`` at the stage's price, :mod:`.market`):
 
-* labour ``L(Q) = max(q / (q0 exp(A_i)) (1 + q/Q_half)^kappa, L_min)``: span-of-control
+* labour ``L(Q) = max(q / (q0 exp(A_i)) (1 + Q/Q_half)^kappa, L_min)``: span-of-control
   diseconomies make the average-cost curve U-shaped, as the paper's Figure 1 draws it
-  (Lucas 1978), and a producing firm employs at least ``L_min`` (its owner-manager: an
+  (Lucas 1978). They grow with the scale of the business in value, ``Q``: where prices
+  fall the same business ships more units, and the managers' span does not shrink for
+  it; and a producing firm employs at least ``L_min`` (its owner-manager: an
   indivisible input that makes very small firms unprofitable, Hopenhayn 1992);
 * wage bill ``w_r k_s L`` with the stage's skill premium ``k_s``; wages
   ``w_r = w_r0 exp(iota (Abar(t) - Abar(0))) [(1 + L^dem_r / L^sup_r) / (1 + L^dem_r(0) / L^sup_r(0))]^eps_w``
   follow the productivity of the economy's domestic firms (``Abar``: their
-  employment-weighted mean technology, :meth:`.World.domestic_technology`; so labour
-  shares do not vanish as ``A`` grows, and an inflow of foreign affiliates does not
-  raise every domestic wage, Aitken, Harrison & Lipsey 1996) and rise with local labour
+  employment-weighted mean revenue productivity ``A_i + log p_s``,
+  :meth:`.World.domestic_revenue_productivity`; so labour shares do not vanish as ``A``
+  grows, productivity gains passed on as lower prices do not raise wages as well, and
+  an inflow of foreign affiliates does not raise every domestic wage, Aitken, Harrison &
+  Lipsey 1996) and rise with local labour
   demand (congestion). The labour-market term is relative to the region's labour
   demand at t = 0, so the base wage ``w_r0`` is the wage the region starts with, the
   national wage statistic it comes from;
@@ -120,7 +124,7 @@ def region_factors(world: World, employment: np.ndarray | None = None) -> Region
         intermediary_cut = c.intermediary_effect * M / (M + c.intermediaries_half * world.scale)
     else:
         intermediary_cut = np.zeros(R)
-    wage = reg.wage0 * np.exp(c.wage_indexation * (world.domestic_technology() - world.A0))
+    wage = reg.wage0 * np.exp(c.wage_indexation * (world.domestic_revenue_productivity() - world.A0))
     if mech.congestion:
         if employment is None:
             employment = world.region_sum(f.employees)
@@ -152,7 +156,7 @@ def cost_components(world: World, *, output, technology, stage, region, degree,
 
     stage, region = per_firm(stage, np.int64), per_firm(region, np.int64)
     q = Q if (world.price == 1.0).all() else Q / world.price[stage]  # physical output
-    labour = q / (m.productivity_scale * np.exp(technology)) * (1.0 + q / m.size_scale) ** m.span_of_control
+    labour = q / (m.productivity_scale * np.exp(technology)) * (1.0 + Q / m.size_scale) ** m.span_of_control
     labour = np.maximum(labour, c.min_employees)
     rows = fast(cost_table)(
         output=Q, labour=labour, stage=stage, region=region, degree=per_firm(degree, float), wage=factors.wage,

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from innocluster.model import nascent
 from innocluster.model.capabilities import wanted_intensity
 from innocluster.model.market import entrant_share, entry_size
 from innocluster.model.shocks import entry_luck
@@ -66,12 +67,24 @@ def traits(world: World, region: np.ndarray, rng: np.random.Generator, has_rd_un
 
 
 def add_firms(world: World, rng: np.random.Generator, *, region, stage, A, x, y, employees, net_worth,
-              share_multiplier: float = 1.0, luck_in_technology: bool = False, **columns) -> np.ndarray:
-    """Append firms with drawn traits, founder capital and entrant market shares;
-    returns their rows. ``columns`` set other columns (``parent``, ``is_mne`` ...) or
-    impose traits (``has_rd_unit``: the intensity follows it; ``shock``: the passing
-    shock, already part of ``A``; the rule above). The drawn first shock is added to
-    ``A`` unless ``luck_in_technology`` says ``A`` already holds it."""
+              share_multiplier: float = 1.0, luck_in_technology: bool = False, planned_ties=None,
+              **columns) -> np.ndarray:
+    """Append firms with drawn traits, founder capital and entrant market shares.
+    ``columns`` set other columns (``parent``, ``is_mne`` ...) or impose traits
+    (``has_rd_unit``: the intensity follows it; ``shock``: the passing shock, already
+    part of ``A``; the rule above). The drawn first shock is added to ``A`` unless
+    ``luck_in_technology`` says ``A`` already holds it.
+
+    With ``planned_ties`` (the trust ties each entrant will have, 0 for none) the
+    founders first price their plans (:mod:`.nascent`) and those whose plan does not
+    pay give up; without it (the initial population) every firm is added.
+
+    Returns
+    -------
+    rows : int array, one per would-be entrant
+        The new firms' rows, -1 for a founder who gave up. Every trait is drawn for
+        every would-be entrant, so the draws do not depend on who gives up (common
+        random numbers)."""
     region = np.asarray(region, dtype=np.int64)
     k = region.size
     if k == 0:
@@ -88,4 +101,13 @@ def add_firms(world: World, rng: np.random.Generator, *, region, stage, A, x, y,
               "net_worth": net_worth, "capital": net_worth, "share": entrant_share(world, stage) * share_multiplier * size,
               "founded_year": world.year, "unit_cost": world.scenario.market.entrant_unit_cost, **drawn}
     values.update(columns)
-    return world.firms.append(k, **values)
+    if planned_ties is None:
+        return world.firms.append(k, **values)
+    started = nascent.starts(world, region=region, stage=stage, technology=values["A"], share=values["share"],
+                             degree=np.broadcast_to(np.asarray(planned_ties, dtype=float), k))
+    rows = np.full(k, -1, dtype=np.int64)
+    if started.any():
+        per_entrant = {name: (v[started] if isinstance(v, np.ndarray) and v.shape[:1] == (k,) else v)
+                       for name, v in values.items()}
+        rows[started] = world.firms.append(int(started.sum()), **per_entrant)
+    return rows

@@ -87,7 +87,7 @@ def initial_accounts(world: World, *, size: np.ndarray, degree: np.ndarray) -> n
     no_employment = np.zeros(reg.R)  # labour needed does not depend on wages
     firm = {"output": f.revenue, "technology": f.A, "stage": f.stage, "region": f.region, "degree": degree}
     f.employees = costs.cost_components(world, factors=costs.region_factors(world, no_employment), **firm).labour
-    world.A0 = world.domestic_technology()  # the wage index's base: technology at t = 0
+    world.A0 = world.domestic_revenue_productivity()  # the wage index's base: technology at t = 0
     employment0 = world.region_sum(f.employees)
     reg.labour_pressure0 = employment0 / reg.labour_supply  # the wage's labour-market base
     total = costs.cost_components(world, factors=costs.region_factors(world, employment0), **firm).total

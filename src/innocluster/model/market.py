@@ -14,7 +14,7 @@ with ``Ebar_s`` the share-weighted mean competitiveness of stage ``s``. Revenue
 lower output prices (:func:`stage_prices`), so physical output is ``q_i = R_i / p_s``.
 
 Source: Dosi, Fagiolo & Roventini (2010), the K+S model's replicator; Metcalfe (1994);
-price pass-through: Kaplinsky (2000).
+price pass-through: Nordhaus (2004), Kaplinsky (2000).
 
 Parameters (schema names): ``market.chi``, ``market.replication_noise``,
 ``market.demand_scale``, ``market.entrant_share``, ``market.entrant_size_sd``, ``stages.*.demand``,
@@ -92,9 +92,14 @@ def stage_prices(world: World) -> None:
     """Output price of each stage relative to t = 0.
 
     ``p_s(t) = exp(-pi_s (Abar_s(t) - Abar_s(0)))``: a share ``pi_s`` of the stage's
-    productivity gains is passed on to buyers as lower prices. Near 1 in commodity
-    stages, where competition on cost hands the gains to lead firms and consumers
-    ("immiserising growth", Kaplinsky 2000); 0 (the default) keeps prices fixed.
+    productivity gains is passed on to buyers as lower prices. 1 (the default) is the
+    competitive norm: producers capture about 2% of the social returns to their
+    innovations (Nordhaus 2004, NBER WP 10433), so a firm at the stage's mean technology
+    keeps its margin and one that falls behind loses it at any age (Hopenhayn 1992;
+    Melitz 2003; Klepper 1996); in commodity stages it is Kaplinsky's (2000)
+    "immiserising growth". 0 keeps prices fixed: a stage whose lead firms keep the
+    rents. Wages follow revenue productivity (:mod:`.costs`), so the gains are not also
+    paid out as higher wages.
     """
     pass_through = world.price_pass_through
     if not np.any(pass_through):

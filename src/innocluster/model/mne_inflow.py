@@ -70,17 +70,19 @@ def mne_inflow(world: World, factors: RegionCostFactors, rng: np.random.Generato
     K = region.size
     if K == 0:
         return np.zeros(0, dtype=np.int64)
-    world.counters.mne_arrivals += k
     top = np.quantile(f.A, rel.mne_tech_quantile) if f.n else 0.0
     A = top + rel.mne_tech_premium + rel.mne_tech_sd * rng.standard_normal(K)
     stage = rng.integers(max(world.S - rel.mne_stages, 0), world.S, K)
     x = reg.x[region] + rng.standard_normal(K) * reg.radius[region]
     y = reg.y[region] + rng.standard_normal(K) * reg.radius[region]
     capital = rel.mne_capital_multiple * sc.finance.founder_capital
-    world.counters.book("mne_capital", capital * K)
     new = add_firms(world, rng, region=region, stage=stage, A=A, x=x, y=y, employees=rel.mne_employees,
                     net_worth=capital, share_multiplier=rel.mne_share_multiple, is_mne=True, has_rd_unit=True,
-                    alpha=rel.mne_absorptive_capacity)
+                    alpha=rel.mne_absorptive_capacity, planned_ties=float(rel.mne_supplier_links))
+    started = new >= 0
+    world.counters.mne_arrivals += np.bincount(region[started], minlength=reg.R)
+    world.counters.book("mne_capital", capital * int(started.sum()))
+    new = new[started]
     if rel.mne_supplier_links:
         f = world.firms  # the table has grown
         owners = np.repeat(new, rel.mne_supplier_links)

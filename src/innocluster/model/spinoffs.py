@@ -59,11 +59,13 @@ def spinoffs(world: World, rng: np.random.Generator) -> np.ndarray:
     y = f.y[parents] + e.spinoff_distance * z_y
     has_unit = f.has_rd_unit[parents] | (rng.random(k) < e.spinoff_rd_unit_share)
     region = f.region[parents].astype(np.int64)
-    world.counters.spinoffs += np.bincount(region, minlength=world.regions.R)
-    world.counters.book("founder_capital", sc.finance.founder_capital * k)
     children = add_firms(world, rng, region=region, stage=f.stage[parents], A=A, x=x, y=y,
                          employees=e.initial_employees, net_worth=sc.finance.founder_capital,
                          parent=f.id[parents], has_rd_unit=has_unit,
-                         shock=f.shock[parents])  # the parent's passing luck fades in the child too
-    world.network.add(children, parents)
-    return children
+                         shock=f.shock[parents],  # the parent's passing luck fades in the child too
+                         planned_ties=1.0)  # the tie to its parent
+    started = children >= 0
+    world.counters.spinoffs += np.bincount(region[started], minlength=world.regions.R)
+    world.counters.book("founder_capital", sc.finance.founder_capital * int(started.sum()))
+    world.network.add(children[started], parents[started])
+    return children[started]

@@ -60,7 +60,6 @@ def startups(world: World, rng: np.random.Generator) -> np.ndarray:
     K = region.size
     if K == 0:
         return np.zeros(0, dtype=np.int64)
-    world.counters.startups += k
     u_stage, u_anchor = rng.random((2, K))
     z_tech, z_x, z_y = rng.standard_normal((3, K))
     stage = stage_from_mix(world, region, u_stage)
@@ -73,6 +72,9 @@ def startups(world: World, rng: np.random.Generator) -> np.ndarray:
     x[near_firm], y[near_firm] = f.x[anchor[near_firm]], f.y[anchor[near_firm]]
     x += spread * z_x
     y += spread * z_y
-    world.counters.book("founder_capital", sc.finance.founder_capital * K)
-    return add_firms(world, rng, region=region, stage=stage, A=A, x=x, y=y, employees=e.initial_employees,
-                     net_worth=sc.finance.founder_capital)
+    rows = add_firms(world, rng, region=region, stage=stage, A=A, x=x, y=y, employees=e.initial_employees,
+                     net_worth=sc.finance.founder_capital, planned_ties=0.0)
+    started = rows >= 0
+    world.counters.startups += np.bincount(region[started], minlength=reg.R)
+    world.counters.book("founder_capital", sc.finance.founder_capital * int(started.sum()))
+    return rows[started]

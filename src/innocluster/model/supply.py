@@ -11,8 +11,8 @@ serving the customers it had, last year's sales ``Q_i(t-1)``:
 
 (revenue is output at the stage's price, so the price of a USD of output is 1). With
 the costs of :mod:`.costs`, inputs and transaction costs are proportional to output,
-``lambda_i Q``, and labour is ``L(Q) = q / a (1 + q / Q_half)^kappa`` with ``q = Q / p_s``
-and ``a = q0 exp(A_i)``, so, with ``x = q / Q_half``::
+``lambda_i Q``, and labour is ``L(Q) = q / a (1 + Q / Q_half)^kappa`` with ``q = Q / p_s``
+and ``a = q0 exp(A_i)``, so, with ``x = Q / Q_half``::
 
     C'(Q) = lambda_i + w_r k_s / (p_s a) (1 + x)^(kappa - 1) (1 + (1 + kappa) x)
 
@@ -106,19 +106,19 @@ def profitable_output(*, demand, previous, variable_rate, wage, price, productiv
         ``Q_half``, ``kappa`` and ``L_min`` of :mod:`.costs`.
     """
     demand = np.asarray(demand, dtype=float)
-    x_demand = demand / price / size_scale
+    x_demand = demand / size_scale
     # where marginal cost reaches the price (0 where even the first unit costs more)
     margin_target = (1.0 - variable_rate) * price * productivity / np.maximum(wage, 1e-300)
     x = solve_increasing(lambda z: labour_slope(z, span_of_control), margin_target, x_demand)
     # a firm that declines demand still produces what its owner-manager alone makes:
-    # Q_half x (1 + x)^kappa / a = L_min
-    floor_target = min_employees * productivity / size_scale
+    # Q_half x (1 + x)^kappa / (p a) = L_min
+    floor_target = min_employees * price * productivity / size_scale
     # where inputs and transaction costs alone exceed the price, no unit pays: no new orders
     below_floor = (x < x_demand) & (x * (1.0 + x) ** span_of_control < floor_target) & (variable_rate < 1.0)
     if below_floor.any():
         x[below_floor] = solve_increasing(lambda z: z * (1.0 + z) ** span_of_control, floor_target[below_floor],
                                           x_demand[below_floor])
-    return np.minimum(demand, np.maximum(x * price * size_scale, previous))
+    return np.minimum(demand, np.maximum(x * size_scale, previous))
 
 
 @twin(profitable_output)
@@ -127,12 +127,12 @@ def _profitable_output_compiled(*, demand, previous, variable_rate, wage, price,
     out = demand.copy()
     k = span_of_control
     for i in range(demand.size):
-        x_demand = demand[i] / price[i] / size_scale
+        x_demand = demand[i] / size_scale
         target = (1.0 - variable_rate[i]) * price[i] * productivity[i] / max(wage[i], 1e-300)
         if previous[i] >= demand[i] or (1.0 + x_demand) ** (k - 1.0) * (1.0 + (1.0 + k) * x_demand) <= target:
             continue  # old customers only, or the whole demand is profitable at the margin
         x = 0.0
-        floor_target = min_employees * productivity[i] / size_scale
+        floor_target = min_employees * price[i] * productivity[i] / size_scale
         for equation in range(2):  # 0: marginal cost reaches the price; 1: the owner-manager's output
             if equation == 0:
                 if target <= 1.0:  # the labour slope is 1 at x = 0: no unit beyond the first pays
@@ -159,7 +159,7 @@ def _profitable_output_compiled(*, demand, previous, variable_rate, wage, price,
                 if hi - lo <= 1e-15 * hi:
                     break
             x = lo
-        out[i] = min(demand[i], max(x * price[i] * size_scale, previous[i]))
+        out[i] = min(demand[i], max(x * size_scale, previous[i]))
     return out
 
 

@@ -189,24 +189,35 @@ class World:
         """Economy-wide mean technology, weighted by employment (``A0`` when nobody works)."""
         return self._technology_weighted_by(self.firms.employees)
 
-    def _technology_weighted_by(self, weight: np.ndarray) -> float:
+    def _technology_weighted_by(self, weight: np.ndarray, *, at_prices: bool = False) -> float:
         total = weight.sum()
         if total <= 0:
             return self.A0
+        A = self.firms.A
+        if at_prices and np.any(self.price != 1.0):
+            A = A + np.log(self.price[self.firms.stage])
         # an elementwise product and a sum: a BLAS dot would wake BLAS's threads
-        return float((self.firms.A * weight).sum() / total)
+        return float((A * weight).sum() / total)
 
-    def domestic_technology(self) -> float:
-        """Mean technology of the domestic firms (multinational affiliates left out),
-        weighted by employment (``A0`` when no domestic firm employs anyone): the wage
-        index of :mod:`.costs`. Foreign ownership raises wages inside the affiliates
-        without raising domestic firms' wages (no wage spillovers in Mexico and
-        Venezuela: Aitken, Harrison & Lipsey 1996, *Journal of International Economics*
-        40), so an inflow of high-technology affiliates moves the host's wages through
-        the labour it hires (the wage's labour-market term), not through the index. The
-        model gives affiliates no wage premium of their own: they pay the regional wage."""
+    def domestic_revenue_productivity(self) -> float:
+        """Mean revenue productivity ``A_i + log p_s`` of the domestic firms
+        (multinational affiliates left out), weighted by employment (``A0`` when no
+        domestic firm employs anyone): the wage index of :mod:`.costs`.
+
+        Wages follow output per worker *in value* (the labour share is roughly constant
+        in the long run, Kaldor 1961), so where a stage passes its productivity gains on
+        as lower prices (:func:`.market.stage_prices`) the gains go to buyers, not twice
+        to workers and buyers; with fixed prices it is the mean technology. Revenue
+        productivity is what plant data measure (TFPR: Foster, Haltiwanger & Syverson
+        2008, *American Economic Review* 98). Foreign ownership raises wages inside the
+        affiliates without raising domestic firms' wages (no wage spillovers in Mexico
+        and Venezuela: Aitken, Harrison & Lipsey 1996, *Journal of International
+        Economics* 40), so an inflow of high-technology affiliates moves the host's wages
+        through the labour it hires (the wage's labour-market term), not through the
+        index. The model gives affiliates no wage premium of their own: they pay the
+        regional wage."""
         f = self.firms
-        return self._technology_weighted_by(np.where(f.is_mne, 0.0, f.employees))
+        return self._technology_weighted_by(np.where(f.is_mne, 0.0, f.employees), at_prices=True)
 
     def at_firms(self, regional: np.ndarray, region: np.ndarray | None = None):
         """A regional value at each firm: ``regional[region]`` (``region`` defaults to

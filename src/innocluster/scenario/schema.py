@@ -137,10 +137,11 @@ class Stage(_Strict):
     upgrade_cost: float = param(0.0, ge=0, le=1e4, unit="USD million", meaning="u_s, cost of moving into the stage", source=ASSUMPTION)
     skill_premium: float = param(1.0, gt=0, le=20, unit="multiplier of the regional wage", meaning="k_s, wage of the stage's workers", source=ASSUMPTION)
     price_pass_through: float = param(
-        0.0, ge=0, le=1, unit="share",
+        1.0, ge=0, le=1, unit="share",
         meaning="pi_s, share of the stage's productivity gains passed on to buyers as lower prices "
-        "(commodity stages: near 1, 'immiserising growth')",
-        source="Kaplinsky (2000), immiserising growth")
+        "(competitive stages: near 1; 0 keeps prices fixed, lead firms' rents)",
+        source="Nordhaus (2004), NBER WP 10433: producers capture about 2% of the social returns to "
+        "innovation, the rest goes to buyers; Kaplinsky (2000), immiserising growth in commodity stages")
 
 
 def _default_stages() -> list[Stage]:
@@ -175,6 +176,7 @@ class Mechanisms(_Strict):
     upgrading: bool = Field(True, description="firms climb the GVC stages")
     exit: bool = Field(True, description="firms with negative net worth or a vanishing share exit")
     learning_exit: bool = Field(True, description="firms learn their viability from their margins and leave when they expect losses (Jovanovic)")
+    entry_screening: bool = Field(False, description="a would-be entrant whose plan would not cover its costs does not start (Melitz's cutoff; needs exit and learning_exit); off by default: see docs/validation.md")
     government: bool = Field(True, description="the government spends its budget on the instruments")
     intermediaries: bool = Field(True, description="S&T intermediaries lower search/transaction costs")
     stage_programme: bool = Field(False, description="budget split follows the detected life-cycle stage")
