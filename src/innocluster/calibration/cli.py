@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from pathlib import Path
 from typing import Annotated
 
@@ -45,7 +44,7 @@ def calibrated_toml(result, tf, targets_path: str, command: str, preamble: list[
         f"# {result.scenario.name}: calibrated by the simulated method of moments.",
         f"# Command: {command}",
         f"# Targets file: {targets_path} ({tf.replications} replications per candidate, root seed {tf.seed}).",
-        f"# Date: {_dt.date.today().isoformat()}; objective J = {result.objective:.4g} after "
+        f"# Objective J = {result.objective:.4g} after "
         f"{result.evaluations} candidate evaluations.",
         "# Free parameters (calibrated values are in the tables below):",
     ]

@@ -105,6 +105,8 @@ def add_firms(world: World, rng: np.random.Generator, *, region, stage, A, x, y,
         return world.firms.append(k, **values)
     started = nascent.starts(world, region=region, stage=stage, technology=values["A"], share=values["share"],
                              degree=np.broadcast_to(np.asarray(planned_ties, dtype=float), k))
+    if started.all():  # the rule off, or every plan pays
+        return world.firms.append(k, **values)
     rows = np.full(k, -1, dtype=np.int64)
     if started.any():
         per_entrant = {name: (v[started] if isinstance(v, np.ndarray) and v.shape[:1] == (k,) else v)
