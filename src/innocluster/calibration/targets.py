@@ -13,9 +13,20 @@ free parameters::
     region = "hsinchu"      # a region, or "all" (firm-weighted for shares, summed for counts)
     year = 2003
     kind = "level"          # level | growth (on the year before) | share_of_total (over regions)
+                            # | ratio (over another count, `denominator`, in `denominator_year`)
     value = 3026
     tolerance = 600         # the test accepts |simulated mean - value| <= tolerance
     source = "Paper: Hsinchu had 3026 patents in 2003"
+
+    [[targets]]             # five-year survival of the firms that entered in 2004
+    name = "survival_5y_2009"
+    metric = "survivors_5y"
+    kind = "ratio"
+    denominator = "entries"
+    denominator_year = 2004
+    year = 2009
+    value = 0.5
+    tolerance = 0.1
 
     [[parameters]]
     name = "innovation.zeta1"   # any --set path
@@ -42,7 +53,7 @@ from innocluster.errors import InputError
 ADDITIVE = {
     "firms", "firms_sme", "firms_mne", "entries", "startups", "spinoffs", "mne_arrivals", "exits",
     "relocations_in", "relocations_out", "employment", "revenue", "value_added", "exports", "rd_spend",
-    "patents_new", "patents_cum", "vc_invested", "upgrades", "gov_spend_total",
+    "patents_new", "patents_cum", "vc_invested", "upgrades", "gov_spend_total", "survivors_5y",
 }
 
 
@@ -58,7 +69,9 @@ class Target(_Strict):
     metric: str = Field(min_length=1)
     region: str = Field("all", min_length=1)
     year: int | Literal["last", "first"] = "last"
-    kind: Literal["level", "growth", "share_of_total"] = "level"
+    kind: Literal["level", "growth", "share_of_total", "ratio"] = "level"
+    denominator: str | None = Field(None, min_length=1, description="kind 'ratio': the count divided by")
+    denominator_year: int | None = Field(None, description="kind 'ratio': the denominator's year (default: year)")
     value: float
     tolerance: float = Field(gt=0, description="accepted absolute deviation of the simulated mean")
     weight: float = Field(1.0, ge=0)
@@ -70,7 +83,22 @@ class Target(_Strict):
             raise ValueError(f"target {self.name!r}: kind 'growth' needs a calendar year")
         if self.kind == "share_of_total" and self.region == "all":
             raise ValueError(f"target {self.name!r}: kind 'share_of_total' needs a region")
+        if (self.kind == "ratio") != (self.denominator is not None):
+            raise ValueError(f"target {self.name!r}: kind 'ratio' and 'denominator' go together")
+        if self.denominator_year is not None and self.kind != "ratio":
+            raise ValueError(f"target {self.name!r}: 'denominator_year' needs kind 'ratio'")
+        if self.kind == "ratio":
+            if not isinstance(self.year, int):
+                raise ValueError(f"target {self.name!r}: kind 'ratio' needs a calendar year")
+            for m in (self.metric, self.denominator):
+                if m not in ADDITIVE:
+                    raise ValueError(f"target {self.name!r}: kind 'ratio' divides counts or money; {m!r} is "
+                                     f"not one (allowed: {', '.join(sorted(ADDITIVE))})")
         return self
+
+    @property
+    def _denominator_year(self):
+        return self.year if self.denominator_year is None else self.denominator_year
 
     def outcomes(self, regions: list[str]) -> list[str]:
         """Names of the scalar outcomes this target needs."""
@@ -82,13 +110,16 @@ class Target(_Strict):
         names = [f"{self.metric}@{y}@{r}" for y in years for r in regs]
         if self.region == "all" and self.metric not in ADDITIVE:
             names += [f"firms@{y}@{r}" for y in years for r in regs]
+        if self.kind == "ratio":
+            names += [f"{self.denominator}@{self._denominator_year}@{r}" for r in regs]
         return names
 
-    def _level(self, v: dict, year, regions: list[str]) -> float:
+    def _level(self, v: dict, year, regions: list[str], metric: str | None = None) -> float:
+        metric = metric or self.metric
         if self.region != "all":
-            return v[f"{self.metric}@{year}@{self.region}"]
-        vals = [v[f"{self.metric}@{year}@{r}"] for r in regions]
-        if self.metric in ADDITIVE:
+            return v[f"{metric}@{year}@{self.region}"]
+        vals = [v[f"{metric}@{year}@{r}"] for r in regions]
+        if metric in ADDITIVE:
             return float(sum(vals))
         w = [v[f"firms@{year}@{r}"] for r in regions]
         return float(sum(a * b for a, b in zip(vals, w)) / sum(w)) if sum(w) > 0 else math.nan
@@ -100,6 +131,9 @@ class Target(_Strict):
         if self.kind == "growth":
             now, before = self._level(values, self.year, regions), self._level(values, self.year - 1, regions)
             return now / before - 1.0 if before > 0 else math.nan
+        if self.kind == "ratio":
+            den = self._level(values, self._denominator_year, regions, self.denominator)
+            return self._level(values, self.year, regions) / den if den > 0 else math.nan
         total = sum(values[f"{self.metric}@{self.year}@{r}"] for r in regions)
         return values[f"{self.metric}@{self.year}@{self.region}"] / total if total > 0 else math.nan
 

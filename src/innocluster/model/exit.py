@@ -12,7 +12,9 @@ as a named sink); its ties vanish.
 
 Parameters (schema names): ``exit.grace_years``, ``market.min_share``; those of
 :mod:`.learning`. Switches: ``mechanisms.exit``, ``mechanisms.learning_exit``. Records:
-``exits``; the firm panel's ``exit_reason`` (:data:`EXIT_REASONS`). Draws nothing.
+``exits``, ``survivors_5y`` (the firms that entered five years before and are still active
+this year, those that leave at its end included); the firm panel's ``exit_reason``
+(:data:`EXIT_REASONS`). Draws nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +27,22 @@ from innocluster.model.world import World, group_count
 
 #: the year's flows of exiting firms that still count in the year's regional totals
 EXITED_FLOWS = ("revenue", "rd", "rd_wanted", "patents_new", "value_added", "exports", "profit")
+
+
+#: the age at which the record counts what is left of an entry cohort (``survivors_5y``)
+SURVIVAL_HORIZON = 5
+
+
+def entered_years_ago(world: World, years: int = SURVIVAL_HORIZON, year: int | None = None) -> np.ndarray:
+    """Boolean mask of the firms that entered during the run ``years`` before ``year``
+    (default: this year). Firms of the initial population, founded before the run or in
+    its first year alongside its first entrants, are no entry cohort and never count,
+    as in the report card's survival (:func:`innocluster.validation.estimators.survival`)."""
+    f = world.firms
+    cohort = (world.year if year is None else year) - years
+    if cohort <= world.scenario.start_year:
+        return np.zeros(f.n, dtype=bool)
+    return f.founded_year == cohort
 
 
 #: why a firm exits, the code of the firm panel's ``exit_reason`` (0: it stays); a firm
@@ -70,6 +88,9 @@ def remove(world: World, mask: np.ndarray) -> None:
     for name in EXITED_FLOWS:
         values = getattr(f, name)[leaving]
         ctr.exited_flows[name] = np.bincount(region, weights=values, minlength=R) if R > 1 else np.array([values.sum()])
+    # an entry cohort's firms that leave in its fifth year still count as its survivors
+    # of that year, as in business statistics' survival to age five
+    ctr.exited_flows["survivors_5y"] = np.bincount(region, weights=entered_years_ago(world)[leaving], minlength=R)
     ctr.exits += np.bincount(region, minlength=R)
     ctr.book("exit_write_off", -f.net_worth[leaving].sum())
     world.network.remap(f.remove(mask))

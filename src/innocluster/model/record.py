@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from innocluster.model.compiled import fast, twin
-from innocluster.model.exit import EXITED_FLOWS
+from innocluster.model.exit import EXITED_FLOWS, entered_years_ago
 from innocluster.model.world import World
 from innocluster.scenario.schema import INSTRUMENTS
 
@@ -195,6 +195,9 @@ def region_year(world: World, count_patents: bool = True, year: int | None = Non
     y.totals = region_totals(world)
     for name in EXITED_FLOWS:  # the year's flows include the firms that exited at its end
         y.totals[name] = y.totals[name] + ctr.exited_flows.get(name, 0.0)
+    label = world.year if year is None else year
+    y.totals["survivors_5y"] = world.region_sum(entered_years_ago(world, year=label).astype(float)) \
+        + ctr.exited_flows.get("survivors_5y", 0.0)
     if count_patents:
         reg.patents_cum = reg.patents_cum + y.totals["patents_new"]
     y.patents_cum = reg.patents_cum.copy()
@@ -255,6 +258,7 @@ def _format_rows(y: RegionYear) -> list[dict]:
             # over the firms active in the year: those at its end and those that left at it
             "entry_rate": _ratio(c["startups"] + c["spinoffs"] + c["mne_arrivals"], n + c["exits"]),
             "exit_rate": _ratio(c["exits"], n + c["exits"]),
+            "survivors_5y": int(t["survivors_5y"][i]),
             "relocations_in": int(c["relocations_in"]), "relocations_out": int(c["relocations_out"]),
             "employment": t["employees"][i], "revenue": rev, "value_added": t["value_added"][i],
             "exports": t["exports"][i], "unserved_demand": c["unserved_demand"], "rd_spend": rd,

@@ -214,7 +214,7 @@ FACTS: list[Fact] = [
          "share of entrants still active five years after founding (cohorts with five years observed)",
          "BLS Business Employment Dynamics: 44% of new establishments alive after 4 years (Knaup 2005), "
          "about half after 5 (Knaup & Piazza 2007)", 0.35, 0.65, "share", lambda r: est.survival(r.panel),
-         published=0.5),
+         published=0.5, calibrated_metric="survivors_5y"),
     Fact("hazard_age", "The exit hazard falls with age",
          "exit rate of firms under 5 years old over that of firms aged 10 or more",
          "Evans (1987) J. Industrial Economics 35; Dunne, Roberts & Samuelson (1988) RAND J. Economics 19; "
