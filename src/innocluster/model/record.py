@@ -195,15 +195,14 @@ def region_year(world: World, count_patents: bool = True, year: int | None = Non
     y.totals = region_totals(world)
     for name in EXITED_FLOWS:  # the year's flows include the firms that exited at its end
         y.totals[name] = y.totals[name] + ctr.exited_flows.get(name, 0.0)
-    label = world.year if year is None else year
-    y.totals["survivors_5y"] = world.region_sum(entered_years_ago(world, year=label).astype(float)) \
+    y.year = world.year if year is None else year
+    y.totals["survivors_5y"] = world.region_sum(entered_years_ago(world, year=y.year).astype(float)) \
         + ctr.exited_flows.get("survivors_5y", 0.0)
     if count_patents:
         reg.patents_cum = reg.patents_cum + y.totals["patents_new"]
     y.patents_cum = reg.patents_cum.copy()
     y.stage_counts = y.totals.pop("stage_counts")
     y.counters = ctr  # a step's counters are not touched after it (the next makes new ones)
-    y.year = world.year if year is None else year
     y.names, y.is_cluster, y.stage_names = reg.names, reg.is_cluster, world.stage_names
     y.stocks = {name: np.array(value, dtype=float) for name, value in (
         ("wage", reg.wage), ("rent", reg.rent), ("infrastructure", reg.infrastructure),
