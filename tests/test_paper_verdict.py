@@ -335,3 +335,15 @@ def test_robustness_bounds_around_positive_negative_and_zero_defaults():
     for p in SCREENED:  # every screened parameter has a range
         lo, hi, _ = bounds(p)
         assert hi > lo, p
+
+
+def test_a_significant_effect_inside_the_band_is_not_supported_as_predicted():
+    """A difference shown (Holm p < 0.05) whose estimate lies inside the negligible band
+    but is not shown equivalent to it (TOST not significant) is undecided: the claim is
+    about an effect that matters. The same estimate outside the band is supported, and a
+    significant effect of the opposite sign still refutes the prediction."""
+    v, reason = decide(0.0033, +1, 0.005, 0.95, 0.005)
+    assert v == DEPENDS and "inside the negligible band" in reason
+    assert decide(0.0060, +1, 0.005, 0.95, 0.005)[0] == SUPPORTED
+    assert decide(-0.0033, +1, 0.005, 0.95, 0.005)[0] == NOT_SUPPORTED
+    assert decide(0.0033, +1, 0.005, 0.95, 0.0)[0] == SUPPORTED  # no band: any difference counts

@@ -1,5 +1,5 @@
-"""The validation report card: its estimators recover known values on synthetic data,
-its verdicts can fail, and ``innocluster validate`` writes the card."""
+"""The validation report card: its estimators and the distributions behind it recover known
+values on synthetic data, its verdicts can fail, and ``innocluster validate`` writes the card."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from innocluster import load_scenario
 from innocluster.errors import InputError
 from innocluster.scenario.io import apply_overrides
 from innocluster.validation import FACTS, validate
+from innocluster.validation import curves
 from innocluster.validation import estimators as est
 
 
@@ -126,7 +127,7 @@ def test_card_reports_every_applicable_fact(small_card, tmp_path):
     assert {"low", "high", "simulated", "ci_low", "ci_high", "holds", "source", "calibration_target"} <= set(t.columns)
     assert t.loc[t["fact"] == "exit_rate", "calibration_target"].item()  # hsinchu's targets set it
     out = small_card.save(tmp_path / "card")
-    assert {"card.csv", "card.parquet", "per_seed.csv", "report.html"} <= {p.name for p in out.iterdir()}
+    assert {"card.csv", "card.parquet", "per_seed.csv", "curves.csv", "report.html"} <= {p.name for p in out.iterdir()}
     assert "data:image/png;base64," in (out / "report.html").read_text()
     # a second save replaces the folder as a whole; a folder holding someone else's
     # files is refused, not emptied
@@ -213,3 +214,74 @@ def test_known_gaps_are_documented():
     text = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text(encoding="utf-8")
     for scen, fact in KNOWN_GAPS:
         assert f"`{fact}`" in text and (scen == "*" or scen in text), (scen, fact)
+
+
+# the distributions behind the card (curves.py): each recovers what a synthetic sample was built with
+
+def test_rank_size_of_a_pareto_sample_is_a_line_of_slope_minus_zeta():
+    rng = np.random.default_rng(1)
+    zeta = 1.06
+    c = curves.rank_size((1.0 - rng.random(20_000)) ** (-1.0 / zeta))
+    assert (np.diff(c["x"]) <= 0).all() and (np.diff(c["y"]) > 0).all()
+    assert c["y"].tolist()[:3] == [1, 2, 3] and c["y"].iloc[-1] == 20_000  # the last rank: every firm
+    assert len(c) <= curves.DENSE_RANKS + curves.SPARSE_RANKS + 1
+    tail = c[(c["y"] > 20) & (c["y"] <= 2000)]  # the largest tenth, past the few noisy largest
+    slope = np.polyfit(np.log(tail["x"]), np.log(tail["y"]), 1)[0]
+    assert slope == pytest.approx(-zeta, abs=0.1)
+
+
+def test_growth_density_of_a_laplace_sample_is_a_tent_on_a_log_scale():
+    rng = np.random.default_rng(2)
+    g = np.r_[rng.laplace(0.0, 0.2, 50_000), 5.0, -7.0]  # two rates beyond the bins
+    c = curves.growth_density(g)
+    dens = c[c["curve"] == "growth_density"]
+    step = np.diff(curves.GROWTH_BINS)[0]
+    beyond = c.loc[c["curve"] == "growth_beyond_bins", "y"].item()
+    assert beyond == pytest.approx(2 / g.size)
+    assert (dens["y"] * step).sum() == pytest.approx(1.0 - beyond)  # no pile-up in the outer bins
+    assert dens["y"].iloc[0] == 0 and dens["y"].iloc[-1] == 0
+    inner = dens[(dens["x"].abs() > 0.1) & (dens["x"].abs() < 0.9)]
+    slope = np.polyfit(inner["x"].abs(), np.log(inner["y"]), 1)[0]
+    assert slope == pytest.approx(-1 / 0.2, rel=0.1)  # log density falls linearly in |g|
+    assert curves.growth_density([]).empty
+
+
+def test_survival_and_hazard_recover_a_known_hazard():
+    p = _panel(hazard=lambda age, kind: 0.3 if age < 3 else 0.05)
+    s = curves.survival_by_age(p).set_index("x")["y"]
+    assert s[0] == 1.0 and (np.diff(s.to_numpy()) <= 0).all()
+    # alive at age h: no exit at the ends of years 0 .. h-1
+    assert s[2] == pytest.approx(0.7**2, abs=0.02) and s[5] == pytest.approx(0.7**3 * 0.95**2, abs=0.02)
+    h = curves.hazard_by_age(p).set_index("x")["y"]
+    assert h[1] == pytest.approx(0.3, abs=0.02) and h[8] == pytest.approx(0.05, abs=0.02)
+    assert h.index.max() <= curves.MAX_AGE
+
+
+def test_life_cycle_paths_follow_the_series():
+    ts = pd.DataFrame({"year": [1, 1, 2, 2], "kind": ["cluster", "periphery"] * 2, "firms": [10, 90, 30, 60],
+                       "tech_mean": [0.0, 0.0, 0.0, 1.0], "tech_sd": [0.1, 0.2, 0.3, 0.2], "region": ["a", "b"] * 2})
+    c = curves.life_cycle(ts)
+    assert c[c["curve"] == "firms_economy"]["y"].tolist() == [100, 90]
+    assert c[c["curve"] == "firms_cluster"]["y"].tolist() == [10, 30]
+    assert c[c["curve"] == "tech_sd_cluster"]["y"].tolist() == pytest.approx([0.1, 0.3])
+    # shorter than the hump's window: the smoothed series is the series
+    assert c[c["curve"] == "tech_sd_smoothed"]["y"].tolist() == pytest.approx([0.1, 0.3])
+    assert est.moving_average(np.arange(11.0), 9).tolist() == pytest.approx([4.0, 5.0, 6.0])
+    assert set(curves.life_cycle(ts[ts["kind"] == "periphery"])["curve"]) == {"firms_economy"}
+
+
+def test_the_card_saves_its_curves(tmp_path):
+    res = validate("core", seeds=2, firms=300, years=12, long_years=15)
+    assert set(res.curves["seed"]) == {1, 2}
+    assert {"rank_size", "growth_density", "survival", "hazard", "firms_economy"} <= set(res.curves["curve"])
+    out = res.save(tmp_path / "card")
+    saved = pd.read_csv(out / "curves.csv")
+    assert len(saved) == len(res.curves) and list(saved.columns) == ["curve", "seed", "x", "y"]
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 2 and "curves.csv" in html
+
+
+def test_the_package_exports_validate_as_the_docs_use_it():
+    import innocluster
+
+    assert innocluster.validate is validate and "validate" in innocluster.__all__

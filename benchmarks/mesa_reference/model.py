@@ -369,12 +369,13 @@ class Firm(mesa.Agent):
         return self.age >= m.grace_years and (self.net_worth < 0 or unviable or self.share < f_min[self.stage])
 
     def plan_pays(self) -> bool:
-        """A founder starts only if selling its entry share of this year's demand covers
-        its costs down to the exit threshold (nascent.starts)."""
+        """A founder starts only if selling its expected share of this year's demand (its
+        entry share times the founder's optimism) covers its costs down to the exit
+        threshold (nascent.starts)."""
         m = self.model
         if not (m.entry_screening and m.exit_on and m.learning_on):
             return True
-        Q = m.demand()[self.stage] * self.share
+        Q = m.demand()[self.stage] * self.share * m.founder_optimism
         return (Q - self.cost_at(Q)[1]) / Q >= m.unviable_margin
 
     def leave(self) -> None:
@@ -477,6 +478,7 @@ class CoreClusterModel(mesa.Model):
         self.max_age, self.size_sd, self.net_worth_to_revenue = ini.max_age, ini.size_sd, ini.net_worth_to_revenue
         self.startups_on, self.spinoffs_on, self.exit_on = mech.startups, mech.spinoffs, mech.exit
         self.entry_screening = mech.entry_screening
+        self.founder_optimism = sc.entry.founder_optimism
         self.market_on = mech.market
         self.rx, self.ry, self.radius = reg.x, reg.y, reg.radius
         self.localisation, self.external_links, self.culture = reg.localisation, reg.external_links, reg.culture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["load_scenario", "simulate", "__version__"]
+__all__ = ["load_scenario", "simulate", "validate", "__version__"]
 
 
 def __getattr__(name: str):
@@ -18,4 +18,8 @@ def __getattr__(name: str):
         from innocluster.model.engine import simulate
 
         return simulate
+    if name == "validate":
+        from innocluster.validation import validate
+
+        return validate
     raise AttributeError(name)

@@ -5,7 +5,7 @@ Regenerate the file only when a change to the model's results is intended (a rul
 the order of the random draws), after recalibrating the calibrated scenarios, and say
 why in the test's docstring::
 
-    python tests/data/make_engine_reference.py tests/data/engine_reference_v12.csv
+    python tests/data/make_engine_reference.py tests/data/engine_reference_v13.csv
 """
 
 from __future__ import annotations

@@ -103,8 +103,10 @@ def add_firms(world: World, rng: np.random.Generator, *, region, stage, A, x, y,
     values.update(columns)
     if planned_ties is None:
         return world.firms.append(k, **values)
+    # an MNE subsidiary's plan is its parent's, priced without a founder's optimism
+    optimism = 1.0 if columns.get("is_mne", False) else world.scenario.entry.founder_optimism
     started = nascent.starts(world, region=region, stage=stage, technology=values["A"], share=values["share"],
-                             degree=np.broadcast_to(np.asarray(planned_ties, dtype=float), k))
+                             degree=np.broadcast_to(np.asarray(planned_ties, dtype=float), k), optimism=optimism)
     if started.all():  # the rule off, or every plan pays
         return world.firms.append(k, **values)
     rows = np.full(k, -1, dtype=np.int64)

@@ -153,9 +153,11 @@ listed under each test). Each test is decided in this order:</p>
 Holm-adjusted p &lt; {ALPHA}. Equivalence is decided <i>before</i> a difference: a significant but negligible
 effect does not support a claim;</li>
 <li><b>supported</b>: the two-sided test of no effect, Holm-adjusted over <i>every</i> test of this run, has
-p &lt; {ALPHA} and the effect has the predicted sign;</li>
-<li><b>not supported (opposite sign)</b>: the same with the other sign;</li>
-<li><b>depends</b>: neither shown. The minimum detectable effect (MDE, power {POWER} at level {ALPHA}, given the
+p &lt; {ALPHA}, the effect has the predicted sign and its estimate lies outside the band (a difference whose
+estimate lies inside the band, not shown equivalent, is <i>depends</i>: an effect smaller than negligible is no
+evidence for the claim);</li>
+<li><b>not supported (opposite sign)</b>: a difference with the other sign;</li>
+<li><b>depends</b>: neither shown, or a difference inside the band. The minimum detectable effect (MDE, power {POWER} at level {ALPHA}, given the
 replications and the observed spread) says whether the experiment could have decided: MDE above the band means
 underpowered: run more replications. <i>n for MDE = band</i> says how many: the replications at which the MDE
 falls to the band at the observed spread.</li>

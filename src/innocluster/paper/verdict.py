@@ -15,8 +15,15 @@ outcome (:data:`BANDS`). The rule, in this order:
 2. **Difference.** Otherwise, a two-sided test of ``d = 0`` (paired t-test, one-sample
    t-test, or exact binomial test) with its p-value **Holm-adjusted over every test of the
    run** (``statsmodels.stats.multitest.multipletests``, ``method="holm"``). Below
-   ``alpha`` on the predicted side: **supported**; on the other side: **not supported
-   (opposite sign)**.
+   ``alpha`` on the predicted side and with the estimate outside the band:
+   **supported**; on the predicted side but with the estimate inside the band: a
+   difference shown, its size not, so **depends** (an effect smaller than what the band
+   calls negligible is not evidence for the claim, and without equivalence it is not
+   evidence against it: Lakens, Scheel & Isager 2018, *Advances in Methods and Practices
+   in Psychological Science* 1); on the other side: **not supported (opposite sign)**,
+   whatever its size, because the claims are directional: an interval wholly below zero
+   also lies wholly below ``+b``, so it rules out an effect that matters in the
+   predicted direction.
 3. Otherwise **depends** (undecided): neither a difference nor equivalence is shown.
    When the test's minimum detectable effect exceeds the band the reason says the
    experiment is underpowered, so that "depends" is read as "not decided by this
@@ -302,6 +309,8 @@ def decide(effect: float, direction: int, p_holm: float, tost_p_holm: float, ban
     ('supported', 'difference in the predicted direction (Holm p < 0.05)')
     >>> decide(0.001, +1, 0.001, 0.01, 0.05)[0]          # significant but inside the band
     'not supported'
+    >>> decide(0.04, +1, 0.001, 0.2, 0.05)[0]            # significant, inside the band, not equivalent
+    'depends'
     >>> decide(-0.3, +1, 0.001, 0.9, 0.05)[1]
     'difference opposite to the prediction (Holm p < 0.05)'
     >>> decide(0.1, +1, 0.4, 0.3, 0.05, mde=0.2)
@@ -316,6 +325,12 @@ def decide(effect: float, direction: int, p_holm: float, tost_p_holm: float, ban
     if band > 0 and np.isfinite(tost_p_holm) and tost_p_holm < alpha:
         return NOT_SUPPORTED, f"equivalent: effect within the negligible band ±{band:.3g} (TOST, Holm p < {alpha:g})"
     if np.isfinite(p_holm) and p_holm < alpha and effect != 0:
+        if np.sign(effect) == direction and abs(effect) <= band:
+            reason = (f"a difference in the predicted direction (Holm p < {alpha:g}) but inside the negligible "
+                      f"band ±{band:.3g}, not shown equivalent to it")
+            if np.isfinite(mde) and mde > band:
+                reason += f"; underpowered for equivalence (MDE {mde:.3g} > band {band:.3g})"
+            return DEPENDS, reason
         if np.sign(effect) == direction:
             return SUPPORTED, f"difference in the predicted direction (Holm p < {alpha:g})"
         return NOT_SUPPORTED, f"difference opposite to the prediction (Holm p < {alpha:g})"

@@ -176,7 +176,7 @@ class Mechanisms(_Strict):
     upgrading: bool = Field(True, description="firms climb the GVC stages")
     exit: bool = Field(True, description="firms with negative net worth or a vanishing share exit")
     learning_exit: bool = Field(True, description="firms learn their viability from their margins and leave when they expect losses (Jovanovic)")
-    entry_screening: bool = Field(False, description="a would-be entrant whose plan would not cover its costs does not start (Melitz's cutoff; needs exit and learning_exit); off by default: see docs/validation.md")
+    entry_screening: bool = Field(False, description="a would-be entrant whose plan would not cover its costs does not start (Melitz's cutoff, priced with entry.founder_optimism; needs exit and learning_exit); off by default, on in every calibrated built-in scenario")
     government: bool = Field(True, description="the government spends its budget on the instruments")
     intermediaries: bool = Field(True, description="S&T intermediaries lower search/transaction costs")
     stage_programme: bool = Field(False, description="budget split follows the detected life-cycle stage")
@@ -331,6 +331,7 @@ class Entry(_Strict):
     spinoff_distance: float = param(2.0, ge=0, le=1e4, unit="km", meaning="sd of the child's location around the parent", source="Klepper (2007): spin-offs locate near their parents; value assumed")
     spinoff_rd_unit_share: float = param(0.5, ge=0, le=1, unit="probability", meaning="chance a spin-off of a parent without an R&D unit has one (with: always)", source=ASSUMPTION)
     initial_employees: float = param(8, gt=0, le=1e5, unit="persons", meaning="employees of a new firm", source="average start-up size of a few employees (OECD DynEmp)")
+    founder_optimism: float = param(1.0, ge=1, le=20, unit="planned over realised sales", meaning="a start-up's or spin-off's founder prices its plan (mechanisms.entry_screening) on this multiple of the sales it will make; 1 is an unbiased founder (MNE subsidiaries price without it)", source="sign: Cassar (2010) Strategic Management J. 31 (PSED sales projections above realisations); Cooper, Woo & Dunkelberg (1988); Camerer & Lovallo (1999) AER 89; size: calibrated")
 
 
 class Relocation(_Strict):

@@ -257,7 +257,20 @@ def shakeout_depth(counts) -> Estimate:
     return Estimate(float(1.0 - c[peak:].min() / c[peak]), n=int(c.size))
 
 
-def hump(series, window: int = 9) -> Estimate:
+#: years of the centred moving average the hump is read on
+HUMP_WINDOW = 9
+
+
+def moving_average(series, window: int = HUMP_WINDOW) -> np.ndarray:
+    """Centred moving average over ``window`` values (only the positions the whole window
+    covers); a series shorter than ``window`` is returned as it is."""
+    s = np.asarray(series, dtype=float)
+    if window > 1 and s.size >= window:
+        return np.convolve(s, np.full(window, 1.0 / window), mode="valid")
+    return s
+
+
+def hump(series, window: int = HUMP_WINDOW) -> Estimate:
     """How far a series ends below its maximum, as a share of the maximum (0: it ends
     at its peak), after a centred moving average over ``window`` years: technological
     heterogeneity rises in a cluster's growth and narrows in its maturity (Menzel &
@@ -271,6 +284,5 @@ def hump(series, window: int = 9) -> Estimate:
     s = s[np.isfinite(s)]
     if s.size == 0 or s.max() <= 0:
         return Estimate(float("nan"))
-    if window > 1 and s.size >= window:
-        s = np.convolve(s, np.full(window, 1.0 / window), mode="valid")
+    s = moving_average(s, window)
     return Estimate(float(1.0 - s[-1] / s.max()), n=int(s.size))
