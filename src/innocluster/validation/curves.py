@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from innocluster.validation import estimators as est
+from innocluster.validation.facts import SeedRun, _cluster_tech_sd, _economy_counts, _final_sizes, _growth
 
 #: growth-rate bins of ``growth_density``: log points, wide enough to show e-fold changes
 GROWTH_BINS = np.linspace(-3.0, 3.0, 61)
@@ -108,8 +109,6 @@ def hazard_by_age(panel: pd.DataFrame, max_age: int = MAX_AGE) -> pd.DataFrame:
 def life_cycle(long_timeseries: pd.DataFrame) -> pd.DataFrame:
     """The long run's paths that the life-cycle facts read: the economy's firms (the
     shake-out), the cluster regions' firms and their technology sd (the hump)."""
-    from innocluster.validation.facts import _cluster_tech_sd, _economy_counts
-
     ts = long_timeseries
     years = np.sort(ts["year"].unique())
     parts = [_curve("firms_economy", years, _economy_counts(ts))]
@@ -124,11 +123,8 @@ def life_cycle(long_timeseries: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def seed_curves(run) -> pd.DataFrame:
-    """Every curve of the table above on one seed's run (a :class:`.facts.SeedRun`),
-    with a ``seed`` column."""
-    from innocluster.validation.facts import _final_sizes, _growth
-
+def seed_curves(run: SeedRun) -> pd.DataFrame:
+    """Every curve of the table above on one seed's run, with a ``seed`` column."""
     parts = [rank_size(_final_sizes(run)), growth_density(_growth(run)), survival_by_age(run.panel),
              hazard_by_age(run.panel), life_cycle(run.long_timeseries)]
     parts = [p for p in parts if not p.empty]
