@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from innocluster.errors import InputError
+from innocluster.validation import estimators as est
 from innocluster.validation.curves import seed_curves
 from innocluster.validation.facts import INF, SeedRun, facts_for
 from innocluster.validation.gaps import known_gap
@@ -276,7 +277,7 @@ def _curves_figure(res: ValidationResults) -> str:
     first = c[(c["curve"] == "rank_size") & (c["seed"] == res.seeds[0])]
     if len(first) >= 2:  # Axtell's exponent through the first seed's firm at the edge of the fitted tail
         n_firms = float(first["y"].max())
-        n = max(round(0.1 * n_firms), 30)  # the tail zipf_exponent fits
+        n = est.zipf_tail_size(int(n_firms))
         if n < n_firms:
             s0 = float(np.exp(np.interp(np.log(n), np.log(first["y"]), np.log(first["x"]))))
             s = np.geomspace(s0, float(first["x"].iloc[0]), 20)

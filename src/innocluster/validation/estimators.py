@@ -25,6 +25,11 @@ class Estimate:
     n: int = 0
 
 
+def zipf_tail_size(n_firms: int, tail_share: float = 0.1, min_tail: int = 30) -> int:
+    """How many of the largest firms :func:`zipf_exponent` fits its tail on."""
+    return max(int(round(tail_share * n_firms)), min_tail)
+
+
 def zipf_exponent(sizes, tail_share: float = 0.1, min_tail: int = 30) -> Estimate:
     r"""Pareto (Zipf) exponent of the upper tail of firm sizes.
 
@@ -43,7 +48,7 @@ def zipf_exponent(sizes, tail_share: float = 0.1, min_tail: int = 30) -> Estimat
     """
     s = np.sort(np.asarray(sizes, dtype=float))[::-1]
     s = s[np.isfinite(s) & (s > 0)]
-    n = max(int(round(tail_share * s.size)), min_tail)
+    n = zipf_tail_size(s.size, tail_share, min_tail)
     if s.size < min_tail or n > s.size:
         return Estimate(float("nan"), float("nan"), int(s.size))
     tail = s[:n]
